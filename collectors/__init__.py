@@ -1,0 +1,1 @@
+"""Platform collectors: one module per platform, each yielding plain typed records."""

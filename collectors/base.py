@@ -1,0 +1,47 @@
+"""The one interface every platform collector implements."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from datetime import datetime
+from typing import TYPE_CHECKING, ClassVar
+
+from collectors.records import AccountProfile, AccountRef, Platform, PostRecord
+
+if TYPE_CHECKING:
+    from monitor.config import PolmonConfig
+
+
+class Collector(ABC):
+    """Fetches one platform's public data and yields records; never touches the database.
+
+    `list_posts` yields posts newest first and stops at the first post older than
+    `since` or after `limit` posts. The pipeline uses it both for the first backfill
+    (`since` = backfill horizon) and for later passes (`since` = the start of the
+    re-read window or the newest stored post, whichever is older), so one listing
+    finds new posts, refreshes metrics, catches edits and lets deletions be detected.
+    A listing that ends without error is taken to have covered `[since, now]`.
+    """
+
+    platform: ClassVar[Platform]
+
+    def __init__(self, config: PolmonConfig) -> None:
+        self.config = config
+
+    @abstractmethod
+    def fetch_profile(self, account: AccountRef) -> AccountProfile:
+        """Resolve the account: ids, names and audience counts, or raise AccountUnavailable."""
+
+    @abstractmethod
+    def list_posts(self, account: AccountRef, since: datetime, limit: int) -> Iterator[PostRecord]:
+        """Yield the account's posts newest first back to `since`, at most `limit`."""
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        """Release network resources."""
+
+    def __enter__(self) -> Collector:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

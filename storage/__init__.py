@@ -1,0 +1,1 @@
+"""SQL storage: typed models, engines and sessions, and the queries the commands run."""

@@ -1,0 +1,86 @@
+"""Engines and sessions for SQLite (WAL, foreign keys, busy timeout) and PostgreSQL (pooled)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+_SCHEMA_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
+
+
+class DatabaseError(Exception):
+    """A database URL that is malformed, unsupported or unreachable: one line for the user."""
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def make_engine(url: str, *, schema: str | None = None, pool_size: int = 5) -> Engine:
+    """Create an engine for `url`; `schema` selects a PostgreSQL schema (search_path)."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise DatabaseError(f"bad database URL {url!r}: {exc}") from None
+    backend = parsed.get_backend_name()
+    try:
+        if backend == "sqlite":
+            if parsed.database and parsed.database != ":memory:":
+                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            engine = create_engine(parsed, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+            event.listen(engine, "connect", _sqlite_pragmas)
+            # Let SQLite's own BEGIN IMMEDIATE-free locking work with pysqlite's transactions.
+            return engine
+        if backend == "postgresql":
+            connect_args: dict[str, Any] = {"connect_timeout": 10}
+            if schema:
+                if not _SCHEMA_NAME.match(schema):
+                    raise DatabaseError(f"bad PostgreSQL schema name {schema!r}")
+                connect_args["options"] = f"-csearch_path={schema}"
+            return create_engine(
+                parsed, pool_pre_ping=True, pool_size=pool_size, connect_args=connect_args
+            )
+    except NoSuchModuleError as exc:
+        raise DatabaseError(f"unsupported database URL {url!r}: {exc}") from None
+    except ModuleNotFoundError as exc:
+        raise DatabaseError(f"database driver missing for {url!r}: {exc}") from None
+    raise DatabaseError(
+        f"unsupported database {backend!r} in {url!r}: use sqlite:///PATH or "
+        "postgresql+psycopg://USER@HOST/DB"
+    )
+
+
+def check_connection(engine: Engine) -> None:
+    """Connect once, turning a refused or unknown database into a one-line DatabaseError."""
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except OperationalError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        url = engine.url.render_as_string(hide_password=True)
+        raise DatabaseError(f"cannot connect to database {url}: {reason}") from None
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+@contextmanager
+def transaction(engine: Engine) -> Iterator[Session]:
+    """A session whose work commits at the end of the block, or rolls back on error."""
+    with session_factory(engine).begin() as session:
+        yield session

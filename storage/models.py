@@ -1,0 +1,363 @@
+"""The whole polmon data model as SQLAlchemy 2 typed tables (see docs/schema.md)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from storage.types import BigIntPK, JSONDoc, UTCDateTime, utcnow
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+ACCOUNT_STATUSES = ("active", "renamed", "deleted", "private", "unavailable")
+MEDIA_STATUSES = (
+    "pending",
+    "downloading",
+    "downloaded",
+    "transcribing",
+    "done",
+    "failed",
+    "skipped",
+)
+RUN_STATUSES = ("running", "ok", "failed", "partial")
+DIGEST_STATUSES = ("pending", "sent", "failed")
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSONDoc}
+
+
+class Actor(Base):
+    """A person or organisation whose accounts are watched."""
+
+    __tablename__ = "actors"
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(20), default="person")
+    country: Mapped[str | None] = mapped_column(String(2))
+    notes: Mapped[str | None] = mapped_column(Text)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    accounts: Mapped[list[Account]] = relationship(back_populates="actor")
+
+
+class Account(Base):
+    """One account of an actor on one platform; config is its source of truth."""
+
+    __tablename__ = "accounts"
+    __table_args__ = (
+        UniqueConstraint("platform", "handle"),
+        CheckConstraint(_in("status", ACCOUNT_STATUSES), name="status"),
+        Index(None, "actor_id"),
+        Index(None, "platform", "platform_id"),
+    )
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id", ondelete="CASCADE"))
+    platform: Mapped[str] = mapped_column(String(20))
+    handle: Mapped[str] = mapped_column(String(500))
+    platform_id: Mapped[str | None] = mapped_column(String(100))
+    url: Mapped[str | None] = mapped_column(Text)
+    display_name: Mapped[str | None] = mapped_column(Text)
+    description: Mapped[str | None] = mapped_column(Text)
+    avatar_url: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), default="active")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    notes: Mapped[str | None] = mapped_column(Text)
+    cursor: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    first_seen_at: Mapped[datetime | None]
+    last_seen_at: Mapped[datetime | None]
+    last_collected_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    actor: Mapped[Actor] = relationship(back_populates="accounts")
+
+
+class AudienceSnapshot(Base):
+    """Audience size of one account at one capture."""
+
+    __tablename__ = "audience_snapshots"
+    __table_args__ = (Index(None, "account_id", "captured_at"),)
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    captured_at: Mapped[datetime] = mapped_column(default=utcnow)
+    followers: Mapped[int | None] = mapped_column(BigInteger)
+    following: Mapped[int | None] = mapped_column(BigInteger)
+    likes: Mapped[int | None] = mapped_column(BigInteger)
+    posts_count: Mapped[int | None] = mapped_column(BigInteger)
+    views_total: Mapped[int | None] = mapped_column(BigInteger)
+    is_approximate: Mapped[bool] = mapped_column(Boolean, default=False)
+    source: Mapped[str | None] = mapped_column(String(20))
+
+
+class Post(Base):
+    """A post or video; never deleted, `deleted_at` marks one the platform removed."""
+
+    __tablename__ = "posts"
+    __table_args__ = (
+        UniqueConstraint("account_id", "platform_post_id"),
+        Index(None, "account_id", "published_at"),
+        Index(None, "published_at"),
+        Index(None, "deleted_at"),
+        Index(None, "edited_at"),
+    )
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    platform_post_id: Mapped[str] = mapped_column(String(100))
+    url: Mapped[str | None] = mapped_column(Text)
+    published_at: Mapped[datetime]
+    kind: Mapped[str] = mapped_column(String(20), default="text")
+    title: Mapped[str | None] = mapped_column(Text)
+    text: Mapped[str | None] = mapped_column(Text)
+    text_html: Mapped[str | None] = mapped_column(Text)
+    language: Mapped[str | None] = mapped_column(String(16))
+    reply_to_id: Mapped[str | None] = mapped_column(String(100))
+    forwarded_from: Mapped[str | None] = mapped_column(Text)
+    forwarded_from_url: Mapped[str | None] = mapped_column(Text)
+    grouped_id: Mapped[str | None] = mapped_column(String(100))
+    views: Mapped[int | None] = mapped_column(BigInteger)
+    views_approximate: Mapped[bool] = mapped_column(Boolean, default=False)
+    likes: Mapped[int | None] = mapped_column(BigInteger)
+    shares: Mapped[int | None] = mapped_column(BigInteger)
+    comments: Mapped[int | None] = mapped_column(BigInteger)
+    reactions: Mapped[dict[str, Any] | None]
+    edited_at: Mapped[datetime | None]
+    deleted_at: Mapped[datetime | None]
+    first_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    raw: Mapped[dict[str, Any] | None]
+    account: Mapped[Account] = relationship()
+    media: Mapped[list[Media]] = relationship(back_populates="post")
+
+
+class PostVersion(Base):
+    """Every text a post has had, with when we first saw it (the edit history)."""
+
+    __tablename__ = "post_versions"
+    __table_args__ = (Index(None, "post_id", "seen_at"),)
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"))
+    text: Mapped[str | None] = mapped_column(Text)
+    text_html: Mapped[str | None] = mapped_column(Text)
+    title: Mapped[str | None] = mapped_column(Text)
+    edited_at: Mapped[datetime | None]
+    seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PostMetric(Base):
+    """Engagement of one post at one capture (the metrics time series)."""
+
+    __tablename__ = "post_metrics"
+    __table_args__ = (Index(None, "post_id", "captured_at"),)
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"))
+    captured_at: Mapped[datetime] = mapped_column(default=utcnow)
+    views: Mapped[int | None] = mapped_column(BigInteger)
+    likes: Mapped[int | None] = mapped_column(BigInteger)
+    shares: Mapped[int | None] = mapped_column(BigInteger)
+    comments: Mapped[int | None] = mapped_column(BigInteger)
+    reactions: Mapped[dict[str, Any] | None]
+
+
+class Media(Base):
+    """A media file of a post; speech-bearing ones are the download and transcription queue."""
+
+    __tablename__ = "media"
+    __table_args__ = (
+        UniqueConstraint("post_id", "position"),
+        CheckConstraint(_in("status", MEDIA_STATUSES), name="status"),
+        Index(None, "status", "next_attempt_at"),
+        Index(None, "sha256"),
+        Index(None, "lease_expires_at"),
+    )
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    kind: Mapped[str] = mapped_column(String(20))
+    source_url: Mapped[str | None] = mapped_column(Text)
+    thumbnail_url: Mapped[str | None] = mapped_column(Text)
+    mime_type: Mapped[str | None] = mapped_column(String(100))
+    duration_seconds: Mapped[float | None] = mapped_column(Float)
+    size_bytes: Mapped[int | None] = mapped_column(BigInteger)
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    local_path: Mapped[str | None] = mapped_column(Text)
+    duplicate_of_id: Mapped[int | None] = mapped_column(
+        ForeignKey("media.id", ondelete="SET NULL")
+    )
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    next_attempt_at: Mapped[datetime | None]
+    lease_owner: Mapped[str | None] = mapped_column(String(200))
+    lease_expires_at: Mapped[datetime | None]
+    downloaded_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    post: Mapped[Post] = relationship(back_populates="media")
+
+
+class Transcript(Base):
+    """What was said in one media file, by which model, how fast."""
+
+    __tablename__ = "transcripts"
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    media_id: Mapped[int] = mapped_column(ForeignKey("media.id", ondelete="CASCADE"), unique=True)
+    backend: Mapped[str] = mapped_column(String(40))
+    model: Mapped[str] = mapped_column(Text)
+    language: Mapped[str | None] = mapped_column(String(16))
+    language_probability: Mapped[float | None] = mapped_column(Float)
+    text: Mapped[str] = mapped_column(Text, default="")
+    audio_seconds: Mapped[float | None] = mapped_column(Float)
+    processing_seconds: Mapped[float | None] = mapped_column(Float)
+    prompt_terms: Mapped[dict[str, Any] | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    segments: Mapped[list[TranscriptSegment]] = relationship(
+        back_populates="transcript", order_by="TranscriptSegment.position"
+    )
+
+
+class TranscriptSegment(Base):
+    """A timed piece of a transcript; likely hallucinations are kept but flagged."""
+
+    __tablename__ = "transcript_segments"
+    __table_args__ = (UniqueConstraint("transcript_id", "position"),)
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    transcript_id: Mapped[int] = mapped_column(ForeignKey("transcripts.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    start_seconds: Mapped[float] = mapped_column(Float)
+    end_seconds: Mapped[float] = mapped_column(Float)
+    text: Mapped[str] = mapped_column(Text)
+    avg_logprob: Mapped[float | None] = mapped_column(Float)
+    no_speech_prob: Mapped[float | None] = mapped_column(Float)
+    compression_ratio: Mapped[float | None] = mapped_column(Float)
+    is_hallucination: Mapped[bool] = mapped_column(Boolean, default=False)
+    words: Mapped[dict[str, Any] | None]
+    transcript: Mapped[Transcript] = relationship(back_populates="segments")
+
+
+class KeywordHit(Base):
+    """A watched term found in a post's text or a transcript segment; one per (term, source)."""
+
+    __tablename__ = "keyword_hits"
+    __table_args__ = (
+        UniqueConstraint("group_name", "term", "source_key"),
+        Index(None, "group_name", "published_at"),
+        Index(None, "post_id"),
+        Index(None, "published_at"),
+    )
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    group_name: Mapped[str] = mapped_column(String(100))
+    term: Mapped[str] = mapped_column(String(500))
+    source_key: Mapped[str] = mapped_column(String(40))
+    source_kind: Mapped[str] = mapped_column(String(20))
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"))
+    segment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("transcript_segments.id", ondelete="CASCADE")
+    )
+    snippet: Mapped[str] = mapped_column(Text, default="")
+    char_offset: Mapped[int | None] = mapped_column(Integer)
+    start_seconds: Mapped[float | None] = mapped_column(Float)
+    link: Mapped[str | None] = mapped_column(Text)
+    published_at: Mapped[datetime | None]
+    matched_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CollectionRun(Base):
+    """One collection pass over one account: what changed and what failed."""
+
+    __tablename__ = "collection_runs"
+    __table_args__ = (
+        CheckConstraint(_in("status", RUN_STATUSES), name="status"),
+        Index(None, "account_id", "started_at"),
+        Index(None, "started_at"),
+    )
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]
+    status: Mapped[str] = mapped_column(String(20), default="running")
+    new_posts: Mapped[int] = mapped_column(Integer, default=0)
+    updated_posts: Mapped[int] = mapped_column(Integer, default=0)
+    deleted_posts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class AccountEvent(Base):
+    """Something that happened to an account: renamed, deleted, went private, came back."""
+
+    __tablename__ = "account_events"
+    __table_args__ = (Index(None, "account_id", "detected_at"), Index(None, "detected_at"))
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(40))
+    detail: Mapped[dict[str, Any] | None]
+    detected_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Digest(Base):
+    """A digest email for one period and recipient list; never sent twice."""
+
+    __tablename__ = "digests"
+    __table_args__ = (
+        UniqueConstraint("list_name", "period_start", "period_end"),
+        CheckConstraint(_in("status", DIGEST_STATUSES), name="status"),
+    )
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    list_name: Mapped[str] = mapped_column(String(100))
+    recipients: Mapped[str] = mapped_column(Text)
+    period_start: Mapped[datetime]
+    period_end: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+    sent_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class JobRun(Base):
+    """One run of a scheduled job of `polmon run`, for `polmon status` and failure reports."""
+
+    __tablename__ = "job_runs"
+    __table_args__ = (Index(None, "job_name", "started_at"),)
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    job_name: Mapped[str] = mapped_column(String(100))
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]
+    status: Mapped[str] = mapped_column(String(20), default="running")
+    error: Mapped[str | None] = mapped_column(Text)
+    next_run_at: Mapped[datetime | None]
+
+
+class AppState(Base):
+    """Small named values the monitor keeps between runs (e.g. the keyword config hash)."""
+
+    __tablename__ = "app_state"
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[dict[str, Any] | None]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
