@@ -50,7 +50,7 @@ def _in(column: str, values: tuple[str, ...]) -> str:
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
-    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSONDoc}
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSONDoc}  # noqa: RUF012
 
 
 class Actor(Base):
