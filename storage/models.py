@@ -207,9 +207,7 @@ class Media(Base):
     size_bytes: Mapped[int | None] = mapped_column(BigInteger)
     sha256: Mapped[str | None] = mapped_column(String(64))
     local_path: Mapped[str | None] = mapped_column(Text)
-    duplicate_of_id: Mapped[int | None] = mapped_column(
-        ForeignKey("media.id", ondelete="SET NULL")
-    )
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("media.id", ondelete="SET NULL"))
     status: Mapped[str] = mapped_column(String(20), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
