@@ -1,0 +1,70 @@
+"""The `polmon` command line: the root group, error handling and command registration."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import sys
+from typing import Any
+
+import click
+
+from collectors.errors import CollectorError
+from monitor import __version__
+from monitor.cli.context import AppContext
+from monitor.config import ConfigError
+from storage.engine import DatabaseError
+
+# Each module adds its commands to `cli`; a feature registers here, in one line.
+COMMAND_MODULES = (
+    "monitor.cli.setup",
+    "monitor.cli.accounts",
+    "monitor.cli.status",
+)
+
+
+class ConfigProblem(click.ClickException):
+    exit_code = 2
+
+
+class PolmonGroup(click.Group):
+    """Turns expected errors into one line on stderr; unexpected ones keep the traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ConfigError as exc:
+            raise ConfigProblem(str(exc)) from None
+        except DatabaseError as exc:
+            raise click.ClickException(str(exc)) from None
+        except CollectorError as exc:
+            if exc.expected:
+                raise click.ClickException(str(exc)) from None
+            raise
+
+
+@click.group(cls=PolmonGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Config file (default: $POLMON_CONFIG, else ./polmon.toml).",
+)
+@click.option("-v", "--verbose", is_flag=True, help="Log debug messages.")
+@click.version_option(__version__, prog_name="polmon")
+@click.pass_context
+def cli(ctx: click.Context, config_path: str | None, verbose: bool) -> None:
+    """polmon: monitor what officials post and say on Telegram, TikTok, Facebook and YouTube."""
+    ctx.obj = AppContext(config_path)
+    if verbose:
+        logging.getLogger().setLevel(logging.DEBUG)
+
+
+for _module in COMMAND_MODULES:
+    importlib.import_module(_module)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    sys.exit(cli.main(prog_name="polmon"))

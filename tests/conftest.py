@@ -1,0 +1,137 @@
+"""Shared fixtures: migrated databases on SQLite and the real PostgreSQL, config files, CLI."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from sqlalchemy import Engine, create_engine, text
+
+from storage.engine import make_engine
+from storage.migrations import upgrade
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+REFERENCE = REPO_ROOT.parent / "shared" / "reference"
+POSTGRES_URL = os.environ.get(
+    "POLMON_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+@dataclass
+class TestDatabase:
+    """A migrated, isolated database: its own SQLite file or its own PostgreSQL schema."""
+
+    __test__ = False
+    kind: str
+    url: str
+    schema: str | None
+    engine: Engine
+
+    def config_toml(self) -> str:
+        lines = ["[database]", f'url = "{self.url}"']
+        if self.schema:
+            lines.append(f'schema = "{self.schema}"')
+        return "\n".join(lines) + "\n"
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> str:
+    """The PostgreSQL test server's URL; skips (fails under CI=true) when unreachable."""
+    try:
+        engine = create_engine(POSTGRES_URL, connect_args={"connect_timeout": 5})
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        engine.dispose()
+    except Exception as exc:
+        message = f"PostgreSQL at {POSTGRES_URL} unreachable ({type(exc).__name__}: {exc})"
+        if IN_CI:
+            pytest.fail(message + " — CI needs it; set POLMON_TEST_POSTGRES_URL", pytrace=False)
+        pytest.skip(message + "; install/start PostgreSQL or set POLMON_TEST_POSTGRES_URL")
+    return POSTGRES_URL
+
+
+@pytest.fixture
+def postgres_schema(postgres_server: str) -> Iterator[str]:
+    """A fresh schema in the PostgreSQL test database, dropped afterwards."""
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(postgres_server)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield schema
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def _database(kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[TestDatabase]:
+    if kind == "sqlite":
+        url = f"sqlite:///{tmp_path / 'polmon-test.sqlite3'}"
+        schema = None
+    else:
+        url = request.getfixturevalue("postgres_server")
+        schema = request.getfixturevalue("postgres_schema")
+    engine = make_engine(url, schema=schema)
+    upgrade(engine)
+    try:
+        yield TestDatabase(kind, url, schema, engine)
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[TestDatabase]:
+    """A migrated database, once on SQLite and once on PostgreSQL."""
+    yield from _database(request.param, tmp_path, request)
+
+
+@pytest.fixture
+def sqlite_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[TestDatabase]:
+    yield from _database("sqlite", tmp_path, request)
+
+
+@pytest.fixture
+def pg_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[TestDatabase]:
+    yield from _database("postgres", tmp_path, request)
+
+
+def write_config(tmp_path: Path, database: TestDatabase | None, body: str = "") -> Path:
+    """Write a polmon.toml in tmp_path: [paths] data_dir there, the database, then `body`."""
+    path = tmp_path / "polmon.toml"
+    head = '[paths]\ndata_dir = "data"\n'
+    path.write_text(head + (database.config_toml() if database else "") + body, encoding="utf-8")
+    return path
+
+
+def invoke(config_path: Path | None, *args: str) -> Result:
+    """Run the CLI in-process (fast); see `run_polmon` for a real subprocess."""
+    from monitor.cli import cli
+
+    argv = (["--config", str(config_path)] if config_path else []) + list(args)
+    return CliRunner().invoke(cli, argv, catch_exceptions=False)
+
+
+def run_polmon(
+    *args: str, cwd: Path | None = None, env: dict[str, str] | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    """Run `python -m monitor ARGS` as a subprocess with this checkout importable."""
+    full_env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "monitor", *args],
+        cwd=cwd,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
