@@ -138,6 +138,7 @@ class TranscriptionConfig(Section):
     threads: NonNegativeInt = 0  # 0: the library's default
     vad_filter: bool = True
     condition_on_previous_text: bool = False
+    word_timestamps: bool = False  # store per-word times in transcript_segments.words
     hotwords: bool = True  # pass keyword terms as hotwords / initial prompt
     hotword_groups: list[str] = []  # empty: every group with hotwords = true
     no_speech_threshold: float = 0.6
@@ -145,6 +146,7 @@ class TranscriptionConfig(Section):
     compression_ratio_threshold: float = 2.4
     lease_seconds: PositiveInt = 900
     max_attempts: PositiveInt = 3
+    poll_seconds: PositiveFloat = 10.0  # `polmon worker`: sleep this long when the queue is empty
     language_models: dict[str, str] = {}  # detected language -> model name or path
 
 
@@ -246,6 +248,15 @@ class PolmonConfig(Section):
                         f"(already under {seen_accounts[ident]!r})",
                     )
                 seen_accounts[ident] = actor.name
+        return self
+
+    @model_validator(mode="after")
+    def _known_hotword_groups(self) -> PolmonConfig:
+        for index, name in enumerate(self.transcription.hotword_groups):
+            if name not in self.keywords:
+                raise _KeyError(
+                    f"transcription.hotword_groups.{index}", f"no keyword group named {name!r}"
+                )
         return self
 
     # Resolved locations -------------------------------------------------------------

@@ -124,8 +124,16 @@ def renew(engine: Engine, stage: Stage, media_id: int, owner: str) -> bool:
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
-def release(engine: Engine, stage: Stage, media_id: int, owner: str) -> bool:
-    """Give a lease back untouched (clean shutdown): the attempt is not counted."""
+def release(
+    engine: Engine, stage: Stage, media_id: int, owner: str, *, retry_after: float | None = None
+) -> bool:
+    """Give a lease back untouched (clean shutdown): the attempt is not counted.
+
+    `retry_after` seconds: the row is not claimable before then (e.g. waiting for a duplicate).
+    """
+    delay: dict[str, Any] = {}
+    if retry_after is not None:
+        delay["next_attempt_at"] = utcnow() + timedelta(seconds=retry_after)
     with transaction(engine) as session:
         result = session.execute(
             update(Media)
@@ -135,6 +143,7 @@ def release(engine: Engine, stage: Stage, media_id: int, owner: str) -> bool:
                 lease_owner=None,
                 lease_expires_at=None,
                 attempts=Media.attempts - 1,
+                **delay,
             )
             .execution_options(synchronize_session=False)
         )

@@ -1,0 +1,96 @@
+"""Decoding media to 16 kHz mono samples, the ffmpeg CLI for openai-whisper, speech regions."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import threading
+from pathlib import Path
+
+import numpy as np
+
+from monitor.transcription.errors import CorruptMediaError, ModelLoadError
+
+SAMPLE_RATE = 16_000
+_ffmpeg_lock = threading.Lock()
+
+
+def check_media_file(path: Path) -> None:
+    if not path.is_file():
+        raise CorruptMediaError(f"media file missing: {path} (download it again)")
+    if path.stat().st_size == 0:
+        raise CorruptMediaError(f"corrupt media {path}: the file is empty")
+
+
+def decode_with_pyav(path: Path) -> np.ndarray:
+    """Samples of the first audio track, via PyAV (what faster-whisper itself uses)."""
+    import av
+    from faster_whisper.audio import decode_audio
+
+    check_media_file(path)
+    try:
+        audio = decode_audio(str(path), sampling_rate=SAMPLE_RATE)
+    except av.error.FFmpegError as exc:  # also an OSError/ValueError subclass
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise CorruptMediaError(f"corrupt media {path}: {reason}") from None
+    except IndexError:  # PyAV found no audio stream
+        raise CorruptMediaError(f"corrupt media {path}: no audio track") from None
+    return _non_empty(np.asarray(audio, dtype=np.float32), path)
+
+
+def decode_with_ffmpeg_cli(path: Path) -> np.ndarray:
+    """Samples via the ffmpeg command (what openai-whisper uses), with ffmpeg's reason on error."""
+    import whisper
+
+    check_media_file(path)
+    ensure_ffmpeg_cli()
+    try:
+        audio = whisper.load_audio(str(path), sr=SAMPLE_RATE)
+    except RuntimeError as exc:
+        lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+        reason = lines[-1] if lines else "ffmpeg could not decode it"
+        reason = reason.removeprefix(f"{path}: ")
+        if "does not contain any stream" in reason:
+            reason = "no audio track"
+        raise CorruptMediaError(f"corrupt media {path}: {reason}") from None
+    return _non_empty(np.asarray(audio, dtype=np.float32), path)
+
+
+def _non_empty(audio: np.ndarray, path: Path) -> np.ndarray:
+    if audio.size == 0:
+        raise CorruptMediaError(f"corrupt media {path}: no audio samples decoded")
+    return audio
+
+
+def ensure_ffmpeg_cli() -> str:
+    """The ffmpeg executable openai-whisper will run: the system one, else imageio-ffmpeg's.
+
+    imageio-ffmpeg's binary has a versioned name, so a symlink named `ffmpeg` in a private
+    temporary folder is put first on PATH for this process.
+    """
+    with _ffmpeg_lock:
+        found = shutil.which("ffmpeg")
+        if found:
+            return found
+        try:
+            import imageio_ffmpeg
+
+            binary = imageio_ffmpeg.get_ffmpeg_exe()
+        except (ImportError, RuntimeError) as exc:
+            raise ModelLoadError(
+                "openai-whisper needs the ffmpeg command: install it (apt-get install ffmpeg) "
+                f"or the imageio-ffmpeg package ({exc})"
+            ) from None
+        folder = Path(tempfile.mkdtemp(prefix="polmon-ffmpeg-"))
+        (folder / "ffmpeg").symlink_to(binary)
+        os.environ["PATH"] = f"{folder}{os.pathsep}{os.environ.get('PATH', '')}"
+        return str(folder / "ffmpeg")
+
+
+def speech_regions(audio: np.ndarray) -> list[tuple[float, float]]:
+    """Where the Silero VAD (shipped with faster-whisper) hears speech, in seconds."""
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    chunks = get_speech_timestamps(audio, VadOptions())
+    return [(c["start"] / SAMPLE_RATE, c["end"] / SAMPLE_RATE) for c in chunks]

@@ -1,0 +1,110 @@
+"""What a backend returns: language, timed segments, and the likely-hallucination flags."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from typing import Any
+
+# Five or more back-to-back repeats of the same 2–40 characters ("thank you thank you …").
+_REPEAT_LOOP = re.compile(r"(\S.{1,39}?)(?:[\s,.;!?-]*\1){4,}", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class Word:
+    """One word with its time span and probability (when word timestamps were asked for)."""
+
+    start: float
+    end: float
+    text: str
+    probability: float | None = None
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A timed piece of speech; `hallucination` names the rules it broke (empty: it looks real)."""
+
+    start: float
+    end: float
+    text: str
+    avg_logprob: float | None = None
+    no_speech_prob: float | None = None
+    compression_ratio: float | None = None
+    words: tuple[Word, ...] | None = None
+    hallucination: tuple[str, ...] = ()
+
+    @property
+    def is_hallucination(self) -> bool:
+        return bool(self.hallucination)
+
+    def words_doc(self) -> dict[str, Any] | None:
+        """The words as the JSON document stored in transcript_segments.words."""
+        if self.words is None:
+            return None
+        return {
+            "words": [
+                {"start": w.start, "end": w.end, "word": w.text, "probability": w.probability}
+                for w in self.words
+            ]
+        }
+
+
+@dataclass(frozen=True)
+class TranscriptResult:
+    """A transcribed file: the language heard, its probability and the segments in order."""
+
+    language: str | None
+    language_probability: float | None
+    segments: tuple[Segment, ...]
+    duration: float  # seconds of audio decoded
+    backend: str = ""
+    model: str = ""  # the model actually used (after language routing)
+    prompt_terms: tuple[str, ...] = ()
+    processing_seconds: float = 0.0
+
+    @property
+    def text(self) -> str:
+        """The whole transcript, hallucinated segments included (they are only flagged)."""
+        return " ".join(s.text.strip() for s in self.segments if s.text.strip())
+
+
+@dataclass(frozen=True)
+class HallucinationRules:
+    """When a segment is likely made up; the thresholds come from [transcription]."""
+
+    no_speech_threshold: float = 0.6
+    logprob_threshold: float = -1.0
+    compression_ratio_threshold: float = 2.4
+
+    def reasons(self, segment: Segment, duration: float) -> tuple[str, ...]:
+        found: list[str] = []
+        lp, nsp, ratio = segment.avg_logprob, segment.no_speech_prob, segment.compression_ratio
+        # The model itself rated the window silent and is unsure of the words it wrote
+        # (Whisper's own skip rule needs logprob < threshold; half of it catches " You" on silence).
+        if (
+            nsp is not None
+            and lp is not None
+            and nsp > self.no_speech_threshold
+            and lp < self.logprob_threshold / 2
+        ):
+            found.append("no_speech")
+        if lp is not None and lp < self.logprob_threshold:
+            found.append("low_logprob")
+        if (ratio is not None and ratio > self.compression_ratio_threshold) or _REPEAT_LOOP.search(
+            segment.text
+        ):
+            found.append("repetition")
+        if not any(ch.isalnum() for ch in segment.text):
+            found.append("no_words")
+        if duration > 0 and segment.start >= duration:
+            found.append("past_end")
+        return tuple(found)
+
+    def apply(self, segments: list[Segment], duration: float) -> tuple[Segment, ...]:
+        """Flag each segment and clamp times that run past the end of the audio."""
+        flagged: list[Segment] = []
+        for segment in segments:
+            reasons = self.reasons(segment, duration)
+            end = min(segment.end, duration) if duration > 0 else segment.end
+            flagged.append(replace(segment, end=max(end, segment.start), hallucination=reasons))
+        return tuple(flagged)
