@@ -15,6 +15,8 @@ from monitor.transcription.result import HallucinationRules, Segment, Transcript
 from monitor.transcription.settings import DecodeSettings, ModelSpec
 
 COMPUTE_TYPES = ("auto", "float32", "float16")
+HOP_LENGTH = 160  # samples per mel frame in Whisper (10 ms at 16 kHz)
+FRAMES_PER_SECOND = 100
 
 
 class OpenAIWhisperBackend:
@@ -93,10 +95,9 @@ class OpenAIWhisperBackend:
         rules = settings.rules
         clips = "0"
         if settings.vad_filter:
-            regions = speech_regions(audio)
-            if not regions:  # nothing to hear: no text, and nothing to hallucinate
+            clips = clip_timestamps(speech_regions(audio), len(audio))
+            if not clips:  # nothing to hear: no text, and nothing to hallucinate
                 return self._result(language, None, [], duration, prompt_terms, rules)
-            clips = ",".join(f"{start:.3f},{end:.3f}" for start, end in regions)
         prompt = hotword_text(prompt_terms)
         output = self._model.transcribe(
             audio,
@@ -137,6 +138,17 @@ class OpenAIWhisperBackend:
             model=self.model,
             prompt_terms=tuple(prompt_terms),
         )
+
+
+def clip_timestamps(regions: list[tuple[float, float]], samples: int) -> str:
+    """VAD spans as openai-whisper's clip_timestamps, ends clamped to the last mel frame.
+
+    A clip ending past the audio's last 10 ms frame makes whisper re-decode an empty window
+    forever (seek stops one frame short of the clip end), so ends are cut to that frame.
+    """
+    last = (samples // HOP_LENGTH) / FRAMES_PER_SECOND
+    spans = [(start, min(end, last)) for start, end in regions if start < last]
+    return ",".join(f"{start:.2f},{end:.2f}" for start, end in spans if end > start)
 
 
 def _segment(piece: dict[str, Any]) -> Segment:

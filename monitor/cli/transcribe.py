@@ -1,0 +1,170 @@
+"""`polmon transcribe`, `polmon worker` and `polmon transcript`: Whisper over downloaded media."""
+
+from __future__ import annotations
+
+import signal
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import FrameType
+
+import click
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from collectors.records import PLATFORMS
+from monitor.accounts import account_key
+from monitor.cli import cli
+from monitor.cli.context import app
+from monitor.output import dumps
+from monitor.transcription import TranscribeReport, TranscriptionError, run_transcriptions
+from monitor.transcription.formats import (
+    FORMATS,
+    render_srt,
+    render_text,
+    render_vtt,
+    transcript_doc,
+)
+from monitor.transcription.store import resolve_transcript
+from storage.models import Account, Media, Post, TranscriptSegment
+
+
+@contextmanager
+def stop_on_signals(stop: threading.Event) -> Iterator[None]:
+    """SIGTERM or Ctrl-C: finish cleanly (the current file's lease is given back); twice: now."""
+
+    def handler(signum: int, _frame: FrameType | None) -> None:
+        if stop.is_set():
+            raise KeyboardInterrupt
+        stop.set()
+        click.echo(f"{signal.Signals(signum).name}: stopping after the current step", err=True)
+
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+
+def _run(ctx: click.Context, *, limit: int | None, follow: bool, progress: bool) -> None:
+    context = app(ctx)
+    stop = threading.Event()
+    try:
+        with stop_on_signals(stop):
+            report = run_transcriptions(
+                context.config,
+                context.engine,
+                limit=limit,
+                progress=progress,
+                stop_event=stop,
+                follow=follow,
+            )
+    except TranscriptionError as exc:
+        if exc.expected:
+            raise click.ClickException(str(exc)) from None
+        raise
+    _print_report(report)
+
+
+def _print_report(report: TranscribeReport) -> None:
+    for error in report.errors:
+        click.echo(f"  {error}", err=True)
+    click.echo(report.summary())
+
+
+@cli.command()
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="Media files at most.")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+@click.pass_context
+def transcribe(ctx: click.Context, limit: int | None, quiet: bool) -> None:
+    """Transcribe downloaded media until the queue is empty (or --limit files)."""
+    _run(ctx, limit=limit, follow=False, progress=not quiet)
+
+
+@cli.command()
+@click.pass_context
+def worker(ctx: click.Context) -> None:
+    """Transcribe downloaded media as it arrives, until stopped (SIGTERM or Ctrl-C)."""
+    _run(ctx, limit=None, follow=True, progress=sys.stderr.isatty())
+
+
+def find_post(session: Session, ref: str) -> Post:
+    """A post by our id, its URL as stored, or `platform:account/post_id`."""
+    ref = ref.strip()
+    post: Post | None = None
+    if ref.isdigit():
+        post = session.get(Post, int(ref))
+    elif ref.startswith(("http://", "https://")):
+        bare = ref.rstrip("/")
+        post = session.scalars(
+            select(Post).where(or_(Post.url == ref, Post.url == bare, Post.url == bare + "/"))
+        ).first()
+    elif ":" in ref and "/" in ref:
+        platform, _, rest = ref.partition(":")
+        account, _, post_id = rest.rpartition("/")
+        if platform not in PLATFORMS:
+            raise click.BadParameter(f"unknown platform {platform!r}", param_hint="POST")
+        post = session.scalars(
+            select(Post)
+            .join(Account, Account.id == Post.account_id)
+            .where(
+                Account.platform == platform,
+                Account.handle == account_key(platform, account, None),
+                Post.platform_post_id == post_id,
+            )
+        ).first()
+    else:
+        raise click.BadParameter(
+            "give a post id, a post URL, or platform:account/post_id", param_hint="POST"
+        )
+    if post is None:
+        raise click.ClickException(f"no post {ref!r} in the database")
+    return post
+
+
+@cli.command()
+@click.argument("post_ref", metavar="POST")
+@click.option(
+    "--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
+    help="text: timestamped lines; srt/vtt: subtitles; json: everything.",
+)  # fmt: skip
+@click.option(
+    "--all-segments",
+    is_flag=True,
+    help="srt/vtt: keep segments flagged as likely hallucination (text and json always do).",
+)
+@click.pass_context
+def transcript(ctx: click.Context, post_ref: str, fmt: str, all_segments: bool) -> None:
+    """Print the transcript of a post's media, with timestamps."""
+    with app(ctx).session() as session:
+        post = find_post(session, post_ref)
+        media = session.scalars(
+            select(Media).where(Media.post_id == post.id).order_by(Media.position)
+        ).all()
+        docs, texts = [], []
+        for item in media:
+            found = resolve_transcript(session, item.id)
+            if found is None:
+                continue
+            segments = list(
+                session.scalars(
+                    select(TranscriptSegment)
+                    .where(TranscriptSegment.transcript_id == found.id)
+                    .order_by(TranscriptSegment.position)
+                )
+            )
+            if fmt in ("srt", "vtt") and not all_segments:
+                segments = [s for s in segments if not s.is_hallucination]
+            docs.append({"position": item.position, **transcript_doc(found, segments)})
+            render = {"text": render_text, "srt": render_srt, "vtt": render_vtt}.get(fmt)
+            if render is not None:
+                texts.append(render(segments))
+        if not docs:
+            states = ", ".join(f"media {m.position}: {m.status}" for m in media) or "no media"
+            raise click.ClickException(f"post {post.id} has no transcript yet ({states})")
+    if fmt == "json":
+        click.echo(dumps({"post_id": post.id, "url": post.url, "transcripts": docs}))
+    else:
+        click.echo("\n\n".join(texts))
