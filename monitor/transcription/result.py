@@ -64,8 +64,13 @@ class TranscriptResult:
 
     @property
     def text(self) -> str:
-        """The whole transcript, hallucinated segments included (they are only flagged)."""
-        return " ".join(s.text.strip() for s in self.segments if s.text.strip())
+        """What was said: the segments not flagged as likely hallucination, joined.
+
+        Flagged segments stay in `segments` (and transcript_segments) for anyone who wants them.
+        """
+        return " ".join(
+            s.text.strip() for s in self.segments if s.text.strip() and not s.is_hallucination
+        )
 
 
 @dataclass(frozen=True)

@@ -21,10 +21,6 @@ KEYWORDS = {
 }
 
 
-def _config(**transcription: object) -> object:
-    return parse_config({"keywords": KEYWORDS, "transcription": transcription}, "polmon.toml")
-
-
 def test_terms_come_from_hotword_groups_without_regex_or_repeats() -> None:
     config = parse_config({"keywords": KEYWORDS}, "polmon.toml")
     assert prompt_terms(config) == (

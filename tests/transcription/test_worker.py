@@ -136,3 +136,16 @@ def test_a_stop_request_gives_the_lease_back(db: TestDatabase, tmp_path: Path) -
     assert report.released == 1
     media = _media(db, media_id)
     assert (media.status, media.lease_owner, media.attempts) == ("downloaded", None, 0)
+
+
+def test_hallucinated_segments_are_stored_flagged_and_left_out_of_the_text(
+    db: TestDatabase, tmp_path: Path
+) -> None:
+    [media_id] = queue_media(db, [SPEECH / "silence.m4a"])
+    run_transcriptions(make_config(tmp_path, vad_filter=False), db.engine)  # no VAD: " You"
+    with transaction(db.engine) as session:
+        transcript = resolve_transcript(session, media_id)
+        assert transcript is not None and transcript.text == ""
+        [segment] = transcript.segments
+        assert segment.is_hallucination and segment.text == "You"
+        assert segment.no_speech_prob is not None and segment.no_speech_prob > 0.6
