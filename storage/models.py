@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
+    Date,
     Float,
     ForeignKey,
     Index,
@@ -114,6 +115,27 @@ class AudienceSnapshot(Base):
     views_total: Mapped[int | None] = mapped_column(BigInteger)
     is_approximate: Mapped[bool] = mapped_column(Boolean, default=False)
     source: Mapped[str | None] = mapped_column(String(20))
+
+
+class AudienceDaily(Base):
+    """The last audience snapshot of each account per UTC day, kept in step by triggers.
+
+    A rollup of audience_snapshots (migration 0003) so growth over years reads one row per
+    account and day instead of every hourly capture.
+    """
+
+    __tablename__ = "audience_daily"
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    captured_at: Mapped[datetime]
+    followers: Mapped[int | None] = mapped_column(BigInteger)
+    following: Mapped[int | None] = mapped_column(BigInteger)
+    likes: Mapped[int | None] = mapped_column(BigInteger)
+    posts_count: Mapped[int | None] = mapped_column(BigInteger)
+    views_total: Mapped[int | None] = mapped_column(BigInteger)
+    is_approximate: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class Post(Base):

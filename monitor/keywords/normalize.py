@@ -1,0 +1,135 @@
+"""Text normalisation for matching (NFC, casefold, zero-width removal) with offsets mapped back."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from bisect import bisect_right
+from dataclasses import dataclass, field
+
+# Zero-width spaces and joiners common in Khmer and other unspaced scripts.
+ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
+# Runs to rewrite: 2+ whitespace/zero-width chars, one non-space whitespace, one zero-width char.
+_REWRITE = re.compile(rf"[\s{ZERO_WIDTH}]{{2,}}|[^\S ]|[{ZERO_WIDTH}]")
+_ZERO_WIDTH_ONLY = re.compile(rf"[{ZERO_WIDTH}]+")
+
+
+@dataclass(slots=True)
+class OffsetMap:
+    """Maps positions in a normalised text back to the original: piecewise, by breakpoints.
+
+    Position `p` maps to `orig[i] + (p - norm[i])` for the last breakpoint `i` with `norm[i] <= p`.
+    An empty map is the identity.
+    """
+
+    norm: list[int] = field(default_factory=list)
+    orig: list[int] = field(default_factory=list)
+
+    def add(self, norm_pos: int, orig_pos: int) -> None:
+        if self.norm and self.norm[-1] == norm_pos:
+            self.orig[-1] = orig_pos
+        else:
+            self.norm.append(norm_pos)
+            self.orig.append(orig_pos)
+
+    def __call__(self, pos: int) -> int:
+        i = bisect_right(self.norm, pos) - 1
+        if i < 0:
+            return pos
+        return self.orig[i] + (pos - self.norm[i])
+
+
+@dataclass(slots=True)
+class Normalized:
+    """A normalised text and the maps back to the original (applied last stage first)."""
+
+    text: str
+    stages: tuple[OffsetMap, ...] = ()
+
+    def original_offset(self, pos: int) -> int:
+        for stage in reversed(self.stages):
+            pos = stage(pos)
+        return pos
+
+
+def _per_char(text: str, transform: str) -> tuple[str, OffsetMap]:
+    """Apply NFC (grapheme by grapheme) or casefold (char by char), recording length changes."""
+    pieces: list[str] = []
+    mapping = OffsetMap()
+    out_pos = 0
+    if transform == "casefold":
+        chunks = [(i, ch) for i, ch in enumerate(text)]
+    else:
+        chunks = list(_composition_chunks(text))
+    for orig_pos, chunk in chunks:
+        piece = chunk.casefold() if transform == "casefold" else unicodedata.normalize("NFC", chunk)
+        mapping.add(out_pos, orig_pos)
+        pieces.append(piece)
+        out_pos += len(piece)
+    return "".join(pieces), mapping
+
+
+def _composition_chunks(text: str) -> list[tuple[int, str]]:
+    """Split `text` where NFC cannot join neighbours: before starters that do not compose."""
+    chunks: list[tuple[int, str]] = []
+    start = 0
+    for i in range(1, len(text)):
+        ch = text[i]
+        if unicodedata.combining(ch):
+            continue
+        if len(unicodedata.normalize("NFC", text[i - 1] + ch)) == 1:
+            continue  # composes with the previous character (e.g. Hangul jamo)
+        chunks.append((start, text[start:i]))
+        start = i
+    if text:
+        chunks.append((start, text[start:]))
+    return chunks
+
+
+def _rewrite_spacing(text: str) -> tuple[str, OffsetMap | None]:
+    """Drop zero-width characters and collapse whitespace runs to one space."""
+    if not _REWRITE.search(text):
+        return text, None
+    pieces: list[str] = []
+    mapping = OffsetMap()
+    last = 0
+    out_pos = 0
+    for match in _REWRITE.finditer(text):
+        start, end = match.span()
+        pieces.append(text[last:start])
+        out_pos += start - last
+        run = match.group()
+        replacement = "" if _ZERO_WIDTH_ONLY.fullmatch(run) else " "
+        if replacement:
+            mapping.add(out_pos, start)
+            out_pos += 1
+        pieces.append(replacement)
+        mapping.add(out_pos, end)
+        last = end
+    pieces.append(text[last:])
+    return "".join(pieces), mapping
+
+
+def normalize(text: str, *, casefold: bool = True) -> Normalized:
+    """NFC, zero-width removal, whitespace collapsing and (optionally) casefolding of `text`."""
+    stages: list[OffsetMap] = []
+    if not unicodedata.is_normalized("NFC", text):
+        text, nfc_map = _per_char(text, "nfc")
+        stages.append(nfc_map)
+    text, spacing_map = _rewrite_spacing(text)
+    if spacing_map is not None:
+        stages.append(spacing_map)
+    if casefold:
+        folded = text.casefold()
+        if len(folded) != len(text):  # some character expanded (ß -> ss): map char by char
+            folded, fold_map = _per_char(text, "casefold")
+            stages.append(fold_map)
+        if not unicodedata.is_normalized("NFC", folded):
+            folded = unicodedata.normalize("NFC", folded)  # rare; offsets stay approximate
+        text = folded
+    return Normalized(text, tuple(stages))
+
+
+def normalize_term(term: str, *, casefold: bool = True) -> str:
+    """A keyword term normalised exactly as texts are (leading/trailing space removed)."""
+    return normalize(term.strip(), casefold=casefold).text.strip()
