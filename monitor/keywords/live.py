@@ -126,7 +126,7 @@ def match_transcript(session: Session, config: PolmonConfig, transcript_id: int)
             TranscriptSegment.start_seconds,
             TranscriptSegment.is_hallucination,
         ).where(TranscriptSegment.transcript_id == transcript_id)
-    ).tuples()
+    ).all()
     sources = segment_sources(
         segments, post_id=post_id, url=url, platform=platform, published_at=published_at
     )

@@ -80,7 +80,7 @@ class KeywordMatcher:
             if group in excluded:
                 continue
             orig_start = norm.original_offset(start)
-            orig_end = max(orig_start + 1, norm.original_offset(end))
+            orig_end = max(orig_start + 1, norm.original_end(end, text))
             matches.append(Match(group, term, orig_start, orig_end))
         matches.sort(key=lambda m: (m.start, m.group, m.term))
         return matches

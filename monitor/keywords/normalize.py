@@ -47,8 +47,18 @@ class Normalized:
     stages: tuple[OffsetMap, ...] = ()
 
     def original_offset(self, pos: int) -> int:
+        """Where the character at normalised `pos` starts in the original text."""
         for stage in reversed(self.stages):
             pos = stage(pos)
+        return pos
+
+    def original_end(self, end: int, original: str) -> int:
+        """Where a span ending (exclusively) at normalised `end` ends in `original`."""
+        if end <= 0:
+            return 0
+        pos = self.original_offset(end - 1) + 1
+        while pos < len(original) and unicodedata.combining(original[pos]):
+            pos += 1  # keep a decomposed accent with its letter
         return pos
 
 

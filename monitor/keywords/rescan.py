@@ -211,7 +211,7 @@ def _rescan_segments(
     )
     while True:
         with transaction(engine) as session:
-            batch = session.execute(query.where(TranscriptSegment.id > last_id)).tuples().all()
+            batch = session.execute(query.where(TranscriptSegment.id > last_id)).all()
             if not batch:
                 return
             first_id, last_id = batch[0][0], batch[-1][0]

@@ -92,7 +92,7 @@ def transcript(
                 start_seconds=seg[0],
                 end_seconds=seg[0] + 5,
                 text=seg[1],
-                is_hallucination=bool(seg[2]) if len(seg) > 2 else False,  # type: ignore[misc]
+                is_hallucination=bool(seg[2]) if len(seg) > 2 else False,
             )
         )
     session.flush()
@@ -113,7 +113,7 @@ def snapshots(
                 account_id=owner.id,
                 captured_at=start + timedelta(days=value[0]),
                 followers=value[1],
-                is_approximate=bool(value[2]) if len(value) > 2 else False,  # type: ignore[misc]
+                is_approximate=bool(value[2]) if len(value) > 2 else False,
             )
         )
     session.flush()
