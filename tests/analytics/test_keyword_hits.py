@@ -49,9 +49,7 @@ def test_match_posts_stores_hits_once_and_rematches_edits(db: TestDatabase) -> N
         ("threats", "ចាប់ខ្លួន", f"post:{second.id}"),
     ]
     with transaction(db.engine) as session:
-        stored = session.scalars(
-            select(KeywordHit).where(KeywordHit.term == "arrest")
-        ).one()
+        stored = session.scalars(select(KeywordHit).where(KeywordHit.term == "arrest")).one()
         assert stored.char_offset == 10
         assert stored.snippet == "They will arrest the CNRP traitor. Arrest!"
         assert stored.link == first.url and stored.published_at == factory.T0
