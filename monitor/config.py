@@ -87,6 +87,14 @@ class KeywordGroupConfig(Section):
     hotwords: bool = True  # pass the terms to Whisper as hotwords / prompt
 
 
+class GrowthConfig(Section):
+    jump_threshold_percent: PositiveFloat = 20.0  # day-over-day change flagged as a jump/drop
+    jump_min_change: NonNegativeInt = 1000  # ... when it is also at least this many
+    migration_threshold_percent: PositiveFloat = 10.0  # one account falls, another rises
+    engagement_posts: PositiveInt = 30  # median views over this many latest posts
+    engagement_days: PositiveInt = 30  # posts per day over this many days
+
+
 class TelegramConfig(Section):
     backend: Literal["auto", "web", "telethon"] = "auto"
     base_url: str = "https://t.me"
@@ -220,6 +228,7 @@ class PolmonConfig(Section):
     logging: LoggingConfig = LoggingConfig()
     actors: list[ActorConfig] = []
     keywords: dict[str, KeywordGroupConfig] = {}
+    growth: GrowthConfig = GrowthConfig()
     telegram: TelegramConfig = TelegramConfig()
     video: VideoConfig = VideoConfig()
     transcription: TranscriptionConfig = TranscriptionConfig()
