@@ -86,6 +86,19 @@ class KeywordGroupConfig(Section):
     search_in: Literal["posts", "transcripts", "both"] = "both"
     hotwords: bool = True  # pass the terms to Whisper as hotwords / prompt
 
+    @model_validator(mode="after")
+    def _regex_terms_compile(self) -> KeywordGroupConfig:
+        if self.regex:
+            for term in self.terms:
+                try:
+                    compiled = re.compile(term)
+                except re.error as exc:
+                    message = f"term {term!r} is not a valid regular expression: {exc}"
+                    raise ValueError(message) from None
+                if compiled.fullmatch(""):
+                    raise ValueError(f"regex term {term!r} matches empty text")
+        return self
+
 
 class GrowthConfig(Section):
     jump_threshold_percent: PositiveFloat = 20.0  # day-over-day change flagged as a jump/drop
