@@ -124,3 +124,46 @@ def summary_rows(report: GrowthReport) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+def _signed(absolute: Any, percent: Any) -> str:
+    if absolute is None:
+        return ""
+    text = f"{absolute:+,}"
+    return text + (f" ({percent:+.1f}%)" if percent is not None else "")
+
+
+def table_rows(report: GrowthReport) -> list[dict[str, Any]]:
+    """Summary rows condensed for a terminal: changes as "+1,000 (+0.1%)", "~" when approximate."""
+    rows = []
+    for row in summary_rows(report):
+        latest = row["latest"]
+        rows.append(
+            {
+                "actor": row["actor"],
+                "account": f"{row['platform']} {row['account']}",
+                "latest": ""
+                if latest is None
+                else ("~" if row["approximate"] else "") + f"{latest:,}",
+                **{
+                    k: _signed(row[f"change_{k}"], row[f"percent_{k}"]) for k in ("1d", "7d", "30d")
+                },
+                "views/post": ""
+                if row.get("median_views") is None
+                else f"{row['median_views']:,.0f}",
+                "ERR": ""
+                if row.get("views_per_subscriber") is None
+                else f"{row['views_per_subscriber']:.2%}",
+                "posts/day": row.get("posts_per_day"),
+                "flags": row["flags"],
+            }
+        )
+    for actor in report.actors:  # the total's flags, short: "migration facebook→telegram"
+        targets: dict[str, list[str]] = {}
+        for flag in actor.flags:
+            targets.setdefault(flag["from"].split(":")[0], []).append(flag["to"].split(":")[0])
+        short = "; ".join(f"migration {src}→{','.join(dst)}" for src, dst in targets.items())
+        for row in rows:
+            if row["actor"] == actor.actor and row["account"] == "all (total)":
+                row["flags"] = short
+    return rows
