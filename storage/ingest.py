@@ -101,6 +101,7 @@ def ingest_posts(
             media_positions.setdefault(post_id, set()).add(position)
     new_posts: list[Post] = []
     extra_rows: list[object] = []
+    seen_post_ids: list[int] = []
     for platform_id, record in by_id.items():
         post = stored.get(platform_id)
         if post is None:
@@ -167,13 +168,20 @@ def ingest_posts(
             post.deleted_at = None
             result.restored += 1
             changed = True
-        post.last_seen_at = now
+        seen_post_ids.append(post.id)
         extra_rows.extend(_new_media(post, record, media_positions.get(post.id, set())))
         _refresh_media_urls(session, post.id, record)
         result.updated += int(changed)
     session.add_all(new_posts)
     session.add_all(extra_rows)
     session.flush()
+    if seen_post_ids:  # one statement instead of an UPDATE per known post
+        session.execute(
+            update(Post)
+            .where(Post.id.in_(seen_post_ids))
+            .values(last_seen_at=now)
+            .execution_options(synchronize_session=False)
+        )
     result.matched_post_ids.extend(post.id for post in new_posts)
     return result
 
