@@ -5,8 +5,8 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Engine, create_engine
 
+from storage.migrations import include_object
 from storage.models import Base
-from storage.search_sql import include_in_autogenerate
 
 config = context.config
 target_metadata = Base.metadata
@@ -27,7 +27,6 @@ def run_migrations_offline() -> None:
         target_metadata=target_metadata,
         literal_binds=True,
         render_as_batch=True,
-        include_object=include_in_autogenerate,
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -41,7 +40,7 @@ def run_migrations_online() -> None:
             target_metadata=target_metadata,
             render_as_batch=connection.dialect.name == "sqlite",
             compare_type=True,
-            include_object=include_in_autogenerate,
+            include_object=include_object,
         )
         with context.begin_transaction():
             context.run_migrations()

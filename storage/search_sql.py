@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-# Full-text-search objects that are not models: autogenerate leaves names with this prefix alone.
-FTS_PREFIX = "fts_"
+# Full-text-search objects are named fts_* (storage.migrations.HAND_MADE_PREFIXES).
 # Zero-width characters stripped from indexed text (as in monitor.keywords.normalize).
 ZERO_WIDTH_CODEPOINTS = (0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF)
 
@@ -34,10 +33,3 @@ def pg_segment_document(alias: str = "") -> str:
     """PostgreSQL: a transcript segment's searchable text, as its search indexes have it."""
     prefix = f"{alias}." if alias else ""
     return pg_strip(f'{prefix}"text"')
-
-
-def include_in_autogenerate(
-    obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
-) -> bool:
-    """Alembic `include_object`: leave the FTS tables, their shadow tables and indexes alone."""
-    return not (reflected and compare_to is None and name and name.startswith(FTS_PREFIX))

@@ -10,20 +10,25 @@ import click
 from monitor.cli import cli
 from monitor.cli.context import app
 from monitor.cli.keywords import PLATFORM_CHOICE
-from monitor.cli.timeopts import since_option, until_option
 from monitor.growth import INTERVALS, SUMMARY_COLUMNS, growth_report, report_json, summary_rows
 from monitor.growth.data import METRICS, Metric
 from monitor.growth.render import table_rows
 from monitor.growth.series import Interval
 from monitor.output import dumps, emit, format_option
+from monitor.timeparse import WHEN
 
 
 @cli.command()
 @click.option("--actor", default=None, help="Only this actor (by name).")
 @click.option("--platform", type=PLATFORM_CHOICE, default=None, help="Only this platform.")
 @click.option("--account", default=None, help="Only this account (by handle).")
-@since_option("Start of the series and of the migration window (default: 90 days ago).")
-@until_option("Report as of this time (default: now).")
+@click.option(
+    "--since",
+    type=WHEN,
+    default=None,
+    help="Start of the series and of the migration window (default: 90 days ago).",
+)
+@click.option("--until", type=WHEN, default=None, help="Report as of this time (default: now).")
 @click.option("--interval", type=click.Choice(INTERVALS), default="day", show_default=True)
 @click.option("--metric", type=click.Choice(METRICS), default="followers", show_default=True)
 @click.option(

@@ -9,12 +9,12 @@ import click
 
 from monitor.cli import cli
 from monitor.cli.context import app
-from monitor.cli.timeopts import since_option, until_option
 from monitor.growth.series import Interval
 from monitor.keywords import rescan_keywords
 from monitor.keywords.queries import HIT_COLUMNS, hit_trends, list_hits
 from monitor.keywords.rescan import UnknownGroupError
 from monitor.output import dumps, emit, format_option
+from monitor.timeparse import WHEN
 
 # A terminal table leaves out the link (in JSON and CSV) so snippets stay readable.
 HIT_TABLE_COLUMNS = tuple(c for c in HIT_COLUMNS if c not in ("link", "handle"))
@@ -61,8 +61,12 @@ def keywords_rescan(ctx: click.Context, group: str | None, if_changed: bool, fmt
 @click.option("--term", default=None, help="Only this term (as written in the config).")
 @click.option("--actor", default=None, help="Only this actor (by name).")
 @click.option("--platform", type=PLATFORM_CHOICE, default=None, help="Only this platform.")
-@since_option("Only hits in posts published from this time.")
-@until_option("Only hits in posts published before this time.")
+@click.option(
+    "--since", type=WHEN, default=None, help="Only hits in posts published from this time."
+)
+@click.option(
+    "--until", type=WHEN, default=None, help="Only hits in posts published before this time."
+)
 @click.option(
     "--limit",
     type=click.IntRange(min=0),
@@ -103,8 +107,12 @@ def hits(
 @click.option("--group", default=None, help="Only this keyword group.")
 @click.option("--actor", default=None, help="Only this actor (by name).")
 @click.option("--interval", type=click.Choice(["day", "week"]), default="day", show_default=True)
-@since_option("Only hits in posts published from this time.")
-@until_option("Only hits in posts published before this time.")
+@click.option(
+    "--since", type=WHEN, default=None, help="Only hits in posts published from this time."
+)
+@click.option(
+    "--until", type=WHEN, default=None, help="Only hits in posts published before this time."
+)
 @format_option()
 @click.pass_context
 def trends(

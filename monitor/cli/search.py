@@ -9,9 +9,9 @@ import click
 from monitor.cli import cli
 from monitor.cli.context import app
 from monitor.cli.keywords import PLATFORM_CHOICE
-from monitor.cli.timeopts import since_option, until_option
 from monitor.output import emit, format_option
 from monitor.search import EmptyQueryError, Where, search
+from monitor.timeparse import WHEN
 
 SEARCH_COLUMNS = (
     "score",
@@ -32,8 +32,8 @@ SEARCH_TABLE_COLUMNS = tuple(c for c in SEARCH_COLUMNS if c not in ("link", "han
 @click.argument("query")
 @click.option("--actor", default=None, help="Only this actor (by name).")
 @click.option("--platform", type=PLATFORM_CHOICE, default=None, help="Only this platform.")
-@since_option("Only posts published from this time.")
-@until_option("Only posts published before this time.")
+@click.option("--since", type=WHEN, default=None, help="Only posts published from this time.")
+@click.option("--until", type=WHEN, default=None, help="Only posts published before this time.")
 @click.option(
     "--in",
     "where",

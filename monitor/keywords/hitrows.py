@@ -25,7 +25,7 @@ class SourceText:
     """One text to match: a post's text or a transcript segment, with what its hits record."""
 
     source_key: str  # "post:<id>" or "segment:<id>"
-    source_kind: str  # "post" or "segment"
+    source_kind: str  # "post" or "transcript"
     post_id: int
     segment_id: int | None
     text: str | None

@@ -87,7 +87,7 @@ def segment_sources(
     return [
         SourceText(
             source_key=f"segment:{seg_id}",
-            source_kind="segment",
+            source_kind="transcript",
             post_id=post_id,
             segment_id=seg_id,
             text=None if hallucination else text,

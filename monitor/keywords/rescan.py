@@ -138,7 +138,7 @@ def _drop_unconfigured_terms(engine: Engine, groups: dict[str, KeywordGroupConfi
                         KeywordHit.term.in_(gone[start : start + 500]),
                     )
                 )
-            unsearched = {"posts": "segment", "transcripts": "post"}.get(cfg.search_in)
+            unsearched = {"posts": "transcript", "transcripts": "post"}.get(cfg.search_in)
             if unsearched:
                 session.execute(
                     delete(KeywordHit).where(

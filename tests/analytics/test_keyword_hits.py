@@ -91,7 +91,7 @@ def test_transcript_hits_skip_hallucinations_and_link_to_the_second(db: TestData
         ("arrest", 12.7, "https://www.youtube.com/watch?v=abc&t=12s"),
         ("traitor", 12.7, "https://www.youtube.com/watch?v=abc&t=12s"),
     ]
-    assert all(r.source_kind == "segment" and r.post_id == video.id for r in rows)
+    assert all(r.source_kind == "transcript" and r.post_id == video.id for r in rows)
     assert "CNRP" not in {r.term for r in rows}  # parties searches posts only
 
 

@@ -5,29 +5,14 @@ from __future__ import annotations
 import importlib.util
 from datetime import date, timedelta
 
-from alembic.autogenerate import compare_metadata
-from alembic.runtime.migration import MigrationContext
 from sqlalchemy import delete, select, text, update
 
 from storage import search_sql
 from storage.engine import transaction
-from storage.migrations import head_revisions, script_location
-from storage.models import AudienceDaily, AudienceSnapshot, Base, Post
+from storage.migrations import script_location
+from storage.models import AudienceDaily, AudienceSnapshot, Post
 from tests.analytics import factory
 from tests.conftest import TestDatabase
-
-
-def test_single_head() -> None:
-    assert head_revisions() == ("0003",)
-
-
-def test_autogenerate_finds_no_difference(db: TestDatabase) -> None:
-    with db.engine.connect() as conn:
-        context = MigrationContext.configure(
-            conn,
-            opts={"compare_type": True, "include_object": search_sql.include_in_autogenerate},
-        )
-        assert compare_metadata(context, Base.metadata) == []
 
 
 def test_migration_keeps_frozen_copies_of_search_expressions() -> None:
