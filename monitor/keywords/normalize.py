@@ -9,8 +9,14 @@ from dataclasses import dataclass, field
 
 # Zero-width spaces and joiners common in Khmer and other unspaced scripts.
 ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
-# Runs to rewrite: 2+ whitespace/zero-width chars, one non-space whitespace, one zero-width char.
-_REWRITE = re.compile(rf"[\s{ZERO_WIDTH}]{{2,}}|[^\S ]|[{ZERO_WIDTH}]")
+# Characters that start a rewrite: whitespace other than a plain space, and zero-width ones
+# (one character class, so the scan runs at C speed; a double space is found with `in`).
+_SPECIAL = re.compile(
+    "[\t\n\r\f\v\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+    + ZERO_WIDTH
+    + "]"
+)
+_RUN = re.compile(rf"[\s{ZERO_WIDTH}]*")
 _ZERO_WIDTH_ONLY = re.compile(rf"[{ZERO_WIDTH}]+")
 
 
@@ -96,26 +102,41 @@ def _composition_chunks(text: str) -> list[tuple[int, str]]:
     return chunks
 
 
+def _next_run(text: str, pos: int) -> tuple[int, int] | None:
+    """The next run of whitespace/zero-width characters from `pos` that is not one plain space."""
+    special = _SPECIAL.search(text, pos)
+    double = text.find("  ", pos)
+    candidates = [p for p in (special.start() if special else -1, double) if p != -1]
+    if not candidates:
+        return None
+    start = min(candidates)
+    if start > pos and text[start - 1] == " ":
+        start -= 1  # a space just before a newline or zero-width character joins the run
+    match = _RUN.match(text, start)
+    return start, match.end() if match else start + 1
+
+
 def _rewrite_spacing(text: str) -> tuple[str, OffsetMap | None]:
     """Drop zero-width characters and collapse whitespace runs to one space."""
-    if not _REWRITE.search(text):
+    run = _next_run(text, 0)
+    if run is None:
         return text, None
     pieces: list[str] = []
     mapping = OffsetMap()
     last = 0
     out_pos = 0
-    for match in _REWRITE.finditer(text):
-        start, end = match.span()
+    while run is not None:
+        start, end = run
         pieces.append(text[last:start])
         out_pos += start - last
-        run = match.group()
-        replacement = "" if _ZERO_WIDTH_ONLY.fullmatch(run) else " "
+        replacement = "" if _ZERO_WIDTH_ONLY.fullmatch(text, start, end) else " "
         if replacement:
             mapping.add(out_pos, start)
             out_pos += 1
         pieces.append(replacement)
         mapping.add(out_pos, end)
         last = end
+        run = _next_run(text, end)
     pieces.append(text[last:])
     return "".join(pieces), mapping
 

@@ -35,6 +35,15 @@ class TermSpec:
     whole_word: WholeWord
     exclude: bool
     regex: re.Pattern[str] | None = None
+    # For literals, decided once from the pattern's edge characters (regexes: per match).
+    check_left: bool = False
+    check_right: bool = False
+
+    def __post_init__(self) -> None:
+        if not self.is_regex:
+            left, right = self.checks_edges(self.pattern)
+            object.__setattr__(self, "check_left", left)
+            object.__setattr__(self, "check_right", right)
 
     def checks_edges(self, matched: str) -> tuple[bool, bool]:
         """Whether the left and right edges of `matched` need a word boundary."""
@@ -46,7 +55,12 @@ class TermSpec:
 
     def boundary_ok(self, text: str, start: int, end: int) -> bool:
         """Whether text[start:end] stands as a whole word where this term requires it."""
-        left, right = self.checks_edges(text[start:end])
+        if self.is_regex:
+            left, right = self.checks_edges(text[start:end])
+        else:
+            left, right = self.check_left, self.check_right
+        if not (left or right):
+            return True
         neighbour = is_word_char if self.whole_word == "always" else is_spaced_word_char
         if left and start > 0 and neighbour(text[start - 1]):
             return False
