@@ -5,13 +5,13 @@ from __future__ import annotations
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import bindparam, func, select, true
 from sqlalchemy.orm import Session
 
-from storage.models import Account, Actor, AudienceDaily, AudienceSnapshot, Post
+from storage.models import Account, Actor, AudienceSnapshot, Post
 
 Metric = Literal["followers", "likes", "views_total", "posts_count"]
 METRICS: tuple[Metric, ...] = ("followers", "likes", "views_total", "posts_count")
@@ -71,115 +71,56 @@ def _chunks(ids: Sequence[int]) -> list[Sequence[int]]:
 
 
 def values_at(
-    session: Session, ids: Sequence[int], when: datetime, metric: Metric
-) -> dict[int, Capture]:
-    """Each account's last non-null capture at or before `when` (one index seek per account)."""
+    session: Session, ids: Sequence[int], moments: dict[str, datetime], metric: Metric
+) -> dict[str, dict[int, Capture]]:
+    """Per moment, each account's last non-null capture at or before it.
+
+    One statement: a correlated subquery per moment, each an index seek on
+    audience_snapshots (account_id, captured_at), then one read of the snapshots found.
+    """
     column = getattr(AudienceSnapshot, metric)
-    latest_id = (
-        select(AudienceSnapshot.id)
-        .where(
-            AudienceSnapshot.account_id == Account.id,
-            AudienceSnapshot.captured_at <= when,
-            column.is_not(None),
+
+    def latest_id(when: datetime) -> Any:
+        return (
+            select(AudienceSnapshot.id)
+            .where(
+                AudienceSnapshot.account_id == Account.id,
+                AudienceSnapshot.captured_at <= when,
+                column.is_not(None),
+            )
+            .order_by(AudienceSnapshot.captured_at.desc())
+            .limit(1)
+            .correlate(Account)
+            .scalar_subquery()
         )
-        .order_by(AudienceSnapshot.captured_at.desc())
-        .limit(1)
-        .correlate(Account)
-        .scalar_subquery()
-    )
-    found: dict[int, Capture] = {}
+
+    keys = list(moments)
+    picked: dict[str, dict[int, int]] = {key: {} for key in keys}
     for chunk in _chunks(ids):
-        snapshot_ids = [
-            sid
-            for sid in session.scalars(select(latest_id).where(Account.id.in_(chunk)))
-            if sid is not None
-        ]
+        stmt = select(Account.id, *(latest_id(moments[k]) for k in keys)).where(
+            Account.id.in_(chunk)
+        )
+        for account_id, *snapshot_ids in session.execute(stmt):
+            for key, snapshot_id in zip(keys, snapshot_ids, strict=True):
+                if snapshot_id is not None:
+                    picked[key][account_id] = snapshot_id
+    wanted = sorted({sid for by_account in picked.values() for sid in by_account.values()})
+    captures: dict[int, Capture] = {}
+    for chunk in _chunks(wanted):
         rows = session.execute(
             select(
-                AudienceSnapshot.account_id,
+                AudienceSnapshot.id,
                 column,
                 AudienceSnapshot.captured_at,
                 AudienceSnapshot.is_approximate,
-            ).where(AudienceSnapshot.id.in_(snapshot_ids))
+            ).where(AudienceSnapshot.id.in_(chunk))
         )
-        for account_id, value, captured_at, approximate in rows:
-            found[account_id] = Capture(value, captured_at, approximate)
-    return found
-
-
-def daily_values(
-    session: Session, ids: Sequence[int], since: date, until: date, metric: Metric
-) -> dict[int, list[tuple[date, int | None, bool]]]:
-    """Rollup rows (day, value, approximate) per account between `since` and `until`, by day."""
-    column = getattr(AudienceDaily, metric)
-    out: dict[int, list[tuple[date, int | None, bool]]] = {account_id: [] for account_id in ids}
-    for chunk in _chunks(ids):
-        rows = session.execute(
-            select(
-                AudienceDaily.account_id,
-                AudienceDaily.day,
-                column,
-                AudienceDaily.is_approximate,
-            )
-            .where(
-                AudienceDaily.account_id.in_(chunk),
-                AudienceDaily.day >= since,
-                AudienceDaily.day <= until,
-            )
-            .order_by(AudienceDaily.account_id, AudienceDaily.day)
-        )
-        for account_id, day, value, approximate in rows:
-            out[account_id].append((day, value, bool(approximate)))
-    return out
-
-
-def jumps(
-    session: Session,
-    ids: Sequence[int],
-    since: date,
-    until: date,
-    metric: Metric,
-    *,
-    threshold_percent: float,
-    min_change: int,
-) -> list[dict[str, Any]]:
-    """Day-over-day changes of at least `threshold_percent` and `min_change` (in SQL)."""
-    column = getattr(AudienceDaily, metric)
-    lagged = (
-        select(
-            AudienceDaily.account_id,
-            AudienceDaily.day,
-            column.label("value"),
-            func.lag(column)
-            .over(partition_by=AudienceDaily.account_id, order_by=AudienceDaily.day)
-            .label("previous"),
-            func.lag(AudienceDaily.day)
-            .over(partition_by=AudienceDaily.account_id, order_by=AudienceDaily.day)
-            .label("previous_day"),
-        )
-        .where(
-            column.is_not(None),
-            AudienceDaily.day >= since - timedelta(days=1),
-            AudienceDaily.day <= until,
-        )
-        .subquery()
-    )
-    delta = lagged.c.value - lagged.c.previous
-    found: list[dict[str, Any]] = []
-    for chunk in _chunks(ids):
-        rows = session.execute(
-            select(lagged)
-            .where(
-                lagged.c.account_id.in_(chunk),
-                lagged.c.day >= since,
-                lagged.c.previous > 0,
-                func.abs(delta) >= min_change,
-                func.abs(delta) * 100.0 >= lagged.c.previous * threshold_percent,
-            )
-            .order_by(lagged.c.account_id, lagged.c.day)
-        ).mappings()
-        found.extend(dict(row) for row in rows)
-    return found
+        for snapshot_id, value, captured_at, approximate in rows:
+            captures[snapshot_id] = Capture(value, captured_at, approximate)
+    return {
+        key: {account_id: captures[sid] for account_id, sid in by_account.items()}
+        for key, by_account in picked.items()
+    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,24 +147,56 @@ def engagement(
             .group_by(Post.account_id)
         )
     }
-    out = {}
-    for account_id in ids:
-        views = [
-            v
-            for v in session.scalars(
-                select(Post.views)
-                .where(
-                    and_(Post.account_id == account_id, Post.views.is_not(None)),
-                    Post.published_at <= as_of,
-                )
-                .order_by(Post.published_at.desc())
-                .limit(last_posts)
-            )
-            if v is not None
-        ]
-        out[account_id] = Engagement(
-            median_views=float(statistics.median(views)) if views else None,
-            posts_considered=len(views),
+    views = _latest_views(session, ids, last_posts=last_posts, as_of=as_of)
+    return {
+        account_id: Engagement(
+            median_views=float(statistics.median(views[account_id])) if views[account_id] else None,
+            posts_considered=len(views[account_id]),
             posts_per_day=round(recent.get(account_id, 0) / days, 3),
         )
+        for account_id in ids
+    }
+
+
+def _latest_views(
+    session: Session, ids: Sequence[int], *, last_posts: int, as_of: datetime
+) -> dict[int, list[int]]:
+    """Views of each account's latest `last_posts` posts that have a view count.
+
+    PostgreSQL: one LATERAL query; SQLite: the same bounded index read per account, prepared
+    once (in-process, so a statement per account costs microseconds).
+    """
+    out: dict[int, list[int]] = {account_id: [] for account_id in ids}
+    latest = (
+        select(Post.views)
+        .where(
+            Post.account_id == bindparam("account"),
+            Post.views.is_not(None),
+            Post.published_at <= as_of,
+        )
+        .order_by(Post.published_at.desc())
+        .limit(last_posts)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        accounts = select(Account.id).where(Account.id.in_(list(ids))).subquery()
+        lateral = (
+            select(Post.views)
+            .where(
+                Post.account_id == accounts.c.id,
+                Post.views.is_not(None),
+                Post.published_at <= as_of,
+            )
+            .order_by(Post.published_at.desc())
+            .limit(last_posts)
+            .lateral()
+        )
+        for account_id, value in session.execute(
+            select(accounts.c.id, lateral.c.views).select_from(accounts.join(lateral, true()))
+        ):
+            out[account_id].append(value)
+        return out
+    for account_id in ids:
+        out[account_id] = [
+            v for v in session.scalars(latest, {"account": account_id}) if v is not None
+        ]
     return out

@@ -10,10 +10,10 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from monitor.config import GrowthConfig
-from monitor.growth import data
+from monitor.growth import data, rollup
 from monitor.growth.data import AccountInfo, Capture, Engagement, Metric
 from monitor.growth.flags import WindowChange, jump_flag, migration_flags, status_flag
-from monitor.growth.series import Interval, Point, actor_total, change, period_starts, resample
+from monitor.growth.series import Interval, Point, actor_total, aligned, change, period_starts
 from storage.types import utcnow
 
 CHANGE_DAYS = {"1d": 1, "7d": 7, "30d": 30}
@@ -101,14 +101,14 @@ def growth_report(
     ids = [a.id for a in accounts]
     moments = {"now": as_of, **{k: as_of - timedelta(days=d) for k, d in CHANGE_DAYS.items()}}
     moments["since"] = since
-    values = {key: data.values_at(session, ids, when, metric) for key, when in moments.items()}
+    values = data.values_at(session, ids, moments, metric)
     latest = values["now"]
     starts = period_starts(since.date(), as_of.date(), interval)
-    daily = (
-        data.daily_values(session, ids, since.date(), as_of.date(), metric) if with_series else {}
-    )
+    periods = {}
+    if with_series and ids:
+        periods = rollup.period_values(session, ids, starts[0], as_of.date(), metric, interval)
     jump_rows: dict[int, list[dict[str, Any]]] = {}
-    for row in data.jumps(
+    for row in rollup.jumps(
         session,
         ids,
         since.date(),
@@ -139,7 +139,7 @@ def growth_report(
         ended = status_flag(info, capture)
         if ended:
             flags.append(ended)
-        series = resample(daily.get(info.id, []), starts, interval) if with_series else []
+        series = aligned(periods.get(info.id, {}), starts) if with_series else []
         by_actor.setdefault(info.actor, []).append(
             AccountGrowth(info, capture, changes, series, flags, engagement.get(info.id))
         )

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
 
+import numpy as np
+
 Interval = Literal["day", "week", "month"]
 INTERVALS: tuple[Interval, ...] = ("day", "week", "month")
 
@@ -52,11 +54,13 @@ def resample(
     for day, value, approximate in daily:
         if value is not None:
             last[period_start(day, interval)] = (value, approximate)
-    points = []
-    for start in starts:
-        found = last.get(start)
-        points.append(Point(start, found[0], found[1]) if found else Point(start, None))
-    return points
+    return aligned(last, starts)
+
+
+def aligned(by_period: dict[date, tuple[int, bool]], starts: Sequence[date]) -> list[Point]:
+    """One point per period start: the value found for that period, or a gap."""
+    gap = (None, False)
+    return [Point(start, *by_period.get(start, gap)) for start in starts]
 
 
 def actor_total(accounts: Sequence[tuple[Sequence[Point], bool]]) -> list[Point]:
@@ -69,29 +73,31 @@ def actor_total(accounts: Sequence[tuple[Sequence[Point], bool]]) -> list[Point]
     """
     if not accounts:
         return []
-    length = len(accounts[0][0])
-    bounds = []
-    for series, ended in accounts:
-        filled = [i for i, p in enumerate(series) if p.value is not None]
-        bounds.append((filled[0], filled[-1] if ended else length) if filled else (length, -1))
-    totals = []
-    carried: list[int | None] = [None] * len(accounts)
-    for i in range(length):
-        total, real, approximate = 0, False, False
-        for index, (series, _ended) in enumerate(accounts):
-            point = series[i]
-            first, last = bounds[index]
-            if point.value is not None:
-                total += point.value
-                real = True
-                approximate = approximate or point.approximate
-                carried[index] = point.value
-            elif first < i <= last and carried[index] is not None:
-                total += carried[index] or 0
-                approximate = True
-        start = accounts[0][0][i].period_start
-        totals.append(Point(start, total, approximate) if real else Point(start, None))
-    return totals
+    starts = [p.period_start for p in accounts[0][0]]
+    length = len(starts)
+    values = np.array(
+        [[np.nan if p.value is None else p.value for p in series] for series, _ in accounts],
+        dtype=float,
+    ).reshape(len(accounts), length)
+    rounded = np.array([[p.approximate for p in series] for series, _ in accounts], dtype=bool)
+    rounded = rounded.reshape(len(accounts), length)
+    present = ~np.isnan(values)
+    # Carry each account's last value forward: index of the latest present column so far.
+    columns = np.where(present, np.arange(length), -1)
+    last_seen = np.maximum.accumulate(columns, axis=1)
+    carried = np.take_along_axis(np.nan_to_num(values), np.maximum(last_seen, 0), axis=1)
+    alive = last_seen >= 0
+    for row, (_series, ended) in enumerate(accounts):
+        if ended and present[row].any():
+            alive[row, np.flatnonzero(present[row])[-1] + 1 :] = False  # stops after its last
+    contributes = alive
+    totals = np.where(contributes, carried, 0).sum(axis=0)
+    real = present.any(axis=0)
+    approximate = ((contributes & ~present) | (present & rounded)).any(axis=0)
+    return [
+        Point(start, int(totals[i]), bool(approximate[i])) if real[i] else Point(start, None)
+        for i, start in enumerate(starts)
+    ]
 
 
 def change(new: int | None, old: int | None) -> tuple[int | None, float | None]:
