@@ -22,8 +22,8 @@ def _vocabulary(rng: random.Random, size: int) -> list[str]:
     return sorted(words)[:size]
 
 
-def _khmer_word(rng: random.Random) -> str:
-    return "".join(rng.choice(KHMER_SYLLABLES) for _ in range(rng.randint(2, 4)))
+def _khmer_word(rng: random.Random, syllables: tuple[int, int] = (2, 4)) -> str:
+    return "".join(rng.choice(KHMER_SYLLABLES) for _ in range(rng.randint(*syllables)))
 
 
 def corpus(rng: random.Random, vocabulary: list[str], posts: int) -> list[str]:
@@ -44,7 +44,7 @@ def corpus(rng: random.Random, vocabulary: list[str], posts: int) -> list[str]:
 
 
 def terms(rng: random.Random, vocabulary: list[str], count: int) -> list[str]:
-    """Single words, two-word phrases and Khmer words, about 1 in 5 of each kind."""
+    """60% single words, 20% two-word phrases, 20% Khmer terms of 4-6 syllables."""
     chosen: set[str] = set()
     while len(chosen) < count:
         kind = rng.random()
@@ -53,7 +53,7 @@ def terms(rng: random.Random, vocabulary: list[str], count: int) -> list[str]:
         elif kind < 0.8:
             chosen.add(f"{rng.choice(vocabulary)} {rng.choice(vocabulary)}")
         else:
-            chosen.add(_khmer_word(rng))
+            chosen.add(_khmer_word(rng, (4, 6)))  # names and phrases: longer than the average word
     return sorted(chosen)
 
 

@@ -119,3 +119,12 @@ def test_postgres_substring_search_uses_the_trigram_index(pg_db: TestDatabase) -
             compiled = stmt.compile(session.get_bind(), compile_kwargs={"literal_binds": True})
         plan = "\n".join(conn.scalars(text(f"EXPLAIN {compiled}")))
     assert "fts_posts_trgm" in plan
+
+
+def test_wildcards_and_quotes_are_literal(corpus: TestDatabase) -> None:
+    with transaction(corpus.engine) as session:
+        owner = factory.account(session, factory.actor(session, "B"), "telegram", "b")
+        factory.post(session, owner, 'Sale: 100% off_now, say "hi"')
+    assert [h for _k, h, _s in _search(corpus, "100% off_now")] == ["b"]
+    assert _search(corpus, "1_0%") == []
+    assert [h for _k, h, _s in _search(corpus, 'say "hi')] == ["b"]
