@@ -69,15 +69,17 @@ def rescan_keywords(
     engine: Engine,
     *,
     group: str | None = None,
-    force: bool = True,
+    force: bool = False,
     matcher_engine: EngineName = DEFAULT_ENGINE,
     progress: Callable[[str, int], None] | None = None,
 ) -> RescanReport:
-    """Re-match posts and transcripts for every group (or `group`) and drop stale hits.
+    """Re-match the whole history of posts and transcripts and drop stale hits.
 
     Hits of groups and terms no longer configured are removed, new ones are found, and a second
-    run changes nothing. With `force=False` (the scheduled job) only groups whose definition
-    changed since the last rescan are re-matched.
+    run changes nothing. Which groups are re-matched: `group` if given; every group with
+    `force=True` (`polmon keywords rescan`); otherwise (the scheduled job) the groups whose
+    definition changed since their last rescan — all of them on the first run — since new and
+    edited content is matched as it arrives (match_posts / match_transcript).
     """
     configured = config.keywords
     if group is not None and group not in configured:

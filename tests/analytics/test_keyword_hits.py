@@ -131,13 +131,13 @@ def test_rescan_follows_config_changes_and_is_idempotent(db: TestDatabase) -> No
         ("threats", "arrest", f"post:{post.id}"),
         ("threats", "ban", f"post:{post.id}"),
     ]
-    again = rescan_keywords(changed, db.engine)
+    again = rescan_keywords(changed, db.engine, force=True)
     assert (again.hits.added, again.hits.updated, again.hits.removed) == (0, 0, 0)
-    scheduled = rescan_keywords(changed, db.engine, force=False)
+    scheduled = rescan_keywords(changed, db.engine)
     assert scheduled.skipped and scheduled.posts == 0
     # Add a term back: the scheduled (unforced) rescan sees the changed group.
     grown = config(threats={"terms": ["arrest", "ban", "traitor"], "search_in": "posts"})
-    assert rescan_keywords(grown, db.engine, force=False).hits.added == 1
+    assert rescan_keywords(grown, db.engine).hits.added == 1
     assert len(hits(db)) == 3
     # Only one group on request.
     only = rescan_keywords(grown, db.engine, group="threats")
