@@ -126,6 +126,14 @@ class VideoConfig(Section):
     keep_video: bool = False  # False: keep only the audio track when that saves space
     concurrency: PositiveInt = 2
     max_attempts: PositiveInt = 4
+    retry_backoff_seconds: PositiveFloat = 60.0  # first retry delay; doubles per attempt
+    youtube_tabs: Annotated[list[Literal["videos", "shorts", "streams"]], Field(min_length=1)] = [
+        "videos",
+        "shorts",
+    ]
+    # Sites the collectors read profile pages from (a mirror or a test server can stand in).
+    tiktok_base_url: str = "https://www.tiktok.com"
+    facebook_base_url: str = "https://www.facebook.com"
 
 
 class TranscriptionConfig(Section):
