@@ -37,7 +37,7 @@ def tiktok_handle(account: AccountRef) -> str:
         raise CollectorError(
             f"tiktok account {raw!r}: not a TikTok @handle or profile URL", expected=True
         )
-    return match.group(1)
+    return match.group(1).lower()
 
 
 def _script_json(html: str, script_id: str) -> Any:

@@ -35,6 +35,7 @@ class LocalServer:
     def __init__(self) -> None:
         self.routes: dict[str, Route] = {}
         self.hits: Counter[str] = Counter()
+        self.last_headers: dict[str, dict[str, str]] = {}
         self.stop_event = threading.Event()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self._server.daemon_threads = True
@@ -87,6 +88,7 @@ def _handler_for(server: LocalServer) -> type[BaseHTTPRequestHandler]:
         def _serve(self, *, send_body: bool) -> None:
             path = urlsplit(self.path).path
             server.hits[path] += 1
+            server.last_headers[path] = dict(self.headers.items())
             route = server.routes.get(path)
             if route is None:
                 self._plain(404, b"not found")

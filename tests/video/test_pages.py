@@ -66,7 +66,7 @@ def test_tiktok_bot_check_page_is_a_parse_error() -> None:
 )
 def test_tiktok_handle_forms(raw: str) -> None:
     ref = AccountRef("tiktok", url=raw) if "tiktok.com" in raw else AccountRef("tiktok", handle=raw)
-    assert tiktok_handle(ref) == "HunManet"
+    assert tiktok_handle(ref) == "hunmanet"
 
 
 def test_facebook_page_json_counts_beat_abbreviations() -> None:
