@@ -7,7 +7,6 @@ import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from itertools import islice
 from typing import Any
 
 from sqlalchemy import Engine, select, update
@@ -77,7 +76,19 @@ def listing_window(
 
 
 def _batches(records: Iterator[PostRecord], size: int) -> Iterator[list[PostRecord]]:
-    while batch := list(islice(records, size)):
+    """Batches of `size`; a listing that fails midway still hands over what it yielded first."""
+    batch: list[PostRecord] = []
+    try:
+        for record in records:
+            batch.append(record)
+            if len(batch) >= size:
+                yield batch
+                batch = []
+    except Exception:
+        if batch:
+            yield batch
+        raise
+    if batch:
         yield batch
 
 
