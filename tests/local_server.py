@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -32,7 +33,8 @@ class Route:
 class LocalServer:
     """Serves registered paths (query strings ignored); unknown paths are 404."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, latency: float = 0.0) -> None:
+        self.latency = latency  # seconds before each answer (a distant server)
         self.routes: dict[str, Route] = {}
         self.hits: Counter[str] = Counter()
         self.last_headers: dict[str, dict[str, str]] = {}
@@ -88,6 +90,8 @@ def _handler_for(server: LocalServer) -> type[BaseHTTPRequestHandler]:
         def _serve(self, *, send_body: bool) -> None:
             path = urlsplit(self.path).path
             server.hits[path] += 1
+            if server.latency:
+                time.sleep(server.latency)
             server.last_headers[path] = dict(self.headers.items())
             route = server.routes.get(path)
             if route is None:
