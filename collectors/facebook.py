@@ -8,14 +8,15 @@ from collections.abc import Iterator
 from datetime import datetime
 from functools import partial
 from typing import Any, ClassVar
-from urllib.parse import urlsplit
 
 from collectors.errors import AccountUnavailable, CollectorError, FetchError, LoginRequired
 from collectors.facebook_pages import (
     VideoLink,
+    page_location,
     page_slug,
     parse_facebook_page,
     parse_video_links,
+    tab_url,
     video_id_from_url,
 )
 from collectors.records import AccountProfile, AccountRef, Platform, PostRecord
@@ -60,8 +61,7 @@ class FacebookCollector(YtDlpCollector):
         raw = (account.url or account.handle or "").strip()
         if not raw:
             raise CollectorError("facebook account without url", expected=True)
-        path = urlsplit(raw if "://" in raw else f"https://facebook.com/{raw.lstrip('/')}").path
-        return self.config.video.facebook_base_url.rstrip("/") + "/" + path.strip("/")
+        return page_location(raw, self.config.video.facebook_base_url)
 
     def _page(self, url: str, subject: str) -> Page:
         page = fetch_page(self.ydl, url, subject=subject)
@@ -94,7 +94,7 @@ class FacebookCollector(YtDlpCollector):
         seen: set[str] = set()
         tab_error: CollectorError | None = None
         for tab in TABS:
-            links, error = self._tab_links(url, tab, subject)
+            links, error = self._tab_links(url, tab, subject, account.platform_id)
             tab_error = tab_error or error
             fresh = [link for link in links if link.video_id not in seen]
             seen.update(link.video_id for link in links)
@@ -112,13 +112,14 @@ class FacebookCollector(YtDlpCollector):
         errors.raise_if_any()
 
     def _tab_links(
-        self, url: str, tab: str, subject: str
+        self, url: str, tab: str, subject: str, page_id: str | None
     ) -> tuple[list[VideoLink], CollectorError | None]:
         """Links on one tab; a tab behind a login wall is an error raised after the listing."""
-        page = self._page(f"{url}/{tab}", subject)
+        page = self._page(tab_url(url, tab), subject)
         if page.status in (404, 410):
             return [], None
-        links = parse_video_links(page.text, self.config.video.facebook_base_url, page_slug(url))
+        owners = [name for name in (page_slug(url), page_id) if name]
+        links = parse_video_links(page.text, self.config.video.facebook_base_url, owners)
         if not links and 'id="login_form"' in page.text:
             return [], LoginRequired(
                 f"{subject}: the {tab} tab needs a login; {login_hint(self.config)}"

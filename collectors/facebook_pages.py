@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import html as htmllib
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import lxml.etree
 import lxml.html
@@ -109,17 +110,42 @@ class VideoLink:
 
 
 def page_slug(page_url: str) -> str | None:
-    """The page's name in its URL (`hunmanet5` of facebook.com/hunmanet5/)."""
-    parts = [p for p in urlsplit(page_url).path.split("/") if p]
-    return parts[0].lower() if parts else None
+    """The page's name in its URL (`hunmanet5` of facebook.com/hunmanet5/; the id of a
+    profile.php?id= URL)."""
+    parts = urlsplit(page_url)
+    names = [p for p in parts.path.split("/") if p]
+    if names[:1] == ["profile.php"]:
+        ids = parse_qs(parts.query).get("id")
+        return ids[0] if ids else None
+    return names[0].lower() if names else None
 
 
-def parse_video_links(html: str, base_url: str, page: str | None = None) -> list[VideoLink]:
+def page_location(page_url: str, base_url: str) -> str:
+    """The page on `base_url`: the configured URL's path (and a profile.php id) kept."""
+    raw = page_url.strip()
+    parts = urlsplit(raw if "://" in raw else f"https://facebook.com/{raw.lstrip('/')}")
+    path = parts.path.strip("/")
+    page = base_url.rstrip("/") + "/" + path
+    ids = parse_qs(parts.query).get("id")
+    return f"{page}?id={ids[0]}" if path == "profile.php" and ids else page
+
+
+def tab_url(page: str, tab: str) -> str:
+    """A page's tab: `<page>/videos`, or `profile.php?id=…&sk=videos` (`reels_tab` for reels)."""
+    if "/profile.php?" in page:
+        return f"{page}&sk={'reels_tab' if tab == 'reels' else tab}"
+    return f"{page}/{tab}"
+
+
+def parse_video_links(
+    html: str, base_url: str, owners: Collection[str] | None = None
+) -> list[VideoLink]:
     """Video and reel links of a page's videos/reels tab, in page order, each once.
 
-    Links in embedded JSON (`\\/reel\\/123`) count too. With `page`, `/<other>/videos/<id>`
-    links of other pages (suggestions) are left out.
+    Links in embedded JSON (`\\/reel\\/123`) count too. With `owners` (the page's name and
+    id), `/<other>/videos/<id>` links of other pages (suggestions) are left out.
     """
+    allowed = {owner.lower() for owner in owners or () if owner}
     text = htmllib.unescape(html.replace("\\/", "/"))
     base = base_url.rstrip("/")
     seen: set[str] = set()
@@ -127,7 +153,7 @@ def parse_video_links(html: str, base_url: str, page: str | None = None) -> list
     for match in _VIDEO_LINK.finditer(text):
         if match.group("vid"):
             owner, video_id = match.group("page"), match.group("vid")
-            if page and owner.lower() != page.lower():
+            if allowed and owner.lower() not in allowed:
                 continue
             url = f"{base}/{owner}/videos/{video_id}/"
         elif match.group("reel"):

@@ -6,9 +6,11 @@ import pytest
 
 from collectors.errors import AccountUnavailable, LoginRequired, ParseError
 from collectors.facebook_pages import (
+    page_location,
     page_slug,
     parse_facebook_page,
     parse_video_links,
+    tab_url,
     video_id_from_url,
 )
 from collectors.records import AccountRef
@@ -96,11 +98,12 @@ def test_facebook_login_wall_and_unavailable_page() -> None:
 
 def test_facebook_video_tab_links_in_order_once_without_other_pages() -> None:
     links = parse_video_links(
-        page("facebook", "videos_tab.html"), "http://127.0.0.1:9/", page="hunmanet5"
+        page("facebook", "videos_tab.html"), "http://127.0.0.1:9/", ["hunmanet5", "100044337216395"]
     )
     assert [(link.video_id, link.url) for link in links] == [
         ("1047291853298412", "http://127.0.0.1:9/hunmanet5/videos/1047291853298412/"),
         ("1122334455667788", "http://127.0.0.1:9/hunmanet5/videos/1122334455667788/"),
+        ("3344556677889900", "http://127.0.0.1:9/100044337216395/videos/3344556677889900/"),
         ("2233445566778899", "http://127.0.0.1:9/hunmanet5/videos/2233445566778899/"),
     ]
 
@@ -116,5 +119,16 @@ def test_facebook_reels_tab_links_including_escaped_json() -> None:
 
 def test_facebook_url_helpers() -> None:
     assert page_slug("https://www.facebook.com/hunmanet5/") == "hunmanet5"
+    profile = "https://www.facebook.com/profile.php?id=100044337216395&ref=bookmarks"
+    assert page_slug(profile) == "100044337216395"
+    on_base = page_location(profile, "http://127.0.0.1:9/")
+    assert on_base == "http://127.0.0.1:9/profile.php?id=100044337216395"
+    assert tab_url(on_base, "reels") == on_base + "&sk=reels_tab"
+    assert page_location("hunmanet5", "https://www.facebook.com") == (
+        "https://www.facebook.com/hunmanet5"
+    )
+    assert tab_url("https://www.facebook.com/hunmanet5", "videos") == (
+        "https://www.facebook.com/hunmanet5/videos"
+    )
     assert video_id_from_url("https://www.facebook.com/watch/?v=1234567890") == "1234567890"
     assert video_id_from_url("https://www.facebook.com/hunmanet5/") is None
