@@ -22,7 +22,8 @@ from collectors.facebook_pages import (
 from collectors.records import AccountProfile, AccountRef, Platform, PostRecord
 from collectors.video import ListingErrors, YtDlpCollector, newest_first
 from collectors.videoinfo import PINNED_TOLERANCE, as_str, parse_count, video_record
-from collectors.ytdlp import Page, fetch_page, login_hint
+from collectors.ytdlp import Page, fetch_page
+from collectors.ytdlp_errors import login_hint
 
 log = logging.getLogger("polmon.collectors.facebook")
 TABS = ("videos", "reels")

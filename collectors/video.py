@@ -12,7 +12,8 @@ from yt_dlp import YoutubeDL
 from collectors.base import Collector
 from collectors.errors import CollectorError, ItemUnavailable, ParseError
 from collectors.records import PostRecord
-from collectors.ytdlp import map_ytdlp_error, open_ytdlp, video_info
+from collectors.ytdlp import open_ytdlp, video_info
+from collectors.ytdlp_errors import map_ytdlp_error
 
 if TYPE_CHECKING:
     from monitor.config import PolmonConfig

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any
 from yt_dlp.utils import ContentTooShortError, DownloadCancelled, DownloadError
 
 from collectors.errors import CollectorError, FetchError, ItemUnavailable, LoginRequired
-from collectors.ytdlp import error_message, map_ytdlp_error, open_ytdlp
+from collectors.ytdlp import open_ytdlp
+from collectors.ytdlp_errors import error_message, map_ytdlp_error
 
 if TYPE_CHECKING:
     from monitor.config import PolmonConfig

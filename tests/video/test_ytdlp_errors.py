@@ -16,14 +16,8 @@ from collectors.errors import (
     LoginRequired,
     RateLimited,
 )
-from collectors.ytdlp import (
-    fetch_page,
-    impersonate_target,
-    map_ytdlp_error,
-    open_ytdlp,
-    video_info,
-    ytdlp_params,
-)
+from collectors.ytdlp import fetch_page, impersonate_target, open_ytdlp, video_info, ytdlp_params
+from collectors.ytdlp_errors import map_ytdlp_error
 from monitor.config import parse_config
 from tests.local_server import LocalServer
 
