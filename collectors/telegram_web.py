@@ -151,10 +151,12 @@ def parse_profile_page(html: str | bytes) -> AccountProfile:
     if page is None or title is None:
         raise ParseError("t.me page without tgme_page/tgme_page_title (unexpected markup)")
     extra = text_of(doc, f"//*[{xclass('tgme_page_extra')}]")
-    raw: dict[str, Any] = {"source": "t.me", "kind": "user"}
+    raw: dict[str, Any] = {"source": "t.me", "kind": None}
     profile = AccountProfile(display_name=title, raw=raw)
     if extra:
         raw["extra"] = extra
+        if extra.startswith("@"):
+            raw["kind"] = "user"
         for word, kind in _EXTRA_KINDS:
             if word in extra.lower():
                 raw["kind"] = kind
@@ -173,6 +175,8 @@ def parse_profile_page(html: str | bytes) -> AccountProfile:
     handle = first_attr(doc, "//meta[@property='al:android:url']/@content") or ""
     if "domain=" in handle:
         profile.handle = handle.split("domain=", 1)[1].split("&", 1)[0] or None
+    if profile.handle:
+        profile.url = f"https://t.me/{profile.handle}"
     return profile
 
 
