@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "monitor.cli.setup",
     "monitor.cli.accounts",
     "monitor.cli.status",
+    "monitor.cli.collect",
 )
 
 
