@@ -142,10 +142,14 @@ class WebBackend:
     def list_posts(self, account: AccountRef, since: datetime, limit: int) -> Iterator[PostRecord]:
         name = channel_name(account)
         since = utc(since)
-        for count, record in enumerate(self._walk(name, None)):
-            if record.published_at < since or count >= limit:
+        if limit <= 0:
+            return
+        for count, record in enumerate(self._walk(name, None), start=1):
+            if record.published_at < since:
                 return
             yield record
+            if count >= limit:  # stop before fetching a page we would not use
+                return
 
     def fetch_posts(self, account: AccountRef, ids: list[str]) -> dict[str, PostRecord | None]:
         wanted = {int(i) for i in ids}
