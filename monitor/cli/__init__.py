@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "monitor.cli.accounts",
     "monitor.cli.status",
     "monitor.cli.collect",
+    "monitor.cli.telegram",
 )
 
 
