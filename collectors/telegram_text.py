@@ -22,7 +22,11 @@ _DROPPED_TAGS = frozenset({"script", "style", "template", "noscript"})
 
 def xclass(name: str) -> str:
     """An XPath predicate body matching elements whose class list holds `name`."""
-    return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
+    # The plain `contains` filters cheaply before the exact token test.
+    return (
+        f"contains(@class, '{name}') and "
+        f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
+    )
 
 
 def has_class(element: HtmlElement, name: str) -> bool:

@@ -16,7 +16,7 @@ from lxml.html import HtmlElement
 from collectors.errors import AccountUnavailable, LoginRequired, ParseError
 from collectors.records import AccountProfile, PostRecord
 from collectors.telegram_text import absolute, parse_count, plain_text, xclass
-from collectors.telegram_web_post import first, first_attr, parse_message, text_of
+from collectors.telegram_web_post import ClassIndex, first_attr, parse_message, text_in
 
 __all__ = ["ChannelPage", "parse_channel_page", "parse_message", "parse_profile_page"]
 
@@ -34,6 +34,18 @@ class ChannelPage:
     posts: list[PostRecord] = field(default_factory=list)
     before: int | None = None
     after: int | None = None
+
+
+def first(node: HtmlElement, xpath: str) -> HtmlElement | None:
+    found = node.xpath(xpath)
+    return found[0] if found else None
+
+
+def text_of(node: HtmlElement, xpath: str) -> str | None:
+    element = first(node, xpath)
+    if element is None:
+        return None
+    return plain_text(element).strip() or None
 
 
 def _document(html: str | bytes, what: str) -> HtmlElement:
@@ -88,21 +100,20 @@ def _channel_header(doc: HtmlElement) -> AccountProfile:
     profile = AccountProfile()
     if info is None:
         return profile
-    username = text_of(info, f".//*[{xclass('tgme_channel_info_header_username')}]")
+    index = ClassIndex(info)
+    username = index.text("tgme_channel_info_header_username")
     profile.handle = username.lstrip("@") if username else None
-    profile.url = absolute(
-        first_attr(info, f".//*[{xclass('tgme_channel_info_header_username')}]//a/@href")
-    )
-    profile.display_name = text_of(info, f".//*[{xclass('tgme_channel_info_header_title')}]")
-    profile.description = text_of(info, f".//*[{xclass('tgme_channel_info_description')}]")
-    profile.avatar_url = absolute(
-        first_attr(info, f".//*[{xclass('tgme_page_photo_image')}]//img/@src")
-    )
+    link = index.first("tgme_channel_info_header_username")
+    profile.url = absolute(first_attr(link, ".//a/@href")) if link is not None else None
+    profile.display_name = index.text("tgme_channel_info_header_title")
+    profile.description = index.text("tgme_channel_info_description")
+    photo = index.first("tgme_page_photo_image")
+    profile.avatar_url = absolute(first_attr(photo, ".//img/@src")) if photo is not None else None
     counters: dict[str, int] = {}
     approximate: dict[str, bool] = {}
-    for counter in info.xpath(f".//*[{xclass('tgme_channel_info_counter')}]"):
-        kind = text_of(counter, f".//*[{xclass('counter_type')}]")
-        value = parse_count(text_of(counter, f".//*[{xclass('counter_value')}]"))
+    for counter in index.all("tgme_channel_info_counter"):
+        kind = text_in(counter, "counter_type")
+        value = parse_count(text_in(counter, "counter_value"))
         if kind and value is not None:
             counters[kind.lower()] = value[0]
             approximate[kind.lower()] = value[1]
@@ -110,7 +121,7 @@ def _channel_header(doc: HtmlElement) -> AccountProfile:
         if kind in counters:
             profile.followers, profile.is_approximate = counters[kind], approximate[kind]
             break
-    verified = first(info, f".//*[{xclass('verified-icon')}]") is not None
+    verified = index.first("verified-icon") is not None
     profile.raw = {"counters": counters, "verified": verified, "source": "t.me/s"}
     return profile
 
