@@ -11,7 +11,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, Protocol
 
 from collectors.base import Collector
-from collectors.errors import FetchError, LoginRequired, ParseError
+from collectors.errors import (
+    AccountUnavailable,
+    CollectorError,
+    FetchError,
+    LoginRequired,
+    ParseError,
+    RateLimited,
+)
 from collectors.http import PoliteClient
 from collectors.records import AccountProfile, AccountRef, Platform, PostRecord, utc
 from collectors.telegram_web import ChannelPage, parse_channel_page, parse_profile_page
@@ -106,8 +113,9 @@ class WebBackend:
     def __init__(self, config: TelegramConfig, http: PoliteClient | None = None) -> None:
         self.base_url = config.base_url.rstrip("/")
         self.http = http or PoliteClient.for_telegram(config)
-        # The first t.me/s page read for a profile, handed to the listing that follows it.
-        self._first_pages: dict[str, tuple[float, ChannelPage]] = {}
+        # The first t.me/s page read for a profile (or why it failed), handed to the listing
+        # that follows it so the page is fetched, and a broken one retried, once per pass.
+        self._first_pages: dict[str, tuple[float, ChannelPage | CollectorError]] = {}
 
     def _get(self, path: str, params: dict[str, str] | None = None) -> str:
         url = f"{self.base_url}{path}"
@@ -121,6 +129,8 @@ class WebBackend:
     def _channel_page(self, name: str, before: int | None) -> ChannelPage:
         cached = self._first_pages.pop(name.lower(), None) if before is None else None
         if cached and time.monotonic() - cached[0] < FIRST_PAGE_TTL_SECONDS:
+            if isinstance(cached[1], CollectorError):
+                raise cached[1]
             return cached[1]
         params = {"before": str(before)} if before is not None else None
         return parse_channel_page(self._get(f"/s/{name}", params))
@@ -130,8 +140,12 @@ class WebBackend:
         profile = parse_profile_page(self._get(f"/{name}"))
         try:
             page = self._channel_page(name, None)
-        except (LoginRequired, ParseError) as exc:
+        except (AccountUnavailable, RateLimited):
+            raise
+        except (FetchError, LoginRequired, ParseError) as exc:
+            # The profile stands without the preview; the listing reports the problem.
             log.info("t.me/s/%s: %s; profile without the preview's details", name, exc)
+            self._first_pages[name.lower()] = (time.monotonic(), exc)
         else:
             self._first_pages[name.lower()] = (time.monotonic(), page)
             _merge_preview(profile, page.channel)

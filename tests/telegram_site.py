@@ -281,6 +281,7 @@ class TelegramSite:
         self.page_size = page_size
         self.faults: dict[str, list[Response]] = {}
         self.requests: list[str] = []
+        self.holds: dict[str, tuple[threading.Event, threading.Event]] = {}
         self._lock = threading.Lock()
 
     def add(self, channel: SiteChannel) -> SiteChannel:
@@ -292,12 +293,24 @@ class TelegramSite:
         with self._lock:
             self.faults.setdefault(path, []).extend(responses)
 
+    def hold(self, full_path: str) -> tuple[threading.Event, threading.Event]:
+        """Make the request for `full_path` (e.g. "/s/chan?before=9") wait: returns the event
+        set when it arrives and the one that lets it go on."""
+        arrived, release = threading.Event(), threading.Event()
+        self.holds[full_path] = (arrived, release)
+        return arrived, release
+
     def handle(self, request: Request) -> Response:
+        full_path = request.full_path.rstrip("?")
         with self._lock:
-            self.requests.append(request.full_path.rstrip("?"))
+            self.requests.append(full_path)
             queued = self.faults.get(request.path)
             if queued:
                 return queued.pop(0)
+            held = self.holds.pop(full_path, None)
+        if held is not None:
+            held[0].set()
+            held[1].wait(timeout=60)
         match = re.fullmatch(r"/(s/)?([A-Za-z0-9_]+)/?", request.path)
         if not match:
             return Response("not found", status=404)
