@@ -62,6 +62,19 @@ def test_retry_after_is_waited_for(httpserver: HTTPServer) -> None:
     assert waits == [1.0]
 
 
+def test_retry_after_as_an_http_date(httpserver: HTTPServer) -> None:
+    soon = format_datetime(datetime.now(UTC) + timedelta(seconds=1), usegmt=True)
+    httpserver.expect_ordered_request("/page").respond_with_data(
+        "", status=503, headers={"Retry-After": soon}
+    )
+    httpserver.expect_ordered_request("/page").respond_with_data("ok")
+    retry = RetryPolicy(max_retries=2, backoff_seconds=30, max_backoff_seconds=5)
+    waits: list[float] = []
+    with client(retry=retry, sleep=recording_sleep(waits)) as http:
+        assert http.get(httpserver.url_for("/page")).text == "ok"
+    assert len(waits) == 1 and 0 <= waits[0] <= 1.0  # the date, not the 15-30 s backoff
+
+
 def test_retry_after_beyond_max_backoff_raises_rate_limited(httpserver: HTTPServer) -> None:
     httpserver.expect_request("/page").respond_with_data(
         "", status=429, headers={"Retry-After": "3600"}
