@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "monitor.cli.status",
     "monitor.cli.collect",
     "monitor.cli.download",
+    "monitor.cli.telegram",
 )
 
 
