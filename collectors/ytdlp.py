@@ -88,6 +88,8 @@ def ytdlp_params(config: PolmonConfig, **extra: Any) -> dict[str, Any]:
     }
     if video.proxy:
         params["proxy"] = video.proxy
+    if not video.verify_certificates:
+        params["nocheckcertificate"] = True
     target = impersonate_target(video.impersonate)
     if target is not None:
         params["impersonate"] = target

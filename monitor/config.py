@@ -133,6 +133,7 @@ class VideoConfig(Section):
     ]
     # Sites the collectors read profile pages from (a mirror or a test server can stand in).
     tiktok_base_url: str = "https://www.tiktok.com"
+    verify_certificates: bool = True  # false only behind a TLS-inspecting proxy you trust
     facebook_base_url: str = "https://www.facebook.com"
 
 

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from collectors.ytdlp import open_ytdlp
 from monitor.config import PolmonConfig
-from monitor.media_fetch import MediaFailed, MediaSkipped, download_media
+from monitor.media_fetch import MediaFailed, MediaSkipped, download_media, duration_reason
 from monitor.media_files import (
     extract_audio,
     media_stem,
@@ -174,17 +174,11 @@ class DownloadStage:
         stem_name = media_stem(job.platform, job.post_platform_id, job.media_id)
         directory = self.media_dir / stem_name.split("/")[0]
         base_name = stem_name.split("/")[1]
-        video = self.config.video
         if job.url is None:
             self._fail(job, owner, "no source URL to download", permanent=True)
             return
-        if job.known_duration and job.known_duration > video.max_duration_seconds:
-            self._skip(
-                job,
-                owner,
-                f"duration {job.known_duration:.0f} s is over "
-                f"[video] max_duration_seconds = {video.max_duration_seconds}",
-            )
+        if reason := duration_reason(job.known_duration, self.config):
+            self._skip(job, owner, reason)
             return
         directory.mkdir(parents=True, exist_ok=True)
         last_renewal = [time.monotonic()]
@@ -224,7 +218,6 @@ class DownloadStage:
         return resolved
 
     def _store(self, job: _Job, owner: str, path: Path, info: dict[str, object]) -> None:
-        video = self.config.video
         found = probe(path)
         if not found.has_audio:
             path.unlink(missing_ok=True)
@@ -234,16 +227,11 @@ class DownloadStage:
         seconds = found.duration_seconds or (
             float(info_seconds) if isinstance(info_seconds, int | float) else None
         )
-        if seconds is not None and seconds > video.max_duration_seconds:
+        if reason := duration_reason(seconds, self.config):
             path.unlink(missing_ok=True)
-            self._skip(
-                job,
-                owner,
-                f"duration {seconds:.0f} s is over "
-                f"[video] max_duration_seconds = {video.max_duration_seconds}",
-            )
+            self._skip(job, owner, reason)
             return
-        if not video.keep_video:
+        if not self.config.video.keep_video:
             path = extract_audio(path, found) or path
         digest = sha256_file(path)
         values = {

@@ -33,15 +33,19 @@ class MediaFailed(Exception):
         self.permanent = permanent
 
 
-class _TooLarge(DownloadCancelled):
-    """Raised from the progress hook to stop a download that outgrew the size limit."""
+class _OverLimit(DownloadCancelled):
+    """Raised from yt-dlp's hooks to stop a download that is over a `[video]` limit."""
 
 
 def _size_limit_reason(size: float, limit_mb: int) -> str:
     return f"size {size / MB:.1f} MB is over [video] max_filesize_mb = {limit_mb}"
 
 
-def _duration_limit_reason(seconds: float, limit: int) -> str:
+def duration_reason(seconds: float | None, config: PolmonConfig) -> str | None:
+    """Why media of this length is skipped, or None when it is within the limit."""
+    limit = config.video.max_duration_seconds
+    if seconds is None or seconds <= limit:
+        return None
     return f"duration {seconds:.0f} s is over [video] max_duration_seconds = {limit}"
 
 
@@ -53,14 +57,15 @@ def _expected_size(info: dict[str, Any]) -> float | None:
     return float(sum(sizes))
 
 
-def _pick_entry(info: dict[str, Any], position: int) -> dict[str, Any]:
-    """A post with several videos comes back as a playlist: take the one at `position`."""
-    if info.get("_type") != "playlist":
-        return info
-    entries = [e for e in info.get("entries") or () if isinstance(e, dict)]
-    if not entries:
-        raise MediaFailed("the URL lists no media", permanent=True)
-    return entries[position] if 0 <= position < len(entries) else entries[0]
+def limit_reason(info: dict[str, Any], config: PolmonConfig) -> str | None:
+    """Why a video (its chosen format) is over the `[video]` limits, or None."""
+    seconds = info.get("duration")
+    if isinstance(seconds, int | float) and (reason := duration_reason(seconds, config)):
+        return reason
+    size = _expected_size(info)
+    if size is not None and size > config.video.max_filesize_mb * MB:
+        return _size_limit_reason(size, config.video.max_filesize_mb)
+    return None
 
 
 def classify(exc: BaseException, subject: str, config: PolmonConfig) -> MediaFailed:
@@ -96,16 +101,26 @@ def download_media(
     """Download `url` to `directory/<stem_name>.<ext>`; returns the file and yt-dlp's info.
 
     Raises MediaSkipped when the duration or size is over the `[video]` limits (checked
-    before downloading where yt-dlp knows them, and while downloading), MediaFailed else.
+    once the format is chosen, before downloading, and while downloading), MediaFailed else.
+    A URL that lists several videos (a post with an album) gives the one at `position`.
     """
-    video = config.video
-    max_bytes = video.max_filesize_mb * MB
+    max_mb = config.video.max_filesize_mb
+    reasons: list[str] = []  # yt-dlp re-raises a cancelled match filter without its message
+
+    def stop(reason: str) -> None:
+        reasons.append(reason)
+        raise _OverLimit(reason)
+
+    def check_limits(info: dict[str, Any], *, incomplete: bool = False) -> None:
+        reason = None if incomplete else limit_reason(info, config)
+        if reason is not None:
+            stop(reason)
 
     def hook(status: dict[str, Any]) -> None:
         total = status.get("total_bytes") or status.get("total_bytes_estimate") or 0
         done = status.get("downloaded_bytes") or 0
-        if max(total, done) > max_bytes:
-            raise _TooLarge(_size_limit_reason(max(total, done), video.max_filesize_mb))
+        if max(total, done) > max_mb * MB:
+            stop(_size_limit_reason(max(total, done), max_mb))
         if on_progress is not None:
             on_progress()
 
@@ -118,29 +133,32 @@ def download_media(
         "overwrites": True,
         "continuedl": False,
         "merge_output_format": "mp4/mkv",
+        "playlist_items": str(position + 1),
+        "match_filter": check_limits,
         "progress_hooks": [hook],
     }
     subject = f"media {url}"
     try:
         with open_ytdlp(config, **options) as ydl:
-            info = _pick_entry(ydl.extract_info(url, download=False), position)
-            seconds = info.get("duration")
-            if isinstance(seconds, int | float) and seconds > video.max_duration_seconds:
-                raise MediaSkipped(_duration_limit_reason(seconds, video.max_duration_seconds))
-            size = _expected_size(info)
-            if size is not None and size > max_bytes:
-                raise MediaSkipped(_size_limit_reason(size, video.max_filesize_mb))
-            result = ydl.process_ie_result(info, download=True)
-    except _TooLarge as exc:
-        raise MediaSkipped(str(exc)) from None
-    except (MediaSkipped, MediaFailed):
-        raise
+            result = ydl.extract_info(url, download=True)
+    except _OverLimit as exc:
+        raise MediaSkipped(reasons[-1] if reasons else str(exc)) from None
     except CollectorError as exc:  # our own option errors (cookies file, impersonation)
         raise MediaFailed(str(exc), permanent=False) from exc
     except Exception as exc:
         raise classify(exc, subject, config) from exc
-    downloads = result.get("requested_downloads") or []
+    info = _downloaded_entry(result)
+    downloads = info.get("requested_downloads") or []
     path = Path(downloads[0]["filepath"]) if downloads and downloads[0].get("filepath") else None
     if path is None or not path.is_file():
         raise MediaFailed(f"{subject}: yt-dlp reported no file", permanent=False)
     return path, info
+
+
+def _downloaded_entry(result: dict[str, Any]) -> dict[str, Any]:
+    if result.get("_type") != "playlist":
+        return result
+    for entry in result.get("entries") or ():
+        if isinstance(entry, dict) and entry.get("requested_downloads"):
+            return entry
+    raise MediaFailed("the URL lists no media to download", permanent=True)

@@ -2,23 +2,33 @@
 
 Routes serve bytes with Range support; a route can also misbehave the way networks do:
 `truncate` announces the full length but closes the connection early, `stall` sends a
-little and then goes silent until the server stops.
+little and then goes silent until the server stops. Dynamic routes answer from the query.
+
+Used as an HTTP proxy (`[video] proxy`), it also serves HTTPS hosts: a CONNECT tunnel is
+answered with a self-signed certificate (tests/fixtures/tls/server.pem), so clients that do
+not verify certificates (`[video] verify_certificates = false`) reach the same routes as if
+they were https://www.tiktok.com. Routes match on the path only, whatever the host.
 """
 
 from __future__ import annotations
 
 import re
+import ssl
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Literal
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 Mode = Literal["ok", "truncate", "stall"]
+# query -> (status, content type, body)
+Dynamic = Callable[[dict[str, list[str]]], tuple[int, str, bytes]]
 _RANGE = re.compile(r"bytes=(\d*)-(\d*)$")
+TLS_CERT = Path(__file__).resolve().parent / "fixtures" / "tls" / "server.pem"
 
 
 @dataclass
@@ -36,6 +46,7 @@ class LocalServer:
     def __init__(self, *, latency: float = 0.0) -> None:
         self.latency = latency  # seconds before each answer (a distant server)
         self.routes: dict[str, Route] = {}
+        self.dynamic: dict[str, Dynamic] = {}
         self.hits: Counter[str] = Counter()
         self.last_headers: dict[str, dict[str, str]] = {}
         self.stop_event = threading.Event()
@@ -59,6 +70,10 @@ class LocalServer:
 
     def add_file(self, path: str, file: Path, content_type: str = "video/mp4", **kw: Any) -> str:
         return self.add(path, file.read_bytes(), content_type, **kw)
+
+    def add_dynamic(self, path: str, answer: Dynamic) -> str:
+        self.dynamic[path] = answer
+        return self.url(path)
 
     def start(self) -> LocalServer:
         self._thread.start()
@@ -87,13 +102,31 @@ def _handler_for(server: LocalServer) -> type[BaseHTTPRequestHandler]:
         def do_GET(self) -> None:
             self._serve(send_body=True)
 
+        def do_CONNECT(self) -> None:
+            """An HTTPS tunnel: terminate TLS here and serve the routes inside it."""
+            self.send_response(200, "Connection established")
+            self.end_headers()
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(TLS_CERT)
+            try:
+                tls = context.wrap_socket(self.connection, server_side=True)
+            except (ssl.SSLError, OSError):
+                self.close_connection = True
+                return
+            Handler(tls, self.client_address, self.server)
+            self.close_connection = True
+
         def _serve(self, *, send_body: bool) -> None:
-            path = urlsplit(self.path).path
+            parts = urlsplit(self.path)
+            path = parts.path
             server.hits[path] += 1
             if server.latency:
                 time.sleep(server.latency)
             server.last_headers[path] = dict(self.headers.items())
             route = server.routes.get(path)
+            if path in server.dynamic:
+                status, content_type, data = server.dynamic[path](parse_qs(parts.query))
+                route = Route(data, content_type, status)
             if route is None:
                 self._plain(404, b"not found")
                 return

@@ -9,60 +9,29 @@ from sqlalchemy import select
 
 from storage.engine import transaction
 from storage.models import Account, AudienceSnapshot, CollectionRun, Media, Post
-from tests.conftest import FIXTURES, TestDatabase, invoke, write_config
+from tests.conftest import TestDatabase, invoke, write_config
 from tests.local_server import LocalServer
-from tests.video.test_listing import fixture
+from tests.video_sites import CHANNEL, fixture, serve_channel, serve_video
 
-MEDIA = FIXTURES / "media"
-TEMPLATE = (FIXTURES / "facebook" / "video_page.template.html").read_text(encoding="utf-8")
-CHANNEL = "/channel/UCx4oOtdQAe1tNP2uBNkZdgQ"
-
-
-def serve_video(
-    server: LocalServer, path: str, video_id: str, age: timedelta, clip: str, views: int = 500
-) -> None:
-    uploaded = (datetime.now(UTC) - age).strftime("%Y-%m-%dT%H:%M:%SZ")
-    media = server.add_file(f"/media/{video_id}.mp4", MEDIA / clip)
-    page = TEMPLATE
-    for token, value in {
-        "@@BASE@@": server.base_url,
-        "@@ID@@": video_id,
-        "@@TITLE@@": f"Speech {video_id}",
-        "@@UPLOADED@@": uploaded,
-        "@@MEDIA@@": media,
-        "@@VIEWS@@": str(views),
-        "@@LIKES@@": "12",
-    }.items():
-        page = page.replace(token, value)
-    server.add(path, page)
+HOUR = timedelta(hours=1)
 
 
 def serve_world(server: LocalServer) -> None:
-    day, hour = timedelta(days=1), timedelta(hours=1)
+    """The page hunmanet5 (videos and reels tabs) and a channel cross-posting its newest video."""
+    now, day = datetime.now(UTC), timedelta(days=1)
     server.add("/hunmanet5", fixture("facebook", "page.html"))
     server.add("/hunmanet5/videos", fixture("facebook", "videos_tab.html"))
     server.add("/hunmanet5/reels", fixture("facebook", "reels_tab.html"))
+    videos = "/hunmanet5/videos/"
     serve_video(
-        server, "/hunmanet5/videos/1047291853298412/", "1047291853298412", day, "clip_a.mp4"
+        server, videos + "1047291853298412/", "1047291853298412", now - day, clip="clip_a.mp4"
     )
-    serve_video(
-        server, "/hunmanet5/videos/1122334455667788/", "1122334455667788", 5 * day, "clip_b.mp4"
-    )
-    serve_video(
-        server, "/hunmanet5/videos/2233445566778899/", "2233445566778899", 200 * day, "clip_b.mp4"
-    )
-    serve_video(server, "/reel/512734981276345", "512734981276345", 2 * day, "tone.m4a")
-    serve_video(server, "/watch/", "777000111222333", 60 * hour, "voice.ogg")
-    # the channel cross-posts the page's newest video: the same file
-    server.add(
-        CHANNEL + "/videos",
-        '<?xml version="1.0"?><rss version="2.0"><channel><title>Hun Manet</title>'
-        f"<link>{server.base_url}</link><description>c</description>"
-        f"<item><title>a</title><link>{server.url('/yt/v1')}</link></item>"
-        "</channel></rss>",
-        "application/rss+xml",
-    )
-    serve_video(server, "/yt/v1", "v1", day, "clip_a.mp4")
+    serve_video(server, videos + "1122334455667788/", "1122334455667788", now - 5 * day)
+    serve_video(server, videos + "2233445566778899/", "2233445566778899", now - 200 * day)
+    serve_video(server, "/reel/512734981276345", "512734981276345", now - 2 * day, clip="tone.m4a")
+    serve_video(server, "/watch/", "777000111222333", now - 60 * HOUR, clip="voice.ogg")
+    serve_channel(server, [("v1", None)])
+    serve_video(server, "/yt/v1", "v1", now - day, clip="clip_a.mp4")  # the same file
 
 
 def body(server: LocalServer) -> str:
@@ -123,9 +92,8 @@ def test_collect_then_download_then_detect_a_deleted_reel(db: TestDatabase, tmp_
         # second pass: the videos tab now needs a login; the config URL is still read
         server.add("/hunmanet5/videos", fixture("facebook", "login_wall.html"))
         server.add("/hunmanet5/reels", "gone", status=404)
-        serve_video(
-            server, "/watch/", "777000111222333", timedelta(hours=60), "voice.ogg", views=900
-        )
+        when = datetime.now(UTC) - 60 * HOUR
+        serve_video(server, "/watch/", "777000111222333", when, clip="voice.ogg", views=900)
         second = invoke(config, "collect", "--platform", "facebook")
         assert second.exit_code == 1 and "cookies_file" in second.output
         posts = posts_by_id(db)

@@ -20,6 +20,8 @@ from storage.models import Account, Actor, Media, Post
 from storage.queue import claim, transcribe_stage
 from tests.conftest import FIXTURES, TestDatabase
 from tests.local_server import LocalServer
+from tests.tiktok_site import NEWEST, TikTokSite, videos
+from tests.video_sites import serve_video
 
 MEDIA = FIXTURES / "media"
 
@@ -205,22 +207,26 @@ def test_each_failure_leaves_a_clear_status_and_the_others_proceed(
             Item("tiktok", "5", server.add_file("/stall.mp4", MEDIA / "clip_b.mp4", mode="stall")),
             Item("tiktok", "6", server.add_file("/silent.mp4", MEDIA / "silent.mp4")),
             Item("tiktok", "7", server.add("/big.mp4", os.urandom(1_300_000), "video/mp4")),
+            # a page saying the video lasts 3 s: skipped before its file is downloaded
+            Item("facebook", "8", serve_video(server, "/reel/8", "8", "2024-09-01T00:00:00Z")),
         ],
     )
     config = make_config(db, tmp_path, max_duration_seconds=2, max_filesize_mb=1, max_attempts=2)
     report = run_downloads(config, db.engine)
-    ok, missing, long, cut, stall, silent, big = rows(db, ids)
+    ok, missing, long, cut, stall, silent, big, announced = rows(db, ids)
     assert ok.status == "downloaded"
     assert missing.status == "failed" and "HTTP Error 404" in (missing.last_error or "")
     assert long.status == "skipped" and "max_duration_seconds = 2" in (long.last_error or "")
     assert silent.status == "skipped" and "no audio track" in (silent.last_error or "")
     assert big.status == "skipped" and "max_filesize_mb = 1" in (big.last_error or "")
+    assert announced.status == "skipped" and "duration 3 s" in (announced.last_error or "")
+    assert server.hits["/media/8.mp4"] == 1  # yt-dlp's look at the file type, no download
     now = datetime.now(UTC)
     for row, words in ((cut, "cut short"), (stall, "timed out")):
         assert row.status == "pending" and words in (row.last_error or "")
         assert row.next_attempt_at is not None and row.next_attempt_at > now
         assert row.attempts == 1
-    assert (report.downloaded, report.failed, report.skipped, report.retrying) == (1, 1, 3, 2)
+    assert (report.downloaded, report.failed, report.skipped, report.retrying) == (1, 1, 4, 2)
     leftovers = {p.name for p in (tmp_path / "media").rglob("*") if p.is_file()}
     assert leftovers == {Path(ok.local_path or "").name}
     # the retry comes after the backoff; the last allowed attempt fails for good
@@ -245,3 +251,22 @@ def test_limit_leaves_the_rest_pending(
     )
     assert report.handled == 1
     assert sorted(r.status for r in rows(db, ids)) == ["downloaded", "pending", "pending"]
+
+
+def test_tiktok_download_keeps_the_videos_own_sound_not_the_music(
+    db: TestDatabase, tmp_path: Path, server: LocalServer
+) -> None:
+    """yt-dlp's TikTok extractor lists the background music as the only audio-only format."""
+    site = TikTokSite(videos(1, NEWEST))
+    site.install(server)
+    video_id = site.items[0].video_id
+    page = f"https://www.tiktok.com/@hunmanet/video/{video_id}"
+    [media_id] = add_media(db, [Item("tiktok", video_id, page)])
+    config = make_config(db, tmp_path, proxy=server.base_url, verify_certificates=False)
+    report = run_downloads(config, db.engine)
+    assert report.downloaded == 1, report.problems
+    [row] = rows(db, [media_id])
+    assert server.hits[f"/video/tos/{video_id}.mp4"] == 1  # the muxed video (3 s of speech)
+    assert server.hits[f"/obj/music/{video_id}.m4a"] == 0  # the music (2 s) never fetched
+    assert row.duration_seconds == pytest.approx(3.0, abs=0.1)
+    assert Path(row.local_path or "").name == f"{video_id}_{media_id}.m4a"

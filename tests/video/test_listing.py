@@ -1,11 +1,10 @@
-"""Listings through the real collectors and yt-dlp against pages served on 127.0.0.1."""
+"""Listings through the real collectors and the real yt-dlp against sites served on 127.0.0.1."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -15,38 +14,16 @@ from collectors.records import AccountRef, PostRecord
 from collectors.registry import collector_class
 from collectors.tiktok import TikTokCollector
 from collectors.youtube import YouTubeCollector
-from monitor.config import PolmonConfig, parse_config
-from tests.conftest import FIXTURES
 from tests.local_server import LocalServer
-
-SINCE = datetime(2024, 9, 1, tzinfo=UTC)
-TEMPLATE = (FIXTURES / "facebook" / "video_page.template.html").read_text(encoding="utf-8")
-
-
-def fixture(folder: str, name: str) -> str:
-    return (FIXTURES / folder / name).read_text(encoding="utf-8")
-
-
-def config_for(tmp_path: Path, **video: Any) -> PolmonConfig:
-    settings = {"sleep_seconds": 0, "retries": 0, "timeout_seconds": 2} | video
-    return parse_config({"video": settings}, tmp_path / "polmon.toml")
-
-
-def video_page(server: LocalServer, video_id: str, uploaded: str, **extra: Any) -> str:
-    replacements = {
-        "@@BASE@@": server.base_url,
-        "@@ID@@": video_id,
-        "@@TITLE@@": extra.get("title", f"Video {video_id}"),
-        "@@UPLOADED@@": uploaded,
-        "@@MEDIA@@": server.url(f"/media/{video_id}.mp4"),
-        "@@VIEWS@@": str(extra.get("views", 1000)),
-        "@@LIKES@@": str(extra.get("likes", 10)),
-    }
-    server.add_file(f"/media/{video_id}.mp4", FIXTURES / "media" / "clip_b.mp4")
-    page = TEMPLATE
-    for token, value in replacements.items():
-        page = page.replace(token, value)
-    return page
+from tests.tiktok_site import NEWEST, TikTokSite, videos
+from tests.video_sites import (
+    SINCE,
+    fixture,
+    serve_channel,
+    serve_facebook_page,
+    serve_video,
+    video_config,
+)
 
 
 @pytest.fixture
@@ -62,11 +39,35 @@ def test_registry_knows_the_video_collectors() -> None:
 
 
 # TikTok -------------------------------------------------------------------------------
+def test_tiktok_listing_through_ytdlps_user_extractor_reads_only_the_pages_it_needs(
+    tmp_path: Path, server: LocalServer
+) -> None:
+    site = TikTokSite(videos(40, NEWEST), page_size=15)  # 3 API pages
+    site.install(server)
+    config = video_config(tmp_path, proxy=server.base_url, verify_certificates=False)
+    account = AccountRef("tiktok", handle="@HunManet")
+    with TikTokCollector(config) as collector:
+        profile = collector.fetch_profile(account)
+        recent = list(collector.list_posts(account, NEWEST - timedelta(days=2), 100))
+        pages_for_recent = site.pages_served
+        capped = list(collector.list_posts(account, NEWEST - timedelta(days=30), 20))
+    assert (profile.followers, profile.posts_count) == (1523488, 412)
+    assert len(recent) == 7 and pages_for_recent == 1  # 7 h apart: 7 videos in 2 days
+    newest = recent[0]
+    assert newest.platform_post_id == "7412345678901234567"
+    assert newest.published_at == NEWEST
+    assert newest.url == "https://www.tiktok.com/@hunmanet/video/7412345678901234567"
+    assert (newest.views, newest.likes, newest.shares, newest.comments) == (1000, 100, 7, 3)
+    assert newest.reactions == {"save": 2}
+    assert newest.raw is not None and newest.raw["track"] == "original sound - Hun Manet"
+    assert len(capped) == 20 and site.pages_served == pages_for_recent + 2
+
+
 def test_tiktok_profile_counts_from_the_served_page(tmp_path: Path, server: LocalServer) -> None:
     server.add("/@hunmanet", fixture("tiktok", "profile_universal.html"))
     server.add("/@private", fixture("tiktok", "profile_private.html"))
     server.add("/@bot", fixture("tiktok", "verify_page.html"))
-    config = config_for(tmp_path, tiktok_base_url=server.base_url)
+    config = video_config(tmp_path, tiktok_base_url=server.base_url)
     with TikTokCollector(config) as collector:
         profile = collector.fetch_profile(AccountRef("tiktok", handle="@HunManet"))
         assert (profile.followers, profile.likes, profile.posts_count) == (1523488, 12412077, 412)
@@ -90,7 +91,7 @@ def test_profile_fetch_goes_through_the_configured_proxy_with_cookies(
         "# Netscape HTTP Cookie File\n"
         "tiktok.invalid\tFALSE\t/\tFALSE\t2000000000\tsessionid\tabc123\n"
     )
-    config = config_for(
+    config = video_config(
         tmp_path,
         tiktok_base_url="http://tiktok.invalid",
         proxy=server.base_url,
@@ -105,25 +106,9 @@ def test_profile_fetch_goes_through_the_configured_proxy_with_cookies(
 
 
 # Facebook -----------------------------------------------------------------------------
-def serve_facebook_page(server: LocalServer) -> None:
-    server.add("/hunmanet5", fixture("facebook", "page.html"))
-    server.add("/hunmanet5/videos", fixture("facebook", "videos_tab.html"))
-    server.add("/hunmanet5/reels", fixture("facebook", "reels_tab.html"))
-    pages = {
-        "/hunmanet5/videos/1047291853298412/": ("1047291853298412", "2024-09-25T08:30:00+07:00"),
-        "/hunmanet5/videos/1122334455667788/": ("1122334455667788", "2024-09-20T10:00:00+07:00"),
-        "/hunmanet5/videos/2233445566778899/": ("2233445566778899", "2024-08-01T10:00:00+07:00"),
-        "/reel/512734981276345": ("512734981276345", "2024-09-22T18:00:00+07:00"),
-        "/watch/": ("777000111222333", "2024-09-10T09:00:00+07:00"),
-    }
-    for path, (video_id, uploaded) in pages.items():
-        server.add(path, video_page(server, video_id, uploaded, views=5000, likes=321))
-    # /reel/600700800900100 is not served: a removed reel (HTTP 404)
-
-
 def test_facebook_listing_reads_tabs_and_config_urls(tmp_path: Path, server: LocalServer) -> None:
-    serve_facebook_page(server)
-    config = config_for(tmp_path, facebook_base_url=server.base_url)
+    serve_facebook_page(server, views=5000, likes=321)
+    config = video_config(tmp_path, facebook_base_url=server.base_url)
     account = AccountRef(
         "facebook",
         url="https://www.facebook.com/hunmanet5/",
@@ -159,7 +144,7 @@ def test_facebook_tab_behind_a_login_wall_is_reported_after_the_other_videos(
     serve_facebook_page(server)
     server.add("/hunmanet5/videos", fixture("facebook", "login_wall.html"))
     server.add("/hunmanet5/reels", "not here", status=404)
-    config = config_for(tmp_path, facebook_base_url=server.base_url)
+    config = video_config(tmp_path, facebook_base_url=server.base_url)
     account = AccountRef(
         "facebook",
         url="https://www.facebook.com/hunmanet5",
@@ -174,7 +159,7 @@ def test_facebook_tab_behind_a_login_wall_is_reported_after_the_other_videos(
 
 def test_facebook_profile_errors(tmp_path: Path, server: LocalServer) -> None:
     server.add("/walled", fixture("facebook", "login_wall.html"))
-    config = config_for(tmp_path, facebook_base_url=server.base_url)
+    config = video_config(tmp_path, facebook_base_url=server.base_url)
     with FacebookCollector(config) as collector:
         with pytest.raises(AccountUnavailable) as gone:
             collector.fetch_profile(AccountRef("facebook", url="https://facebook.com/nobody"))
@@ -183,47 +168,27 @@ def test_facebook_profile_errors(tmp_path: Path, server: LocalServer) -> None:
             collector.fetch_profile(AccountRef("facebook", url="https://facebook.com/walled"))
 
 
-# YouTube-like: a channel feed listing, each video read in full ------------------------
-def rss(server: LocalServer, items: list[tuple[str, str]]) -> str:
-    body = "".join(
-        f"<item><title>Video {vid}</title><link>{server.url('/watch/' + vid)}</link>"
-        f"<pubDate>{date}</pubDate></item>"
-        for vid, date in items
-    )
-    return (
-        '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel>'
-        f"<title>Samdech Hun Sen Official</title><link>{server.base_url}</link>"
-        f"<description>channel</description>{body}</channel></rss>"
-    )
-
-
+# A channel: flat feed listing, each video in the window read in full -------------------
 def test_channel_listing_stops_past_the_window_without_reading_old_videos(
     tmp_path: Path, server: LocalServer
 ) -> None:
-    items = [
-        ("v1", "Tue, 24 Sep 2024 08:00:00 GMT"),
-        ("v2", "Fri, 20 Sep 2024 08:00:00 GMT"),
-        ("gone", "Sun, 15 Sep 2024 08:00:00 GMT"),
-        ("edge", "Mon, 02 Sep 2024 08:00:00 GMT"),  # the rough date is in, the real one out
-        ("old1", "Thu, 01 Aug 2024 08:00:00 GMT"),
-        ("old2", "Wed, 31 Jul 2024 08:00:00 GMT"),
-        ("old3", "Tue, 30 Jul 2024 08:00:00 GMT"),
-        ("old4", "Mon, 29 Jul 2024 08:00:00 GMT"),
+    day = timedelta(days=1)
+    feed = [
+        ("v1", datetime(2024, 9, 24, 8, tzinfo=UTC)),
+        ("v2", datetime(2024, 9, 20, 8, tzinfo=UTC)),
+        ("gone", datetime(2024, 9, 15, 8, tzinfo=UTC)),
+        ("edge", datetime(2024, 9, 2, 8, tzinfo=UTC)),  # the rough date is in, the real one out
+        *((f"old{n}", datetime(2024, 8, 1, tzinfo=UTC) - n * day) for n in range(1, 5)),
     ]
-    server.add(
-        "/channel/UCx4oOtdQAe1tNP2uBNkZdgQ/videos", rss(server, items), "application/rss+xml"
-    )
-    for vid, uploaded in (
-        ("v1", "2024-09-24T08:00:00Z"),
-        ("v2", "2024-09-20T08:00:00Z"),
-        ("edge", "2024-08-25T08:00:00Z"),
-    ):
-        server.add(f"/watch/{vid}", video_page(server, vid, uploaded, views=77, likes=7))
-    config = config_for(tmp_path, youtube_tabs=["videos"])
-    account = AccountRef("youtube", url=server.url("/channel/UCx4oOtdQAe1tNP2uBNkZdgQ"))
+    channel = serve_channel(server, feed)
+    serve_video(server, "/yt/v1", "v1", "2024-09-24T08:00:00Z", views=77, likes=7)
+    serve_video(server, "/yt/v2", "v2", "2024-09-20T08:00:00Z")
+    serve_video(server, "/yt/edge", "edge", "2024-08-25T08:00:00Z")
+    server.add("/yt/gone", "removed", status=404)
+    config = video_config(tmp_path, youtube_tabs=["videos"])
     with YouTubeCollector(config) as collector:
-        posts = list(collector.list_posts(account, SINCE, limit=50))
+        posts = list(collector.list_posts(AccountRef("youtube", url=channel), SINCE, limit=50))
     assert [p.platform_post_id for p in posts] == ["v1", "v2"]
     assert (posts[0].views, posts[0].likes) == (77, 7)
-    assert server.hits["/watch/gone"] == 1 and server.hits["/watch/edge"] == 1
-    assert all(server.hits[f"/watch/old{n}"] == 0 for n in range(1, 5))
+    assert server.hits["/yt/gone"] == 1 and server.hits["/yt/edge"] == 1
+    assert all(server.hits[f"/yt/old{n}"] == 0 for n in range(1, 5))
