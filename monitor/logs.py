@@ -16,7 +16,15 @@ from monitor.config import LoggingConfig
 SECRET_ENV_VARS = ("POLMON_SMTP_PASSWORD", "POLMON_TELEGRAM_API_HASH")
 REDACTED = "***"
 # Chatty libraries kept at WARNING unless --verbose asks for debug.
-QUIET_LOGGERS = ("httpx", "httpcore", "apscheduler", "telethon", "matplotlib", "urllib3")
+QUIET_LOGGERS = (
+    "alembic",
+    "apscheduler",
+    "httpcore",
+    "httpx",
+    "matplotlib",
+    "telethon",
+    "urllib3",
+)
 # Attributes every LogRecord has; anything else was passed with `extra=` and goes into JSON.
 _STANDARD_ATTRS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
     "message",

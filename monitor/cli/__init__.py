@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "monitor.cli.setup",
     "monitor.cli.accounts",
     "monitor.cli.status",
+    "monitor.cli.digest",
 )
 
 

@@ -45,7 +45,7 @@ def audience_changes(session: Session, period: Period, scope: Scope) -> list[Aud
             AudienceSnapshot.followers.is_not(None),
         )
         .order_by(AudienceSnapshot.account_id, AudienceSnapshot.captured_at)
-    ).tuples()
+    )
     for account_id, captured_at, followers in rows:
         if followers is not None:
             series[account_id].append((captured_at, followers))

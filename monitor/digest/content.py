@@ -70,7 +70,7 @@ def new_post_counts(session: Session, period: Period, scope: Scope) -> list[Post
         .order_by(Actor.name, Account.platform, Account.handle),
         scope,
     )
-    return [PostCount(*row) for row in session.execute(stmt).tuples()]
+    return [PostCount(*row) for row in session.execute(stmt)]
 
 
 def top_posts(session: Session, period: Period, scope: Scope, limit: int) -> list[PostItem]:
@@ -94,7 +94,7 @@ def top_posts(session: Session, period: Period, scope: Scope, limit: int) -> lis
             likes=post.likes,
             shares=post.shares,
         )
-        for post, actor, platform, handle in session.execute(stmt).tuples()
+        for post, actor, platform, handle in session.execute(stmt)
     ]
 
 
@@ -124,7 +124,7 @@ def keyword_hits(
         select(KeywordHit.group_name, KeywordHit.term, func.count())
         .where(KeywordHit.id.in_(select(ids.c.id)))
         .group_by(KeywordHit.group_name, KeywordHit.term)
-    ).tuples()
+    )
     groups: dict[str, HitGroup] = {}
     for group_name, term, count in counts:
         group = groups.setdefault(group_name, HitGroup(group_name, 0, {}))
@@ -147,7 +147,7 @@ def keyword_hits(
         .join(Actor, Account.actor_id == Actor.id)
         .where(ranked.c.rank <= per_group)
         .order_by(KeywordHit.group_name, KeywordHit.published_at.desc(), KeywordHit.id.desc())
-    ).tuples()
+    )
     for hit, actor, platform in rows:
         groups[hit.group_name].hits.append(
             HitItem(
@@ -202,7 +202,7 @@ def edits(session: Session, period: Period, scope: Scope) -> list[EditItem]:
         .order_by(versions.c.seen_at, Post.id),
         scope,
     )
-    return [EditItem(*row) for row in session.execute(stmt).tuples()]
+    return [EditItem(*row) for row in session.execute(stmt)]
 
 
 def deletions(session: Session, period: Period, scope: Scope) -> list[DeletionItem]:
@@ -222,7 +222,7 @@ def deletions(session: Session, period: Period, scope: Scope) -> list[DeletionIt
             deleted_at=post.deleted_at,
             text=post_text(post),
         )
-        for post, actor, platform, handle in session.execute(stmt).tuples()
+        for post, actor, platform, handle in session.execute(stmt)
     ]
 
 
@@ -244,7 +244,7 @@ def account_events(session: Session, period: Period, scope: Scope) -> list[Event
             detail=_detail(event.detail),
             detected_at=event.detected_at,
         )
-        for event, actor, platform, handle in session.execute(stmt).tuples()
+        for event, actor, platform, handle in session.execute(stmt)
     ]
 
 
@@ -253,5 +253,5 @@ def _detail(detail: dict[str, Any] | None) -> str:
         return ""
     return ", ".join(
         f"{key}: {value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)}"
-        for key, value in detail.items()
+        for key, value in sorted(detail.items())
     )

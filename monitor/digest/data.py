@@ -33,9 +33,13 @@ class Period:
 
     @property
     def label(self) -> str:
+        return self.describe()
+
+    def describe(self, dash: str = "–") -> str:
+        """`2024-05-01 07:00 – 2024-05-02 07:00 (Asia/Phnom_Penh)`, in the period's zone."""
         start, end = self.local(self.start), self.local(self.end)
         end_fmt = "%H:%M" if start.date() == end.date() else "%Y-%m-%d %H:%M"
-        return f"{start:%Y-%m-%d %H:%M} – {end:{end_fmt}} ({self.zone})"
+        return f"{start:%Y-%m-%d %H:%M} {dash} {end:{end_fmt}} ({self.zone})"
 
 
 def period_ending(config: PolmonConfig, now: datetime | None = None) -> Period:

@@ -36,7 +36,7 @@ def failures(session: Session, period: Period, scope: Scope) -> list[FailureItem
             .order_by(CollectionRun.started_at, CollectionRun.id),
             scope,
         )
-    ).tuples()
+    )
     for run, actor, platform, handle in runs:
         items.append(
             FailureItem(
@@ -96,12 +96,12 @@ def quiet_accounts(session: Session, period: Period, scope: Scope) -> list[Quiet
         .order_by(Actor.name, Account.platform, Account.handle),
         scope,
     )
-    return [QuietAccount(*row) for row in session.execute(stmt).tuples()]
+    return [QuietAccount(*row) for row in session.execute(stmt)]
 
 
 def media_backlog(session: Session) -> dict[str, int]:
     """Media files per queue status (pending: to download, downloaded: to transcribe…)."""
-    rows = session.execute(select(Media.status, func.count()).group_by(Media.status)).tuples()
+    rows = session.execute(select(Media.status, func.count()).group_by(Media.status))
     return dict(sorted(rows))
 
 

@@ -117,7 +117,8 @@ def subject(data: DigestData, prefix: str) -> str:
     if data.failures:
         parts.append(f"{len(data.failures)} failures")
     name = "" if data.scope.name == "all" else f" {data.scope.name}"
-    line = f"{prefix} digest{name}: {', '.join(parts)} — {data.period.label}"
+    # ASCII separators: Python folds a long header badly around non-ASCII punctuation.
+    line = f"{prefix} digest{name}: {', '.join(parts)} - {data.period.describe('-')}"
     return " ".join(line.split())  # one header line whatever the names contain
 
 
