@@ -120,5 +120,5 @@ def test_periods_in_the_configured_zone() -> None:
 def test_unknown_names_in_a_list_are_config_errors() -> None:
     with pytest.raises(ConfigError, match=r"digest\.lists\.0\.actors: no \[\[actors\]\] named"):
         check_scope(CONFIG, Scope("x", ("a@b.c",), ("Nobody",)))
-    with pytest.raises(ConfigError, match="no \\[keywords.nope\\] group"):
+    with pytest.raises(ConfigError, match=r"no \[keywords\.nope\] group"):
         check_scope(CONFIG, Scope("x", ("a@b.c",), (), ("nope",)))
