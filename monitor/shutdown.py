@@ -4,12 +4,14 @@
 work items (downloads, transcriptions, collection passes, SMTP retries) checks
 `stop_requested()` between items, or sleeps with `wait(seconds)` instead of `time.sleep`,
 so that a stop finishes the current item, releases the leases of items not started and
-returns. Nothing here kills a thread: stopping is cooperative.
+returns. Nothing here kills a thread: stopping is cooperative. A second signal exits at
+once; leases still held then expire after their lease time and are claimed again.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import threading
 from collections.abc import Iterator
@@ -51,9 +53,11 @@ def reset() -> None:
 def _on_signal(signum: int, _frame: FrameType | None) -> None:
     name = signal.Signals(signum).name
     if STOP.is_set():
-        log.warning("%s again: still waiting for running jobs to finish", name)
-        return
-    log.info("%s received: finishing running jobs, then stopping", name)
+        # A second signal forces the exit; leases still held expire and are claimed again.
+        log.warning("%s again: exiting now without waiting for running jobs", name)
+        logging.shutdown()
+        os._exit(128 + signum)
+    log.info("%s received: finishing running jobs, then stopping (again to force)", name)
     request_stop(name)
 
 

@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "monitor.cli.accounts",
     "monitor.cli.status",
     "monitor.cli.digest",
+    "monitor.cli.run",
 )
 
 
