@@ -50,9 +50,7 @@ def status_report(session: Session) -> dict[str, Any]:
         }
         for platform, handle, run in runs
     ]
-    queue = dict(
-        session.execute(select(Media.status, func.count()).group_by(Media.status)).tuples().all()
-    )
+    queue = dict(session.execute(select(Media.status, func.count()).group_by(Media.status)).all())
     return {"tables": counts, "last_runs": last_runs, "media_queue": queue}
 
 
