@@ -15,15 +15,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import Engine, insert  # noqa: E402
+from sqlalchemy import Engine, insert
 
-from monitor.config import PolmonConfig  # noqa: E402
-from monitor.digest.data import ALL, period_ending  # noqa: E402
-from monitor.digest.gather import gather  # noqa: E402
-from monitor.digest.render import render  # noqa: E402
-from storage.engine import make_engine, session_factory, transaction  # noqa: E402
-from storage.migrations import upgrade  # noqa: E402
-from storage.models import (  # noqa: E402
+from monitor.config import PolmonConfig
+from monitor.digest.data import ALL, period_ending
+from monitor.digest.gather import gather
+from monitor.digest.render import render
+from storage.engine import make_engine, session_factory, transaction
+from storage.migrations import upgrade
+from storage.models import (
     Account,
     Actor,
     AudienceSnapshot,
@@ -167,9 +167,8 @@ def main() -> None:
     )
     for name, values in timings.items():
         values.sort()
-        print(
-            f"  {name}: median {values[len(values) // 2] * 1000:.0f} ms, best {values[0] * 1000:.0f} ms"
-        )
+        median, best = values[len(values) // 2] * 1000, values[0] * 1000
+        print(f"  {name}: median {median:.0f} ms, best {best:.0f} ms")
 
 
 if __name__ == "__main__":
