@@ -216,3 +216,12 @@ def test_run_dry_run_lists_jobs(sqlite_db: TestDatabase, tmp_path: Path) -> None
     next_run = datetime.fromisoformat(row["next_run"])
     assert next_run.utcoffset() == timedelta(hours=7)
     assert (next_run.hour, next_run.minute) == (6, 30) and next_run.weekday() < 5
+
+
+def test_run_without_jobs_says_so(sqlite_db: TestDatabase, tmp_path: Path) -> None:
+    body = '[schedule.jobs.off]\ntask = "collect"\ninterval_minutes = 30\nenabled = false\n'
+    result = invoke(write_config(tmp_path, sqlite_db, body), "run")
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines()[-1] == (
+        "Error: no enabled jobs in [schedule.jobs]: nothing to run (see config.example.toml)"
+    )

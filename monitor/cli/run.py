@@ -47,4 +47,8 @@ def run_command(ctx: click.Context, dry_run: bool, fmt: str) -> None:
         daemon.scheduler.shutdown(wait=False)
         emit(rows, fmt, title=f"jobs ({config.schedule.timezone})", empty="no enabled jobs")
         return
+    if not any(job.enabled for job in config.schedule.jobs.values()):
+        raise click.ClickException(
+            "no enabled jobs in [schedule.jobs]: nothing to run (see config.example.toml)"
+        )
     run_daemon(config, context.engine)
