@@ -77,7 +77,7 @@ def sync_accounts(session: Session, config: PolmonConfig) -> SyncResult:
         actor.notes, actor.active = actor_config.notes, True
         wanted_actors.add(actor.name)
         for account_config in actor_config.accounts:
-            key = (account_config.platform, account_config.key)
+            key: tuple[str, str] = (account_config.platform, account_config.key)
             account = accounts.get(key)
             if account is None:
                 account = Account(platform=key[0], handle=key[1], first_seen_at=None, cursor={})

@@ -168,6 +168,7 @@ class PostVersion(Base):
     title: Mapped[str | None] = mapped_column(Text)
     edited_at: Mapped[datetime | None]
     seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    post: Mapped[Post] = relationship()
 
 
 class PostMetric(Base):
@@ -183,6 +184,7 @@ class PostMetric(Base):
     shares: Mapped[int | None] = mapped_column(BigInteger)
     comments: Mapped[int | None] = mapped_column(BigInteger)
     reactions: Mapped[dict[str, Any] | None]
+    post: Mapped[Post] = relationship()
 
 
 class Media(Base):

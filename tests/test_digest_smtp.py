@@ -11,7 +11,7 @@ from lxml import html as lxml_html
 from sqlalchemy import select
 
 from monitor.config import PolmonConfig, parse_config
-from monitor.digest import run_digest
+from monitor.digest import run_digest, write_digest
 from storage.engine import transaction
 from storage.models import Digest
 from tests.conftest import TestDatabase, invoke, write_config
@@ -146,7 +146,14 @@ def test_second_send_for_same_period_is_refused(sqlite_db: TestDatabase, tmp_pat
     populate(sqlite_db.engine)
     with smtp_server() as (server, port):
         config_path = write_config(tmp_path, sqlite_db, digest_toml(port))
-        args = ("digest", "--send", "--since", "2024-05-01T07:00", "--until", "2024-05-02T07:00")
+        args = (
+            "digest",
+            "--send",
+            "--since",
+            "2024-05-01T07:00+07:00",
+            "--until",
+            "2024-05-02T07:00+07:00",
+        )
         first = invoke(config_path, *args)
         assert first.exit_code == 0, first.stdout
         assert first.stdout.startswith("sent team to 2 recipients (1 attempt)")
@@ -295,7 +302,7 @@ def test_out_writes_html_with_embedded_chart(sqlite_db: TestDatabase, tmp_path: 
     populate(sqlite_db.engine)
     config_path = write_config(tmp_path, sqlite_db, CONFIG_BODY)
     out = tmp_path / "report" / "digest.html"
-    result = invoke(config_path, "digest", "--until", "2024-05-02T07:00", "--out", str(out))
+    result = invoke(config_path, "digest", "--until", "2024-05-02T00:00", "--out", str(out))
     assert result.exit_code == 0, result.stdout
     assert result.stdout.startswith(f"wrote {out}: [polmon] digest: 6 new posts")
     html = out.read_text()
@@ -306,6 +313,13 @@ def test_out_writes_html_with_embedded_chart(sqlite_db: TestDatabase, tmp_path: 
     assert_no_active_content(html)
     usage = invoke(config_path, "digest", "--date", "2024-05-01")
     assert usage.exit_code == 2 and "give either --out FILE" in usage.stderr
+    # The Python entry point `polmon demo` uses: one file, the same HTML.
+    config = parse_config(tomllib.loads(config_path.read_text()), config_path)
+    written = write_digest(config, sqlite_db.engine, tmp_path / "api" / "d.html", now=NOW)
+    assert (written.list_name, written.status) == ("all", "rendered")
+    api_html = (tmp_path / "api" / "d.html").read_text()
+    assert written.rendered is not None and written.rendered.html == api_html
+    assert api_html.split("generated")[0] == html.split("generated")[0]  # same digest
     off = invoke(config_path, "digest", "--send")
     assert off.exit_code == 1
     assert off.stderr.strip().splitlines()[-1] == (

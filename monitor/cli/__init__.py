@@ -19,6 +19,8 @@ COMMAND_MODULES = (
     "monitor.cli.setup",
     "monitor.cli.accounts",
     "monitor.cli.status",
+    "monitor.cli.collect",
+    "monitor.cli.telegram",
     "monitor.cli.digest",
     "monitor.cli.run",
 )

@@ -10,21 +10,8 @@ import click
 from monitor.cli import cli
 from monitor.cli.context import app
 from monitor.digest import DigestError, Period, period_for_date, raise_for_failures, run_digest
-from monitor.digest.data import as_zone_time
 from monitor.digest.run import ListOutcome
-
-
-def _parse_time(_ctx: click.Context, param: click.Parameter, value: str | None) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        return datetime.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(
-            f"{value!r} is not a date/time: use 2024-05-01, 2024-05-01T07:00 or "
-            "2024-05-01T07:00+07:00",
-            param=param,
-        ) from None
+from monitor.timeparse import WHEN
 
 
 def _parse_date(_ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
@@ -47,9 +34,11 @@ def _summary(outcome: ListOutcome) -> str:
 
 @cli.command()
 @click.option(
-    "--since", callback=_parse_time, help="Period start (default: --until minus period_hours)."
+    "--since",
+    type=WHEN,
+    help="Period start: ISO (UTC unless zoned) or 24h/7d ago (default: --until - period_hours).",
 )
-@click.option("--until", callback=_parse_time, help="Period end (default: now).")
+@click.option("--until", type=WHEN, help="Period end (default: now).")
 @click.option(
     "--date",
     "day",
@@ -77,7 +66,7 @@ def digest(
 ) -> None:
     """Render the digest of a period to --out FILE, or --send it to its recipient lists.
 
-    Times without an offset are read in the [schedule] timezone.
+    The digest shows its times in the [schedule] timezone.
     """
     if bool(out) == send:
         raise click.UsageError("give either --out FILE (write the HTML) or --send (mail it)")
@@ -85,19 +74,14 @@ def digest(
         raise click.UsageError("--date replaces --since/--until: give one or the other")
     context = app(ctx)
     config = context.config
-    zone = config.schedule.timezone
     if day:
         period = period_for_date(config, day)
     else:
-        end = as_zone_time(until, zone) if until else datetime.now(UTC).replace(microsecond=0)
-        start = (
-            as_zone_time(since, zone)
-            if since
-            else end - timedelta(hours=config.digest.period_hours)
-        )
+        end = until or datetime.now(UTC).replace(microsecond=0)
+        start = since or end - timedelta(hours=config.digest.period_hours)
         if end <= start:
             raise click.UsageError("--until must be after --since")
-        period = Period(start, end, zone)
+        period = Period(start, end, config.schedule.timezone)
     try:
         outcomes = run_digest(config, context.engine, send=send, period=period, lists=lists or None)
     except DigestError as exc:

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from monitor.digest.data import Period, Scope, period_ending, period_for_date
-from monitor.digest.run import DigestError, ListOutcome, raise_for_failures, run_digest
+from monitor.digest.run import (
+    DigestError,
+    ListOutcome,
+    raise_for_failures,
+    run_digest,
+    write_digest,
+)
 
 __all__ = [
     "DigestError",
@@ -14,4 +20,5 @@ __all__ = [
     "period_for_date",
     "raise_for_failures",
     "run_digest",
+    "write_digest",
 ]

@@ -57,13 +57,6 @@ def period_for_date(config: PolmonConfig, day: date) -> Period:
     return Period(start.astimezone(UTC), end.astimezone(UTC), config.schedule.timezone)
 
 
-def as_zone_time(value: datetime, zone: str) -> datetime:
-    """A naive datetime read in `zone` (the user's local time), as UTC; aware ones kept."""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=ZoneInfo(zone))
-    return value.astimezone(UTC)
-
-
 @dataclass(frozen=True)
 class Scope:
     """Whose posts and which keyword groups a digest covers (empty: everything)."""

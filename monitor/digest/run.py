@@ -6,6 +6,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Literal
 
 from sqlalchemy import Engine
@@ -158,6 +159,31 @@ def _one_list(
             delivery.attempts,
             delivery.error,
         )
+    return outcome
+
+
+def write_digest(
+    config: PolmonConfig,
+    engine: Engine,
+    path: Path,
+    *,
+    now: datetime | None = None,
+    period: Period | None = None,
+    list_name: str | None = None,
+) -> ListOutcome:
+    """Render one digest to an HTML file (charts embedded); nothing is sent or recorded.
+
+    The list is `list_name`, else the only configured list, else everything.
+    """
+    period = period or period_ending(config, (now or datetime.now(UTC)).astimezone(UTC))
+    if list_name is None and len(config.digest.lists) == 1:
+        list_name = config.digest.lists[0].name
+    scope = select_scopes(config, [list_name])[0] if list_name else ALL
+    check_scope(config, scope)
+    outcome = _one_list(config, engine, scope, period, send=False)
+    assert outcome.rendered is not None
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(outcome.rendered.html, encoding="utf-8")
     return outcome
 
 

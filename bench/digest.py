@@ -1,19 +1,15 @@
 """Time the digest (queries, chart, rendering) on a database with a year of synthetic activity.
 
-Usage: python bench/digest_bench.py [--url sqlite:///PATH | postgresql+psycopg://…] [--days 365]
+Usage: python -m bench.digest [--url sqlite:///PATH | postgresql+psycopg://…] [--days 365]
 """
 
 from __future__ import annotations
 
 import argparse
 import random
-import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import Engine, insert
 

@@ -1,0 +1,198 @@
+"""The media work queue: leased claims (SQLite atomic UPDATE, PostgreSQL SKIP LOCKED), backoff."""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine, and_, or_, select, update
+from sqlalchemy.orm import Session
+
+from storage.engine import transaction
+from storage.models import Media
+from storage.types import utcnow
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One stage of media work: rows move ready -> working (leased) -> done, or failed."""
+
+    name: str
+    ready_status: str
+    working_status: str
+    done_status: str
+    lease_seconds: float = 900.0
+    max_attempts: int = 3
+    backoff_seconds: float = 60.0
+    max_backoff_seconds: float = 6 * 3600.0
+
+    def backoff(self, attempts: int) -> timedelta:
+        delay = min(self.backoff_seconds * 2 ** max(attempts - 1, 0), self.max_backoff_seconds)
+        return timedelta(seconds=delay)
+
+
+def download_stage(**overrides: Any) -> Stage:
+    return Stage("download", "pending", "downloading", "downloaded", **overrides)
+
+
+def transcribe_stage(**overrides: Any) -> Stage:
+    return Stage("transcribe", "downloaded", "transcribing", "done", **overrides)
+
+
+def worker_id(prefix: str = "worker") -> str:
+    """A lease owner name unique to this process: host, pid and a random suffix."""
+    return f"{prefix}@{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+def _claimable(stage: Stage, now: datetime) -> Any:
+    ready = and_(
+        Media.status == stage.ready_status,
+        or_(Media.next_attempt_at.is_(None), Media.next_attempt_at <= now),
+    )
+    expired = and_(
+        Media.status == stage.working_status,
+        Media.lease_expires_at < now,
+        Media.attempts < stage.max_attempts,
+    )
+    return or_(ready, expired)
+
+
+def _fail_exhausted_leases(session: Session, stage: Stage, now: datetime) -> None:
+    """Rows whose lease expired after their last allowed attempt: a worker kept dying on them."""
+    session.execute(
+        update(Media)
+        .where(
+            Media.status == stage.working_status,
+            Media.lease_expires_at < now,
+            Media.attempts >= stage.max_attempts,
+        )
+        .values(
+            status="failed",
+            last_error=f"{stage.name}: lease expired after {stage.max_attempts} attempts "
+            "(the worker died or hung each time)",
+            lease_owner=None,
+            lease_expires_at=None,
+            updated_at=now,
+        )
+    )
+
+
+def claim(engine: Engine, stage: Stage, owner: str, limit: int = 1) -> list[int]:
+    """Atomically lease up to `limit` ready (or expired) rows for `owner`; returns their ids."""
+    now = utcnow()
+    with transaction(engine) as session:
+        _fail_exhausted_leases(session, stage, now)
+        candidates = select(Media.id).where(_claimable(stage, now)).order_by(Media.id).limit(limit)
+        if engine.dialect.name == "postgresql":
+            candidates = candidates.with_for_update(skip_locked=True)
+        result = session.execute(
+            update(Media)
+            .where(Media.id.in_(candidates.scalar_subquery()))
+            .values(
+                status=stage.working_status,
+                lease_owner=owner,
+                lease_expires_at=now + timedelta(seconds=stage.lease_seconds),
+                attempts=Media.attempts + 1,
+                updated_at=now,
+            )
+            .returning(Media.id)
+            .execution_options(synchronize_session=False)
+        )
+        return sorted(result.scalars())
+
+
+def _owned(media_id: int, stage: Stage, owner: str) -> Any:
+    return and_(
+        Media.id == media_id, Media.lease_owner == owner, Media.status == stage.working_status
+    )
+
+
+def renew(engine: Engine, stage: Stage, media_id: int, owner: str) -> bool:
+    """Extend a lease still held; False when it was lost (expired and taken by another)."""
+    now = utcnow()
+    with transaction(engine) as session:
+        result = session.execute(
+            update(Media)
+            .where(_owned(media_id, stage, owner))
+            .values(lease_expires_at=now + timedelta(seconds=stage.lease_seconds))
+            .execution_options(synchronize_session=False)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def release(engine: Engine, stage: Stage, media_id: int, owner: str) -> bool:
+    """Give a lease back untouched (clean shutdown): the attempt is not counted."""
+    with transaction(engine) as session:
+        result = session.execute(
+            update(Media)
+            .where(_owned(media_id, stage, owner))
+            .values(
+                status=stage.ready_status,
+                lease_owner=None,
+                lease_expires_at=None,
+                attempts=Media.attempts - 1,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def complete(session: Session, stage: Stage, media_id: int, owner: str, **values: Any) -> bool:
+    """Mark done inside the caller's transaction, only if `owner` still holds the lease.
+
+    Returns False when the lease was lost: the caller must then roll back its results so
+    that no media is processed twice. Attempts reset for the next stage.
+    """
+    result = session.execute(
+        update(Media)
+        .where(_owned(media_id, stage, owner))
+        .values(
+            status=values.pop("status", stage.done_status),
+            lease_owner=None,
+            lease_expires_at=None,
+            attempts=0,
+            next_attempt_at=None,
+            last_error=None,
+            updated_at=utcnow(),
+            **values,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def fail(
+    engine: Engine,
+    stage: Stage,
+    media_id: int,
+    owner: str,
+    error: str,
+    *,
+    permanent: bool = False,
+    status: str = "failed",
+) -> str | None:
+    """Record an error: retry later with backoff, or `status` (failed/skipped) when final.
+
+    Returns the row's new status, or None if the lease had been lost.
+    """
+    now = utcnow()
+    with transaction(engine) as session:
+        media = session.execute(
+            select(Media).where(_owned(media_id, stage, owner))
+        ).scalar_one_or_none()
+        if media is None:
+            return None
+        media.last_error = error[:4000]
+        media.lease_owner = None
+        media.lease_expires_at = None
+        if permanent or media.attempts >= stage.max_attempts:
+            media.status = status
+            media.next_attempt_at = None
+        else:
+            media.status = stage.ready_status
+            media.next_attempt_at = now + stage.backoff(media.attempts)
+        return media.status
