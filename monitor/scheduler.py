@@ -135,9 +135,9 @@ class Daemon:
         scheduled_at = scheduled_at or last_fire_time(self.triggers[name], now) or now
         run_id = self._record_start(name)
         log.info("job %s (%s) started", name, job.task)
-        status, error, summary = "ok", None, ""
+        status, error = "ok", None
         try:
-            summary = TASKS[job.task](
+            outcome = TASKS[job.task](
                 TaskRun(name, job, self.config, self.engine, scheduled_at, tuple(lists))
             )
         except Exception as exc:
@@ -147,7 +147,11 @@ class Daemon:
             else:
                 log.error("job %s failed: %s\n%s", name, error, traceback.format_exc().rstrip())
         else:
-            log.info("job %s finished: %s", name, summary)
+            if outcome.problem:
+                status, error = "partial", outcome.problem
+                log.warning("job %s finished with failures: %s (%s)", name, outcome.summary, error)
+            else:
+                log.info("job %s finished: %s", name, outcome.summary)
         self._record_finish(run_id, status, error, self.next_run_time(name))
 
     def next_run_time(self, name: str) -> datetime | None:

@@ -49,32 +49,58 @@ def entry_point(module: str, name: str) -> Callable[..., Any]:
     return function
 
 
-def describe(result: Any) -> str:
-    """A one-line summary of what a stage returned (its report's summary or str)."""
+@dataclass(frozen=True)
+class TaskOutcome:
+    """What a run did, and what part of it failed (a 'partial' run: the rest was done)."""
+
+    summary: str
+    problem: str | None = None
+
+
+def _one_line(text: str, limit: int = 500) -> str:
+    return " ".join(text.split())[:limit]
+
+
+def describe(result: Any) -> TaskOutcome:
+    """Summarise what a stage returned: its totals() or summary, and its failed items."""
     if result is None:
-        return "done"
+        return TaskOutcome("done")
+    totals = getattr(result, "totals", None)
     summary = getattr(result, "summary", None)
-    text = summary() if callable(summary) else summary if isinstance(summary, str) else str(result)
-    return " ".join(text.split())[:500]
+    if callable(totals):
+        text = ", ".join(f"{key} {value}" for key, value in totals().items())
+    elif callable(summary):
+        text = str(summary())
+    else:
+        text = summary if isinstance(summary, str) else str(result)
+    failed = getattr(result, "failed", None)
+    problem = None
+    if isinstance(failed, list | tuple) and failed:
+        problem = "; ".join(
+            " ".join(str(getattr(item, key, "") or "") for key in ("platform", "handle")).strip()
+            + f": {getattr(item, 'error', None) or getattr(item, 'status', 'failed')}"
+            for item in failed
+        )
+    return TaskOutcome(_one_line(text), _one_line(problem, 2000) if problem else None)
 
 
-def collect(run: TaskRun) -> str:
+def collect(run: TaskRun) -> TaskOutcome:
     run_collect = entry_point("monitor.pipeline", "run_collect")
     return describe(run_collect(run.config, run.engine, platform=run.job.platform))
 
 
-def snapshots(run: TaskRun) -> str:
+def snapshots(run: TaskRun) -> TaskOutcome:
     run_collect = entry_point("monitor.pipeline", "run_collect")
     result = run_collect(run.config, run.engine, platform=run.job.platform, snapshots_only=True)
     return describe(result)
 
 
-def download(run: TaskRun) -> str:
+def download(run: TaskRun) -> TaskOutcome:
     run_downloads = entry_point("monitor.download", "run_downloads")
     return describe(run_downloads(run.config, run.engine, limit=run.job.limit))
 
 
-def transcribe(run: TaskRun) -> str:
+def transcribe(run: TaskRun) -> TaskOutcome:
     run_transcriptions = entry_point("monitor.transcription", "run_transcriptions")
     return describe(run_transcriptions(run.config, run.engine, limit=run.job.limit))
 
@@ -100,15 +126,15 @@ def store_keyword_hashes(engine: Engine, hashes: dict[str, str]) -> None:
         session.merge(AppState(key=KEYWORDS_STATE_KEY, value={"groups": hashes}))
 
 
-def rescan(run: TaskRun) -> str:
+def rescan(run: TaskRun) -> TaskOutcome:
     """Re-match old posts and transcripts, only when the [keywords] config changed."""
     current = keyword_hashes(run.config)
     stored = stored_keyword_hashes(run.engine)
     if stored == current:
-        return "keywords unchanged"
+        return TaskOutcome("keywords unchanged")
     if stored is None and not current:
         store_keyword_hashes(run.engine, current)
-        return "no keyword groups"
+        return TaskOutcome("no keyword groups")
     rescan_keywords = entry_point("monitor.keywords", "rescan_keywords")
     removed = sorted(set(stored or {}) - set(current))
     changed = sorted(name for name, digest in current.items() if (stored or {}).get(name) != digest)
@@ -120,23 +146,24 @@ def rescan(run: TaskRun) -> str:
             log.info("rescanning keyword group %s (its config changed)", group)
             rescan_keywords(run.config, run.engine, group=group)
     store_keyword_hashes(run.engine, current)
-    return f"rescanned {', '.join(changed) or 'all groups'}" + (
-        f"; dropped {', '.join(removed)}" if removed else ""
+    return TaskOutcome(
+        f"rescanned {', '.join(changed) or 'all groups'}"
+        + (f"; dropped {', '.join(removed)}" if removed else "")
     )
 
 
-def digest(run: TaskRun) -> str:
+def digest(run: TaskRun) -> TaskOutcome:
     from monitor.digest import raise_for_failures, run_digest
 
     if not run.config.digest.enabled:
-        return "digest disabled ([digest] enabled = false)"
+        return TaskOutcome("digest disabled ([digest] enabled = false)")
     lists = list(run.lists or run.job.lists) or None
     outcomes = run_digest(run.config, run.engine, now=run.scheduled_at, lists=lists)
     raise_for_failures(outcomes)
-    return "; ".join(f"{item.list_name}: {item.status}" for item in outcomes)
+    return TaskOutcome("; ".join(f"{item.list_name}: {item.status}" for item in outcomes))
 
 
-TASKS: dict[str, Callable[[TaskRun], str]] = {
+TASKS: dict[str, Callable[[TaskRun], TaskOutcome]] = {
     "collect": collect,
     "snapshots": snapshots,
     "download": download,

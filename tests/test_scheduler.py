@@ -167,9 +167,9 @@ def test_rescan_is_skipped_while_keywords_are_unchanged(
         sqlite_db.engine,
         datetime.now(UTC),
     )
-    assert rescan(run) == "no keyword groups"
+    assert rescan(run).summary == "no keyword groups"
     assert stored_keyword_hashes(sqlite_db.engine) == {}
-    assert rescan(run) == "keywords unchanged"
+    assert rescan(run).summary == "keywords unchanged"
     with_groups = load(tmp_path, sqlite_db, CONFIG_BODY)
     hashes = keyword_hashes(with_groups)
     assert set(hashes) == {"threats", "opposition"}

@@ -16,9 +16,9 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from storage.engine import transaction
-from storage.models import Account, Actor, Digest, JobRun, Media, Post
+from storage.models import Account, Actor, CollectionRun, Digest, JobRun, Media, Post
 from tests.conftest import REPO_ROOT, TestDatabase, write_config
-from tests.smtp_server import smtp_server
+from tests.smtp_server import free_port, smtp_server
 
 DAEMON_CONFIG = """
 [logging]
@@ -41,6 +41,19 @@ lists = ["bounce"]
 [schedule.jobs.keywords]
 task = "rescan"
 interval_minutes = 0.02
+
+# The real collection pipeline against a t.me that refuses connections: every pass runs,
+# records the account's failure and ends "partial"; the other jobs do not notice.
+[schedule.jobs.collect]
+task = "collect"
+platform = "telegram"
+interval_minutes = 0.02
+
+[telegram]
+backend = "web"
+base_url = "http://127.0.0.1:{closed_port}"
+max_retries = 0
+timeout_seconds = 2
 
 [[actors]]
 name = "Hun Sen"
@@ -119,7 +132,8 @@ def test_polmon_run_runs_jobs_isolates_failures_and_stops_cleanly(
     log_path = tmp_path / "daemon.log"
     with smtp_server() as (server, port):
         server.refused_domain = "refused.example"
-        config = write_config(tmp_path, db, DAEMON_CONFIG.format(port=port))
+        body = DAEMON_CONFIG.format(port=port, closed_port=free_port())
+        config = write_config(tmp_path, db, body)
         with log_path.open("w") as log_file:
             process = subprocess.Popen(
                 [sys.executable, "-m", "monitor", "--config", str(config), "run"],
@@ -135,6 +149,7 @@ def test_polmon_run_runs_jobs_isolates_failures_and_stops_cleanly(
                         (c := runs(db)).get(("mail", "ok"), 0) >= 2
                         and c.get(("bounce", "failed"), 0) >= 2
                         and c.get(("keywords", "ok"), 0) >= 2
+                        and c.get(("collect", "partial"), 0) >= 2
                     ),
                     "two runs of every job",
                     process,
@@ -162,6 +177,9 @@ def test_polmon_run_runs_jobs_isolates_failures_and_stops_cleanly(
         job_runs = list(session.scalars(select(JobRun).order_by(JobRun.id)))
         digests = list(session.scalars(select(Digest)))
         leased = session.scalar(select(func.count()).where(Media.lease_owner.is_not(None)))
+        failed_collections = session.scalar(
+            select(func.count()).where(CollectionRun.status == "failed")
+        )
     assert [run for run in job_runs if run.status == "running" or run.finished_at is None] == []
     assert leased == 0
     last_mail = [run for run in job_runs if run.job_name == "mail"][-1]
@@ -174,5 +192,8 @@ def test_polmon_run_runs_jobs_isolates_failures_and_stops_cleanly(
     assert len(team) == len(server.received) and {row.status for row in team} == {"sent"}
     assert len({(row.period_start, row.period_end) for row in team}) == len(team)
     assert {row.status for row in digests if row.list_name == "bounce"} == {"failed"}
+    collect_errors = {run.error for run in job_runs if run.job_name == "collect"}
+    assert all("telegram samdechhunsen: " in (error or "") for error in collect_errors)
+    assert failed_collections >= 2
     subjects = {item.message["Subject"] for item in server.received}
     assert all(subject.startswith("[polmon] digest team: 1 new posts") for subject in subjects)
