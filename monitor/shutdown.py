@@ -3,8 +3,15 @@
 `polmon run` and `polmon worker` install the signal handlers; any stage that loops over
 work items (downloads, transcriptions, collection passes, SMTP retries) checks
 `stop_requested()` between items, or sleeps with `wait(seconds)` instead of `time.sleep`,
-so that a stop finishes the current item, releases the leases of items not started and
-returns. Nothing here kills a thread: stopping is cooperative. A second signal exits at
+so that a stop finishes the current item, releases the leases of items not started
+(`storage.queue.release`) and returns:
+
+    for media_id in claimed:
+        if shutdown.stop_requested():
+            queue.release(engine, stage, media_id, owner)
+            continue
+        process(media_id)
+ Nothing here kills a thread: stopping is cooperative. A second signal exits at
 once; leases still held then expire after their lease time and are claimed again.
 """
 
