@@ -11,8 +11,9 @@ so that a stop finishes the current item, releases the leases of items not start
             queue.release(engine, stage, media_id, owner)
             continue
         process(media_id)
- Nothing here kills a thread: stopping is cooperative. A second signal exits at
-once; leases still held then expire after their lease time and are claimed again.
+
+Nothing here kills a thread: stopping is cooperative. A second signal exits at once;
+leases still held then expire after their lease time and are claimed again.
 """
 
 from __future__ import annotations
