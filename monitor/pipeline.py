@@ -15,6 +15,7 @@ from collectors.base import Collector
 from collectors.errors import AccountUnavailable, CollectorError
 from collectors.records import AccountProfile, AccountRef, PostRecord
 from collectors.registry import collector_class
+from monitor import shutdown
 from monitor.accounts import account_key, sync_accounts
 from monitor.config import PolmonConfig
 from monitor.progress import progress_bar
@@ -287,6 +288,9 @@ def run_collect(
     collectors: dict[str, Collector | Exception] = {}
     with progress_bar(progress, "collect", total=len(targets)) as advance:
         for account_id, account_platform, handle in targets:
+            if shutdown.stop_requested():  # finish the account in hand, start no other
+                log.info("collection pass stopped: %s", shutdown.stop_reason())
+                break
             advance(f"{account_platform} {handle}")
             collector = collectors.get(account_platform)
             if collector is None:
