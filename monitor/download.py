@@ -58,6 +58,16 @@ class DownloadReport:
             if error is not None:
                 self.problems.append((media_id, outcome, error))
 
+    def totals(self) -> dict[str, int]:
+        """The counts `polmon download` and the scheduler's job log print."""
+        return {
+            "downloaded": self.downloaded,
+            "duplicates": self.duplicates,
+            "skipped": self.skipped,
+            "failed": self.failed,
+            "to retry later": self.retrying,
+        }
+
     @property
     def handled(self) -> int:
         return self.downloaded + self.duplicates + self.skipped + self.failed + self.retrying

@@ -11,11 +11,7 @@ from monitor.output import emit, format_option
 
 
 def summary(report: DownloadReport) -> str:
-    return (
-        f"downloaded: {report.downloaded}, duplicates: {report.duplicates}, "
-        f"skipped: {report.skipped}, failed: {report.failed}, "
-        f"to retry later: {report.retrying}"
-    )
+    return ", ".join(f"{name}: {count}" for name, count in report.totals().items())
 
 
 @cli.command()

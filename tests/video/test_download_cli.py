@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from monitor.config import load_config
+from monitor.download import run_downloads
+from monitor.tasks import describe
 from tests.conftest import TestDatabase, invoke, write_config
 from tests.local_server import LocalServer
 from tests.video.test_download import MEDIA, Item, add_media, rows
@@ -45,3 +48,14 @@ def test_bad_video_options_are_one_line_errors(tmp_path: Path, sqlite_db: TestDa
     result = invoke(config, "download")
     assert result.exit_code == 1
     assert "cookies_file" in result.output and "Traceback" not in result.output
+
+
+def test_the_scheduler_job_log_gets_the_counts(sqlite_db: TestDatabase, tmp_path: Path) -> None:
+    config = load_config(write_config(tmp_path, sqlite_db, VIDEO))
+    with LocalServer() as server:
+        add_media(
+            sqlite_db, [Item("youtube", "v1", server.add_file("/b.mp4", MEDIA / "clip_b.mp4"))]
+        )
+        outcome = describe(run_downloads(config, sqlite_db.engine))
+    assert outcome.summary == "downloaded 1, duplicates 0, skipped 0, failed 0, to retry later 0"
+    assert outcome.problem is None
