@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "monitor.cli.accounts",
     "monitor.cli.status",
     "monitor.cli.collect",
+    "monitor.cli.demo",
     "monitor.cli.download",
     "monitor.cli.telegram",
     "monitor.cli.digest",
