@@ -147,6 +147,15 @@ class VideoConfig(Section):
     keep_video: bool = False  # False: keep only the audio track when that saves space
     concurrency: PositiveInt = 2
     max_attempts: PositiveInt = 4
+    retry_backoff_seconds: PositiveFloat = 60.0  # first retry delay; doubles per attempt
+    youtube_tabs: Annotated[list[Literal["videos", "shorts", "streams"]], Field(min_length=1)] = [
+        "videos",
+        "shorts",
+    ]
+    # Sites the collectors read profile pages from (a mirror or a test server can stand in).
+    tiktok_base_url: str = "https://www.tiktok.com"
+    verify_certificates: bool = True  # false only behind a TLS-inspecting proxy you trust
+    facebook_base_url: str = "https://www.facebook.com"
 
 
 class TranscriptionConfig(Section):
@@ -176,6 +185,7 @@ class JobConfig(Section):
     cron: str | None = None  # five fields, in [schedule] timezone
     enabled: bool = True
     limit: PositiveInt | None = None  # download/transcribe: items per run
+    lists: list[str] = []  # digest: only these [[digest.lists]] names; empty: every list
 
     @model_validator(mode="after")
     def _one_trigger(self) -> JobConfig:
@@ -183,6 +193,8 @@ class JobConfig(Section):
             raise ValueError("give exactly one of interval_minutes or cron")
         if self.cron is not None and len(self.cron.split()) != 5:
             raise ValueError(f"cron {self.cron!r} needs five fields: minute hour day month weekday")
+        if self.lists and self.task != "digest":
+            raise ValueError("lists applies only to task = 'digest'")
         return self
 
 
@@ -233,6 +245,8 @@ class SmtpConfig(Section):
     from_address: str = "polmon@localhost"
     timeout_seconds: PositiveFloat = 30.0
     max_attempts: PositiveInt = 3
+    retry_backoff_seconds: NonNegativeFloat = 30.0  # doubles after each failed attempt
+    ca_file: Path | None = None  # PEM CA bundle for a server with a private certificate
 
 
 class PolmonConfig(Section):
@@ -268,6 +282,15 @@ class PolmonConfig(Section):
                         f"(already under {seen_accounts[ident]!r})",
                     )
                 seen_accounts[ident] = actor.name
+        list_names = {item.name for item in self.digest.lists}
+        if len(list_names) != len(self.digest.lists):
+            raise _KeyError("digest.lists", "duplicate digest list name")
+        for job_name, job in self.schedule.jobs.items():
+            for name in job.lists:
+                if name not in list_names:
+                    raise _KeyError(
+                        f"schedule.jobs.{job_name}.lists", f"no [[digest.lists]] named {name!r}"
+                    )
         return self
 
     # Resolved locations -------------------------------------------------------------

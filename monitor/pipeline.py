@@ -7,7 +7,6 @@ import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from itertools import islice
 from typing import Any
 
 from sqlalchemy import Engine, select, update
@@ -16,6 +15,7 @@ from collectors.base import Collector
 from collectors.errors import AccountUnavailable, CollectorError
 from collectors.records import AccountProfile, AccountRef, PostRecord
 from collectors.registry import collector_class
+from monitor import shutdown
 from monitor.accounts import account_key, sync_accounts
 from monitor.config import PolmonConfig
 from monitor.progress import progress_bar
@@ -77,7 +77,19 @@ def listing_window(
 
 
 def _batches(records: Iterator[PostRecord], size: int) -> Iterator[list[PostRecord]]:
-    while batch := list(islice(records, size)):
+    """Batches of `size`; a listing that fails midway still hands over what it yielded first."""
+    batch: list[PostRecord] = []
+    try:
+        for record in records:
+            batch.append(record)
+            if len(batch) >= size:
+                yield batch
+                batch = []
+    except Exception:
+        if batch:
+            yield batch
+        raise
+    if batch:
         yield batch
 
 
@@ -276,6 +288,9 @@ def run_collect(
     collectors: dict[str, Collector | Exception] = {}
     with progress_bar(progress, "collect", total=len(targets)) as advance:
         for account_id, account_platform, handle in targets:
+            if shutdown.stop_requested():  # finish the account in hand, start no other
+                log.info("collection pass stopped: %s", shutdown.stop_reason())
+                break
             advance(f"{account_platform} {handle}")
             collector = collectors.get(account_platform)
             if collector is None:

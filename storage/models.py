@@ -120,7 +120,7 @@ class AudienceSnapshot(Base):
 class AudienceDaily(Base):
     """The last audience snapshot of each account per UTC day, kept in step by triggers.
 
-    A rollup of audience_snapshots (migration 0003) so growth over years reads one row per
+    A rollup of audience_snapshots (migration 0004) so growth over years reads one row per
     account and day instead of every hourly capture.
     """
 
@@ -182,7 +182,7 @@ class PostVersion(Base):
     """Every text a post has had, with when we first saw it (the edit history)."""
 
     __tablename__ = "post_versions"
-    __table_args__ = (Index(None, "post_id", "seen_at"),)
+    __table_args__ = (Index(None, "post_id", "seen_at"), Index(None, "seen_at"))
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
     post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"))
     text: Mapped[str | None] = mapped_column(Text)
@@ -366,7 +366,7 @@ class JobRun(Base):
     """One run of a scheduled job of `polmon run`, for `polmon status` and failure reports."""
 
     __tablename__ = "job_runs"
-    __table_args__ = (Index(None, "job_name", "started_at"),)
+    __table_args__ = (Index(None, "job_name", "started_at"), Index(None, "started_at"))
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
     job_name: Mapped[str] = mapped_column(String(100))
     started_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,4 +1,4 @@
-"""SQL expressions the search queries use; the 0002 migration indexes these exact forms."""
+"""SQL expressions the search queries use; migration 0003 indexes these exact forms."""
 
 from __future__ import annotations
 

@@ -117,3 +117,18 @@ def test_bad_or_unreachable_database_is_one_line(tmp_path: Path) -> None:
 def test_usage_errors_exit_2() -> None:
     assert invoke(None, "posts", "--since", "yesterday-ish").exit_code == 2
     assert invoke(None, "no-such-command").exit_code == 2
+
+
+def test_account_keys_normalise_handles_and_urls() -> None:
+    from monitor.accounts import account_key
+
+    assert account_key("telegram", "https://t.me/s/HunManet", None) == "hunmanet"
+    assert account_key("telegram", "@HunManet", None) == "hunmanet"
+    assert account_key("tiktok", None, "https://www.tiktok.com/@Hun_Manet?lang=en") == "@hun_manet"
+    assert account_key("youtube", "https://www.youtube.com/@PM.Hun/videos", None) == "@pm.hun"
+    assert account_key("facebook", None, "https://m.facebook.com/hunsencambodia/") == (
+        "facebook.com/hunsencambodia"
+    )
+    one = account_key("facebook", None, "https://www.facebook.com/profile.php?id=100064")
+    two = account_key("facebook", None, "https://www.facebook.com/profile.php?id=100065&sk=videos")
+    assert one == "facebook.com/profile.php?id=100064" and one != two

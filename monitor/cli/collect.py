@@ -22,6 +22,7 @@ from storage.models import Account, Actor, Post
 @click.option("--account", "handle", help="Only this account (handle or URL).")
 @click.option("--actor", help="Only this actor's accounts.")
 @click.option("--snapshots-only", is_flag=True, help="Only profiles and audience counts.")
+@click.option("--download", is_flag=True, help="Then download pending media (`polmon download`).")
 @format_option()
 @click.pass_context
 def collect(
@@ -30,6 +31,7 @@ def collect(
     handle: str | None,
     actor: str | None,
     snapshots_only: bool,
+    download: bool,
     fmt: str,
 ) -> None:
     """Collect new posts, metrics, edits, deletions and audience counts (one pass)."""
@@ -56,6 +58,12 @@ def collect(
         for a in report.accounts
     ]
     emit(rows, fmt, title="collection pass", empty="no accounts matched: check the config")
+    if download:
+        from monitor.cli.download import summary
+        from monitor.download import run_downloads
+
+        downloads = run_downloads(context.config, context.engine, progress=fmt == "table")
+        click.echo(summary(downloads), err=fmt != "table")
     totals = report.totals()
     if totals["failed"]:
         raise click.ClickException(

@@ -1,4 +1,4 @@
-"""Migrations 0002/0003: autogenerate stays clean, FTS and rollup triggers, analyst views."""
+"""Migrations 0003/0004: FTS and rollup triggers, analyst views."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ from tests.conftest import TestDatabase
 
 
 def test_migration_keeps_frozen_copies_of_search_expressions() -> None:
-    path = script_location() / "versions" / "0002_full_text_search.py"
-    spec = importlib.util.spec_from_file_location("m0002", path)
+    path = script_location() / "versions" / "0003_full_text_search.py"
+    spec = importlib.util.spec_from_file_location("m0003", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
