@@ -18,6 +18,7 @@ from collectors.registry import collector_class
 from monitor import shutdown
 from monitor.accounts import account_key, sync_accounts
 from monitor.config import PolmonConfig
+from monitor.keywords import match_posts
 from monitor.progress import progress_bar
 from storage.engine import transaction
 from storage.ingest import add_snapshot, ingest_posts, mark_deleted
@@ -37,13 +38,12 @@ class AccountReport:
     updated: int = 0
     deleted: int = 0
     error: str | None = None
-    matched_post_ids: list[int] = field(default_factory=list)
+    keyword_hits: int = 0
 
 
 @dataclass
 class PassReport:
     accounts: list[AccountReport] = field(default_factory=list)
-    matched_post_ids: list[int] = field(default_factory=list)
 
     @property
     def failed(self) -> list[AccountReport]:
@@ -56,6 +56,7 @@ class PassReport:
             "new": sum(a.new for a in self.accounts),
             "updated": sum(a.updated for a in self.accounts),
             "deleted": sum(a.deleted for a in self.accounts),
+            "keyword_hits": sum(a.keyword_hits for a in self.accounts),
         }
 
 
@@ -177,10 +178,11 @@ class AccountCollection:
             oldest = min([oldest or batch[0].published_at, *(r.published_at for r in batch)])
             with transaction(self.engine) as session:
                 result = ingest_posts(session, self.account_id, batch, utcnow())
+                # New and edited posts are matched in the same transaction as their text.
+                report.keyword_hits += match_posts(session, self.config, result.matched_post_ids)
             seen |= result.seen_ids
             report.new += result.new
             report.updated += result.updated
-            report.matched_post_ids.extend(result.matched_post_ids)
         hit_limit = yielded >= limit
         window_start = oldest if hit_limit and oldest else since
         with transaction(self.engine) as session:
@@ -308,7 +310,6 @@ def run_collect(
                 snapshots_only
             )
             report.accounts.append(account_report)
-            report.matched_post_ids.extend(account_report.matched_post_ids)
     for collector in collectors.values():
         if isinstance(collector, Collector):
             collector.close()

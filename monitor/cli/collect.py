@@ -53,6 +53,7 @@ def collect(
             "new": a.new,
             "updated": a.updated,
             "deleted": a.deleted,
+            "hits": a.keyword_hits,
             "error": a.error,
         }
         for a in report.accounts
