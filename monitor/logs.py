@@ -18,6 +18,7 @@ REDACTED = "***"
 # Chatty libraries kept at WARNING unless --verbose asks for debug.
 QUIET_LOGGERS = (
     "alembic",
+    "faster_whisper",
     "apscheduler",
     "httpcore",
     "httpx",

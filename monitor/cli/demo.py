@@ -39,8 +39,8 @@ def demo(output_dir: Path, as_json: bool) -> None:
                 f"  posts stored:        {summary['posts']} "
                 f"({summary['edited']} edited, {summary['deleted']} deleted, text kept)",
                 f"  videos transcribed:  {summary['videos_transcribed']}",
-                f"  keyword hits:        {hits or 'none'} "
-                f"({summary['transcript_hits']} spoken in videos)",
+                f"  keyword hits:        {sum(summary['keyword_hits'].values())}, "
+                f"{summary['transcript_hits']} of them spoken in videos ({hits or 'none'})",
                 f"  subscribers:         {growth}",
                 f"  config:              {result.config_path}",
                 f"  database:            {result.database_url}",

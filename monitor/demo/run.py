@@ -12,6 +12,7 @@ from sqlalchemy import Engine, func, select
 from monitor.config import PolmonConfig, load_config
 from monitor.demo.sample import CHANNEL, TITLE, sample_passes
 from monitor.demo.server import SampleServer
+from monitor.logs import apply_config
 from storage.engine import make_engine, transaction
 from storage.migrations import upgrade
 from storage.models import AudienceSnapshot, KeywordHit, Media, Post, Transcript
@@ -148,6 +149,7 @@ def run_demo(output_dir: Path) -> DemoResult:
         config_path = output_dir / "polmon.toml"
         config_path.write_text(demo_config_text(server.base_url, model_path), encoding="utf-8")
         config = load_config(config_path)
+        apply_config(config.logging)
         engine = make_engine(config.database_url)
         upgrade(engine)
         for index in range(len(server.passes)):
