@@ -26,4 +26,4 @@ def test_demo_runs_the_whole_pipeline_offline(tmp_path: Path) -> None:
     # The demo's database is a normal polmon database: the analyst commands read it.
     hits_json = run_polmon("--config", str(output / "polmon.toml"), "hits", "--format", "json")
     assert hits_json.returncode == 0, hits_json.stderr
-    assert any(h["source_kind"] == "transcript" for h in json.loads(hits_json.stdout))
+    assert any(h["source"] == "transcript" for h in json.loads(hits_json.stdout))
