@@ -58,7 +58,11 @@ def collect(
         }
         for a in report.accounts
     ]
-    emit(rows, fmt, title="collection pass", empty="no accounts matched: check the config")
+    columns = [c for c in rows[0] if fmt != "table" or c != "error"] if rows else None
+    emit(rows, fmt, columns=columns, title="collection pass", empty="no accounts matched")
+    if fmt == "table":  # whole error lines, not folded into a narrow column
+        for failed in report.failed:
+            click.echo(f"{failed.platform} {failed.handle}: {failed.error}", err=True)
     if download:
         from monitor.cli.download import summary
         from monitor.download import run_downloads
@@ -68,8 +72,8 @@ def collect(
     totals = report.totals()
     if totals["failed"]:
         raise click.ClickException(
-            f"{totals['failed']} of {totals['accounts']} accounts failed; "
-            "their errors are above and in `polmon status`"
+            f"{totals['failed']} of {totals['accounts']} accounts failed or were partly "
+            "collected; their errors are above and in `polmon status`"
         )
 
 
