@@ -20,9 +20,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 install: $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/polmon init
-	$(BIN)/polmon accounts sync
-	$(BIN)/polmon status
+	$(BIN)/polmon demo
 
 test: $(STAMP)
 	$(BIN)/ruff check .

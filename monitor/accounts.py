@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -47,7 +47,12 @@ def account_key(platform: str, handle: str | None, url: str | None) -> str:
 def _bare_url(raw: str) -> str:
     parts = urlsplit(raw if "://" in raw else f"https://{raw}")
     host = parts.netloc.lower().removeprefix("www.").removeprefix("m.")
-    return f"{host}{parts.path.rstrip('/')}".lower()
+    key = f"{host}{parts.path.rstrip('/')}".lower()
+    if parts.path.rstrip("/").endswith("profile.php"):  # the page is its numeric id
+        page_id = parse_qs(parts.query).get("id", [""])[0]
+        if page_id:
+            key += f"?id={page_id}"
+    return key
 
 
 @dataclass(frozen=True)
@@ -77,7 +82,7 @@ def sync_accounts(session: Session, config: PolmonConfig) -> SyncResult:
         actor.notes, actor.active = actor_config.notes, True
         wanted_actors.add(actor.name)
         for account_config in actor_config.accounts:
-            key = (account_config.platform, account_config.key)
+            key: tuple[str, str] = (account_config.platform, account_config.key)
             account = accounts.get(key)
             if account is None:
                 account = Account(platform=key[0], handle=key[1], first_seen_at=None, cursor={})

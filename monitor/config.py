@@ -86,6 +86,27 @@ class KeywordGroupConfig(Section):
     search_in: Literal["posts", "transcripts", "both"] = "both"
     hotwords: bool = True  # pass the terms to Whisper as hotwords / prompt
 
+    @model_validator(mode="after")
+    def _regex_terms_compile(self) -> KeywordGroupConfig:
+        if self.regex:
+            for term in self.terms:
+                try:
+                    compiled = re.compile(term)
+                except re.error as exc:
+                    message = f"term {term!r} is not a valid regular expression: {exc}"
+                    raise ValueError(message) from None
+                if compiled.fullmatch(""):
+                    raise ValueError(f"regex term {term!r} matches empty text")
+        return self
+
+
+class GrowthConfig(Section):
+    jump_threshold_percent: PositiveFloat = 20.0  # day-over-day change flagged as a jump/drop
+    jump_min_change: NonNegativeInt = 1000  # ... when it is also at least this many
+    migration_threshold_percent: PositiveFloat = 10.0  # one account falls, another rises
+    engagement_posts: PositiveInt = 30  # median views over this many latest posts
+    engagement_days: PositiveInt = 30  # posts per day over this many days
+
 
 class TelegramConfig(Section):
     backend: Literal["auto", "web", "telethon"] = "auto"
@@ -126,6 +147,15 @@ class VideoConfig(Section):
     keep_video: bool = False  # False: keep only the audio track when that saves space
     concurrency: PositiveInt = 2
     max_attempts: PositiveInt = 4
+    retry_backoff_seconds: PositiveFloat = 60.0  # first retry delay; doubles per attempt
+    youtube_tabs: Annotated[list[Literal["videos", "shorts", "streams"]], Field(min_length=1)] = [
+        "videos",
+        "shorts",
+    ]
+    # Sites the collectors read profile pages from (a mirror or a test server can stand in).
+    tiktok_base_url: str = "https://www.tiktok.com"
+    verify_certificates: bool = True  # false only behind a TLS-inspecting proxy you trust
+    facebook_base_url: str = "https://www.facebook.com"
 
 
 class TranscriptionConfig(Section):
@@ -157,6 +187,7 @@ class JobConfig(Section):
     cron: str | None = None  # five fields, in [schedule] timezone
     enabled: bool = True
     limit: PositiveInt | None = None  # download/transcribe: items per run
+    lists: list[str] = []  # digest: only these [[digest.lists]] names; empty: every list
 
     @model_validator(mode="after")
     def _one_trigger(self) -> JobConfig:
@@ -164,6 +195,8 @@ class JobConfig(Section):
             raise ValueError("give exactly one of interval_minutes or cron")
         if self.cron is not None and len(self.cron.split()) != 5:
             raise ValueError(f"cron {self.cron!r} needs five fields: minute hour day month weekday")
+        if self.lists and self.task != "digest":
+            raise ValueError("lists applies only to task = 'digest'")
         return self
 
 
@@ -214,6 +247,8 @@ class SmtpConfig(Section):
     from_address: str = "polmon@localhost"
     timeout_seconds: PositiveFloat = 30.0
     max_attempts: PositiveInt = 3
+    retry_backoff_seconds: NonNegativeFloat = 30.0  # doubles after each failed attempt
+    ca_file: Path | None = None  # PEM CA bundle for a server with a private certificate
 
 
 class PolmonConfig(Section):
@@ -222,6 +257,7 @@ class PolmonConfig(Section):
     logging: LoggingConfig = LoggingConfig()
     actors: list[ActorConfig] = []
     keywords: dict[str, KeywordGroupConfig] = {}
+    growth: GrowthConfig = GrowthConfig()
     telegram: TelegramConfig = TelegramConfig()
     video: VideoConfig = VideoConfig()
     transcription: TranscriptionConfig = TranscriptionConfig()
@@ -248,6 +284,15 @@ class PolmonConfig(Section):
                         f"(already under {seen_accounts[ident]!r})",
                     )
                 seen_accounts[ident] = actor.name
+        list_names = {item.name for item in self.digest.lists}
+        if len(list_names) != len(self.digest.lists):
+            raise _KeyError("digest.lists", "duplicate digest list name")
+        for job_name, job in self.schedule.jobs.items():
+            for name in job.lists:
+                if name not in list_names:
+                    raise _KeyError(
+                        f"schedule.jobs.{job_name}.lists", f"no [[digest.lists]] named {name!r}"
+                    )
         return self
 
     @model_validator(mode="after")

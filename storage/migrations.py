@@ -22,6 +22,24 @@ def script_location() -> Path:
     raise FileNotFoundError("polmon's alembic migrations are missing from this installation")
 
 
+# Database objects that migrations create by hand and the models do not describe
+# (full-text indexes, views): autogenerate must not report them as differences.
+HAND_MADE_PREFIXES = ("fts_", "v_")
+
+
+def include_object(
+    obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
+) -> bool:
+    """Alembic `include_object` filter shared by env.py and the models-vs-migrations test."""
+    if (
+        type_ == "table"
+        and name
+        and (name == "alembic_version" or name.startswith(HAND_MADE_PREFIXES))
+    ):
+        return False
+    return not (type_ == "index" and name and name.startswith(HAND_MADE_PREFIXES))
+
+
 def alembic_config(engine: Engine) -> Config:
     config = Config()
     config.set_main_option("script_location", str(script_location()))

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
+    Date,
     Float,
     ForeignKey,
     Index,
@@ -116,6 +117,27 @@ class AudienceSnapshot(Base):
     source: Mapped[str | None] = mapped_column(String(20))
 
 
+class AudienceDaily(Base):
+    """The last audience snapshot of each account per UTC day, kept in step by triggers.
+
+    A rollup of audience_snapshots (migration 0004) so growth over years reads one row per
+    account and day instead of every hourly capture.
+    """
+
+    __tablename__ = "audience_daily"
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    captured_at: Mapped[datetime]
+    followers: Mapped[int | None] = mapped_column(BigInteger)
+    following: Mapped[int | None] = mapped_column(BigInteger)
+    likes: Mapped[int | None] = mapped_column(BigInteger)
+    posts_count: Mapped[int | None] = mapped_column(BigInteger)
+    views_total: Mapped[int | None] = mapped_column(BigInteger)
+    is_approximate: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
 class Post(Base):
     """A post or video; never deleted, `deleted_at` marks one the platform removed."""
 
@@ -160,7 +182,7 @@ class PostVersion(Base):
     """Every text a post has had, with when we first saw it (the edit history)."""
 
     __tablename__ = "post_versions"
-    __table_args__ = (Index(None, "post_id", "seen_at"),)
+    __table_args__ = (Index(None, "post_id", "seen_at"), Index(None, "seen_at"))
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
     post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"))
     text: Mapped[str | None] = mapped_column(Text)
@@ -168,6 +190,7 @@ class PostVersion(Base):
     title: Mapped[str | None] = mapped_column(Text)
     edited_at: Mapped[datetime | None]
     seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    post: Mapped[Post] = relationship()
 
 
 class PostMetric(Base):
@@ -183,6 +206,7 @@ class PostMetric(Base):
     shares: Mapped[int | None] = mapped_column(BigInteger)
     comments: Mapped[int | None] = mapped_column(BigInteger)
     reactions: Mapped[dict[str, Any] | None]
+    post: Mapped[Post] = relationship()
 
 
 class Media(Base):
@@ -342,7 +366,7 @@ class JobRun(Base):
     """One run of a scheduled job of `polmon run`, for `polmon status` and failure reports."""
 
     __tablename__ = "job_runs"
-    __table_args__ = (Index(None, "job_name", "started_at"),)
+    __table_args__ = (Index(None, "job_name", "started_at"), Index(None, "started_at"))
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
     job_name: Mapped[str] = mapped_column(String(100))
     started_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import importlib
-import logging
 import sys
 from typing import Any
 
 import click
 
 from collectors.errors import CollectorError
-from monitor import __version__
+from monitor import __version__, logs
 from monitor.cli.context import AppContext
 from monitor.config import ConfigError
 from storage.engine import DatabaseError
@@ -20,6 +19,15 @@ COMMAND_MODULES = (
     "monitor.cli.setup",
     "monitor.cli.accounts",
     "monitor.cli.status",
+    "monitor.cli.collect",
+    "monitor.cli.demo",
+    "monitor.cli.download",
+    "monitor.cli.telegram",
+    "monitor.cli.digest",
+    "monitor.cli.run",
+    "monitor.cli.keywords",
+    "monitor.cli.search",
+    "monitor.cli.growth",
     "monitor.cli.transcribe",
 )
 
@@ -58,8 +66,8 @@ class PolmonGroup(click.Group):
 def cli(ctx: click.Context, config_path: str | None, verbose: bool) -> None:
     """polmon: monitor what officials post and say on Telegram, TikTok, Facebook and YouTube."""
     ctx.obj = AppContext(config_path)
-    if verbose:
-        logging.getLogger().setLevel(logging.DEBUG)
+    # Defaults until the config is read; AppContext.config then applies [logging].
+    logs.setup_logging(verbose=verbose)
 
 
 for _module in COMMAND_MODULES:

@@ -10,6 +10,7 @@ import click
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from monitor import logs
 from monitor.config import PolmonConfig, load_config
 from storage.engine import check_connection, make_engine, transaction
 from storage.migrations import is_up_to_date, upgrade
@@ -23,7 +24,9 @@ class AppContext:
 
     @cached_property
     def config(self) -> PolmonConfig:
-        return load_config(self.config_path)
+        config = load_config(self.config_path)
+        logs.apply_config(config.logging)
+        return config
 
     @cached_property
     def raw_engine(self) -> Engine:

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import signal
 import sys
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-from types import FrameType
 
 import click
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from collectors.records import PLATFORMS
+from monitor import shutdown
 from monitor.accounts import account_key
 from monitor.cli import cli
 from monitor.cli.context import app
@@ -30,29 +26,12 @@ from monitor.transcription.store import resolve_transcript
 from storage.models import Account, Media, Post, TranscriptSegment
 
 
-@contextmanager
-def stop_on_signals(stop: threading.Event) -> Iterator[None]:
-    """SIGTERM or Ctrl-C: finish cleanly (the current file's lease is given back); twice: now."""
-
-    def handler(signum: int, _frame: FrameType | None) -> None:
-        if stop.is_set():
-            raise KeyboardInterrupt
-        stop.set()
-        click.echo(f"{signal.Signals(signum).name}: stopping after the current step", err=True)
-
-    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGTERM, signal.SIGINT)}
-    try:
-        yield
-    finally:
-        for sig, old in previous.items():
-            signal.signal(sig, old)
-
-
 def _run(ctx: click.Context, *, limit: int | None, follow: bool, progress: bool) -> None:
     context = app(ctx)
-    stop = threading.Event()
+    shutdown.reset()
     try:
-        with stop_on_signals(stop):
+        # SIGTERM / Ctrl-C: finish cleanly (the current file's lease is given back); twice: now.
+        with shutdown.signals_request_stop() as stop:
             report = run_transcriptions(
                 context.config,
                 context.engine,
@@ -76,11 +55,11 @@ def _print_report(report: TranscribeReport) -> None:
 
 @cli.command()
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="Media files at most.")
-@click.option("--quiet", is_flag=True, help="No progress bar.")
+@click.option("--no-progress", is_flag=True, help="No progress bar (for logs and cron).")
 @click.pass_context
-def transcribe(ctx: click.Context, limit: int | None, quiet: bool) -> None:
+def transcribe(ctx: click.Context, limit: int | None, no_progress: bool) -> None:
     """Transcribe downloaded media until the queue is empty (or --limit files)."""
-    _run(ctx, limit=limit, follow=False, progress=not quiet)
+    _run(ctx, limit=limit, follow=False, progress=not no_progress)
 
 
 @cli.command()

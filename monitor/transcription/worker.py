@@ -9,6 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, func, select
 
+from monitor import shutdown
 from monitor.config import PolmonConfig
 from monitor.transcription.dedupe import decide
 from monitor.transcription.errors import (
@@ -55,7 +56,8 @@ class TranscriptionWorker:
         self.config, self.engine = config, engine
         self.stage = transcribe_stage(lease_seconds=t.lease_seconds, max_attempts=t.max_attempts)
         self.owner = owner or worker_id("transcribe")
-        self.stop_event = stop_event or threading.Event()
+        # Default: the process-wide stop request that `polmon run` / `polmon worker` set on SIGTERM.
+        self.stop_event = stop_event if stop_event is not None else shutdown.STOP
         self.transcriber = Transcriber(config)
         self.terms = prompt_terms(config)
 
@@ -182,14 +184,8 @@ class TranscriptionWorker:
 
 def match_keywords(config: PolmonConfig, engine: Engine, transcript_id: int) -> int:
     """Record keyword hits in a new transcript; a failure is logged (`polmon rescan` redoes it)."""
-    try:
-        # monitor.keywords is written by the analytics helper; until it is merged this import
-        # fails and transcripts are stored without hits. The lead makes it unconditional on merge.
-        from monitor.keywords import match_transcript
-    except ModuleNotFoundError as exc:
-        if exc.name != "monitor.keywords":
-            raise
-        return 0
+    from monitor.keywords import match_transcript  # pulls in the matcher engines: load lazily
+
     try:
         with transaction(engine) as session:
             return int(match_transcript(session, config, transcript_id))
@@ -222,7 +218,9 @@ def run_transcriptions(
     """Transcribe downloaded media until the queue is empty, `limit` rows are handled, or stop.
 
     With `follow` (`polmon worker`) an empty queue is polled every poll_seconds until
-    `stop_event` is set. Raises ModelLoadError when the model cannot be loaded.
+    `stop_event` is set (default: monitor.shutdown's process-wide stop request). A stop
+    abandons a faster-whisper file at its next segment and gives its lease back. Raises
+    ModelLoadError when the model cannot be loaded.
     """
     worker = TranscriptionWorker(config, engine, stop_event=stop_event)
     poll = poll_seconds if poll_seconds is not None else config.transcription.poll_seconds

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from monitor import shutdown
 from monitor.config import PolmonConfig, parse_config
 from storage.engine import transaction
 from storage.models import Account, Actor, Media, Post
@@ -79,3 +80,9 @@ def queue_media(
         session.add_all([actor, account, *media])
         session.flush()
         return [m.id for m in media]
+
+
+@pytest.fixture(autouse=True)
+def _no_stop_request() -> None:
+    """Workers default to the process-wide stop request: start each test without one."""
+    shutdown.reset()

@@ -20,11 +20,11 @@ def test_transcribe_limit_then_transcript_in_every_format(
     config = write_config(tmp_path, sqlite_db, transcription_toml(threads=2))
     first, second = queue_media(sqlite_db, [SPEECH / "plain.wav", SPEECH / "silence.m4a"])
 
-    result = invoke(config, "transcribe", "--limit", "1", "--quiet")
+    result = invoke(config, "transcribe", "--limit", "1", "--no-progress")
     assert result.exit_code == 0, result.output
     assert "1 transcribed" in result.output and "real-time factor" in result.output
     with transaction(sqlite_db.engine) as session:
-        states = dict(session.execute(select(Media.id, Media.status)).tuples().all())
+        states = {row.id: row.status for row in session.execute(select(Media.id, Media.status))}
     assert states == {first: "done", second: "downloaded"}
 
     text = invoke(config, "transcript", str(first))
@@ -65,7 +65,7 @@ def test_a_model_that_cannot_load_stops_the_run_with_one_line(
 ) -> None:
     config = write_config(tmp_path, sqlite_db, transcription_toml(model=str(tmp_path / "nope")))
     [media_id] = queue_media(sqlite_db, [SPEECH / "plain.wav"])
-    result = invoke(config, "transcribe", "--quiet")
+    result = invoke(config, "transcribe", "--no-progress")
     assert result.exit_code == 1
     assert "cannot load faster-whisper model" in result.output
     assert "Traceback" not in result.output

@@ -9,12 +9,13 @@ from pathlib import Path
 
 from sqlalchemy import func, select, update
 
+from monitor.config import parse_config
 from monitor.transcription import run_transcriptions
 from monitor.transcription.report import TranscribeReport
 from monitor.transcription.store import resolve_transcript
 from monitor.transcription.worker import TranscriptionWorker
 from storage.engine import transaction
-from storage.models import Media, Transcript, TranscriptSegment
+from storage.models import KeywordHit, Media, Transcript, TranscriptSegment
 from storage.queue import claim
 from tests.conftest import TestDatabase
 from tests.transcription.conftest import SPEECH, make_config, queue_media
@@ -149,3 +150,21 @@ def test_hallucinated_segments_are_stored_flagged_and_left_out_of_the_text(
         [segment] = transcript.segments
         assert segment.is_hallucination and segment.text == "You"
         assert segment.no_speech_prob is not None and segment.no_speech_prob > 0.6
+
+
+def test_keywords_are_matched_in_each_new_transcript(db: TestDatabase, tmp_path: Path) -> None:
+    config = make_config(tmp_path)
+    config.keywords = parse_config(
+        {"keywords": {"platforms": {"terms": ["Telegram", "TikTok"]}}}, "x"
+    ).keywords
+    [media_id] = queue_media(db, [SPEECH / "hotwords.wav"])
+    run_transcriptions(config, db.engine)  # the terms are hotwords too: tiny.en hears them
+    with transaction(db.engine) as session:
+        hits = session.scalars(select(KeywordHit).order_by(KeywordHit.term)).all()
+        media = session.get(Media, media_id)
+        assert media is not None
+        assert [(h.term, h.source_kind, h.post_id) for h in hits] == [
+            ("Telegram", "transcript", media.post_id),
+            ("TikTok", "transcript", media.post_id),
+        ]
+        assert all(h.start_seconds == 0.0 and h.segment_id for h in hits)

@@ -63,7 +63,7 @@ def leased_by(db: TestDatabase, pid: int) -> int | None:
 def statuses(db: TestDatabase) -> dict[str, int]:
     with transaction(db.engine) as session:
         rows = session.execute(select(Media.status, func.count()).group_by(Media.status))
-        return {status: count for status, count in rows.tuples()}
+        return {status: count for status, count in rows}
 
 
 def test_three_workers_thirty_jobs_one_killed_mid_job(db: TestDatabase, tmp_path: Path) -> None:
@@ -108,7 +108,7 @@ def test_sigterm_mid_job_gives_the_row_back_and_exits_cleanly(
         worker.send_signal(signal.SIGTERM)
         assert worker.wait(timeout=60) == 0
     log = (tmp_path / "worker0.log").read_text()
-    assert "SIGTERM: stopping" in log and "Traceback" not in log
+    assert "SIGTERM received" in log and "Traceback" not in log
     with transaction(db.engine) as session:
         media = session.get(Media, held)
         assert media is not None and media.lease_owner is None

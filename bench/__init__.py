@@ -1,0 +1,1 @@
+"""Benchmarks whose printed figures go into docs/benchmarks.md."""

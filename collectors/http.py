@@ -1,0 +1,164 @@
+"""A polite HTTP client for collectors: per-host rate limit, retries with backoff, Retry-After."""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+import httpx
+
+from collectors.errors import FetchError, RateLimited
+
+if TYPE_CHECKING:
+    from monitor.config import TelegramConfig
+
+log = logging.getLogger(__name__)
+
+# Answers worth another try: the server is busy, overloaded or briefly broken.
+RETRY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524})
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """How often and how long to wait between tries."""
+
+    max_retries: int = 4
+    backoff_seconds: float = 2.0
+    max_backoff_seconds: float = 120.0
+
+    def delay(self, retry: int) -> float:
+        """Exponential backoff with "equal jitter": half fixed, half random."""
+        ceiling = min(self.max_backoff_seconds, self.backoff_seconds * (2**retry))
+        return ceiling / 2 + random.uniform(0, ceiling / 2)
+
+
+def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header: delta-seconds or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+class HostRateLimiter:
+    """Spaces requests to one host at least 1/requests_per_second apart."""
+
+    def __init__(
+        self, requests_per_second: float, *, sleep: Callable[[float], None] = time.sleep
+    ) -> None:
+        self.interval = 1.0 / requests_per_second
+        self._next: dict[str, float] = {}
+        self._lock = threading.Lock()
+        self._sleep = sleep
+
+    def wait(self, host: str) -> None:
+        with self._lock:
+            now = time.monotonic()
+            start = max(now, self._next.get(host, now))
+            self._next[host] = start + self.interval
+        if start > now:
+            self._sleep(start - now)
+
+
+class PoliteClient:
+    """GET with a per-host rate limit and retries; 404 and other 4xx go back to the caller."""
+
+    def __init__(
+        self,
+        *,
+        user_agent: str,
+        timeout_seconds: float = 30.0,
+        requests_per_second: float = 1.0,
+        retry: RetryPolicy | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.retry = retry or RetryPolicy()
+        self.timeout_seconds = timeout_seconds
+        self.limiter = HostRateLimiter(requests_per_second, sleep=sleep)
+        self._sleep = sleep
+        self._client = httpx.Client(
+            headers={"User-Agent": user_agent, "Accept-Language": "en-US,en;q=0.9"},
+            timeout=httpx.Timeout(timeout_seconds),
+            follow_redirects=True,
+        )
+
+    @classmethod
+    def for_telegram(cls, config: TelegramConfig) -> PoliteClient:
+        return cls(
+            user_agent=config.user_agent,
+            timeout_seconds=config.timeout_seconds,
+            requests_per_second=config.requests_per_second,
+            retry=RetryPolicy(
+                max_retries=config.max_retries,
+                backoff_seconds=config.backoff_seconds,
+                max_backoff_seconds=config.max_backoff_seconds,
+            ),
+        )
+
+    def get(self, url: str, *, params: dict[str, str] | None = None) -> httpx.Response:
+        """The response (2xx, 3xx, 4xx other than 408/425/429), or FetchError / RateLimited."""
+        host = urlsplit(url).netloc
+        tries = self.retry.max_retries + 1
+        for attempt in range(tries):
+            self.limiter.wait(host)
+            problem, retry_after = self._try_once(url, params)
+            if isinstance(problem, httpx.Response):
+                return problem
+            last = attempt == tries - 1
+            if retry_after is not None and retry_after > self.retry.max_backoff_seconds:
+                raise RateLimited(
+                    f"GET {url}: {problem}; the server asks to wait {retry_after:.0f}s, more "
+                    f"than max_backoff_seconds={self.retry.max_backoff_seconds:g}; try later",
+                    retry_after=retry_after,
+                )
+            if last:
+                message = f"GET {url}: {problem} after {tries} tries"
+                if problem.startswith("HTTP 429"):
+                    raise RateLimited(message + "; try later", retry_after=retry_after)
+                raise FetchError(message)
+            delay = retry_after if retry_after is not None else self.retry.delay(attempt)
+            log.info(
+                "GET %s: %s; retry %d/%d in %.1fs", url, problem, attempt + 1, tries - 1, delay
+            )
+            self._sleep(delay)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _try_once(
+        self, url: str, params: dict[str, str] | None
+    ) -> tuple[httpx.Response, None] | tuple[str, float | None]:
+        """The response when final, else a one-line problem and the server's Retry-After."""
+        try:
+            response = self._client.get(url, params=params)
+        except httpx.TimeoutException:
+            return f"timed out after {self.timeout_seconds:g}s", None
+        except httpx.TransportError as exc:
+            return f"connection failed ({type(exc).__name__}: {exc})".replace("\n", " "), None
+        if response.status_code not in RETRY_STATUSES:
+            return response, None
+        retry_after = parse_retry_after(response.headers.get("Retry-After"))
+        return f"HTTP {response.status_code}", retry_after
+
+    def close(self) -> None:
+        self._client.close()
+
+    def __enter__(self) -> PoliteClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,212 @@
+"""Telegram collector: public channels through the t.me web preview or, with a session, Telethon."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar, Protocol
+
+from collectors.base import Collector
+from collectors.errors import (
+    AccountUnavailable,
+    CollectorError,
+    FetchError,
+    LoginRequired,
+    ParseError,
+    RateLimited,
+)
+from collectors.http import PoliteClient
+from collectors.records import AccountProfile, AccountRef, Platform, PostRecord, utc
+from collectors.telegram_web import ChannelPage, parse_channel_page, parse_profile_page
+
+if TYPE_CHECKING:
+    from monitor.config import PolmonConfig, TelegramConfig
+
+log = logging.getLogger(__name__)
+PUBLIC_BASE = "https://t.me"
+FIRST_PAGE_TTL_SECONDS = 300.0
+_CHANNEL_URL = re.compile(r"^(?:https?://)?(?:www\.)?(?:t|telegram)\.me/(?:s/)?([A-Za-z0-9_]+)")
+
+
+class TelegramBackend(Protocol):
+    """What both backends offer; the collector hands each call to the chosen one."""
+
+    def fetch_profile(self, account: AccountRef) -> AccountProfile: ...
+
+    def list_posts(
+        self, account: AccountRef, since: datetime, limit: int
+    ) -> Iterator[PostRecord]: ...
+
+    def fetch_posts(self, account: AccountRef, ids: list[str]) -> dict[str, PostRecord | None]: ...
+
+    def close(self) -> None: ...
+
+
+def channel_name(account: AccountRef) -> str:
+    """The channel's username from the account's handle or t.me URL."""
+    raw = (account.handle or account.url or "").strip()
+    match = _CHANNEL_URL.match(raw)
+    name = match.group(1) if match else raw.lstrip("@")
+    if not re.fullmatch(r"[A-Za-z0-9_]{1,64}", name):
+        raise ParseError(f"telegram account {raw!r} is not a channel username or t.me link")
+    return name
+
+
+def session_file(session_path: Path) -> Path:
+    """The file Telethon keeps a session in: `<path>.session` unless the path ends so."""
+    if session_path.name.endswith(".session"):
+        return session_path
+    return session_path.with_name(session_path.name + ".session")
+
+
+def choose_backend(config: PolmonConfig) -> str:
+    """`web` or `telethon`; `auto` takes Telethon when api_id, api hash and a session exist."""
+    chosen = config.telegram.backend
+    if chosen != "auto":
+        return chosen
+    if (
+        config.telegram.api_id is not None
+        and config.telegram_api_hash() is not None
+        and session_file(config.telegram_session_path).is_file()
+    ):
+        return "telethon"
+    return "web"
+
+
+class TelegramCollector(Collector):
+    """Public Telegram channels: profile with the exact subscriber count, posts newest first."""
+
+    platform: ClassVar[Platform] = "telegram"
+
+    def __init__(self, config: PolmonConfig, *, backend: TelegramBackend | None = None) -> None:
+        super().__init__(config)
+        if backend is None:
+            if choose_backend(config) == "telethon":
+                from collectors.telegram_telethon import TelethonBackend
+
+                backend = TelethonBackend.from_config(config)
+            else:
+                backend = WebBackend(config.telegram)
+        self.backend = backend
+
+    def fetch_profile(self, account: AccountRef) -> AccountProfile:
+        return self.backend.fetch_profile(account)
+
+    def list_posts(self, account: AccountRef, since: datetime, limit: int) -> Iterator[PostRecord]:
+        return self.backend.list_posts(account, since, limit)
+
+    def fetch_posts(self, account: AccountRef, ids: list[str]) -> dict[str, PostRecord | None]:
+        """Re-read these posts by id; None for each one that is gone (deleted)."""
+        return self.backend.fetch_posts(account, ids)
+
+    def close(self) -> None:
+        self.backend.close()
+
+
+class WebBackend:
+    """The public web preview: t.me/<channel> for the profile, t.me/s/<channel> for posts."""
+
+    def __init__(self, config: TelegramConfig, http: PoliteClient | None = None) -> None:
+        self.base_url = config.base_url.rstrip("/")
+        self.http = http or PoliteClient.for_telegram(config)
+        # The first t.me/s page read for a profile (or why it failed), handed to the listing
+        # that follows it so the page is fetched, and a broken one retried, once per pass.
+        self._first_pages: dict[str, tuple[float, ChannelPage | CollectorError]] = {}
+
+    def _get(self, path: str, params: dict[str, str] | None = None) -> str:
+        url = f"{self.base_url}{path}"
+        response = self.http.get(url, params=params)
+        if response.status_code != 200:
+            raise FetchError(
+                f"GET {response.url}: HTTP {response.status_code} (check telegram.base_url)"
+            )
+        return response.text
+
+    def _channel_page(self, name: str, before: int | None) -> ChannelPage:
+        cached = self._first_pages.pop(name.lower(), None) if before is None else None
+        if cached and time.monotonic() - cached[0] < FIRST_PAGE_TTL_SECONDS:
+            if isinstance(cached[1], CollectorError):
+                raise cached[1]
+            return cached[1]
+        params = {"before": str(before)} if before is not None else None
+        return parse_channel_page(self._get(f"/s/{name}", params))
+
+    def fetch_profile(self, account: AccountRef) -> AccountProfile:
+        name = channel_name(account)
+        profile = parse_profile_page(self._get(f"/{name}"))
+        try:
+            page = self._channel_page(name, None)
+        except (AccountUnavailable, RateLimited):
+            raise
+        except (FetchError, LoginRequired, ParseError) as exc:
+            # The profile stands without the preview; the listing reports the problem.
+            log.info("t.me/s/%s: %s; profile without the preview's details", name, exc)
+            self._first_pages[name.lower()] = (time.monotonic(), exc)
+        else:
+            self._first_pages[name.lower()] = (time.monotonic(), page)
+            _merge_preview(profile, page.channel)
+        profile.handle = profile.handle or name
+        profile.url = f"{PUBLIC_BASE}/{profile.handle}"
+        return profile
+
+    def list_posts(self, account: AccountRef, since: datetime, limit: int) -> Iterator[PostRecord]:
+        name = channel_name(account)
+        since = utc(since)
+        if limit <= 0:
+            return
+        for count, record in enumerate(self._walk(name, None), start=1):
+            if record.published_at < since:
+                return
+            yield record
+            if count >= limit:  # stop before fetching a page we would not use
+                return
+
+    def fetch_posts(self, account: AccountRef, ids: list[str]) -> dict[str, PostRecord | None]:
+        wanted = {int(i) for i in ids}
+        found: dict[str, PostRecord | None] = {str(i): None for i in sorted(wanted)}
+        if not wanted:
+            return found
+        for record in self._walk(channel_name(account), max(wanted) + 1):
+            post_id = int(record.platform_post_id)
+            if post_id < min(wanted):
+                break
+            if post_id in wanted:
+                found[record.platform_post_id] = record
+        return found
+
+    def _walk(self, name: str, before: int | None) -> Iterator[PostRecord]:
+        """Posts newest first, page by page back through `?before=`."""
+        while True:
+            page = self._channel_page(name, before)
+            posts = sorted(page.posts, key=lambda p: int(p.platform_post_id), reverse=True)
+            for record in posts:
+                if before is None or int(record.platform_post_id) < before:
+                    yield record
+            if not posts or page.before is None:
+                return
+            older = min(page.before, int(posts[-1].platform_post_id))
+            if before is not None and older >= before:
+                raise ParseError(f"t.me/s/{name}?before={before}: the page did not go back in time")
+            before = older
+
+    def close(self) -> None:
+        self._first_pages.clear()
+        self.http.close()
+
+
+def _merge_preview(profile: AccountProfile, preview: AccountProfile) -> None:
+    """Fill what t.me/<channel> lacks from the t.me/s header (id, approximate count…)."""
+    profile.platform_id = profile.platform_id or preview.platform_id
+    if profile.followers is None and preview.followers is not None:
+        profile.followers, profile.is_approximate = preview.followers, preview.is_approximate
+    profile.display_name = profile.display_name or preview.display_name
+    profile.description = profile.description or preview.description
+    profile.avatar_url = profile.avatar_url or preview.avatar_url
+    profile.handle = preview.handle or profile.handle
+    raw = dict(profile.raw or {})
+    raw["counters"] = (preview.raw or {}).get("counters", {})
+    profile.raw = raw

@@ -1,0 +1,258 @@
+"""Telethon backend: channels through the Telegram API with a user session, behind a sync face."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Coroutine, Iterator
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+
+from telethon import errors
+from telethon.tl import functions, types
+
+from collectors.errors import AccountUnavailable, LoginRequired, RateLimited
+from collectors.records import AccountProfile, AccountRef, PostRecord, utc
+from collectors.telegram import channel_name, session_file
+from collectors.telegram_mapping import map_channel, map_messages
+
+if TYPE_CHECKING:
+    from monitor.config import PolmonConfig
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+class TelegramClientLike(Protocol):
+    """The few methods of `telethon.TelegramClient` this backend uses."""
+
+    async def connect(self) -> None: ...
+    async def disconnect(self) -> None: ...
+    async def is_user_authorized(self) -> bool: ...
+    def iter_messages(self, entity: Any, **kwargs: Any) -> AsyncIterator[Any]: ...
+    async def get_messages(self, entity: Any, **kwargs: Any) -> Any: ...
+    async def __call__(self, request: Any) -> Any: ...
+
+
+ClientFactory = Callable[[], TelegramClientLike]
+
+
+def telethon_client_factory(config: PolmonConfig) -> ClientFactory:
+    """A factory of real clients on the configured session (which must exist)."""
+    api_id = config.telegram.api_id
+    api_hash = config.telegram_api_hash(required=True)
+    path = session_file(config.telegram_session_path)
+    if api_id is None:
+        raise LoginRequired("telegram.api_id is not set: the telethon backend needs it")
+    if not path.is_file():
+        raise LoginRequired(f"no Telegram session at {path}: run `polmon telegram login` first")
+
+    def factory() -> TelegramClientLike:
+        from telethon import TelegramClient
+
+        client = TelegramClient(str(path), api_id, api_hash)
+        client.flood_sleep_threshold = 0  # flood waits come to us, capped by config
+        return client
+
+    return factory
+
+
+class TelethonBackend:
+    """Profiles via GetFullChannelRequest (exact count), posts via iter_messages.
+
+    The client is async; every public method runs it to completion on this backend's own
+    event loop, so the collector interface stays synchronous. Flood waits are slept out up
+    to `flood_wait_cap_seconds` per call, then the account is deferred with RateLimited.
+    """
+
+    def __init__(
+        self,
+        client_factory: ClientFactory,
+        *,
+        flood_wait_cap_seconds: float = 300.0,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self._factory = client_factory
+        self.flood_wait_cap_seconds = flood_wait_cap_seconds
+        self._sleep = sleep
+        self._loop = asyncio.new_event_loop()
+        self._client: TelegramClientLike | None = None
+        self._channels: dict[str, types.Channel] = {}
+        self._waited = 0.0
+
+    @classmethod
+    def from_config(cls, config: PolmonConfig) -> TelethonBackend:
+        return cls(
+            telethon_client_factory(config),
+            flood_wait_cap_seconds=config.telegram.flood_wait_cap_seconds,
+        )
+
+    def _run(self, coroutine: Coroutine[Any, Any, T]) -> T:
+        self._waited = 0.0
+        return self._loop.run_until_complete(coroutine)
+
+    # -- the collector's calls ---------------------------------------------------------
+    def fetch_profile(self, account: AccountRef) -> AccountProfile:
+        return self._run(self._profile(account))
+
+    def list_posts(self, account: AccountRef, since: datetime, limit: int) -> Iterator[PostRecord]:
+        records = self._list(account, utc(since), limit)
+        self._waited = 0.0  # the flood-wait budget covers the whole listing
+        try:
+            while True:
+                try:
+                    record = self._loop.run_until_complete(records.__anext__())
+                except StopAsyncIteration:
+                    return
+                yield record
+        finally:
+            self._loop.run_until_complete(records.aclose())
+
+    def fetch_posts(self, account: AccountRef, ids: list[str]) -> dict[str, PostRecord | None]:
+        """Re-read posts by id; None for deleted ones (get_messages returns None for them)."""
+        return self._run(self._fetch(account, ids))
+
+    def close(self) -> None:
+        if self._loop.is_closed():
+            return
+        if self._client is not None:
+            self._loop.run_until_complete(self._client.disconnect())
+            self._client = None
+        self._loop.close()
+
+    # -- async implementation ----------------------------------------------------------
+    async def _connected(self) -> TelegramClientLike:
+        if self._client is None:
+            client = self._factory()
+            await client.connect()
+            if not await client.is_user_authorized():
+                await client.disconnect()
+                raise LoginRequired(
+                    "the Telegram session is not logged in: run `polmon telegram login`"
+                )
+            self._client = client
+        return self._client
+
+    async def _flood_wait(self, exc: errors.FloodWaitError) -> None:
+        seconds = float(exc.seconds)
+        if self._waited + seconds > self.flood_wait_cap_seconds:
+            raise RateLimited(
+                f"telegram asks to wait {seconds:.0f}s (flood wait), beyond "
+                f"flood_wait_cap_seconds={self.flood_wait_cap_seconds:g}; account deferred to "
+                "the next pass",
+                retry_after=seconds,
+            ) from None
+        self._waited += seconds
+        log.info("telegram flood wait: sleeping %.0fs", seconds)
+        await self._sleep(seconds)
+
+    async def _call(self, request: Any) -> Any:
+        client = await self._connected()
+        while True:
+            try:
+                return await client(request)
+            except errors.FloodWaitError as exc:
+                await self._flood_wait(exc)
+
+    async def _resolve(self, account: AccountRef) -> types.Channel:
+        name = channel_name(account)
+        if name.lower() in self._channels:
+            return self._channels[name.lower()]
+        try:
+            resolved = await self._call(functions.contacts.ResolveUsernameRequest(username=name))
+        except (errors.UsernameNotOccupiedError, errors.UsernameInvalidError):
+            raise AccountUnavailable(
+                f"telegram: @{name} no longer exists (deleted, renamed or made private)",
+                status="unavailable",
+            ) from None
+        except errors.ChannelPrivateError:
+            raise AccountUnavailable(f"telegram: @{name} is private", status="private") from None
+        peer = resolved.peer
+        chat = next(
+            (
+                c
+                for c in resolved.chats
+                if isinstance(peer, types.PeerChannel) and c.id == peer.channel_id
+            ),
+            None,
+        )
+        if isinstance(chat, types.ChannelForbidden):
+            raise AccountUnavailable(f"telegram: @{name} is private or banned", status="private")
+        if not isinstance(chat, types.Channel):
+            raise AccountUnavailable(
+                f"telegram: @{name} is a user or bot, not a channel", status="unavailable"
+            )
+        self._channels[name.lower()] = chat
+        return chat
+
+    async def _profile(self, account: AccountRef) -> AccountProfile:
+        channel = await self._resolve(account)
+        request = functions.channels.GetFullChannelRequest(
+            channel=types.InputChannel(channel.id, channel.access_hash or 0)
+        )
+        try:
+            full = await self._call(request)
+        except errors.ChannelPrivateError:
+            raise AccountUnavailable(
+                f"telegram: @{channel_name(account)} is private", status="private"
+            ) from None
+        return map_channel(channel, full.full_chat)
+
+    async def _list(
+        self, account: AccountRef, since: datetime, limit: int
+    ) -> AsyncGenerator[PostRecord, None]:
+        channel = await self._resolve(account)
+        entity = types.InputPeerChannel(channel.id, channel.access_hash or 0)
+        min_id = int(account.cursor.get("min_id", 0) or 0)
+        count = 0
+        if limit <= 0:
+            return
+        async for group in self._groups(entity, min_id):
+            if max(m.date for m in group) < since:
+                return
+            yield map_messages(group, channel)
+            count += 1
+            if count >= limit:
+                return
+
+    async def _groups(self, entity: Any, min_id: int) -> AsyncIterator[list[Any]]:
+        """Messages newest first, an album's messages together; resumes after a flood wait."""
+        client = await self._connected()
+        offset_id = 0
+        pending: list[Any] = []
+        while True:
+            try:
+                async for message in client.iter_messages(
+                    entity, offset_id=offset_id, min_id=min_id
+                ):
+                    offset_id = message.id
+                    grouped_id = getattr(message, "grouped_id", None)
+                    if pending and grouped_id != pending[0].grouped_id:
+                        yield pending
+                        pending = []
+                    if grouped_id is None:
+                        yield [message]
+                    else:
+                        pending.append(message)
+                break
+            except errors.FloodWaitError as exc:
+                await self._flood_wait(exc)
+        if pending:
+            yield pending
+
+    async def _fetch(self, account: AccountRef, ids: list[str]) -> dict[str, PostRecord | None]:
+        channel = await self._resolve(account)
+        entity = types.InputPeerChannel(channel.id, channel.access_hash or 0)
+        client = await self._connected()
+        wanted = [int(i) for i in ids]
+        while True:
+            try:
+                messages = await client.get_messages(entity, ids=wanted)
+                break
+            except errors.FloodWaitError as exc:
+                await self._flood_wait(exc)
+        found: dict[str, PostRecord | None] = {}
+        for post_id, message in zip(wanted, messages, strict=True):
+            gone = message is None or isinstance(message, types.MessageEmpty)
+            found[str(post_id)] = None if gone else map_messages([message], channel)
+        return found

@@ -1,0 +1,115 @@
+"""`polmon digest`: render the digest of a period to an HTML file, or mail it to its lists."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import click
+
+from monitor.cli import cli
+from monitor.cli.context import app
+from monitor.digest import DigestError, Period, period_for_date, raise_for_failures, run_digest
+from monitor.digest.run import ListOutcome
+from monitor.timeparse import WHEN
+
+
+def _parse_date(_ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date: use YYYY-MM-DD", param=param) from None
+
+
+def _outfile(out: Path, list_name: str, count: int) -> Path:
+    return out if count == 1 else out.with_name(f"{out.stem}-{list_name}{out.suffix}")
+
+
+def _summary(outcome: ListOutcome) -> str:
+    rendered = outcome.rendered
+    return rendered.subject if rendered else f"{outcome.list_name}: {outcome.period.label}"
+
+
+@cli.command()
+@click.option(
+    "--since",
+    type=WHEN,
+    help="Period start: ISO (UTC unless zoned) or 24h/7d ago (default: --until - period_hours).",
+)
+@click.option("--until", type=WHEN, help="Period end (default: now).")
+@click.option(
+    "--date",
+    "day",
+    callback=_parse_date,
+    help="One calendar day YYYY-MM-DD in [schedule] timezone (instead of --since/--until).",
+)
+@click.option(
+    "--list", "lists", multiple=True, help="Only this [[digest.lists]] name (repeatable)."
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the HTML here instead of sending (one file per list: NAME inserted).",
+)
+@click.option("--send", is_flag=True, help="Mail each list its digest (once per list and period).")
+@click.pass_context
+def digest(
+    ctx: click.Context,
+    since: datetime | None,
+    until: datetime | None,
+    day: date | None,
+    lists: tuple[str, ...],
+    out: Path | None,
+    send: bool,
+) -> None:
+    """Render the digest of a period to --out FILE, or --send it to its recipient lists.
+
+    The digest shows its times in the [schedule] timezone.
+    """
+    if bool(out) == send:
+        raise click.UsageError("give either --out FILE (write the HTML) or --send (mail it)")
+    if day and (since or until):
+        raise click.UsageError("--date replaces --since/--until: give one or the other")
+    context = app(ctx)
+    config = context.config
+    if day:
+        period = period_for_date(config, day)
+    else:
+        end = until or datetime.now(UTC).replace(microsecond=0)
+        start = since or end - timedelta(hours=config.digest.period_hours)
+        if end <= start:
+            raise click.UsageError("--until must be after --since")
+        period = Period(start, end, config.schedule.timezone)
+    try:
+        outcomes = run_digest(config, context.engine, send=send, period=period, lists=lists or None)
+    except DigestError as exc:
+        raise click.ClickException(str(exc)) from None
+    if out:
+        for outcome in outcomes:
+            assert outcome.rendered is not None
+            path = _outfile(out, outcome.list_name, len(outcomes))
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(outcome.rendered.html, encoding="utf-8")
+            click.echo(f"wrote {path}: {_summary(outcome)}")
+        return
+    for outcome in outcomes:
+        if outcome.status == "sent":
+            click.echo(
+                f"sent {outcome.list_name} to {len(outcome.recipients)} recipients "
+                f"({outcome.attempts} attempt{'s' if outcome.attempts != 1 else ''}): "
+                f"{_summary(outcome)}"
+            )
+        elif outcome.status == "already sent":
+            when = outcome.sent_at.isoformat(timespec="seconds") if outcome.sent_at else "earlier"
+            click.echo(
+                f"not sent: {outcome.list_name} for {outcome.period.label} was already sent at "
+                f"{when}"
+            )
+        elif outcome.status == "busy":
+            click.echo(f"not sent: {outcome.list_name} is being sent by another process")
+    try:
+        raise_for_failures(outcomes)
+    except DigestError as exc:
+        raise click.ClickException(str(exc)) from None

@@ -1,0 +1,138 @@
+"""`polmon keywords rescan`, `polmon hits` and `polmon trends`: keyword hits for analysts."""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime
+
+import click
+
+from monitor.cli import cli
+from monitor.cli.context import app
+from monitor.growth.series import Interval
+from monitor.keywords import rescan_keywords
+from monitor.keywords.queries import HIT_COLUMNS, hit_trends, list_hits
+from monitor.keywords.rescan import UnknownGroupError
+from monitor.output import dumps, emit, format_option
+from monitor.timeparse import WHEN
+
+# A terminal table leaves out the link (in JSON and CSV) so snippets stay readable.
+HIT_TABLE_COLUMNS = tuple(c for c in HIT_COLUMNS if c not in ("link", "handle"))
+PLATFORM_CHOICE = click.Choice(["telegram", "tiktok", "facebook", "youtube"])
+
+
+@cli.group()
+def keywords() -> None:
+    """Keyword groups: re-match history after the config changed."""
+
+
+@keywords.command("rescan")
+@click.option("--group", default=None, help="Only this keyword group.")
+@click.option(
+    "--if-changed", is_flag=True, help="Only groups whose definition changed since the last rescan."
+)
+@format_option()
+@click.pass_context
+def keywords_rescan(ctx: click.Context, group: str | None, if_changed: bool, fmt: str) -> None:
+    """Re-match all posts and transcripts: new hits found, hits of removed terms removed."""
+    context = app(ctx)
+    progress = None
+    if fmt == "table" and sys.stderr.isatty():
+
+        def progress(kind: str, done: int) -> None:
+            click.echo(f"\r{kind}: {done:,} scanned    ", nl=False, err=True)
+
+    try:
+        report = rescan_keywords(
+            context.config, context.engine, group=group, force=not if_changed, progress=progress
+        )
+    except UnknownGroupError as exc:
+        raise click.ClickException(str(exc)) from None
+    if progress is not None:
+        click.echo("", err=True)
+    if fmt == "json":
+        click.echo(dumps(report.as_dict()))
+        return
+    emit([report.as_dict()], fmt, title="keyword rescan")
+
+
+@cli.command()
+@click.option("--group", default=None, help="Only this keyword group.")
+@click.option("--term", default=None, help="Only this term (as written in the config).")
+@click.option("--actor", default=None, help="Only this actor (by name).")
+@click.option("--platform", type=PLATFORM_CHOICE, default=None, help="Only this platform.")
+@click.option(
+    "--since", type=WHEN, default=None, help="Only hits in posts published from this time."
+)
+@click.option(
+    "--until", type=WHEN, default=None, help="Only hits in posts published before this time."
+)
+@click.option(
+    "--limit",
+    type=click.IntRange(min=0),
+    default=100,
+    show_default=True,
+    help="At most this many hits (0: all).",
+)
+@format_option()
+@click.pass_context
+def hits(
+    ctx: click.Context,
+    group: str | None,
+    term: str | None,
+    actor: str | None,
+    platform: str | None,
+    since: datetime | None,
+    until: datetime | None,
+    limit: int,
+    fmt: str,
+) -> None:
+    """List keyword hits, newest first, with snippet and link (video links open at the second)."""
+    with app(ctx).session() as session:
+        rows = list_hits(
+            session,
+            limit=limit or None,
+            group=group,
+            term=term,
+            actor=actor,
+            platform=platform,
+            since=since,
+            until=until,
+        )
+    columns = HIT_COLUMNS if fmt != "table" else HIT_TABLE_COLUMNS
+    emit(rows, fmt, columns=columns, title="keyword hits", empty="no hits")
+
+
+@cli.command()
+@click.option("--group", default=None, help="Only this keyword group.")
+@click.option("--actor", default=None, help="Only this actor (by name).")
+@click.option("--interval", type=click.Choice(["day", "week"]), default="day", show_default=True)
+@click.option(
+    "--since", type=WHEN, default=None, help="Only hits in posts published from this time."
+)
+@click.option(
+    "--until", type=WHEN, default=None, help="Only hits in posts published before this time."
+)
+@format_option()
+@click.pass_context
+def trends(
+    ctx: click.Context,
+    group: str | None,
+    actor: str | None,
+    interval: Interval,
+    since: datetime | None,
+    until: datetime | None,
+    fmt: str,
+) -> None:
+    """Keyword hit counts per group and actor over time (by day or ISO week, UTC)."""
+    with app(ctx).session() as session:
+        rows = hit_trends(
+            session, interval=interval, group=group, actor=actor, since=since, until=until
+        )
+    emit(
+        rows,
+        fmt,
+        columns=("group", "actor", "period_start", "hits", "posts"),
+        title=f"keyword hits per {interval}",
+        empty="no hits",
+    )

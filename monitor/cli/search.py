@@ -1,0 +1,80 @@
+"""`polmon search`: ranked full-text search over post text and transcripts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import click
+
+from monitor.cli import cli
+from monitor.cli.context import app
+from monitor.cli.keywords import PLATFORM_CHOICE
+from monitor.output import emit, format_option
+from monitor.search import EmptyQueryError, Where, search
+from monitor.timeparse import WHEN
+
+SEARCH_COLUMNS = (
+    "score",
+    "kind",
+    "published_at",
+    "actor",
+    "platform",
+    "handle",
+    "start_seconds",
+    "snippet",
+    "link",
+)
+
+SEARCH_TABLE_COLUMNS = tuple(c for c in SEARCH_COLUMNS if c not in ("link", "handle"))
+
+
+@cli.command("search")
+@click.argument("query")
+@click.option("--actor", default=None, help="Only this actor (by name).")
+@click.option("--platform", type=PLATFORM_CHOICE, default=None, help="Only this platform.")
+@click.option("--since", type=WHEN, default=None, help="Only posts published from this time.")
+@click.option("--until", type=WHEN, default=None, help="Only posts published before this time.")
+@click.option(
+    "--in",
+    "where",
+    type=click.Choice(["posts", "transcripts", "all"]),
+    default="all",
+    show_default=True,
+    help="Search post text, transcripts or both.",
+)
+@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True)
+@format_option()
+@click.pass_context
+def search_command(
+    ctx: click.Context,
+    query: str,
+    actor: str | None,
+    platform: str | None,
+    since: datetime | None,
+    until: datetime | None,
+    where: Where,
+    limit: int,
+    fmt: str,
+) -> None:
+    """Find QUERY's words (or "quoted phrases") in posts and transcripts, best matches first."""
+    with app(ctx).session() as session:
+        try:
+            results = search(
+                session,
+                query,
+                where=where,
+                actor=actor,
+                platform=platform,
+                since=since,
+                until=until,
+                limit=limit,
+            )
+        except EmptyQueryError as exc:
+            raise click.ClickException(str(exc)) from None
+    emit(
+        (r.as_dict() for r in results),
+        fmt,
+        columns=SEARCH_COLUMNS if fmt != "table" else SEARCH_TABLE_COLUMNS,
+        title=f"search: {query}",
+        empty="no matches",
+    )

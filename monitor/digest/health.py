@@ -1,0 +1,117 @@
+"""Digest health section: failed collections, jobs and sends, quiet accounts, the media backlog."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import exists, func, select
+from sqlalchemy.orm import Session
+
+from monitor.digest.content import scoped
+from monitor.digest.data import FailureItem, Period, QuietAccount, Scope
+from storage.models import Account, Actor, CollectionRun, Digest, JobRun, Media
+
+LEASED_STATUSES = ("downloading", "transcribing")
+ERROR_CHARS = 300
+
+
+def _short(error: str | None) -> str:
+    text = " ".join((error or "").split())
+    return text if len(text) <= ERROR_CHARS else text[: ERROR_CHARS - 1] + "…"
+
+
+def failures(session: Session, period: Period, scope: Scope) -> list[FailureItem]:
+    """Collection runs that failed or partly failed, failed jobs and failed digest sends."""
+    items: list[FailureItem] = []
+    runs = session.execute(
+        scoped(
+            select(CollectionRun, Actor.name, Account.platform, Account.handle)
+            .join(Account, CollectionRun.account_id == Account.id)
+            .join(Actor, Account.actor_id == Actor.id)
+            .where(
+                CollectionRun.started_at >= period.start,
+                CollectionRun.started_at < period.end,
+                CollectionRun.status.in_(("failed", "partial")),
+            )
+            .order_by(CollectionRun.started_at, CollectionRun.id),
+            scope,
+        )
+    )
+    for run, actor, platform, handle in runs:
+        items.append(
+            FailureItem(
+                "collection",
+                f"{actor} {platform} {handle}",
+                run.started_at,
+                run.status,
+                _short(run.error),
+            )
+        )
+    jobs = session.scalars(
+        select(JobRun)
+        .where(
+            JobRun.started_at >= period.start,
+            JobRun.started_at < period.end,
+            JobRun.status == "failed",
+        )
+        .order_by(JobRun.started_at, JobRun.id)
+    )
+    for job in jobs:
+        items.append(
+            FailureItem("job", job.job_name, job.started_at, job.status, _short(job.error))
+        )
+    sends = session.scalars(
+        select(Digest)
+        .where(
+            Digest.created_at >= period.start,
+            Digest.created_at < period.end,
+            Digest.status == "failed",
+        )
+        .order_by(Digest.created_at, Digest.id)
+    )
+    for digest in sends:
+        items.append(
+            FailureItem(
+                "digest",
+                f"digest {digest.list_name}",
+                digest.created_at,
+                "failed",
+                _short(digest.error),
+            )
+        )
+    return sorted(items, key=lambda item: item.at)
+
+
+def quiet_accounts(session: Session, period: Period, scope: Scope) -> list[QuietAccount]:
+    """Active accounts with no collection run at all in the period: silence is not news."""
+    ran = exists().where(
+        CollectionRun.account_id == Account.id,
+        CollectionRun.started_at >= period.start,
+        CollectionRun.started_at < period.end,
+    )
+    stmt = scoped(
+        select(Actor.name, Account.platform, Account.handle, Account.last_collected_at)
+        .join(Actor, Account.actor_id == Actor.id)
+        .where(Account.active.is_(True), ~ran)
+        .order_by(Actor.name, Account.platform, Account.handle),
+        scope,
+    )
+    return [QuietAccount(*row) for row in session.execute(stmt)]
+
+
+def media_backlog(session: Session) -> dict[str, int]:
+    """Media files per queue status (pending: to download, downloaded: to transcribe…)."""
+    rows = session.execute(select(Media.status, func.count()).group_by(Media.status))
+    return dict(sorted(rows))
+
+
+def stale_leases(session: Session, now: datetime) -> int:
+    """Media held by a worker whose lease ran out (a crashed worker; requeued on next claim)."""
+    return (
+        session.scalar(
+            select(func.count()).where(
+                Media.status.in_(LEASED_STATUSES), Media.lease_expires_at < now
+            )
+        )
+        or 0
+    )

@@ -1,0 +1,96 @@
+"""The `digests` table as a ledger: claim a (list, period) before sending, so none goes twice."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Literal, cast
+
+from sqlalchemy import CursorResult, Engine, select, update
+from sqlalchemy.exc import IntegrityError
+
+from monitor.digest.data import Period
+from storage.engine import transaction
+from storage.models import Digest
+
+# A 'pending' row this old was left by a process that died while sending: take it over.
+STALE_PENDING = timedelta(hours=1)
+
+ClaimStatus = Literal["claimed", "sent", "busy"]
+
+
+@dataclass(frozen=True)
+class Claim:
+    status: ClaimStatus
+    digest_id: int | None = None
+    sent_at: datetime | None = None
+
+
+def claim(
+    engine: Engine, list_name: str, recipients: list[str], period: Period, now: datetime
+) -> Claim:
+    """Insert a pending row for (list, period), or take over a failed or abandoned one."""
+    try:
+        with transaction(engine) as session:
+            row = Digest(
+                list_name=list_name,
+                recipients=", ".join(recipients),
+                period_start=period.start,
+                period_end=period.end,
+                status="pending",
+                created_at=now,
+            )
+            session.add(row)
+            session.flush()
+            return Claim("claimed", row.id)
+    except IntegrityError:
+        pass  # this list and period have a row already
+    with transaction(engine) as session:
+        existing = session.scalar(
+            select(Digest).where(
+                Digest.list_name == list_name,
+                Digest.period_start == period.start,
+                Digest.period_end == period.end,
+            )
+        )
+        if existing is None:
+            return Claim("busy")
+        if existing.status == "sent":
+            return Claim("sent", existing.id, existing.sent_at)
+        if existing.status == "pending" and existing.created_at > now - STALE_PENDING:
+            return Claim("busy", existing.id)
+        result = session.execute(
+            update(Digest)
+            .where(
+                Digest.id == existing.id,
+                Digest.status == existing.status,
+                Digest.attempts == existing.attempts,
+            )
+            .values(status="pending", recipients=", ".join(recipients))
+        )
+        taken = cast(CursorResult[Any], result).rowcount
+        return Claim("claimed" if taken == 1 else "busy", existing.id)
+
+
+def finish(
+    engine: Engine, digest_id: int, *, ok: bool, attempts: int, error: str | None, now: datetime
+) -> None:
+    with transaction(engine) as session:
+        session.execute(
+            update(Digest)
+            .where(Digest.id == digest_id)
+            .values(
+                status="sent" if ok else "failed",
+                attempts=Digest.attempts + attempts,
+                error=error,
+                sent_at=now if ok else None,
+            )
+        )
+
+
+def lists_with_history(engine: Engine, names: list[str]) -> set[str]:
+    """The lists that have had a digest before (so a missed one is worth catching up)."""
+    with transaction(engine) as session:
+        return set(
+            session.scalars(select(Digest.list_name).where(Digest.list_name.in_(names)).distinct())
+        )

@@ -1,0 +1,108 @@
+"""Regular series from irregular snapshots: last value per period, gaps kept, actor totals."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Literal
+
+import numpy as np
+
+Interval = Literal["day", "week", "month"]
+INTERVALS: tuple[Interval, ...] = ("day", "week", "month")
+
+
+@dataclass(frozen=True, slots=True)
+class Point:
+    """One period of a series; `value` None is a gap (no capture in that period)."""
+
+    period_start: date
+    value: int | None
+    approximate: bool = False
+
+
+def period_start(day: date, interval: Interval) -> date:
+    """The first day of the period (ISO week from Monday, calendar month) containing `day`."""
+    if interval == "week":
+        return day - timedelta(days=day.weekday())
+    if interval == "month":
+        return day.replace(day=1)
+    return day
+
+
+def period_starts(since: date, until: date, interval: Interval) -> list[date]:
+    """Every period start from the one containing `since` to the one containing `until`."""
+    starts = []
+    current = period_start(since, interval)
+    while current <= until:
+        starts.append(current)
+        if interval == "day":
+            current += timedelta(days=1)
+        elif interval == "week":
+            current += timedelta(days=7)
+        else:
+            current = (current.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return starts
+
+
+def resample(
+    daily: Iterable[tuple[date, int | None, bool]], starts: Sequence[date], interval: Interval
+) -> list[Point]:
+    """The last non-null daily value in each period (days in ascending order); gaps stay None."""
+    last: dict[date, tuple[int, bool]] = {}
+    for day, value, approximate in daily:
+        if value is not None:
+            last[period_start(day, interval)] = (value, approximate)
+    return aligned(last, starts)
+
+
+def aligned(by_period: dict[date, tuple[int, bool]], starts: Sequence[date]) -> list[Point]:
+    """One point per period start: the value found for that period, or a gap."""
+    gap = (None, False)
+    return [Point(start, *by_period.get(start, gap)) for start in starts]
+
+
+def actor_total(accounts: Sequence[tuple[Sequence[Point], bool]]) -> list[Point]:
+    """The sum of an actor's accounts per period.
+
+    `accounts` holds each account's series (same periods) and whether it has ended (deleted or
+    private). An account missing a period contributes its previous value (the point is then
+    marked approximate); an ended account stops contributing after its last value; a period in
+    which no account has a value is a gap.
+    """
+    if not accounts:
+        return []
+    starts = [p.period_start for p in accounts[0][0]]
+    length = len(starts)
+    values = np.array(
+        [[np.nan if p.value is None else p.value for p in series] for series, _ in accounts],
+        dtype=float,
+    ).reshape(len(accounts), length)
+    rounded = np.array([[p.approximate for p in series] for series, _ in accounts], dtype=bool)
+    rounded = rounded.reshape(len(accounts), length)
+    present = ~np.isnan(values)
+    # Carry each account's last value forward: index of the latest present column so far.
+    columns = np.where(present, np.arange(length), -1)
+    last_seen = np.maximum.accumulate(columns, axis=1)
+    carried = np.take_along_axis(np.nan_to_num(values), np.maximum(last_seen, 0), axis=1)
+    alive = last_seen >= 0
+    for row, (_series, ended) in enumerate(accounts):
+        if ended and present[row].any():
+            alive[row, np.flatnonzero(present[row])[-1] + 1 :] = False  # stops after its last
+    contributes = alive
+    totals = np.where(contributes, carried, 0).sum(axis=0)
+    real = present.any(axis=0)
+    approximate = ((contributes & ~present) | (present & rounded)).any(axis=0)
+    return [
+        Point(start, int(totals[i]), bool(approximate[i])) if real[i] else Point(start, None)
+        for i, start in enumerate(starts)
+    ]
+
+
+def change(new: int | None, old: int | None) -> tuple[int | None, float | None]:
+    """Absolute and percent change from `old` to `new` (percent None when old is 0 or unknown)."""
+    if new is None or old is None:
+        return None, None
+    percent = round((new - old) * 100.0 / old, 2) if old else None
+    return new - old, percent

@@ -1,0 +1,142 @@
+"""Matching as content arrives: new and edited posts after a collect, each new transcript."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from monitor.config import KeywordGroupConfig, PolmonConfig
+from monitor.keywords.engines import DEFAULT_ENGINE, EngineName
+from monitor.keywords.hitrows import SourceText, hit_rows, post_text, replace_hits
+from monitor.keywords.matcher import KeywordMatcher
+from monitor.keywords.terms import Source
+from monitor.links import video_link_at
+from storage.models import Account, KeywordHit, Media, Post, Transcript, TranscriptSegment
+
+BATCH = 1000
+POST_COLUMNS = select(Post.id, Post.title, Post.text, Post.url, Post.published_at)
+
+
+@lru_cache(maxsize=8)
+def _cached_matcher(blob: str, source: Source, engine: EngineName) -> KeywordMatcher:
+    groups = {
+        name: KeywordGroupConfig.model_validate(cfg) for name, cfg in json.loads(blob).items()
+    }
+    return KeywordMatcher.for_source(groups, source, engine)
+
+
+def matcher_for(
+    groups: Mapping[str, KeywordGroupConfig], source: Source, engine: EngineName = DEFAULT_ENGINE
+) -> KeywordMatcher:
+    """The compiled matcher for these groups and source, reused while the config is unchanged."""
+    blob = json.dumps({n: g.model_dump() for n, g in groups.items()}, sort_keys=True)
+    return _cached_matcher(blob, source, engine)
+
+
+def post_sources(rows: Iterable[Any]) -> list[SourceText]:
+    """Sources of posts (ORM objects or rows with id, title, text, url, published_at)."""
+    return [
+        SourceText(
+            source_key=f"post:{post.id}",
+            source_kind="post",
+            post_id=post.id,
+            segment_id=None,
+            text=post_text(post.title, post.text),
+            link=post.url,
+            published_at=post.published_at,
+        )
+        for post in rows
+    ]
+
+
+def match_posts(session: Session, config: PolmonConfig, post_ids: Iterable[int]) -> int:
+    """Match new or edited posts: their text hits become exactly what matches now.
+
+    Returns the number of hits added. Groups with `search_in = "transcripts"` are ignored.
+    """
+    matcher = matcher_for(config.keywords, "posts")
+    if matcher.empty:
+        return 0
+    groups = [g.name for g in matcher.groups]
+    ids = sorted(set(post_ids))
+    added = 0
+    for start in range(0, len(ids), BATCH):
+        batch = ids[start : start + BATCH]
+        posts = session.execute(POST_COLUMNS.where(Post.id.in_(batch))).all()
+        rows = hit_rows(matcher, post_sources(posts))
+        scope = KeywordHit.post_id.in_(batch) & (KeywordHit.source_kind == "post")
+        added += replace_hits(session, scope, groups, rows).added
+    return added
+
+
+def segment_sources(
+    segments: Iterable[tuple[int, str, float, bool]],
+    *,
+    post_id: int,
+    url: str | None,
+    platform: str,
+    published_at: datetime | None,
+) -> list[SourceText]:
+    """Sources of a transcript's segments; hallucination-flagged ones carry no text to match."""
+    return [
+        SourceText(
+            source_key=f"segment:{seg_id}",
+            source_kind="transcript",
+            post_id=post_id,
+            segment_id=seg_id,
+            text=None if hallucination else text,
+            link=video_link_at(url, platform, start),
+            published_at=published_at,
+            start_seconds=start,
+        )
+        for seg_id, text, start, hallucination in segments
+    ]
+
+
+def match_transcript(session: Session, config: PolmonConfig, transcript_id: int) -> int:
+    """Match a transcript segment by segment (skipping hallucination-flagged segments).
+
+    Hits belong to the post of the media the transcript is attached to; posts whose media is a
+    duplicate of it (media.duplicate_of_id) share the transcript but not the hits.
+    Returns the number of hits added.
+    """
+    matcher = matcher_for(config.keywords, "transcripts")
+    if matcher.empty:
+        return 0
+    owner = session.execute(
+        select(Post.id, Post.url, Post.published_at, Account.platform)
+        .join(Media, Media.post_id == Post.id)
+        .join(Transcript, Transcript.media_id == Media.id)
+        .join(Account, Account.id == Post.account_id)
+        .where(Transcript.id == transcript_id)
+    ).one_or_none()
+    if owner is None:
+        return 0
+    post_id, url, published_at, platform = owner
+    segments = session.execute(
+        select(
+            TranscriptSegment.id,
+            TranscriptSegment.text,
+            TranscriptSegment.start_seconds,
+            TranscriptSegment.is_hallucination,
+        ).where(TranscriptSegment.transcript_id == transcript_id)
+    ).all()
+    sources = segment_sources(
+        segments, post_id=post_id, url=url, platform=platform, published_at=published_at
+    )
+    rows = hit_rows(matcher, sources)
+    segment_ids = [s.segment_id for s in sources]
+    groups = [g.name for g in matcher.groups]
+    added = 0
+    for start in range(0, len(segment_ids), BATCH):
+        scope = KeywordHit.segment_id.in_(segment_ids[start : start + BATCH])
+        keys = {f"segment:{i}" for i in segment_ids[start : start + BATCH]}
+        batch_rows = [r for r in rows if r["source_key"] in keys]
+        added += replace_hits(session, scope, groups, batch_rows).added
+    return added

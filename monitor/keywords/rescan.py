@@ -1,0 +1,235 @@
+"""Re-match the whole history after the keyword config changed: batched, idempotent."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Engine, delete, select
+from sqlalchemy.orm import Session
+
+from monitor.config import KeywordGroupConfig, PolmonConfig
+from monitor.keywords.engines import DEFAULT_ENGINE, EngineName
+from monitor.keywords.hitrows import WriteCounts, hit_rows, replace_hits
+from monitor.keywords.live import POST_COLUMNS, matcher_for, post_sources, segment_sources
+from monitor.keywords.terms import group_fingerprint
+from storage.engine import transaction
+from storage.models import (
+    Account,
+    AppState,
+    KeywordHit,
+    Media,
+    Post,
+    Transcript,
+    TranscriptSegment,
+)
+
+log = logging.getLogger(__name__)
+STATE_KEY = "keywords.fingerprints"
+BATCH = 2000
+
+
+class UnknownGroupError(ValueError):
+    """`--group` names a group that is not in the config."""
+
+    expected = True
+
+
+@dataclass
+class RescanReport:
+    groups: list[str] = field(default_factory=list)
+    removed_groups: list[str] = field(default_factory=list)
+    posts: int = 0
+    segments: int = 0
+    hits: WriteCounts = field(default_factory=WriteCounts)
+    skipped: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "groups": self.groups,
+            "removed_groups": self.removed_groups,
+            "posts_scanned": self.posts,
+            "segments_scanned": self.segments,
+            "hits_added": self.hits.added,
+            "hits_updated": self.hits.updated,
+            "hits_removed": self.hits.removed,
+            "skipped": self.skipped,
+        }
+
+
+def _stored_fingerprints(session: Session) -> dict[str, str]:
+    state = session.get(AppState, STATE_KEY)
+    return dict(state.value or {}) if state is not None else {}
+
+
+def rescan_keywords(
+    config: PolmonConfig,
+    engine: Engine,
+    *,
+    group: str | None = None,
+    force: bool = False,
+    matcher_engine: EngineName = DEFAULT_ENGINE,
+    progress: Callable[[str, int], None] | None = None,
+) -> RescanReport:
+    """Re-match the whole history of posts and transcripts and drop stale hits.
+
+    Hits of groups and terms no longer configured are removed, new ones are found, and a second
+    run changes nothing. Which groups are re-matched: `group` if given; every group with
+    `force=True` (`polmon keywords rescan`); otherwise (the scheduled job) the groups whose
+    definition changed since their last rescan — all of them on the first run — since new and
+    edited content is matched as it arrives (match_posts / match_transcript).
+    """
+    configured = config.keywords
+    if group is not None and group not in configured:
+        raise UnknownGroupError(f"no keyword group {group!r} in the config")
+    report = RescanReport()
+    fingerprints = {name: group_fingerprint(cfg) for name, cfg in configured.items()}
+    with transaction(engine) as session:
+        stored = _stored_fingerprints(session)
+        if group is None:
+            report.removed_groups = _drop_unconfigured(session, set(configured))
+    if group is not None:
+        selected = [group]
+    elif force:
+        selected = list(configured)
+    else:
+        selected = [n for n in configured if stored.get(n) != fingerprints[n]]
+    report.groups = selected
+    if not selected:
+        report.skipped = not report.removed_groups
+    else:
+        groups = {name: configured[name] for name in selected}
+        _drop_unconfigured_terms(engine, groups)
+        _rescan_posts(engine, groups, report, matcher_engine, progress)
+        _rescan_segments(engine, groups, report, matcher_engine, progress)
+    with transaction(engine) as session:
+        kept = {n: v for n, v in stored.items() if n in configured}
+        kept.update({n: fingerprints[n] for n in selected})
+        state = session.get(AppState, STATE_KEY)
+        if state is None:
+            session.add(AppState(key=STATE_KEY, value=kept))
+        else:
+            state.value = kept
+    return report
+
+
+def _drop_unconfigured(session: Session, configured: set[str]) -> list[str]:
+    present = set(session.scalars(select(KeywordHit.group_name).distinct()))
+    removed = sorted(present - configured)
+    if removed:
+        session.execute(delete(KeywordHit).where(KeywordHit.group_name.in_(removed)))
+    return removed
+
+
+def _drop_unconfigured_terms(engine: Engine, groups: dict[str, KeywordGroupConfig]) -> None:
+    """Bulk-delete hits of terms no longer in their group (and of sources no longer searched)."""
+    with transaction(engine) as session:
+        for name, cfg in groups.items():
+            stored = set(
+                session.scalars(
+                    select(KeywordHit.term).where(KeywordHit.group_name == name).distinct()
+                )
+            )
+            gone = sorted(stored - set(cfg.terms))
+            for start in range(0, len(gone), 500):
+                session.execute(
+                    delete(KeywordHit).where(
+                        KeywordHit.group_name == name,
+                        KeywordHit.term.in_(gone[start : start + 500]),
+                    )
+                )
+            unsearched = {"posts": "transcript", "transcripts": "post"}.get(cfg.search_in)
+            if unsearched:
+                session.execute(
+                    delete(KeywordHit).where(
+                        KeywordHit.group_name == name, KeywordHit.source_kind == unsearched
+                    )
+                )
+
+
+def _rescan_posts(
+    engine: Engine,
+    groups: dict[str, KeywordGroupConfig],
+    report: RescanReport,
+    matcher_engine: EngineName,
+    progress: Callable[[str, int], None] | None,
+) -> None:
+    matcher = matcher_for(groups, "posts", matcher_engine)
+    if matcher.empty:
+        return
+    names = [g.name for g in matcher.groups]
+    last_id = 0
+    while True:
+        with transaction(engine) as session:
+            posts = session.execute(
+                POST_COLUMNS.where(Post.id > last_id).order_by(Post.id).limit(BATCH)
+            ).all()
+            if not posts:
+                return
+            first_id, last_id = posts[0].id, posts[-1].id
+            rows = hit_rows(matcher, post_sources(posts))
+            scope = (
+                (KeywordHit.post_id >= first_id)
+                & (KeywordHit.post_id <= last_id)
+                & (KeywordHit.source_kind == "post")
+            )
+            report.hits += replace_hits(session, scope, names, rows)
+        report.posts += len(posts)
+        if progress:
+            progress("posts", report.posts)
+
+
+def _rescan_segments(
+    engine: Engine,
+    groups: dict[str, KeywordGroupConfig],
+    report: RescanReport,
+    matcher_engine: EngineName,
+    progress: Callable[[str, int], None] | None,
+) -> None:
+    matcher = matcher_for(groups, "transcripts", matcher_engine)
+    if matcher.empty:
+        return
+    names = [g.name for g in matcher.groups]
+    last_id = 0
+    query = (
+        select(
+            TranscriptSegment.id,
+            TranscriptSegment.text,
+            TranscriptSegment.start_seconds,
+            TranscriptSegment.is_hallucination,
+            Post.id,
+            Post.url,
+            Post.published_at,
+            Account.platform,
+        )
+        .join(Transcript, Transcript.id == TranscriptSegment.transcript_id)
+        .join(Media, Media.id == Transcript.media_id)
+        .join(Post, Post.id == Media.post_id)
+        .join(Account, Account.id == Post.account_id)
+        .order_by(TranscriptSegment.id)
+        .limit(BATCH)
+    )
+    while True:
+        with transaction(engine) as session:
+            batch = session.execute(query.where(TranscriptSegment.id > last_id)).all()
+            if not batch:
+                return
+            first_id, last_id = batch[0][0], batch[-1][0]
+            sources = [
+                source
+                for seg_id, text, start, flagged, post_id, url, published, platform in batch
+                for source in segment_sources(
+                    [(seg_id, text, start, flagged)],
+                    post_id=post_id,
+                    url=url,
+                    platform=platform,
+                    published_at=published,
+                )
+            ]
+            scope = (KeywordHit.segment_id >= first_id) & (KeywordHit.segment_id <= last_id)
+            report.hits += replace_hits(session, scope, names, hit_rows(matcher, sources))
+        report.segments += len(batch)
+        if progress:
+            progress("segments", report.segments)

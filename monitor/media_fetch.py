@@ -1,0 +1,164 @@
+"""Download one media URL with yt-dlp: a format with the video's own sound, size/length limits."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from yt_dlp.utils import ContentTooShortError, DownloadCancelled, DownloadError
+
+from collectors.errors import CollectorError, FetchError, ItemUnavailable, LoginRequired
+from collectors.ytdlp import open_ytdlp
+from collectors.ytdlp_errors import error_message, map_ytdlp_error
+
+if TYPE_CHECKING:
+    from monitor.config import PolmonConfig
+
+# A single file that has sound beats merging: TikTok's separate "best audio" can be the
+# background music, not what is said. Then best video + audio merged; then anything.
+FORMAT = "b[acodec!=none]/bv*+ba/b"
+MB = 1024 * 1024
+
+
+class MediaSkipped(Exception):
+    """The media is over a configured limit; the reason names the limit."""
+
+
+class MediaFailed(Exception):
+    """The download failed; `permanent` ones are not retried (gone, private, unsupported)."""
+
+    def __init__(self, message: str, *, permanent: bool) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+
+
+class _OverLimit(DownloadCancelled):
+    """Raised from yt-dlp's hooks to stop a download that is over a `[video]` limit."""
+
+
+def _size_limit_reason(size: float, limit_mb: int) -> str:
+    return f"size {size / MB:.1f} MB is over [video] max_filesize_mb = {limit_mb}"
+
+
+def duration_reason(seconds: float | None, config: PolmonConfig) -> str | None:
+    """Why media of this length is skipped, or None when it is within the limit."""
+    limit = config.video.max_duration_seconds
+    if seconds is None or seconds <= limit:
+        return None
+    return f"duration {seconds:.0f} s is over [video] max_duration_seconds = {limit}"
+
+
+def _expected_size(info: dict[str, Any]) -> float | None:
+    formats = info.get("requested_formats") or [info]
+    sizes = [f.get("filesize") or f.get("filesize_approx") for f in formats]
+    if any(not isinstance(s, int | float) for s in sizes):
+        return None
+    return float(sum(sizes))
+
+
+def limit_reason(info: dict[str, Any], config: PolmonConfig) -> str | None:
+    """Why a video (its chosen format) is over the `[video]` limits, or None."""
+    seconds = info.get("duration")
+    if isinstance(seconds, int | float) and (reason := duration_reason(seconds, config)):
+        return reason
+    size = _expected_size(info)
+    if size is not None and size > config.video.max_filesize_mb * MB:
+        return _size_limit_reason(size, config.video.max_filesize_mb)
+    return None
+
+
+def classify(exc: BaseException, subject: str, config: PolmonConfig) -> MediaFailed:
+    """A yt-dlp failure as a MediaFailed, permanent when retrying cannot help."""
+    cause = exc.exc_info[1] if isinstance(exc, DownloadError) and exc.exc_info else exc
+    if isinstance(cause, ContentTooShortError):
+        return MediaFailed(
+            f"download cut short: got {cause.downloaded} of {cause.expected} bytes",
+            permanent=False,
+        )
+    message = error_message(exc)
+    if "more expected" in message or "bytes read" in message:
+        return MediaFailed(f"{subject}: download cut short ({message})", permanent=False)
+    mapped = map_ytdlp_error(exc, subject=subject, config=config)
+    if isinstance(mapped, ItemUnavailable | LoginRequired):
+        return MediaFailed(str(mapped), permanent=True)
+    if type(mapped) is CollectorError and mapped.expected and "does not support" in str(mapped):
+        return MediaFailed(str(mapped), permanent=True)
+    if isinstance(mapped, FetchError):
+        return MediaFailed(str(mapped), permanent=False)
+    return MediaFailed(f"{subject}: {message}", permanent=False)
+
+
+def download_media(
+    config: PolmonConfig,
+    url: str,
+    directory: Path,
+    stem_name: str,
+    *,
+    position: int = 0,
+    on_progress: Callable[[], None] | None = None,
+) -> tuple[Path, dict[str, Any]]:
+    """Download `url` to `directory/<stem_name>.<ext>`; returns the file and yt-dlp's info.
+
+    Raises MediaSkipped when the duration or size is over the `[video]` limits (checked
+    once the format is chosen, before downloading, and while downloading), MediaFailed else.
+    A URL that lists several videos (a post with an album) gives the one at `position`.
+    """
+    max_mb = config.video.max_filesize_mb
+    reasons: list[str] = []  # yt-dlp re-raises a cancelled match filter without its message
+
+    def stop(reason: str) -> None:
+        reasons.append(reason)
+        raise _OverLimit(reason)
+
+    def check_limits(info: dict[str, Any], *, incomplete: bool = False) -> None:
+        reason = None if incomplete else limit_reason(info, config)
+        if reason is not None:
+            stop(reason)
+
+    def hook(status: dict[str, Any]) -> None:
+        total = status.get("total_bytes") or status.get("total_bytes_estimate") or 0
+        done = status.get("downloaded_bytes") or 0
+        if max(total, done) > max_mb * MB:
+            stop(_size_limit_reason(max(total, done), max_mb))
+        if on_progress is not None:
+            on_progress()
+
+    options = {
+        "format": FORMAT,
+        "paths": {"home": str(directory)},
+        "outtmpl": {"default": f"{stem_name}.%(ext)s"},
+        "restrictfilenames": True,
+        "windowsfilenames": True,
+        "overwrites": True,
+        "continuedl": False,
+        "merge_output_format": "mp4/mkv",
+        "playlist_items": str(position + 1),
+        "match_filter": check_limits,
+        "progress_hooks": [hook],
+    }
+    subject = f"media {url}"
+    try:
+        with open_ytdlp(config, **options) as ydl:
+            result = ydl.extract_info(url, download=True)
+    except _OverLimit as exc:
+        raise MediaSkipped(reasons[-1] if reasons else str(exc)) from None
+    except CollectorError as exc:  # our own option errors (cookies file, impersonation)
+        raise MediaFailed(str(exc), permanent=False) from exc
+    except Exception as exc:
+        raise classify(exc, subject, config) from exc
+    info = _downloaded_entry(result)
+    downloads = info.get("requested_downloads") or []
+    path = Path(downloads[0]["filepath"]) if downloads and downloads[0].get("filepath") else None
+    if path is None or not path.is_file():
+        raise MediaFailed(f"{subject}: yt-dlp reported no file", permanent=False)
+    return path, info
+
+
+def _downloaded_entry(result: dict[str, Any]) -> dict[str, Any]:
+    if result.get("_type") != "playlist":
+        return result
+    for entry in result.get("entries") or ():
+        if isinstance(entry, dict) and entry.get("requested_downloads"):
+            return entry
+    raise MediaFailed("the URL lists no media to download", permanent=True)

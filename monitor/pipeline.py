@@ -1,0 +1,316 @@
+"""The collection pass: sync accounts, run each platform's collector, write what it yields."""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine, select, update
+
+from collectors.base import Collector
+from collectors.errors import AccountUnavailable, CollectorError
+from collectors.records import AccountProfile, AccountRef, PostRecord
+from collectors.registry import collector_class
+from monitor import shutdown
+from monitor.accounts import account_key, sync_accounts
+from monitor.config import PolmonConfig
+from monitor.keywords import match_posts
+from monitor.progress import progress_bar
+from storage.engine import transaction
+from storage.ingest import add_snapshot, ingest_posts, mark_deleted
+from storage.models import Account, AccountEvent, Actor, CollectionRun
+from storage.types import utcnow
+
+log = logging.getLogger(__name__)
+BATCH_SIZE = 200
+
+
+@dataclass
+class AccountReport:
+    platform: str
+    handle: str
+    status: str = "ok"
+    new: int = 0
+    updated: int = 0
+    deleted: int = 0
+    error: str | None = None
+    keyword_hits: int = 0
+
+
+@dataclass
+class PassReport:
+    accounts: list[AccountReport] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[AccountReport]:
+        return [a for a in self.accounts if a.status != "ok"]
+
+    def totals(self) -> dict[str, int]:
+        return {
+            "accounts": len(self.accounts),
+            "failed": len(self.failed),
+            "new": sum(a.new for a in self.accounts),
+            "updated": sum(a.updated for a in self.accounts),
+            "deleted": sum(a.deleted for a in self.accounts),
+            "keyword_hits": sum(a.keyword_hits for a in self.accounts),
+        }
+
+
+def _limits(config: PolmonConfig, platform: str) -> tuple[float, float, int]:
+    section: Any = config.telegram if platform == "telegram" else config.video
+    return section.backfill_days, section.recheck_days, section.max_posts_per_account
+
+
+def listing_window(
+    config: PolmonConfig, platform: str, cursor: dict[str, Any], now: datetime
+) -> tuple[datetime, int]:
+    """How far back this pass lists: the backfill horizon until one listing completed, then
+    the re-read window or the newest post of the last complete listing, whichever is older."""
+    backfill_days, recheck_days, limit = _limits(config, platform)
+    synced = cursor.get("synced_through")
+    if not synced:
+        return now - timedelta(days=backfill_days), limit
+    return min(now - timedelta(days=recheck_days), datetime.fromisoformat(synced)), limit
+
+
+def _batches(records: Iterator[PostRecord], size: int) -> Iterator[list[PostRecord]]:
+    """Batches of `size`; a listing that fails midway still hands over what it yielded first."""
+    batch: list[PostRecord] = []
+    try:
+        for record in records:
+            batch.append(record)
+            if len(batch) >= size:
+                yield batch
+                batch = []
+    except Exception:
+        if batch:
+            yield batch
+        raise
+    if batch:
+        yield batch
+
+
+class AccountCollection:
+    """One account's collection: profile, snapshot, listing, deletions, run record."""
+
+    def __init__(self, engine: Engine, config: PolmonConfig, collector: Collector, account_id: int):
+        self.engine, self.config, self.collector = engine, config, collector
+        self.account_id = account_id
+        self.now = utcnow()
+
+    def run(self, snapshots_only: bool) -> AccountReport:
+        with transaction(self.engine) as session:
+            account = session.get_one(Account, self.account_id)
+            ref = AccountRef(
+                platform=account.platform,  # type: ignore[arg-type]
+                handle=account.handle,
+                url=account.url,
+                platform_id=account.platform_id,
+                cursor=dict(account.cursor or {}),
+                extra_urls=self._extra_urls(account),
+            )
+            self._close_interrupted_runs(session)
+            run = CollectionRun(account_id=self.account_id, started_at=self.now)
+            session.add(run)
+            session.flush()
+            run_id = run.id
+        report = AccountReport(account.platform, account.handle)
+        try:
+            self._collect(ref, report, snapshots_only)
+        except AccountUnavailable as exc:
+            self._record_unavailable(exc)
+            report.status, report.error = "failed", f"{exc.status}: {exc}"
+        except CollectorError as exc:
+            report.status = "partial" if report.new or report.updated else "failed"
+            report.error = str(exc)
+            if not exc.expected:
+                log.error("%s %s: %s", ref.platform, ref.label, traceback.format_exc())
+        except Exception as exc:  # a bug or an unforeseen payload: keep the traceback
+            log.exception("collecting %s %s failed", ref.platform, ref.label)
+            report.status, report.error = "failed", f"{type(exc).__name__}: {exc}"
+        with transaction(self.engine) as session:
+            session.execute(
+                update(CollectionRun)
+                .where(CollectionRun.id == run_id)
+                .values(
+                    finished_at=utcnow(),
+                    status=report.status,
+                    new_posts=report.new,
+                    updated_posts=report.updated,
+                    deleted_posts=report.deleted,
+                    error=report.error,
+                )
+            )
+        return report
+
+    def _extra_urls(self, account: Account) -> tuple[str, ...]:
+        for actor in self.config.actors:
+            for configured in actor.accounts:
+                if (configured.platform, configured.key) == (account.platform, account.handle):
+                    return tuple(configured.video_urls)
+        return ()
+
+    def _close_interrupted_runs(self, session: Any) -> None:
+        session.execute(
+            update(CollectionRun)
+            .where(CollectionRun.account_id == self.account_id, CollectionRun.status == "running")
+            .values(status="failed", finished_at=self.now, error="interrupted: process stopped")
+        )
+
+    def _collect(self, ref: AccountRef, report: AccountReport, snapshots_only: bool) -> None:
+        profile = self.collector.fetch_profile(ref)
+        with transaction(self.engine) as session:
+            self._apply_profile(session, profile)
+        if snapshots_only:
+            return
+        since, limit = listing_window(self.config, ref.platform, ref.cursor, self.now)
+        seen: set[str] = set()
+        newest: datetime | None = None
+        oldest: datetime | None = None
+        yielded = 0
+        for batch in _batches(self.collector.list_posts(ref, since, limit), BATCH_SIZE):
+            yielded += len(batch)
+            newest = max([newest or batch[0].published_at, *(r.published_at for r in batch)])
+            oldest = min([oldest or batch[0].published_at, *(r.published_at for r in batch)])
+            with transaction(self.engine) as session:
+                result = ingest_posts(session, self.account_id, batch, utcnow())
+                # New and edited posts are matched in the same transaction as their text.
+                report.keyword_hits += match_posts(session, self.config, result.matched_post_ids)
+            seen |= result.seen_ids
+            report.new += result.new
+            report.updated += result.updated
+        hit_limit = yielded >= limit
+        window_start = oldest if hit_limit and oldest else since
+        with transaction(self.engine) as session:
+            if seen:  # an empty listing of a channel with posts is suspicious: delete nothing
+                report.deleted = mark_deleted(
+                    session, self.account_id, window_start, seen, utcnow()
+                )
+            account = session.get_one(Account, self.account_id)
+            cursor = dict(account.cursor or {})
+            cursor["synced_through"] = (newest or self.now).isoformat()
+            cursor.setdefault("backfilled_since", since.isoformat())
+            account.cursor = cursor
+            account.last_collected_at = utcnow()
+        if hit_limit:
+            report.status = "partial"
+            report.error = (
+                f"stopped at max_posts_per_account={limit}; posts older than "
+                f"{window_start:%Y-%m-%d %H:%M} in this pass's window were not read"
+            )
+
+    def _apply_profile(self, session: Any, profile: AccountProfile) -> None:
+        account = session.get_one(Account, self.account_id)
+        events: list[tuple[str, dict[str, Any]]] = []
+        if account.status != "active":
+            events.append(("came_back", {"previous_status": account.status}))
+            account.status = "active"
+        if (
+            profile.platform_id
+            and account.platform_id
+            and profile.platform_id != account.platform_id
+        ):
+            events.append(
+                (
+                    "handle_reassigned",
+                    {"old_id": account.platform_id, "new_id": profile.platform_id},
+                )
+            )
+        if (
+            profile.display_name
+            and account.display_name
+            and profile.display_name != account.display_name
+        ):
+            events.append(("renamed", {"old": account.display_name, "new": profile.display_name}))
+        for name in ("platform_id", "display_name", "description", "avatar_url"):
+            value = getattr(profile, name)
+            if value is not None:
+                setattr(account, name, value)
+        if profile.url and not account.url:
+            account.url = profile.url
+        account.first_seen_at = account.first_seen_at or self.now
+        account.last_seen_at = self.now
+        for kind, detail in events:
+            session.add(AccountEvent(account_id=self.account_id, kind=kind, detail=detail))
+        add_snapshot(session, self.account_id, profile, self.now, self.collector.platform)
+
+    def _record_unavailable(self, exc: AccountUnavailable) -> None:
+        with transaction(self.engine) as session:
+            account = session.get_one(Account, self.account_id)
+            if account.status != exc.status:
+                session.add(
+                    AccountEvent(
+                        account_id=self.account_id,
+                        kind=exc.status,
+                        detail={"previous_status": account.status, "message": str(exc)},
+                    )
+                )
+                account.status = exc.status
+
+
+def select_accounts(
+    engine: Engine, platform: str | None, handle: str | None, actor: str | None
+) -> list[tuple[int, str, str]]:
+    query = (
+        select(Account.id, Account.platform, Account.handle)
+        .join(Actor, Account.actor_id == Actor.id)
+        .where(Account.active.is_(True))
+        .order_by(Account.platform, Account.handle)
+    )
+    if platform:
+        query = query.where(Account.platform == platform)
+    if actor:
+        query = query.where(Actor.name == actor)
+    with transaction(engine) as session:
+        rows = [(r[0], r[1], r[2]) for r in session.execute(query)]
+    if handle:
+        rows = [r for r in rows if handle in (r[2], account_key(r[1], handle, None))]
+    return rows
+
+
+def run_collect(
+    config: PolmonConfig,
+    engine: Engine,
+    *,
+    platform: str | None = None,
+    account: str | None = None,
+    actor: str | None = None,
+    snapshots_only: bool = False,
+    progress: bool = False,
+) -> PassReport:
+    """One pass over the configured accounts; one failing account never stops the others."""
+    with transaction(engine) as session:
+        sync_accounts(session, config)
+    targets = select_accounts(engine, platform, account, actor)
+    report = PassReport()
+    collectors: dict[str, Collector | Exception] = {}
+    with progress_bar(progress, "collect", total=len(targets)) as advance:
+        for account_id, account_platform, handle in targets:
+            if shutdown.stop_requested():  # finish the account in hand, start no other
+                log.info("collection pass stopped: %s", shutdown.stop_reason())
+                break
+            advance(f"{account_platform} {handle}")
+            collector = collectors.get(account_platform)
+            if collector is None:
+                try:
+                    collector = collector_class(account_platform)(config)
+                except Exception as exc:  # missing optional library, bad settings
+                    collector = exc
+                collectors[account_platform] = collector
+            if isinstance(collector, Exception):
+                report.accounts.append(
+                    AccountReport(account_platform, handle, "failed", error=str(collector))
+                )
+                continue
+            account_report = AccountCollection(engine, config, collector, account_id).run(
+                snapshots_only
+            )
+            report.accounts.append(account_report)
+    for collector in collectors.values():
+        if isinstance(collector, Collector):
+            collector.close()
+    return report

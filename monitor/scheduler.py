@@ -1,0 +1,284 @@
+"""`polmon run`: the APScheduler daemon running [schedule.jobs], each run kept in job_runs."""
+
+from __future__ import annotations
+
+import logging
+import re
+import traceback
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.date import DateTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy import Engine, select, update
+
+from monitor import shutdown
+from monitor.config import JobConfig, PolmonConfig
+from monitor.digest import ledger
+from monitor.tasks import TASKS, TaskRun
+from storage.engine import transaction
+from storage.models import Digest, JobRun
+
+log = logging.getLogger(__name__)
+
+WEEKDAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
+# How far back to look for the last scheduled time of a cron job (weekly jobs included).
+CRON_LOOKBACK = timedelta(days=8)
+ERROR_CHARS = 2000
+MAX_THREADS = 8
+
+
+def cron_weekdays(field: str) -> str:
+    """A crontab weekday field (0 or 7 = Sunday) in APScheduler 3's names (its 0 is Monday)."""
+
+    def day(number: int) -> int:
+        return number % 7
+
+    days: list[int] = []
+    for part in field.split(","):
+        if not re.search(r"\d", part) or re.fullmatch(r"[a-zA-Z]+(-[a-zA-Z]+)?", part):
+            return field  # names or '*' are understood as they are
+        spec, _, step_text = part.partition("/")
+        step = int(step_text) if step_text else 1
+        if spec == "*":
+            first, last = 0, 6
+        elif "-" in spec:
+            low, high = spec.split("-", 1)
+            first, last = int(low), int(high)
+        else:
+            first = last = int(spec)
+            if step_text:
+                last = 6
+        days.extend(day(value) for value in range(first, last + 1, step))
+    return ",".join(WEEKDAYS[value] for value in sorted(set(days)))
+
+
+def make_trigger(job: JobConfig, zone: str) -> BaseTrigger:
+    if job.interval_minutes is not None:
+        return IntervalTrigger(minutes=job.interval_minutes, timezone=zone)
+    assert job.cron is not None
+    minute, hour, day, month, weekday = job.cron.split()
+    return CronTrigger(
+        minute=minute,
+        hour=hour,
+        day=day,
+        month=month,
+        day_of_week=cron_weekdays(weekday),
+        timezone=zone,
+    )
+
+
+def last_fire_time(trigger: BaseTrigger, now: datetime) -> datetime | None:
+    """The latest time at or before `now` at which `trigger` fires (the run's period end)."""
+    if isinstance(trigger, IntervalTrigger):
+        start: datetime = trigger.start_date
+        if now < start:
+            return None
+        steps = (now - start) // trigger.interval
+        return (start + steps * trigger.interval).astimezone(UTC)
+    fire = trigger.get_next_fire_time(None, now - CRON_LOOKBACK)
+    last = None
+    while fire is not None and fire <= now:
+        last = fire
+        fire = trigger.get_next_fire_time(fire, fire + timedelta(microseconds=1))
+    return last.astimezone(UTC) if last else None
+
+
+def one_line(exc: BaseException) -> str:
+    text = " ".join(f"{type(exc).__name__}: {exc}".split())
+    return text[:ERROR_CHARS]
+
+
+@dataclass
+class Daemon:
+    """Builds the scheduler from config, runs it until a stop request, records every run."""
+
+    config: PolmonConfig
+    engine: Engine
+
+    def __post_init__(self) -> None:
+        schedule = self.config.schedule
+        self.jobs = {name: job for name, job in schedule.jobs.items() if job.enabled}
+        self.triggers = {
+            name: make_trigger(job, schedule.timezone) for name, job in self.jobs.items()
+        }
+        self.scheduler = BackgroundScheduler(
+            executors={"default": ThreadPoolExecutor(min(max(len(self.jobs), 1), MAX_THREADS))},
+            job_defaults={
+                "coalesce": True,
+                "max_instances": 1,
+                "misfire_grace_time": schedule.misfire_grace_seconds,
+            },
+            timezone=schedule.timezone,
+        )
+        # The Job objects themselves: reading their next_run_time takes no scheduler lock
+        # (a job thread calling scheduler.get_job() deadlocks against shutdown()).
+        self.handles = {
+            name: self.scheduler.add_job(
+                self.execute, self.triggers[name], args=(name,), id=name, name=name
+            )
+            for name in self.jobs
+        }
+
+    # One run -------------------------------------------------------------------------
+    def execute(self, name: str, scheduled_at: datetime | None = None, lists: Any = ()) -> None:
+        """Run job `name` once; its failure is logged and recorded, never raised."""
+        if shutdown.stop_requested():
+            return
+        job = self.jobs[name]
+        now = datetime.now(UTC)
+        scheduled_at = scheduled_at or last_fire_time(self.triggers[name], now) or now
+        run_id = self._record_start(name)
+        log.info("job %s (%s) started", name, job.task)
+        status, error = "ok", None
+        try:
+            outcome = TASKS[job.task](
+                TaskRun(name, job, self.config, self.engine, scheduled_at, tuple(lists))
+            )
+        except Exception as exc:
+            status, error = "failed", one_line(exc)
+            if getattr(exc, "expected", False):
+                log.error("job %s failed: %s", name, error)
+            else:
+                log.error("job %s failed: %s\n%s", name, error, traceback.format_exc().rstrip())
+        else:
+            if outcome.problem:
+                status, error = "partial", outcome.problem
+                log.warning("job %s finished with failures: %s (%s)", name, outcome.summary, error)
+            else:
+                log.info("job %s finished: %s", name, outcome.summary)
+        self._record_finish(run_id, status, error, self.next_run_time(name))
+
+    def next_run_time(self, name: str) -> datetime | None:
+        next_run: datetime | None = getattr(self.handles[name], "next_run_time", None)
+        return next_run.astimezone(UTC) if next_run else None
+
+    def _record_start(self, name: str) -> int | None:
+        try:
+            with transaction(self.engine) as session:
+                row = JobRun(job_name=name, status="running", next_run_at=self.next_run_time(name))
+                session.add(row)
+                session.flush()
+                return row.id
+        except Exception as exc:  # the database may be down: the job still runs
+            log.error("cannot record the start of job %s: %s", name, one_line(exc))
+            return None
+
+    def _record_finish(
+        self, run_id: int | None, status: str, error: str | None, next_run: datetime | None
+    ) -> None:
+        if run_id is None:
+            return
+        try:
+            with transaction(self.engine) as session:
+                session.execute(
+                    update(JobRun)
+                    .where(JobRun.id == run_id)
+                    .values(
+                        finished_at=datetime.now(UTC),
+                        status=status,
+                        error=error,
+                        next_run_at=next_run,
+                    )
+                )
+        except Exception as exc:
+            log.error("cannot record the end of job run %s: %s", run_id, one_line(exc))
+
+    # Start-up ------------------------------------------------------------------------
+    def close_interrupted_runs(self) -> int:
+        """Runs left 'running' by a daemon that was killed are marked failed."""
+        with transaction(self.engine) as session:
+            result = session.execute(
+                update(JobRun)
+                .where(JobRun.status == "running")
+                .values(
+                    status="failed",
+                    finished_at=datetime.now(UTC),
+                    error="interrupted: the daemon stopped before the job finished",
+                )
+            )
+            return int(getattr(result, "rowcount", 0) or 0)
+
+    def missed_digests(self, now: datetime) -> list[tuple[str, datetime, list[str]]]:
+        """(job, scheduled time, lists) of cron digests that fell due while the daemon was down.
+
+        Only lists that had a digest before are caught up, so a new install does not mail
+        yesterday's digest on its first start.
+        """
+        if not self.config.digest.enabled:
+            return []
+        missed = []
+        for name, job in self.jobs.items():
+            trigger = self.triggers[name]
+            if job.task != "digest" or not isinstance(trigger, CronTrigger):
+                continue
+            due = last_fire_time(trigger, now)
+            if due is None:
+                continue
+            names = job.lists or [item.name for item in self.config.digest.lists]
+            seen = ledger.lists_with_history(self.engine, names)
+            with transaction(self.engine) as session:
+                done = set(
+                    session.scalars(
+                        select(Digest.list_name).where(
+                            Digest.list_name.in_(names),
+                            Digest.period_end == due,
+                            Digest.status == "sent",
+                        )
+                    )
+                )
+            todo = [item for item in names if item in seen and item not in done]
+            if todo:
+                missed.append((name, due, todo))
+        return missed
+
+    def start(self) -> None:
+        interrupted = self.close_interrupted_runs()
+        if interrupted:
+            log.warning("marked %d job runs interrupted by the last stop as failed", interrupted)
+        now = datetime.now(UTC)
+        for name, due, lists in self.missed_digests(now):
+            log.info("catching up digest job %s due %s for %s", name, due, ", ".join(lists))
+            self.scheduler.add_job(
+                self.execute,
+                DateTrigger(now),
+                args=(name, due, lists),
+                id=f"{name}:catch-up",
+                misfire_grace_time=None,
+            )
+        self.scheduler.start()
+        for name in self.jobs:
+            log.info(
+                "job %s (%s) next run %s", name, self.jobs[name].task, self.next_run_time(name)
+            )
+        if not self.jobs:
+            log.warning("no enabled jobs in [schedule.jobs]: nothing to run")
+
+    def stop(self) -> None:
+        """Stop starting jobs, let running ones finish (they poll the stop event), return."""
+        shutdown.request_stop("daemon stopping")
+        self.scheduler.shutdown(wait=True)
+        self.engine.dispose()
+
+
+def run_daemon(config: PolmonConfig, engine: Engine) -> None:
+    """Run the scheduled jobs until SIGTERM or SIGINT, then stop cleanly."""
+    shutdown.reset()
+    daemon = Daemon(config, engine)
+    with shutdown.signals_request_stop() as stop:
+        daemon.start()
+        log.info(
+            "polmon run: %d jobs scheduled (time zone %s)",
+            len(daemon.jobs),
+            config.schedule.timezone,
+        )
+        while not stop.wait(1.0):
+            pass
+        log.info("stopping: waiting for running jobs to finish (%s)", shutdown.stop_reason())
+        daemon.stop()
+    log.info("polmon run stopped cleanly")

@@ -1,0 +1,106 @@
+"""Ranked full-text search over post text and transcripts (SQLite FTS5 / PostgreSQL trigram)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+from sqlalchemy import Select
+from sqlalchemy.orm import Session
+
+from monitor.links import video_link_at
+from monitor.search.query import EmptyQueryError, excerpt, parse_query
+from monitor.search.statements import pg_posts, pg_segments, sqlite_posts, sqlite_segments
+from storage.models import Account, Actor, Post
+
+Where = Literal["posts", "transcripts", "all"]
+__all__ = ["EmptyQueryError", "SearchResult", "search"]
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    kind: str  # "post" or "segment"
+    score: float
+    actor: str
+    platform: str
+    handle: str
+    published_at: datetime
+    post_id: int
+    segment_id: int | None
+    start_seconds: float | None
+    snippet: str
+    link: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _filtered(
+    stmt: Select[Any],
+    *,
+    actor: str | None,
+    platform: str | None,
+    since: datetime | None,
+    until: datetime | None,
+    limit: int,
+) -> Select[Any]:
+    if actor:
+        stmt = stmt.where(Actor.name == actor)
+    if platform:
+        stmt = stmt.where(Account.platform == platform)
+    if since:
+        stmt = stmt.where(Post.published_at >= since)
+    if until:
+        stmt = stmt.where(Post.published_at < until)
+    return stmt.order_by(stmt.selected_columns.score.desc(), Post.published_at.desc()).limit(limit)
+
+
+def search(
+    session: Session,
+    raw_query: str,
+    *,
+    where: Where = "all",
+    actor: str | None = None,
+    platform: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    limit: int = 50,
+) -> list[SearchResult]:
+    """Posts and transcript segments containing every word (or "phrase") of the query, best first.
+
+    Matching is by case-insensitive substring (so it works inside Khmer, Thai and other unspaced
+    text); zero-width characters are ignored. Flagged hallucinations are not searched.
+    """
+    query = parse_query(raw_query)
+    postgres = session.get_bind().dialect.name == "postgresql"
+    statements = []
+    if where in ("posts", "all"):
+        statements.append(pg_posts(query) if postgres else sqlite_posts(query))
+    if where in ("transcripts", "all"):
+        statements.append(pg_segments(query) if postgres else sqlite_segments(query))
+    rows: list[Any] = []
+    for stmt in statements:
+        stmt = _filtered(
+            stmt, actor=actor, platform=platform, since=since, until=until, limit=limit
+        )
+        rows.extend(session.execute(stmt).mappings().all())
+    rows.sort(key=lambda r: (-float(r["score"] or 0), -r["published_at"].timestamp()))
+    return [
+        SearchResult(
+            kind=row["kind"],
+            score=round(float(row["score"] or 0), 6),
+            actor=row["actor"],
+            platform=row["platform"],
+            handle=row["handle"],
+            published_at=row["published_at"],
+            post_id=row["post_id"],
+            segment_id=row["segment_id"],
+            start_seconds=row["start_seconds"],
+            snippet=excerpt(row["body"] or "", query),
+            link=video_link_at(row["url"], row["platform"], row["start_seconds"])
+            if row["kind"] == "segment"
+            else row["url"],
+        )
+        for row in rows[:limit]
+    ]

@@ -1,0 +1,154 @@
+"""The ranked search statements for posts and transcript segments on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Float,
+    FromClause,
+    Select,
+    and_,
+    column,
+    func,
+    literal,
+    literal_column,
+    select,
+    table,
+    text,
+)
+from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.sql.elements import TextClause
+
+from monitor.search.query import SearchQuery, fts5_match, like_pattern
+from storage.models import Account, Actor, Media, Post, Transcript, TranscriptSegment
+from storage.search_sql import pg_post_document, pg_segment_document, sqlite_strip
+
+POST_TEXT = func.coalesce(Post.title + literal("\n") + Post.text, Post.title, Post.text, "")
+
+
+def _occurrences(document: ColumnElement[Any], tokens: Sequence[str]) -> ColumnElement[float]:
+    """How often the tokens occur in `document`, case-insensitively (a ranking signal)."""
+    total: ColumnElement[float] = literal(0.0, Float)
+    lowered = func.lower(document)
+    for token in tokens:
+        needle = token.lower()
+        total = total + (
+            (func.length(lowered) - func.length(func.replace(lowered, needle, "")))
+            * 1.0
+            / len(needle)
+        )
+    return total
+
+
+def _contains_all(
+    document: ColumnElement[Any], tokens: Sequence[str], *, ilike: bool
+) -> ColumnElement[bool]:
+    if ilike:
+        return and_(*(document.ilike(like_pattern(t), escape="\\") for t in tokens))
+    lowered = func.lower(document)
+    return and_(*(func.instr(lowered, t.lower()) > 0 for t in tokens))
+
+
+def _with_owner(stmt: Select[Any]) -> Select[Any]:
+    return stmt.join(Account, Account.id == Post.account_id).join(
+        Actor, Actor.id == Account.actor_id
+    )
+
+
+def _columns(
+    kind: str, body: ColumnElement[Any] | InstrumentedAttribute[Any], score: ColumnElement[float]
+) -> list[Any]:
+    segment = kind == "segment"
+    return [
+        literal(kind).label("kind"),
+        Post.id.label("post_id"),
+        (TranscriptSegment.id if segment else literal(None)).label("segment_id"),
+        body.label("body"),
+        Post.url.label("url"),
+        Post.published_at.label("published_at"),
+        Account.platform.label("platform"),
+        Account.handle.label("handle"),
+        Actor.name.label("actor"),
+        (TranscriptSegment.start_seconds if segment else literal(None)).label("start_seconds"),
+        score.label("score"),
+    ]
+
+
+def _segment_join(
+    stmt: Select[Any], first: FromClause = TranscriptSegment.__table__
+) -> Select[Any]:
+    return (
+        stmt.select_from(first)
+        .join(Transcript, Transcript.id == TranscriptSegment.transcript_id)
+        .join(Media, Media.id == Transcript.media_id)
+        .join(Post, Post.id == Media.post_id)
+    )
+
+
+def _fts_match(table: str, query: SearchQuery) -> TextClause:
+    return text(f"{table} MATCH :fts_query").bindparams(fts_query=fts5_match(query))
+
+
+def sqlite_posts(query: SearchQuery) -> Select[Any]:
+    """FTS5 trigram MATCH ranked by bm25; LIKE alone when every token is under 3 characters."""
+    document: ColumnElement[Any] = literal_column(
+        f"{sqlite_strip('posts.title')} || ' ' || {sqlite_strip('posts.text')}"
+    )
+    if query.indexed:
+        score = literal_column("-bm25(fts_posts)", Float) + _occurrences(document, query.short)
+        fts = table("fts_posts", column("rowid"))
+        stmt = select(*_columns("post", POST_TEXT, score)).select_from(
+            fts.join(Post, Post.id == fts.c.rowid)
+        )
+        stmt = stmt.where(_fts_match("fts_posts", query))
+    else:
+        score = _occurrences(document, query.tokens)
+        stmt = select(*_columns("post", POST_TEXT, score)).select_from(Post)
+    stmt = _with_owner(stmt)
+    if query.short:
+        stmt = stmt.where(_contains_all(document, query.short, ilike=False))
+    return stmt
+
+
+def sqlite_segments(query: SearchQuery) -> Select[Any]:
+    document: ColumnElement[Any] = literal_column(sqlite_strip("transcript_segments.text"))
+    if query.indexed:
+        score = literal_column("-bm25(fts_segments)", Float) + _occurrences(document, query.short)
+        fts = table("fts_segments", column("rowid"))
+        first = fts.join(TranscriptSegment, TranscriptSegment.id == fts.c.rowid)
+        stmt = _segment_join(select(*_columns("segment", TranscriptSegment.text, score)), first)
+        stmt = stmt.where(_fts_match("fts_segments", query))
+    else:
+        score = _occurrences(document, query.tokens)
+        stmt = _segment_join(select(*_columns("segment", TranscriptSegment.text, score)))
+    stmt = _with_owner(stmt)
+    if query.short:
+        stmt = stmt.where(_contains_all(document, query.short, ilike=False))
+    return stmt.where(TranscriptSegment.is_hallucination.is_(False))
+
+
+def _pg_score(document: ColumnElement[Any], query: SearchQuery) -> ColumnElement[float]:
+    """Whole-word relevance (tsvector, simple config) plus substring occurrences."""
+    tsquery = func.plainto_tsquery(literal_column("'simple'"), " ".join(query.tokens))
+    vector = func.to_tsvector(literal_column("'simple'"), document)
+    return func.ts_rank_cd(vector, tsquery) + 0.1 * _occurrences(document, query.tokens)
+
+
+def pg_posts(query: SearchQuery) -> Select[Any]:
+    """ILIKE per token (served by the pg_trgm GIN index), ranked by ts_rank_cd and occurrences."""
+    document: ColumnElement[Any] = literal_column(pg_post_document("posts"))
+    stmt = select(*_columns("post", POST_TEXT, _pg_score(document, query))).select_from(Post)
+    return _with_owner(stmt).where(_contains_all(document, query.tokens, ilike=True))
+
+
+def pg_segments(query: SearchQuery) -> Select[Any]:
+    document: ColumnElement[Any] = literal_column(pg_segment_document("transcript_segments"))
+    score = _pg_score(document, query)
+    stmt = _segment_join(select(*_columns("segment", TranscriptSegment.text, score)))
+    return _with_owner(stmt).where(
+        _contains_all(document, query.tokens, ilike=True),
+        TranscriptSegment.is_hallucination.is_(False),
+    )

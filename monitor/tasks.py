@@ -1,0 +1,173 @@
+"""What each `[schedule.jobs.*].task` runs: the pipeline stages' entry points, imported lazily."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine
+
+from monitor.config import JobConfig, PolmonConfig
+from storage.engine import transaction
+from storage.models import AppState
+
+log = logging.getLogger(__name__)
+
+KEYWORDS_STATE_KEY = "keywords.config_hash"
+
+
+class TaskUnavailable(Exception):
+    """The stage a job needs is not part of this installation."""
+
+    expected = True
+
+
+@dataclass(frozen=True)
+class TaskRun:
+    """One run of a job: its config, and the scheduled time it stands for."""
+
+    name: str
+    job: JobConfig
+    config: PolmonConfig
+    engine: Engine
+    scheduled_at: datetime
+    lists: tuple[str, ...] = ()  # digest catch-up: only these lists
+
+
+def entry_point(module: str, name: str) -> Callable[..., Any]:
+    """`module.name`, imported when first needed (stages pull in heavy libraries)."""
+    try:
+        function: Callable[..., Any] = getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError) as exc:
+        raise TaskUnavailable(f"{module}.{name} is not available: {exc}") from None
+    return function
+
+
+@dataclass(frozen=True)
+class TaskOutcome:
+    """What a run did, and what part of it failed (a 'partial' run: the rest was done)."""
+
+    summary: str
+    problem: str | None = None
+
+
+def _one_line(text: str, limit: int = 500) -> str:
+    return " ".join(text.split())[:limit]
+
+
+def describe(result: Any) -> TaskOutcome:
+    """Summarise what a stage returned: its totals() or summary, and its failed items."""
+    if result is None:
+        return TaskOutcome("done")
+    totals = getattr(result, "totals", None)
+    summary = getattr(result, "summary", None)
+    if callable(totals):
+        text = ", ".join(f"{key} {value}" for key, value in totals().items())
+    elif callable(summary):
+        text = str(summary())
+    else:
+        text = summary if isinstance(summary, str) else str(result)
+    failed = getattr(result, "failed", None)
+    problem = None
+    if isinstance(failed, list | tuple) and failed:
+        problem = "; ".join(
+            " ".join(str(getattr(item, key, "") or "") for key in ("platform", "handle")).strip()
+            + f": {getattr(item, 'error', None) or getattr(item, 'status', 'failed')}"
+            for item in failed
+        )
+    return TaskOutcome(_one_line(text), _one_line(problem, 2000) if problem else None)
+
+
+def collect(run: TaskRun) -> TaskOutcome:
+    run_collect = entry_point("monitor.pipeline", "run_collect")
+    return describe(run_collect(run.config, run.engine, platform=run.job.platform))
+
+
+def snapshots(run: TaskRun) -> TaskOutcome:
+    run_collect = entry_point("monitor.pipeline", "run_collect")
+    result = run_collect(run.config, run.engine, platform=run.job.platform, snapshots_only=True)
+    return describe(result)
+
+
+def download(run: TaskRun) -> TaskOutcome:
+    run_downloads = entry_point("monitor.download", "run_downloads")
+    return describe(run_downloads(run.config, run.engine, limit=run.job.limit))
+
+
+def transcribe(run: TaskRun) -> TaskOutcome:
+    run_transcriptions = entry_point("monitor.transcription", "run_transcriptions")
+    return describe(run_transcriptions(run.config, run.engine, limit=run.job.limit))
+
+
+def keyword_hashes(config: PolmonConfig) -> dict[str, str]:
+    """A hash per keyword group of everything that decides its hits."""
+    return {
+        name: hashlib.sha256(
+            json.dumps(group.model_dump(mode="json"), sort_keys=True).encode()
+        ).hexdigest()
+        for name, group in config.keywords.items()
+    }
+
+
+def stored_keyword_hashes(engine: Engine) -> dict[str, str] | None:
+    with transaction(engine) as session:
+        state = session.get(AppState, KEYWORDS_STATE_KEY)
+        return None if state is None or state.value is None else dict(state.value["groups"])
+
+
+def store_keyword_hashes(engine: Engine, hashes: dict[str, str]) -> None:
+    with transaction(engine) as session:
+        session.merge(AppState(key=KEYWORDS_STATE_KEY, value={"groups": hashes}))
+
+
+def rescan(run: TaskRun) -> TaskOutcome:
+    """Re-match old posts and transcripts, only when the [keywords] config changed."""
+    current = keyword_hashes(run.config)
+    stored = stored_keyword_hashes(run.engine)
+    if stored == current:
+        return TaskOutcome("keywords unchanged")
+    if stored is None and not current:
+        store_keyword_hashes(run.engine, current)
+        return TaskOutcome("no keyword groups")
+    rescan_keywords = entry_point("monitor.keywords", "rescan_keywords")
+    removed = sorted(set(stored or {}) - set(current))
+    changed = sorted(name for name, digest in current.items() if (stored or {}).get(name) != digest)
+    if stored is None or removed:
+        log.info("rescanning every keyword group (removed: %s)", ", ".join(removed) or "none")
+        rescan_keywords(run.config, run.engine)
+    else:
+        for group in changed:
+            log.info("rescanning keyword group %s (its config changed)", group)
+            rescan_keywords(run.config, run.engine, group=group)
+    store_keyword_hashes(run.engine, current)
+    return TaskOutcome(
+        f"rescanned {', '.join(changed) or 'all groups'}"
+        + (f"; dropped {', '.join(removed)}" if removed else "")
+    )
+
+
+def digest(run: TaskRun) -> TaskOutcome:
+    from monitor.digest import raise_for_failures, run_digest
+
+    if not run.config.digest.enabled:
+        return TaskOutcome("digest disabled ([digest] enabled = false)")
+    lists = list(run.lists or run.job.lists) or None
+    outcomes = run_digest(run.config, run.engine, now=run.scheduled_at, lists=lists)
+    raise_for_failures(outcomes)
+    return TaskOutcome("; ".join(f"{item.list_name}: {item.status}" for item in outcomes))
+
+
+TASKS: dict[str, Callable[[TaskRun], TaskOutcome]] = {
+    "collect": collect,
+    "snapshots": snapshots,
+    "download": download,
+    "transcribe": transcribe,
+    "rescan": rescan,
+    "digest": digest,
+}

@@ -1,0 +1,1 @@
+"""Repository scripts: fixture generators and maintenance helpers."""

@@ -1,0 +1,266 @@
+"""Bulk writes of collected records: posts, edit history, metrics series, media, snapshots."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from collectors.records import TRANSCRIBABLE_KINDS, AccountProfile, PostRecord
+from storage.models import AudienceSnapshot, Media, Post, PostMetric, PostVersion
+
+_METRICS = ("views", "likes", "shares", "comments", "reactions")
+# Fields refreshed from every capture (besides text, metrics and media).
+_REFRESHED = (
+    "url",
+    "kind",
+    "text_html",
+    "language",
+    "reply_to_id",
+    "forwarded_from",
+    "forwarded_from_url",
+    "grouped_id",
+    "views_approximate",
+    "raw",
+)
+
+
+@dataclass
+class BatchResult:
+    """What one batch changed; `matched_post_ids` are posts whose text needs keyword matching."""
+
+    new: int = 0
+    updated: int = 0
+    edited: int = 0
+    restored: int = 0
+    seen_ids: set[str] = field(default_factory=set)
+    matched_post_ids: list[int] = field(default_factory=list)
+
+
+def _metrics(record: PostRecord) -> tuple[object, ...]:
+    return tuple(getattr(record, name) for name in _METRICS)
+
+
+def _stored_metrics(post: Post) -> tuple[object, ...]:
+    return tuple(getattr(post, name) for name in _METRICS)
+
+
+def _text_of(obj: Post | PostRecord) -> tuple[str, str]:
+    return ((obj.text or "").strip(), (obj.title or "").strip())
+
+
+def _new_media(post: Post, record: PostRecord, existing: set[int]) -> list[Media]:
+    rows = []
+    for item in record.media:
+        if item.kind not in TRANSCRIBABLE_KINDS or item.position in existing:
+            continue
+        rows.append(
+            Media(
+                post=post,
+                position=item.position,
+                kind=item.kind,
+                source_url=item.source_url,
+                thumbnail_url=item.thumbnail_url,
+                mime_type=item.mime_type,
+                duration_seconds=item.duration_seconds,
+                size_bytes=item.size_bytes,
+                status="pending",
+                attempts=0,
+            )
+        )
+    return rows
+
+
+def ingest_posts(
+    session: Session, account_id: int, records: Sequence[PostRecord], now: datetime
+) -> BatchResult:
+    """Upsert one batch of an account's posts in the caller's transaction (idempotent)."""
+    result = BatchResult()
+    by_id: dict[str, PostRecord] = {}
+    for record in records:
+        by_id[record.platform_post_id] = record  # the last capture of a duplicate id wins
+    result.seen_ids = set(by_id)
+    if not by_id:
+        return result
+    stored = {
+        post.platform_post_id: post
+        for post in session.scalars(
+            select(Post).where(Post.account_id == account_id, Post.platform_post_id.in_(by_id))
+        )
+    }
+    media_positions: dict[int, set[int]] = {}
+    if stored:
+        for post_id, position in session.execute(
+            select(Media.post_id, Media.position).where(
+                Media.post_id.in_([p.id for p in stored.values()])
+            )
+        ):
+            media_positions.setdefault(post_id, set()).add(position)
+    new_posts: list[Post] = []
+    extra_rows: list[object] = []
+    seen_post_ids: list[int] = []
+    for platform_id, record in by_id.items():
+        post = stored.get(platform_id)
+        if post is None:
+            post = Post(
+                account_id=account_id,
+                platform_post_id=platform_id,
+                published_at=record.published_at,
+                title=record.title,
+                text=record.text,
+                edited_at=record.edited_at,
+                first_seen_at=now,
+                last_seen_at=now,
+                **{name: getattr(record, name) for name in _REFRESHED},
+                **{name: getattr(record, name) for name in _METRICS},
+            )
+            new_posts.append(post)
+            extra_rows.append(
+                PostVersion(
+                    post=post,
+                    text=record.text,
+                    text_html=record.text_html,
+                    title=record.title,
+                    edited_at=record.edited_at,
+                    seen_at=now,
+                )
+            )
+            extra_rows.append(_metric_row(post, record, now))
+            extra_rows.extend(_new_media(post, record, set()))
+            result.new += 1
+            continue
+        changed = False
+        if _text_of(post) != _text_of(record):
+            extra_rows.append(
+                PostVersion(
+                    post_id=post.id,
+                    text=record.text,
+                    text_html=record.text_html,
+                    title=record.title,
+                    edited_at=record.edited_at,
+                    seen_at=now,
+                )
+            )
+            post.text, post.title = record.text, record.title
+            post.edited_at = record.edited_at or now
+            result.edited += 1
+            result.matched_post_ids.append(post.id)
+            changed = True
+        elif record.edited_at and post.edited_at is None:
+            post.edited_at = record.edited_at
+        if _stored_metrics(post) != _metrics(record) and any(
+            value is not None for value in _metrics(record)
+        ):
+            extra_rows.append(_metric_row(post, record, now))
+            for name in _METRICS:
+                value = getattr(record, name)
+                if value is not None:
+                    setattr(post, name, value)
+            changed = True
+        for name in _REFRESHED:
+            value = getattr(record, name)
+            if value is not None and getattr(post, name) != value:
+                setattr(post, name, value)
+        if post.deleted_at is not None:
+            post.deleted_at = None
+            result.restored += 1
+            changed = True
+        seen_post_ids.append(post.id)
+        extra_rows.extend(_new_media(post, record, media_positions.get(post.id, set())))
+        _refresh_media_urls(session, post.id, record)
+        result.updated += int(changed)
+    session.add_all(new_posts)
+    session.add_all(extra_rows)
+    session.flush()
+    if seen_post_ids:  # one statement instead of an UPDATE per known post
+        session.execute(
+            update(Post)
+            .where(Post.id.in_(seen_post_ids))
+            .values(last_seen_at=now)
+            .execution_options(synchronize_session=False)
+        )
+    result.matched_post_ids.extend(post.id for post in new_posts)
+    return result
+
+
+def _metric_row(post: Post, record: PostRecord, now: datetime) -> PostMetric:
+    return PostMetric(
+        post=post,
+        captured_at=now,
+        views=record.views,
+        likes=record.likes,
+        shares=record.shares,
+        comments=record.comments,
+        reactions=record.reactions,
+    )
+
+
+def _refresh_media_urls(session: Session, post_id: int, record: PostRecord) -> None:
+    """Media URLs can be signed and expire: refresh them for media not downloaded yet."""
+    for item in record.media:
+        if item.kind in TRANSCRIBABLE_KINDS and item.source_url:
+            session.execute(
+                update(Media)
+                .where(
+                    Media.post_id == post_id,
+                    Media.position == item.position,
+                    Media.status.in_(("pending", "failed")),
+                    Media.source_url != item.source_url,
+                )
+                .values(source_url=item.source_url)
+                .execution_options(synchronize_session=False)
+            )
+
+
+def mark_deleted(
+    session: Session, account_id: int, window_start: datetime, seen_ids: set[str], now: datetime
+) -> int:
+    """Posts published inside a fully re-read window that the platform no longer lists."""
+    candidates = session.execute(
+        select(Post.id, Post.platform_post_id).where(
+            Post.account_id == account_id,
+            Post.published_at >= window_start,
+            Post.deleted_at.is_(None),
+        )
+    ).all()
+    gone = [post_id for post_id, platform_id in candidates if platform_id not in seen_ids]
+    if gone:
+        session.execute(
+            update(Post)
+            .where(Post.id.in_(gone))
+            .values(deleted_at=now)
+            .execution_options(synchronize_session=False)
+        )
+    return len(gone)
+
+
+def add_snapshot(
+    session: Session, account_id: int, profile: AccountProfile, now: datetime, source: str
+) -> bool:
+    """Record the audience counts of one capture; False when the profile had none."""
+    counts = (
+        profile.followers,
+        profile.following,
+        profile.likes,
+        profile.posts_count,
+        profile.views_total,
+    )
+    if all(value is None for value in counts):
+        return False
+    session.add(
+        AudienceSnapshot(
+            account_id=account_id,
+            captured_at=now,
+            followers=profile.followers,
+            following=profile.following,
+            likes=profile.likes,
+            posts_count=profile.posts_count,
+            views_total=profile.views_total,
+            is_approximate=profile.is_approximate,
+            source=source,
+        )
+    )
+    return True
