@@ -150,14 +150,17 @@ class TranscriptionWorker:
         known_duration: float | None,
         report: TranscribeReport,
     ) -> None:
-        """Transcript, segments and the row's `done` in one transaction; nothing if the lease
-        was lost meanwhile (another worker owns the row: no double transcript)."""
+        """Transcript, segments, keyword hits and the row's `done` in one transaction; nothing
+        if the lease was lost meanwhile (another worker owns the row: no double transcript)."""
+        from monitor.keywords import match_transcript  # the matcher engines: load lazily
+
         extra = {} if known_duration else {"duration_seconds": result.duration}
         try:
             with transaction(self.engine) as session:
                 if not complete(session, self.stage, media_id, self.owner, **extra):
                     raise LeaseLost(f"media {media_id}: lease lost before storing")
                 transcript_id = save_transcript(session, media_id, result)
+                match_transcript(session, self.config, transcript_id)
         except LeaseLost:
             report.add("lost")
             return
@@ -168,7 +171,6 @@ class TranscriptionWorker:
         report.add("done")
         report.audio_seconds += result.duration
         report.processing_seconds += result.processing_seconds
-        match_keywords(self.config, self.engine, transcript_id)
 
     def _fail(
         self, media_id: int, error: str, report: TranscribeReport, *, permanent: bool = False
@@ -180,18 +182,6 @@ class TranscriptionWorker:
         report.add("failed" if status == "failed" else "retrying")
         report.errors.append(f"media {media_id}: {error}")
         log.warning("media %s: %s (%s)", media_id, error, status)
-
-
-def match_keywords(config: PolmonConfig, engine: Engine, transcript_id: int) -> int:
-    """Record keyword hits in a new transcript; a failure is logged (`polmon rescan` redoes it)."""
-    from monitor.keywords import match_transcript  # pulls in the matcher engines: load lazily
-
-    try:
-        with transaction(engine) as session:
-            return int(match_transcript(session, config, transcript_id))
-    except Exception:
-        log.exception("keyword matching of transcript %s failed; rescan will retry", transcript_id)
-        return 0
 
 
 def queued_count(engine: Engine) -> int:
