@@ -1,0 +1,258 @@
+"""The sections of polmon's config file as typed models (assembled in monitor.config)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from collectors.records import Platform
+
+DEFAULT_CONFIG_NAME = "polmon.toml"
+CONFIG_ENV = "POLMON_CONFIG"
+USER_AGENT = (
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/126.0 Safari/537.36"
+)
+
+PositiveFloat = Annotated[float, Field(gt=0)]
+NonNegativeFloat = Annotated[float, Field(ge=0)]
+PositiveInt = Annotated[int, Field(gt=0)]
+NonNegativeInt = Annotated[int, Field(ge=0)]
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_default=True)
+
+
+class DatabaseConfig(Section):
+    url: str = ""  # empty: sqlite file polmon.sqlite3 under paths.data_dir
+    schema_name: str = Field(default="", alias="schema")
+    pool_size: PositiveInt = 5
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class PathsConfig(Section):
+    data_dir: Path = Path("data")
+    media_dir: Path | None = None  # default: <data_dir>/media
+    model_cache_dir: Path | None = None  # default: <data_dir>/models
+
+
+class LoggingConfig(Section):
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    json_lines: bool = False
+
+
+class AccountConfig(Section):
+    platform: Platform
+    handle: str | None = None
+    url: str | None = None
+    notes: str | None = None
+    enabled: bool = True
+    video_urls: list[str] = []  # explicit video/reel URLs (Facebook pages have no listing)
+
+    @model_validator(mode="after")
+    def _needs_identity(self) -> AccountConfig:
+        if not (self.handle or self.url):
+            raise ValueError("an account needs a handle or a url")
+        return self
+
+    @property
+    def key(self) -> str:
+        """The account's identity within its platform (see monitor.accounts.account_key)."""
+        from monitor.accounts import account_key
+
+        return account_key(self.platform, self.handle, self.url)
+
+
+class ActorConfig(Section):
+    name: Annotated[str, Field(min_length=1)]
+    kind: Literal["person", "organisation"] = "person"
+    country: str | None = None
+    notes: str | None = None
+    accounts: list[AccountConfig] = []
+
+
+class KeywordGroupConfig(Section):
+    terms: Annotated[list[str], Field(min_length=1)]
+    exclude: list[str] = []  # a text containing one of these is not a hit for this group
+    whole_word: Literal["auto", "always", "never"] = "auto"  # auto: by the term's script
+    case_sensitive: bool = False
+    regex: bool = False  # terms are regular expressions
+    search_in: Literal["posts", "transcripts", "both"] = "both"
+    hotwords: bool = True  # pass the terms to Whisper as hotwords / prompt
+
+    @model_validator(mode="after")
+    def _regex_terms_compile(self) -> KeywordGroupConfig:
+        if self.regex:
+            for term in self.terms:
+                try:
+                    compiled = re.compile(term)
+                except re.error as exc:
+                    message = f"term {term!r} is not a valid regular expression: {exc}"
+                    raise ValueError(message) from None
+                if compiled.fullmatch(""):
+                    raise ValueError(f"regex term {term!r} matches empty text")
+        return self
+
+
+class GrowthConfig(Section):
+    jump_threshold_percent: PositiveFloat = 20.0  # day-over-day change flagged as a jump/drop
+    jump_min_change: NonNegativeInt = 1000  # ... when it is also at least this many
+    migration_threshold_percent: PositiveFloat = 10.0  # one account falls, another rises
+    engagement_posts: PositiveInt = 30  # median views over this many latest posts
+    engagement_days: PositiveInt = 30  # posts per day over this many days
+
+
+class TelegramConfig(Section):
+    backend: Literal["auto", "web", "telethon"] = "auto"
+    base_url: str = "https://t.me"
+    user_agent: str = USER_AGENT
+    requests_per_second: PositiveFloat = 1.0
+    timeout_seconds: PositiveFloat = 30.0
+    max_retries: NonNegativeInt = 4
+    backoff_seconds: PositiveFloat = 2.0
+    max_backoff_seconds: PositiveFloat = 120.0
+    backfill_days: PositiveInt = 30
+    max_posts_per_account: PositiveInt = 2000
+    recheck_days: NonNegativeFloat = 3.0
+    api_id: int | None = None
+    api_hash_file: Path | None = None  # else env POLMON_TELEGRAM_API_HASH
+    session_file: Path | None = None  # default: <data_dir>/telegram.session
+    flood_wait_cap_seconds: NonNegativeFloat = 300.0
+
+    @model_validator(mode="after")
+    def _telethon_needs_api_id(self) -> TelegramConfig:
+        if self.backend == "telethon" and self.api_id is None:
+            raise _KeyError("telegram.api_id", "required when backend = 'telethon'")
+        return self
+
+
+class VideoConfig(Section):
+    proxy: str | None = None
+    cookies_file: Path | None = None  # Netscape format, for content behind a login wall
+    impersonate: str | None = None  # e.g. "chrome"; needs curl_cffi
+    sleep_seconds: NonNegativeFloat = 1.0
+    retries: NonNegativeInt = 3
+    timeout_seconds: PositiveFloat = 30.0
+    backfill_days: PositiveInt = 90
+    max_posts_per_account: PositiveInt = 500
+    recheck_days: NonNegativeFloat = 3.0
+    max_duration_seconds: PositiveInt = 3600
+    max_filesize_mb: PositiveInt = 500
+    keep_video: bool = False  # False: keep only the audio track when that saves space
+    concurrency: PositiveInt = 2
+    max_attempts: PositiveInt = 4
+    retry_backoff_seconds: PositiveFloat = 60.0  # first retry delay; doubles per attempt
+    youtube_tabs: Annotated[list[Literal["videos", "shorts", "streams"]], Field(min_length=1)] = [
+        "videos",
+        "shorts",
+    ]
+    # Sites the collectors read profile pages from (a mirror or a test server can stand in).
+    tiktok_base_url: str = "https://www.tiktok.com"
+    verify_certificates: bool = True  # false only behind a TLS-inspecting proxy you trust
+    facebook_base_url: str = "https://www.facebook.com"
+
+
+class TranscriptionConfig(Section):
+    backend: Literal["faster-whisper", "openai-whisper"] = "faster-whisper"
+    model: str = "small"  # a model name (downloaded to the cache dir) or a local path
+    language: str | None = None  # a hint; empty: detect
+    device: Literal["auto", "cpu", "cuda"] = "auto"
+    compute_type: str = "auto"  # auto: int8 on CPU, float16 on CUDA
+    beam_size: PositiveInt = 5
+    threads: NonNegativeInt = 0  # 0: the library's default
+    vad_filter: bool = True
+    condition_on_previous_text: bool = False
+    word_timestamps: bool = False  # store per-word times in transcript_segments.words
+    hotwords: bool = True  # pass keyword terms as hotwords / initial prompt
+    hotword_groups: list[str] = []  # empty: every group with hotwords = true
+    no_speech_threshold: float = 0.6
+    logprob_threshold: float = -1.0
+    compression_ratio_threshold: float = 2.4
+    lease_seconds: PositiveInt = 900
+    max_attempts: PositiveInt = 3
+    poll_seconds: PositiveFloat = 10.0  # `polmon worker`: sleep this long when the queue is empty
+    language_models: dict[str, str] = {}  # detected language -> model name or path
+
+
+class JobConfig(Section):
+    task: Literal["collect", "snapshots", "download", "transcribe", "rescan", "digest"]
+    platform: Platform | None = None  # collect/snapshots: one platform, else all
+    interval_minutes: PositiveFloat | None = None
+    cron: str | None = None  # five fields, in [schedule] timezone
+    enabled: bool = True
+    limit: PositiveInt | None = None  # download/transcribe: items per run
+    lists: list[str] = []  # digest: only these [[digest.lists]] names; empty: every list
+
+    @model_validator(mode="after")
+    def _one_trigger(self) -> JobConfig:
+        if (self.interval_minutes is None) == (self.cron is None):
+            raise ValueError("give exactly one of interval_minutes or cron")
+        if self.cron is not None and len(self.cron.split()) != 5:
+            raise ValueError(f"cron {self.cron!r} needs five fields: minute hour day month weekday")
+        if self.lists and self.task != "digest":
+            raise ValueError("lists applies only to task = 'digest'")
+        return self
+
+
+class ScheduleConfig(Section):
+    timezone: str = "UTC"
+    misfire_grace_seconds: PositiveInt = 300
+    jobs: dict[str, JobConfig] = {}
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} (use an IANA name)") from None
+        return value
+
+
+class DigestListConfig(Section):
+    name: Annotated[str, Field(min_length=1)]
+    recipients: Annotated[list[str], Field(min_length=1)]
+    actors: list[str] = []  # empty: every actor
+    keyword_groups: list[str] = []  # empty: every group
+
+    @field_validator("recipients")
+    @classmethod
+    def _emails(cls, values: list[str]) -> list[str]:
+        for value in values:
+            if not re.fullmatch(r"[^@\s]+@[^@\s]+", value):
+                raise ValueError(f"{value!r} is not an email address")
+        return values
+
+
+class DigestConfig(Section):
+    enabled: bool = False
+    period_hours: PositiveInt = 24
+    subject_prefix: str = "[polmon]"
+    top_posts: PositiveInt = 10
+    lists: list[DigestListConfig] = []
+
+
+class SmtpConfig(Section):
+    host: str = "localhost"
+    port: Annotated[int, Field(ge=1, le=65535)] = 587
+    security: Literal["starttls", "ssl", "none"] = "starttls"
+    username: str | None = None
+    password_file: Path | None = None  # else env POLMON_SMTP_PASSWORD
+    from_address: str = "polmon@localhost"
+    timeout_seconds: PositiveFloat = 30.0
+    max_attempts: PositiveInt = 3
+    retry_backoff_seconds: NonNegativeFloat = 30.0  # doubles after each failed attempt
+    ca_file: Path | None = None  # PEM CA bundle for a server with a private certificate
+
+
+class _KeyError(ValueError):
+    """A validation error that knows its key path (raised from model validators)."""
+
+    def __init__(self, key: str, message: str) -> None:
+        super().__init__(message)
+        self.key = key
