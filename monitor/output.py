@@ -75,7 +75,8 @@ def emit(
         for row in materialised:
             writer.writerow([_cell(row.get(c)) for c in cols])
     else:
-        console = Console(soft_wrap=False)
+        # A terminal's own width; piped output gets room instead of 80 folded columns.
+        console = Console(soft_wrap=False, width=None if sys.stdout.isatty() else 200)
         if not materialised:
             console.print(f"[dim]{title + ': ' if title else ''}{empty}[/dim]")
             return
