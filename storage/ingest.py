@@ -28,6 +28,10 @@ _REFRESHED = (
 )
 
 
+# A stored media row as ingest needs it: (media id, source url, status).
+StoredMedia = tuple[int, str | None, str]
+
+
 @dataclass
 class BatchResult:
     """What one batch changed; `matched_post_ids` are posts whose text needs keyword matching."""
@@ -91,14 +95,15 @@ def ingest_posts(
             select(Post).where(Post.account_id == account_id, Post.platform_post_id.in_(by_id))
         )
     }
-    media_positions: dict[int, set[int]] = {}
+    # post id -> position -> (media id, source url, status): one query for the batch.
+    stored_media: dict[int, dict[int, StoredMedia]] = {}
     if stored:
-        for post_id, position in session.execute(
-            select(Media.post_id, Media.position).where(
+        for media_id, post_id, position, source_url, status in session.execute(
+            select(Media.id, Media.post_id, Media.position, Media.source_url, Media.status).where(
                 Media.post_id.in_([p.id for p in stored.values()])
             )
         ):
-            media_positions.setdefault(post_id, set()).add(position)
+            stored_media.setdefault(post_id, {})[position] = (media_id, source_url, status)
     new_posts: list[Post] = []
     extra_rows: list[object] = []
     seen_post_ids: list[int] = []
@@ -169,8 +174,9 @@ def ingest_posts(
             result.restored += 1
             changed = True
         seen_post_ids.append(post.id)
-        extra_rows.extend(_new_media(post, record, media_positions.get(post.id, set())))
-        _refresh_media_urls(session, post.id, record)
+        post_media = stored_media.get(post.id, {})
+        extra_rows.extend(_new_media(post, record, set(post_media)))
+        _refresh_media_urls(session, record, post_media)
         result.updated += int(changed)
     session.add_all(new_posts)
     session.add_all(extra_rows)
@@ -198,18 +204,19 @@ def _metric_row(post: Post, record: PostRecord, now: datetime) -> PostMetric:
     )
 
 
-def _refresh_media_urls(session: Session, post_id: int, record: PostRecord) -> None:
-    """Media URLs can be signed and expire: refresh them for media not downloaded yet."""
+def _refresh_media_urls(
+    session: Session, record: PostRecord, post_media: dict[int, StoredMedia]
+) -> None:
+    """Media URLs can be signed and expire: refresh those of media not downloaded yet."""
     for item in record.media:
-        if item.kind in TRANSCRIBABLE_KINDS and item.source_url:
+        known = post_media.get(item.position)
+        if known is None or not item.source_url:
+            continue
+        media_id, source_url, status = known
+        if status in ("pending", "failed") and source_url != item.source_url:
             session.execute(
                 update(Media)
-                .where(
-                    Media.post_id == post_id,
-                    Media.position == item.position,
-                    Media.status.in_(("pending", "failed")),
-                    Media.source_url != item.source_url,
-                )
+                .where(Media.id == media_id)
                 .values(source_url=item.source_url)
                 .execution_options(synchronize_session=False)
             )

@@ -136,3 +136,31 @@ def test_snapshots_need_a_count(db: TestDatabase) -> None:
         snapshot = session.scalars(select(AudienceSnapshot)).one()
         assert (snapshot.followers, snapshot.is_approximate) == (10_100_000, True)
         assert snapshot.captured_at == T0
+
+
+def test_expiring_media_urls_are_refreshed_until_downloaded(db: TestDatabase) -> None:
+    account_id = _account(db)
+
+    def capture(token: str) -> list[PostRecord]:
+        return [
+            _post(
+                "3",
+                kind="video",
+                media=[
+                    MediaItem(kind="video", source_url=f"http://cdn/a.mp4?token={token}"),
+                    MediaItem(
+                        kind="voice", source_url=f"http://cdn/b.ogg?token={token}", position=1
+                    ),
+                ],
+            )
+        ]
+
+    with transaction(db.engine) as session:
+        ingest_posts(session, account_id, capture("one"), T0)
+    with transaction(db.engine) as session:
+        session.scalars(select(Media).where(Media.position == 1)).one().status = "downloaded"
+    with transaction(db.engine) as session:
+        ingest_posts(session, account_id, capture("two"), T0 + timedelta(hours=1))
+    with transaction(db.engine) as session:
+        urls = dict(session.execute(select(Media.position, Media.source_url)).all())
+    assert urls == {0: "http://cdn/a.mp4?token=two", 1: "http://cdn/b.ogg?token=one"}
