@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from collectors.records import Platform
+from monitor.user_regex import UserRegexError, compile_user_regex
 
 DEFAULT_CONFIG_NAME = "polmon.toml"
 CONFIG_ENV = "POLMON_CONFIG"
@@ -90,12 +91,9 @@ class KeywordGroupConfig(Section):
         if self.regex:
             for term in self.terms:
                 try:
-                    compiled = re.compile(term)
-                except re.error as exc:
-                    message = f"term {term!r} is not a valid regular expression: {exc}"
-                    raise ValueError(message) from None
-                if compiled.fullmatch(""):
-                    raise ValueError(f"regex term {term!r} matches empty text")
+                    compile_user_regex(term, case_sensitive=self.case_sensitive)
+                except UserRegexError as exc:
+                    raise ValueError(f"regex term {exc}") from None
         return self
 
 

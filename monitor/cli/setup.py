@@ -10,6 +10,7 @@ import click
 from monitor.cli import cli
 from monitor.cli.context import app
 from monitor.config import find_config_path, load_config
+from monitor.user_regex import regex_warnings
 from storage.migrations import current_revision, head_revisions, upgrade
 
 _HERE = Path(__file__).resolve().parent.parent
@@ -84,6 +85,10 @@ def config_check(ctx: click.Context) -> None:
     """Validate the config file and the secrets the configured features need."""
     config = app(ctx).config
     config.check_secrets()
+    for name, group in config.keywords.items():
+        for term in group.terms if group.regex else ():
+            for warning in regex_warnings(term):
+                click.echo(f"warning: keywords.{name}: term {term!r} {warning}", err=True)
     accounts = sum(len(actor.accounts) for actor in config.actors)
     click.echo(
         f"{config.source}: ok ({len(config.actors)} actors, {accounts} accounts, "
