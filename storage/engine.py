@@ -21,7 +21,8 @@ class DatabaseError(Exception):
     """A database URL that is malformed, unsupported or unreachable: one line for the user."""
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """Set WAL, foreign keys, the busy timeout and NORMAL sync on a new SQLite connection."""
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
@@ -42,7 +43,7 @@ def make_engine(url: str, *, schema: str | None = None, pool_size: int = 5) -> E
             if parsed.database and parsed.database != ":memory:":
                 Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
             engine = create_engine(parsed, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
-            event.listen(engine, "connect", _sqlite_pragmas)
+            event.listen(engine, "connect", sqlite_pragmas)
             # Let SQLite's own BEGIN IMMEDIATE-free locking work with pysqlite's transactions.
             return engine
         if backend == "postgresql":
