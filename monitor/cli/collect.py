@@ -61,7 +61,7 @@ def collect(
     columns = [c for c in rows[0] if fmt != "table" or c != "error"] if rows else None
     emit(rows, fmt, columns=columns, title="collection pass", empty="no accounts matched")
     if fmt == "table":  # whole error lines, not folded into a narrow column
-        for failed in report.failed:
+        for failed in report.failed + report.skipped:
             click.echo(f"{failed.platform} {failed.handle}: {failed.error}", err=True)
     if download:
         from monitor.cli.download import summary
