@@ -13,6 +13,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from storage import nul
+
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 _SCHEMA_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
 
@@ -42,8 +44,13 @@ def make_engine(url: str, *, schema: str | None = None, pool_size: int = 5) -> E
         if backend == "sqlite":
             if parsed.database and parsed.database != ":memory:":
                 Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-            engine = create_engine(parsed, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+            engine = create_engine(
+                parsed,
+                connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+                json_serializer=nul.json_serializer,
+            )
             event.listen(engine, "connect", sqlite_pragmas)
+            nul.install(engine)
             # Let SQLite's own BEGIN IMMEDIATE-free locking work with pysqlite's transactions.
             return engine
         if backend == "postgresql":
@@ -52,9 +59,15 @@ def make_engine(url: str, *, schema: str | None = None, pool_size: int = 5) -> E
                 if not _SCHEMA_NAME.match(schema):
                     raise DatabaseError(f"bad PostgreSQL schema name {schema!r}")
                 connect_args["options"] = f"-csearch_path={schema}"
-            return create_engine(
-                parsed, pool_pre_ping=True, pool_size=pool_size, connect_args=connect_args
+            engine = create_engine(
+                parsed,
+                pool_pre_ping=True,
+                pool_size=pool_size,
+                connect_args=connect_args,
+                json_serializer=nul.json_serializer,
             )
+            nul.install(engine)
+            return engine
     except NoSuchModuleError as exc:
         raise DatabaseError(f"unsupported database URL {url!r}: {exc}") from None
     except ModuleNotFoundError as exc:

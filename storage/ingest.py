@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from collectors.records import TRANSCRIBABLE_KINDS, AccountProfile, PostRecord
 from storage.models import AudienceSnapshot, Media, Post, PostMetric, PostVersion
+from storage.nul import escape_nul, strip_nul
 
 _METRICS = ("views", "likes", "shares", "comments", "reactions")
 # Fields refreshed from every capture (besides text, metrics and media).
@@ -45,7 +46,7 @@ class BatchResult:
 
 
 def _metrics(record: PostRecord) -> tuple[object, ...]:
-    return tuple(getattr(record, name) for name in _METRICS)
+    return tuple(escape_nul(getattr(record, name)) for name in _METRICS)
 
 
 def _stored_metrics(post: Post) -> tuple[object, ...]:
@@ -53,7 +54,13 @@ def _stored_metrics(post: Post) -> tuple[object, ...]:
 
 
 def _text_of(obj: Post | PostRecord) -> tuple[str, str]:
-    return ((obj.text or "").strip(), (obj.title or "").strip())
+    """Text and title as stored (NULs dropped), to tell an edit from a repeat capture."""
+    return (strip_nul(obj.text or "").strip(), strip_nul(obj.title or "").strip())
+
+
+def _stored_form(value: object) -> object:
+    """`value` as the database keeps it: NULs dropped from text, escaped inside JSON."""
+    return strip_nul(value) if isinstance(value, str) else escape_nul(value)
 
 
 def _new_media(post: Post, record: PostRecord, existing: set[int]) -> list[Media]:
@@ -167,7 +174,7 @@ def ingest_posts(
             changed = True
         for name in _REFRESHED:
             value = getattr(record, name)
-            if value is not None and getattr(post, name) != value:
+            if value is not None and getattr(post, name) != _stored_form(value):
                 setattr(post, name, value)
         if post.deleted_at is not None:
             post.deleted_at = None
