@@ -34,6 +34,7 @@ from monitor.config_sections import (
     VideoConfig,
     _KeyError,
 )
+from storage.redaction import register_secret
 
 __all__ = [
     "CONFIG_ENV",
@@ -189,16 +190,22 @@ class ConfigError(Exception):
 
 
 def read_secret(env_name: str, path: Path | None) -> str | None:
-    """A secret from environment variable `env_name`, else from the file `path`."""
+    """A secret from environment variable `env_name`, else from the file `path`.
+
+    Whatever is read is registered for redaction (logs, error lines, the database).
+    """
     value = os.environ.get(env_name)
     if value:
-        return value.strip()
-    if path is None:
+        secret: str | None = value.strip()
+    elif path is None:
         return None
-    try:
-        return path.read_text(encoding="utf-8").strip() or None
-    except OSError as exc:
-        raise ConfigError(path, None, f"cannot read secret file: {exc.strerror}") from None
+    else:
+        try:
+            secret = path.read_text(encoding="utf-8").strip() or None
+        except OSError as exc:
+            raise ConfigError(path, None, f"cannot read secret file: {exc.strerror}") from None
+    register_secret(secret)
+    return secret
 
 
 def find_config_path(explicit: str | os.PathLike[str] | None) -> tuple[Path, bool]:

@@ -13,7 +13,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from storage import nul
+from storage import boundary
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 _SCHEMA_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
@@ -47,10 +47,10 @@ def make_engine(url: str, *, schema: str | None = None, pool_size: int = 5) -> E
             engine = create_engine(
                 parsed,
                 connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
-                json_serializer=nul.json_serializer,
+                json_serializer=boundary.json_serializer,
             )
             event.listen(engine, "connect", sqlite_pragmas)
-            nul.install(engine)
+            boundary.install(engine)
             # Let SQLite's own BEGIN IMMEDIATE-free locking work with pysqlite's transactions.
             return engine
         if backend == "postgresql":
@@ -64,9 +64,9 @@ def make_engine(url: str, *, schema: str | None = None, pool_size: int = 5) -> E
                 pool_pre_ping=True,
                 pool_size=pool_size,
                 connect_args=connect_args,
-                json_serializer=nul.json_serializer,
+                json_serializer=boundary.json_serializer,
             )
-            nul.install(engine)
+            boundary.install(engine)
             return engine
     except NoSuchModuleError as exc:
         raise DatabaseError(f"unsupported database URL {url!r}: {exc}") from None

@@ -10,8 +10,8 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from collectors.records import TRANSCRIBABLE_KINDS, AccountProfile, PostRecord
+from storage.boundary import clean_json, clean_text
 from storage.models import AudienceSnapshot, Media, Post, PostMetric, PostVersion
-from storage.nul import escape_nul, strip_nul
 
 _METRICS = ("views", "likes", "shares", "comments", "reactions")
 # Fields refreshed from every capture (besides text, metrics and media).
@@ -46,7 +46,7 @@ class BatchResult:
 
 
 def _metrics(record: PostRecord) -> tuple[object, ...]:
-    return tuple(escape_nul(getattr(record, name)) for name in _METRICS)
+    return tuple(clean_json(getattr(record, name)) for name in _METRICS)
 
 
 def _stored_metrics(post: Post) -> tuple[object, ...]:
@@ -54,13 +54,13 @@ def _stored_metrics(post: Post) -> tuple[object, ...]:
 
 
 def _text_of(obj: Post | PostRecord) -> tuple[str, str]:
-    """Text and title as stored (NULs dropped), to tell an edit from a repeat capture."""
-    return (strip_nul(obj.text or "").strip(), strip_nul(obj.title or "").strip())
+    """Text and title as stored (storage.boundary), to tell an edit from a repeat capture."""
+    return (clean_text(obj.text or "").strip(), clean_text(obj.title or "").strip())
 
 
 def _stored_form(value: object) -> object:
-    """`value` as the database keeps it: NULs dropped from text, escaped inside JSON."""
-    return strip_nul(value) if isinstance(value, str) else escape_nul(value)
+    """`value` as the database keeps it (storage.boundary cleans what is written)."""
+    return clean_text(value) if isinstance(value, str) else clean_json(value)
 
 
 def _new_media(post: Post, record: PostRecord, existing: set[int]) -> list[Media]:

@@ -1,9 +1,12 @@
-"""NUL bytes at the storage boundary: dropped from text, escaped in JSON, alike on both engines.
+"""What every value written to the database goes through: NULs dropped or escaped, secrets
+redacted, alike on SQLite and PostgreSQL.
 
 PostgreSQL rejects U+0000 in text and JSONB; SQLite takes it and would make the two engines
 store different things. Text columns lose their NULs (before the flush, so objects in the
 session match the rows); JSON documents keep them as the six characters ``\\u0000``, so a raw
 payload still shows where they were; Core statements' string parameters are cleaned last.
+Known secrets (storage.redaction) become *** in all of them: an error that quotes a password
+is stored, and later mailed in a digest's health section, without it.
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ from typing import Any
 from sqlalchemy import Engine, event, inspect
 from sqlalchemy.orm import Session, UOWTransaction
 
+from storage.redaction import redact
+
 NUL = "\x00"
 ESCAPED_NUL = "\\u0000"
 
@@ -22,6 +27,11 @@ ESCAPED_NUL = "\\u0000"
 def strip_nul(text: str) -> str:
     """`text` without NUL characters."""
     return text.replace(NUL, "") if NUL in text else text
+
+
+def clean_text(text: str) -> str:
+    """`text` as stored: without NULs, with known secrets redacted."""
+    return redact(strip_nul(text))
 
 
 def escape_nul(value: Any) -> Any:
@@ -35,17 +45,28 @@ def escape_nul(value: Any) -> Any:
     return value
 
 
+def clean_json(value: Any) -> Any:
+    """A JSON-able value as stored: NULs escaped and known secrets redacted in its strings."""
+    if isinstance(value, str):
+        return redact(escape_nul(value))
+    if isinstance(value, Mapping):
+        return {clean_json(key): clean_json(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [clean_json(item) for item in value]
+    return value
+
+
 def json_serializer(value: Any) -> str:
-    """The engines' JSON encoder: json.dumps (SQLAlchemy's default) with NULs escaped."""
-    return json.dumps(escape_nul(value))
+    """The engines' JSON encoder: json.dumps (SQLAlchemy's default) of the cleaned value."""
+    return json.dumps(clean_json(value))
 
 
 def _clean_parameter(value: Any) -> Any:
-    return strip_nul(value) if isinstance(value, str) else value
+    return clean_text(value) if isinstance(value, str) else value
 
 
 def clean_parameters(parameters: Any) -> Any:
-    """DBAPI parameters (a dict, a tuple, or a list of them) with NULs dropped from strings."""
+    """DBAPI parameters (a dict, a tuple, or a list of them) with their strings cleaned."""
     if isinstance(parameters, Mapping):
         return {key: _clean_parameter(value) for key, value in parameters.items()}
     if isinstance(parameters, Sequence) and not isinstance(parameters, str | bytes):
@@ -70,17 +91,17 @@ def _before_cursor_execute(
     return statement, clean_parameters(parameters)
 
 
-def _strip_nul_before_flush(session: Session, _flush: UOWTransaction, _instances: Any) -> None:
+def _clean_before_flush(session: Session, _flush: UOWTransaction, _instances: Any) -> None:
     for obj in (*session.new, *session.dirty):
         loaded = inspect(obj).dict  # only loaded attributes: never trigger a lazy load
         for key, value in list(loaded.items()):
-            if isinstance(value, str) and NUL in value:
-                setattr(obj, key, strip_nul(value))
+            if isinstance(value, str) and (cleaned := clean_text(value)) != value:
+                setattr(obj, key, cleaned)
 
 
 def install(engine: Engine) -> None:
-    """Clean every statement's string parameters on `engine`."""
+    """Clean the string parameters of every statement run on `engine`."""
     event.listen(engine, "before_cursor_execute", _before_cursor_execute, retval=True)
 
 
-event.listen(Session, "before_flush", _strip_nul_before_flush)
+event.listen(Session, "before_flush", _clean_before_flush)
