@@ -231,6 +231,9 @@ def parse_config(data: dict[str, Any], source: Path | str) -> PolmonConfig:
     return config
 
 
+TOO_DEEP = "arrays or tables nested too deeply to read (polmon's config is a few levels deep)"
+
+
 def load_config(explicit: str | os.PathLike[str] | None = None) -> PolmonConfig:
     """Find, read and validate the config; a missing default file gives the defaults."""
     import tomllib
@@ -243,12 +246,18 @@ def load_config(explicit: str | os.PathLike[str] | None = None) -> PolmonConfig:
         config.source = path.resolve()
         return config
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        # utf-8-sig: a byte-order mark (Windows editors write one) is not part of the TOML.
+        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(path, None, f"malformed TOML: {exc}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(path, None, f"cannot read: {exc}") from None
-    config = parse_config(data, path)
+    except RecursionError:
+        raise ConfigError(path, None, TOO_DEEP) from None
+    try:
+        config = parse_config(data, path)
+    except RecursionError:
+        raise ConfigError(path, None, TOO_DEEP) from None
     config.source = path.resolve()
     return config
 
