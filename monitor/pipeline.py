@@ -224,6 +224,7 @@ class AccountCollection:
             )
 
     def _apply_profile(self, session: Any, profile: AccountProfile) -> None:
+        profile.reject_unsafe_links()
         account = session.get_one(Account, self.account_id)
         events: list[tuple[str, dict[str, Any]]] = []
         if account.status != "active":

@@ -92,6 +92,7 @@ def ingest_posts(
     result = BatchResult()
     by_id: dict[str, PostRecord] = {}
     for record in records:
+        record.reject_unsafe_links()  # javascript: and other non-web links stay in raw only
         by_id[record.platform_post_id] = record  # the last capture of a duplicate id wins
     result.seen_ids = set(by_id)
     if not by_id:
