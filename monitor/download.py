@@ -19,7 +19,15 @@ from sqlalchemy.orm import Session
 
 from collectors.ytdlp import open_ytdlp
 from monitor.config import PolmonConfig
-from monitor.media_fetch import MediaFailed, MediaSkipped, download_media, duration_reason
+from monitor.media_fetch import (
+    LocalFault,
+    MediaFailed,
+    MediaSkipped,
+    download_media,
+    duration_reason,
+    local_fault,
+    local_fault_message,
+)
 from monitor.media_files import (
     extract_audio,
     media_stem,
@@ -215,9 +223,15 @@ class DownloadStage:
         except MediaFailed as exc:
             remove_leftovers(directory, base_name)
             self._fail(job, owner, str(exc), permanent=exc.permanent)
-        except Exception as exc:
-            log.exception("media %s: unexpected error", job.media_id)
+        except LocalFault as exc:
             remove_leftovers(directory, base_name)
+            self._defer(job, owner, str(exc))
+        except Exception as exc:
+            remove_leftovers(directory, base_name)
+            if (fault := local_fault(exc)) is not None:  # storing: audio copy, hashing
+                self._defer(job, owner, local_fault_message(fault))
+                return
+            log.exception("media %s: unexpected error", job.media_id)
             self._fail(job, owner, f"unexpected {type(exc).__name__}: {exc}", permanent=False)
 
     def _confine(self, path: Path) -> Path:
@@ -270,6 +284,19 @@ class DownloadStage:
     def _skip(self, job: _Job, owner: str, reason: str) -> None:
         fail(self.engine, self.stage, job.media_id, owner, reason, permanent=True, status="skipped")
         self.report.count("skipped", job.media_id, reason)
+
+    def _defer(self, job: _Job, owner: str, error: str) -> None:
+        """A local fault: back to `pending` after the first backoff, the attempt not counted."""
+        log.warning("media %s: %s", job.media_id, error)
+        kept = release(
+            self.engine,
+            self.stage,
+            job.media_id,
+            owner,
+            retry_after=self.stage.backoff_seconds,
+            error=error,
+        )
+        self.report.count("retrying" if kept else "lost", job.media_id, error)
 
     def _fail(self, job: _Job, owner: str, error: str, *, permanent: bool) -> None:
         status = fail(self.engine, self.stage, job.media_id, owner, error, permanent=permanent)

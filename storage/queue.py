@@ -125,15 +125,24 @@ def renew(engine: Engine, stage: Stage, media_id: int, owner: str) -> bool:
 
 
 def release(
-    engine: Engine, stage: Stage, media_id: int, owner: str, *, retry_after: float | None = None
+    engine: Engine,
+    stage: Stage,
+    media_id: int,
+    owner: str,
+    *,
+    retry_after: float | None = None,
+    error: str | None = None,
 ) -> bool:
-    """Give a lease back untouched (clean shutdown): the attempt is not counted.
+    """Give a lease back (clean shutdown, a local fault): the attempt is not counted.
 
-    `retry_after` seconds: the row is not claimable before then (e.g. waiting for a duplicate).
+    `retry_after` seconds: the row is not claimable before then (e.g. waiting for a duplicate,
+    or for disk space); `error`: why, kept as the row's last error.
     """
     delay: dict[str, Any] = {}
     if retry_after is not None:
         delay["next_attempt_at"] = utcnow() + timedelta(seconds=retry_after)
+    if error is not None:
+        delay["last_error"] = error[:4000]
     with transaction(engine) as session:
         result = session.execute(
             update(Media)
