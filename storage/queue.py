@@ -214,3 +214,32 @@ def fail(
             media.status = stage.ready_status
             media.next_attempt_at = now + stage.backoff(media.attempts)
         return media.status
+
+
+def retry_finished(
+    engine: Engine, stage: Stage, status: str = "failed", since: datetime | None = None
+) -> int:
+    """Put `status` rows (failed or skipped) back to the stage's ready status, attempts reset.
+
+    A row belongs to the download stage while it has no local file, to transcription once it
+    has one. `since`: only rows that reached `status` at or after then. Returns the count.
+    """
+    has_file = Media.local_path.is_not(None)
+    conditions = [Media.status == status, has_file if stage.name == "transcribe" else ~has_file]
+    if since is not None:
+        conditions.append(Media.updated_at >= since)
+    with transaction(engine) as session:
+        result = session.execute(
+            update(Media)
+            .where(*conditions)
+            .values(
+                status=stage.ready_status,
+                attempts=0,
+                next_attempt_at=None,
+                lease_owner=None,
+                lease_expires_at=None,
+                updated_at=utcnow(),
+            )
+            .execution_options(synchronize_session=False)
+        )
+        return int(result.rowcount)  # type: ignore[attr-defined]
