@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from collectors.ytdlp import open_ytdlp
 from monitor.config import PolmonConfig
+from monitor.heartbeat import Heartbeat
 from monitor.media_fetch import (
     LocalFault,
     MediaFailed,
@@ -33,16 +33,16 @@ from monitor.media_files import (
     media_stem,
     mime_type,
     probe,
+    remove_abandoned_parts,
     remove_leftovers,
     sha256_file,
 )
 from storage.engine import transaction
 from storage.models import Account, Media, Post
-from storage.queue import Stage, claim, complete, download_stage, fail, release, renew, worker_id
+from storage.queue import Stage, claim, complete, download_stage, fail, release, worker_id
 from storage.types import utcnow
 
 log = logging.getLogger("polmon.download")
-LEASE_SECONDS = 900.0
 STORED_STATUSES = ("downloaded", "transcribing", "done")
 _DEDUPE_LOCK = threading.Lock()
 
@@ -157,13 +157,16 @@ class DownloadStage:
         self.stage: Stage = download_stage(
             max_attempts=video.max_attempts,
             backoff_seconds=video.retry_backoff_seconds,
-            lease_seconds=LEASE_SECONDS,
+            lease_seconds=video.lease_seconds,
         )
         self.media_dir = config.media_dir.resolve()
         self.report = DownloadReport()
 
     def run(self, limit: int | None, on_done: Callable[[], None] | None = None) -> DownloadReport:
         open_ytdlp(self.config).close()  # fail fast on bad [video] options, before claiming
+        # Partial files older than two leases: their downloader died (a live one renews both).
+        if removed := remove_abandoned_parts(self.media_dir, 2 * self.stage.lease_seconds):
+            log.info("removed %d partial files of abandoned downloads", removed)
         budget = _Budget(limit)
         workers = self.config.video.concurrency
         with ThreadPoolExecutor(workers, thread_name_prefix="download") as pool:
@@ -199,24 +202,13 @@ class DownloadStage:
             self._skip(job, owner, reason)
             return
         directory.mkdir(parents=True, exist_ok=True)
-        last_renewal = [time.monotonic()]
-
-        def keep_lease() -> None:
-            if time.monotonic() - last_renewal[0] > LEASE_SECONDS / 3:
-                last_renewal[0] = time.monotonic()
-                renew(self.engine, self.stage, job.media_id, owner)
-
         try:
-            path, info = download_media(
-                self.config,
-                job.url,
-                directory,
-                base_name,
-                position=job.position,
-                on_progress=keep_lease,
-            )
-            path = self._confine(path)
-            self._store(job, owner, path, info)
+            with Heartbeat(self.engine, self.stage, job.media_id, owner):
+                path, info = download_media(
+                    self.config, job.url, directory, base_name, position=job.position
+                )
+                path = self._confine(path)
+                self._store(job, owner, path, info)
         except MediaSkipped as exc:
             remove_leftovers(directory, base_name)
             self._skip(job, owner, str(exc))
