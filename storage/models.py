@@ -238,6 +238,8 @@ class Media(Base):
     next_attempt_at: Mapped[datetime | None]
     lease_owner: Mapped[str | None] = mapped_column(String(200))
     lease_expires_at: Mapped[datetime | None]
+    # Leases of this stage that expired (a worker died or hung): not the media's fault.
+    lease_expiries: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     downloaded_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

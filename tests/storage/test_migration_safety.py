@@ -153,7 +153,7 @@ def test_sigkill_during_upgrade_leaves_a_database_the_next_upgrade_completes(
 ) -> None:
     chooser = random.Random(f"{fresh.kind}-{populated}")
     start_revision = POPULATED_FROM if populated else None
-    steps = 1 if populated else 4  # "Running upgrade" lines of one upgrade to head
+    steps = 1 if populated else 4  # kill during one of the first `steps` migrations
     killed_midway = 0
     for trial in range(4):
         engine, config = fresh.new()
