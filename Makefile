@@ -8,8 +8,9 @@ PIP := $(BIN)/python -m pip --disable-pip-version-check
 RUN_LOCK := requirements/run.lock
 TEST_LOCK := requirements/test.lock
 LOCKED := $(PIP) install --no-deps --require-hashes
-# openai-whisper (test extra) needs torch: the locks leave it out, it is installed on its own
-# with this pin (on machines that carry its CPU wheel, pip takes that one).
+# openai-whisper (test extra) needs torch: the locks leave it out (its dependencies are locked)
+# and it is installed on its own with this pin (where the machine carries its CPU wheel, pip
+# takes that one rather than the several-GB CUDA build).
 TORCH := torch==2.13.0
 UV := uv==0.13.9
 COMPILE = $(BIN)/uv pip compile pyproject.toml requirements/build.in --universal \
@@ -30,8 +31,8 @@ $(VENV)/.run-installed: $(RUN_LOCK) pyproject.toml | $(BIN)/python
 
 $(VENV)/.test-installed: $(TEST_LOCK) pyproject.toml | $(BIN)/python
 	@echo "Installing the locked test dependencies and $(TORCH) (CPU) into $(VENV)…"
-	$(PIP) install --progress-bar on "$(TORCH)"
 	$(LOCKED) --progress-bar on -r $(TEST_LOCK)
+	$(PIP) install --no-deps --progress-bar on "$(TORCH)"
 	$(PIP) install --no-deps --no-build-isolation --quiet -e .
 	touch $@ $(VENV)/.run-installed
 
@@ -62,7 +63,8 @@ typecheck: $(VENV)/.test-installed
 lock: | $(BIN)/python
 	$(PIP) install --quiet "$(UV)"
 	$(COMPILE) --extra demo -o $(RUN_LOCK)
-	$(COMPILE) --extra demo --extra test --extra openai-whisper -o $(TEST_LOCK)
+	$(COMPILE) requirements/torch-deps.in --extra demo --extra test --extra openai-whisper \
+		-o $(TEST_LOCK)
 
 # yt-dlp alone, to its newest release, when a platform changed and the locked one broke.
 upgrade-ytdlp: $(VENV)/.run-installed
