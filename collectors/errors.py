@@ -26,6 +26,12 @@ class UnsupportedURL(CollectorError):
     expected = True
 
 
+class Interrupted(CollectorError):
+    """A stop was requested while waiting (rate limit, retry backoff): the item is unfinished."""
+
+    expected = True
+
+
 class FetchError(CollectorError):
     """The platform could not be reached or kept failing after retries."""
 
