@@ -20,6 +20,12 @@ class ParseError(CollectorError):
     expected = True
 
 
+class UnsupportedURL(CollectorError):
+    """No extractor knows the URL: retrying cannot help; the config needs another URL."""
+
+    expected = True
+
+
 class FetchError(CollectorError):
     """The platform could not be reached or kept failing after retries."""
 

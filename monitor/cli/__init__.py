@@ -29,6 +29,7 @@ COMMAND_MODULES = (
     "monitor.cli.search",
     "monitor.cli.growth",
     "monitor.cli.transcribe",
+    "monitor.cli.doctor",
     "monitor.cli.datasette",
 )
 
