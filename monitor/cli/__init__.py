@@ -30,6 +30,7 @@ COMMAND_MODULES = (
     "monitor.cli.growth",
     "monitor.cli.transcribe",
     "monitor.cli.doctor",
+    "monitor.cli.datasette",
 )
 
 

@@ -24,8 +24,9 @@ def _local(value: datetime | None, zone: ZoneInfo) -> datetime | None:
 def run_command(ctx: click.Context, dry_run: bool, fmt: str) -> None:
     """Run the [schedule.jobs] (collect, snapshots, download, transcribe, rescan, digest).
 
-    Each run is recorded in job_runs (see `polmon status`); a failing job is logged and
-    retried at its next time. SIGTERM or Ctrl-C lets running jobs finish, then exits 0.
+    Interval jobs run once at start, then every interval (`run_at_start` in [schedule] or
+    per job). Each run is recorded in job_runs (see `polmon status`); a failing job is logged
+    and retried at its next time. SIGTERM or Ctrl-C lets running jobs finish, then exits 0.
     """
     context = app(ctx)
     config = context.config
@@ -40,6 +41,7 @@ def run_command(ctx: click.Context, dry_run: bool, fmt: str) -> None:
                 "schedule": job.cron or f"every {job.interval_minutes:g} min",
                 "platform": job.platform,
                 "limit": job.limit,
+                "runs_at_start": name in daemon.at_start,
                 "next_run": _local(daemon.next_run_time(name), zone),
             }
             for name, job in daemon.jobs.items()
