@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import click
 
@@ -25,7 +26,18 @@ SEARCH_COLUMNS = (
     "link",
 )
 
-SEARCH_TABLE_COLUMNS = tuple(c for c in SEARCH_COLUMNS if c not in ("link", "handle"))
+# The table leaves out the handle (the actor says who); the snippet wraps, the link stays whole,
+# and the score is shown against the best result (100%), since raw scores mean little to a reader.
+SEARCH_TABLE_COLUMNS = tuple(c for c in SEARCH_COLUMNS if c != "handle")
+
+
+def relative_scores(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows whose `score` reads as a percentage of the best score of the search."""
+    best = max((float(row["score"]) for row in rows), default=0.0)
+    return [
+        {**row, "score": f"{100 * float(row['score']) / best:.0f}%" if best > 0 else "-"}
+        for row in rows
+    ]
 
 
 @cli.command("search")
@@ -71,8 +83,9 @@ def search_command(
             )
         except EmptyQueryError as exc:
             raise click.ClickException(str(exc)) from None
+    rows = [r.as_dict() for r in results]
     emit(
-        (r.as_dict() for r in results),
+        relative_scores(rows) if fmt == "table" else rows,
         fmt,
         columns=SEARCH_COLUMNS if fmt != "table" else SEARCH_TABLE_COLUMNS,
         title=f"search: {query}",
