@@ -97,7 +97,7 @@ def format_option(default: str = "table") -> Callable[[F], F]:
             is_eager=True,  # seen before --format, which it turns into csv
             expose_value=False,
             callback=_store(_EXCEL),
-            help="CSV for Excel: UTF-8 with a byte-order mark and CRLF lines (implies csv).",
+            help="CSV for Excel: UTF-8 with a byte-order mark, so Khmer opens right (implies csv).",
         )(f)
         f = width_option(tz_option(f))
         return click.option(
@@ -289,7 +289,8 @@ def _write_csv(cols: Sequence[str], rows: Sequence[Mapping[str, Any]]) -> None:
     to_terminal = stream.isatty()
     if excel:
         stream.write("\ufeff")
-    writer = csv.writer(stream, lineterminator="\r\n" if excel else "\n")
+    # RFC 4180 line ends: with "\n" alone, csv would leave a cell holding a lone CR unquoted.
+    writer = csv.writer(stream, lineterminator="\r\n")
     writer.writerow([terminal_safe(c) if to_terminal else c for c in cols])
     for row in rows:
         writer.writerow([_csv_cell(row.get(c), to_terminal=to_terminal) for c in cols])

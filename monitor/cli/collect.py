@@ -11,7 +11,7 @@ from collectors.records import PLATFORMS
 from monitor.accounts import account_key
 from monitor.cli import cli
 from monitor.cli.context import app
-from monitor.output import emit, format_option
+from monitor.output import echo, emit, format_option
 from monitor.pipeline import run_collect
 from monitor.timeparse import WHEN
 from storage.models import Account, Actor, Post
@@ -79,7 +79,7 @@ def collect(
     emit(rows, fmt, columns=columns, title="collection pass", empty="no accounts matched")
     if fmt == "table":  # whole error lines, not folded into a narrow column
         for failed in report.failed:
-            click.echo(f"{failed.platform} {failed.handle}: {failed.error}", err=True)
+            echo(f"{failed.platform} {failed.handle}: {failed.error}", err=True)
     if download:
         from monitor.cli.download import summary
         from monitor.download import run_downloads

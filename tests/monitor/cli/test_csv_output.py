@@ -49,7 +49,7 @@ def test_status_csv_is_one_table_chosen_by_section(config: Path) -> None:
     assert "queue backlog" not in only_tables and "posts" in only_tables
 
 
-def test_excel_csv_has_a_bom_and_crlf_so_khmer_opens_correctly(config: Path) -> None:
+def test_excel_csv_has_a_bom_so_khmer_opens_correctly(config: Path) -> None:
     result = invoke(config, "posts", "--excel")
     assert result.exit_code == 0, result.output
     raw = result.stdout_bytes
@@ -58,5 +58,7 @@ def test_excel_csv_has_a_bom_and_crlf_so_khmer_opens_correctly(config: Path) -> 
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
     assert rows[0]["text"] == KHMER
     assert invoke(config, "posts", "--format", "csv", "--excel").stdout_bytes == raw
+    plain = invoke(config, "posts", "--format", "csv").stdout_bytes
+    assert raw == "\ufeff".encode() + plain  # the same CSV, with the byte-order mark
     refused = invoke(config, "posts", "--excel", "--format", "json")
     assert refused.exit_code == 2 and "--excel" in refused.output
