@@ -11,7 +11,7 @@ from monitor.cli import cli
 from monitor.cli.context import app
 from monitor.cli.keywords import PLATFORM_CHOICE
 from monitor.output import emit, format_option
-from monitor.search import EmptyQueryError, Where, search
+from monitor.search import QueryError, Where, search
 from monitor.timeparse import WHEN
 
 SEARCH_COLUMNS = (
@@ -38,6 +38,12 @@ def relative_scores(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         {**row, "score": f"{100 * float(row['score']) / best:.0f}%" if best > 0 else "-"}
         for row in rows
     ]
+
+
+class QueryProblem(click.ClickException):
+    """A query that cannot be searched for: one line, exit 2 (the user's input)."""
+
+    exit_code = 2
 
 
 @cli.command("search")
@@ -81,8 +87,8 @@ def search_command(
                 until=until,
                 limit=limit,
             )
-        except EmptyQueryError as exc:
-            raise click.ClickException(str(exc)) from None
+        except QueryError as exc:
+            raise QueryProblem(str(exc)) from None
     rows = [r.as_dict() for r in results]
     emit(
         relative_scores(rows) if fmt == "table" else rows,
