@@ -69,6 +69,7 @@ def width_option(f: F) -> F:
         "--width",
         type=click.IntRange(min=20),
         default=None,
+        metavar="N",
         expose_value=False,
         callback=_store(_WIDTH),
         help="Lay tables out this many columns wide (default: the terminal's width).",

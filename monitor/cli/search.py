@@ -74,7 +74,7 @@ def search_command(
     limit: int,
     fmt: str,
 ) -> None:
-    """Find QUERY's words (or "quoted phrases") in posts and transcripts, best matches first."""
+    """Find QUERY in posts and transcripts, best first: words, "phrases", a OR b, -exclude."""
     with app(ctx).session() as session:
         try:
             results = search(
