@@ -26,13 +26,13 @@ def config(db: TestDatabase, tmp_path: Path) -> Path:
 
 
 def test_tables_default_to_utc_without_a_schedule_timezone(config: Path) -> None:
-    result = invoke(config, "posts")
+    result = invoke(config, "posts", "--width", "200")
     assert "2025-03-01 12:00" in result.output and "times in UTC" in result.output
 
 
 def test_tz_converts_tables_and_csv_but_not_json(config: Path) -> None:
     for args in (("posts", "--tz", "Asia/Phnom_Penh"), ("--tz", "Asia/Phnom_Penh", "posts")):
-        table = invoke(config, *args)
+        table = invoke(config, *args, "--width", "200")
         assert table.exit_code == 0, table.output
         assert "2025-03-01 19:00" in table.output and "times in Asia/Phnom_Penh" in table.output
     rows = list(
@@ -49,8 +49,8 @@ def test_schedule_timezone_is_the_default_and_tz_overrides_it(
     db: TestDatabase, tmp_path: Path
 ) -> None:
     config = seed(db, tmp_path, ["Candlelight"], KEYWORDS + PHNOM_PENH)
-    assert "2025-03-01 19:00" in invoke(config, "posts").output
-    utc = invoke(config, "posts", "--tz", "UTC").output
+    assert "2025-03-01 19:00" in invoke(config, "posts", "--width", "200").output
+    utc = invoke(config, "posts", "--tz", "UTC", "--width", "200").output
     assert "2025-03-01 12:00" in utc and "times in UTC" in utc
     posts = json.loads(invoke(config, "posts", "--format", "json").output)
     assert posts[0]["published_at"] == "2025-03-01T12:00:00+00:00"
@@ -78,4 +78,7 @@ def test_status_jobs_are_utc_in_json_and_local_in_the_table(
     assert jobs[0]["next_run"] == "2024-05-02T01:00:00+00:00"
     table = invoke(config, "status", "--section", "jobs", "--width", "160").output
     assert "2024-05-02 08:00" in table and "times in Asia/Phnom_Penh" in table
-    assert "2024-05-02 01:00" in invoke(config, "status", "--section", "jobs", "--tz", "UTC").output
+    assert (
+        "2024-05-02 01:00"
+        in invoke(config, "status", "--section", "jobs", "--tz", "UTC", "--width", "160").output
+    )
