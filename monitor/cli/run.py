@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 import click
 
 from monitor.cli import cli
 from monitor.cli.context import app
 from monitor.output import emit, format_option
 from monitor.scheduler import Daemon, run_daemon
-
-
-def _local(value: datetime | None, zone: ZoneInfo) -> datetime | None:
-    return value.astimezone(zone) if value else None
 
 
 @cli.command("run")
@@ -33,7 +26,6 @@ def run_command(ctx: click.Context, dry_run: bool, fmt: str) -> None:
     if dry_run:
         daemon = Daemon(config, context.engine)
         daemon.scheduler.start(paused=True)
-        zone = ZoneInfo(config.schedule.timezone)
         rows = [
             {
                 "job": name,
@@ -42,12 +34,18 @@ def run_command(ctx: click.Context, dry_run: bool, fmt: str) -> None:
                 "platform": job.platform,
                 "limit": job.limit,
                 "runs_at_start": name in daemon.at_start,
-                "next_run": _local(daemon.next_run_time(name), zone),
+                "next_run": daemon.next_run_time(name),
             }
             for name, job in daemon.jobs.items()
         ]
         daemon.scheduler.shutdown(wait=False)
-        emit(rows, fmt, title=f"jobs ({config.schedule.timezone})", empty="no enabled jobs")
+        emit(
+            rows,
+            fmt,
+            columns=("job", "task", "schedule", "platform", "limit", "runs_at_start", "next_run"),
+            title=f"jobs (cron in {config.schedule.timezone})",
+            empty="no enabled jobs",
+        )
         return
     if not any(job.enabled for job in config.schedule.jobs.values()):
         raise click.ClickException(
