@@ -155,3 +155,15 @@ class PostRecord:
             self.raw = _reject_links(
                 item, ("source_url", "thumbnail_url"), self.raw, f"media.{item.position}."
             )
+
+
+@dataclass(frozen=True)
+class SkippedItem:
+    """One post a listing could not read (a missing identity field), skipped alone.
+
+    `platform_post_id` is set when the id itself was readable: the post still exists and
+    must not be taken as deleted. Without it the listing cannot vouch for its window.
+    """
+
+    platform_post_id: str | None
+    reason: str
