@@ -1,12 +1,11 @@
-"""What every value written to the database goes through: NULs dropped or escaped, secrets
-redacted, alike on SQLite and PostgreSQL.
+"""What every value written to the database goes through: NULs dropped or escaped, alike on
+SQLite and PostgreSQL.
 
 PostgreSQL rejects U+0000 in text and JSONB; SQLite takes it and would make the two engines
 store different things. Text columns lose their NULs (before the flush, so objects in the
 session match the rows); JSON documents keep them as the six characters ``\\u0000``, so a raw
 payload still shows where they were; Core statements' string parameters are cleaned last.
-Known secrets (storage.redaction) become *** in all of them: an error that quotes a password
-is stored, and later mailed in a digest's health section, without it.
+(Error columns also hide known secrets: storage.types.RedactedText.)
 """
 
 from __future__ import annotations
@@ -18,8 +17,6 @@ from typing import Any
 from sqlalchemy import Engine, event, inspect
 from sqlalchemy.orm import Session, UOWTransaction
 
-from storage.redaction import redact
-
 NUL = "\x00"
 ESCAPED_NUL = "\\u0000"
 
@@ -30,8 +27,8 @@ def strip_nul(text: str) -> str:
 
 
 def clean_text(text: str) -> str:
-    """`text` as stored: without NULs, with known secrets redacted."""
-    return redact(strip_nul(text))
+    """`text` as stored: without NULs."""
+    return strip_nul(text)
 
 
 def escape_nul(value: Any) -> Any:
@@ -46,14 +43,8 @@ def escape_nul(value: Any) -> Any:
 
 
 def clean_json(value: Any) -> Any:
-    """A JSON-able value as stored: NULs escaped and known secrets redacted in its strings."""
-    if isinstance(value, str):
-        return redact(escape_nul(value))
-    if isinstance(value, Mapping):
-        return {clean_json(key): clean_json(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [clean_json(item) for item in value]
-    return value
+    """A JSON-able value as stored: NULs escaped in its strings."""
+    return escape_nul(value)
 
 
 def json_serializer(value: Any) -> str:

@@ -117,7 +117,8 @@ def test_errors_written_to_any_table_are_redacted(db: TestDatabase) -> None:
     with transaction(db.engine) as session:
         actor = Actor(name="Someone")
         account = Account(actor=actor, platform="telegram", handle="someone")
-        post = Post(account=account, platform_post_id="1", published_at=now)
+        # Content is data, never rewritten: a weak password may be an ordinary word of a post.
+        post = Post(account=account, platform_post_id="1", published_at=now, text=PASSWORD)
         media = Media(post=post, position=0, kind="video", last_error=f"HTTP 401 {PASSWORD}")
         session.add_all([actor, account, post, media])
         session.flush()
@@ -134,4 +135,6 @@ def test_errors_written_to_any_table_are_redacted(db: TestDatabase) -> None:
             session.scalars(select(Media.last_error)).one(),
             session.scalars(select(CollectionRun.error)).one(),
         ]
+        text = session.scalars(select(Post.text)).one()
     assert errors == [f"HTTP 401 {REDACTED}", f"login failed: {REDACTED}"]
+    assert text == PASSWORD
