@@ -10,7 +10,7 @@ import click
 
 from collectors.errors import CollectorError
 from monitor import __version__, logs
-from monitor.cli.context import AppContext
+from monitor.cli.context import AppContext, UserError
 from monitor.config import ConfigError
 from storage.engine import DatabaseError
 
@@ -32,8 +32,8 @@ COMMAND_MODULES = (
 )
 
 
-class ConfigProblem(click.ClickException):
-    exit_code = 2
+class ConfigProblem(UserError):
+    """A config file problem (exit status 2)."""
 
 
 class PolmonGroup(click.Group):

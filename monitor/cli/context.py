@@ -16,6 +16,12 @@ from storage.engine import check_connection, make_engine, transaction
 from storage.migrations import is_up_to_date, upgrade
 
 
+class UserError(click.ClickException):
+    """A mistake in what the user asked for: one line on stderr, exit status 2."""
+
+    exit_code = 2
+
+
 class AppContext:
     """Lazily loads the config and opens the database the first time a command needs them."""
 
