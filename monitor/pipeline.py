@@ -16,10 +16,11 @@ from collectors.errors import AccountUnavailable, CollectorError
 from collectors.records import AccountProfile, AccountRef, PostRecord
 from collectors.registry import collector_class
 from monitor import shutdown
-from monitor.accounts import account_key, sync_accounts
+from monitor.accounts import sync_accounts
 from monitor.config import PolmonConfig
 from monitor.keywords import match_posts
 from monitor.progress import progress_bar
+from monitor.selection import actor_name, find_account_ids
 from storage.engine import transaction
 from storage.ingest import add_snapshot, ingest_posts, mark_deleted
 from storage.models import Account, AccountEvent, Actor, CollectionRun
@@ -255,21 +256,24 @@ class AccountCollection:
 def select_accounts(
     engine: Engine, platform: str | None, handle: str | None, actor: str | None
 ) -> list[tuple[int, str, str]]:
+    """The active accounts to collect; a --account or --actor naming nothing raises
+    UnknownSelection."""
     query = (
         select(Account.id, Account.platform, Account.handle)
         .join(Actor, Account.actor_id == Actor.id)
         .where(Account.active.is_(True))
         .order_by(Account.platform, Account.handle)
     )
-    if platform:
-        query = query.where(Account.platform == platform)
-    if actor:
-        query = query.where(Actor.name == actor)
     with transaction(engine) as session:
-        rows = [(r[0], r[1], r[2]) for r in session.execute(query)]
-    if handle:
-        rows = [r for r in rows if handle in (r[2], account_key(r[1], handle, None))]
-    return rows
+        name = actor_name(session, actor)
+        ids = find_account_ids(session, handle, platform=platform, active_only=True)
+        if platform:
+            query = query.where(Account.platform == platform)
+        if name is not None:
+            query = query.where(Actor.name == name)
+        if ids is not None:
+            query = query.where(Account.id.in_(ids))
+        return [(r[0], r[1], r[2]) for r in session.execute(query)]
 
 
 def run_collect(

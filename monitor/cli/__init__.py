@@ -12,6 +12,7 @@ from collectors.errors import CollectorError
 from monitor import __version__, logs
 from monitor.cli.context import AppContext, UserError
 from monitor.config import ConfigError
+from monitor.selection import UnknownSelection
 from storage.engine import DatabaseError
 
 # Each module adds its commands to `cli`; a feature registers here, in one line.
@@ -44,6 +45,8 @@ class PolmonGroup(click.Group):
             return super().invoke(ctx)
         except ConfigError as exc:
             raise ConfigProblem(str(exc)) from None
+        except UnknownSelection as exc:
+            raise UserError(str(exc)) from None
         except DatabaseError as exc:
             raise click.ClickException(str(exc)) from None
         except CollectorError as exc:

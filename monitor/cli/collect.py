@@ -8,11 +8,11 @@ import click
 from sqlalchemy import select
 
 from collectors.records import PLATFORMS
-from monitor.accounts import account_key
 from monitor.cli import cli
 from monitor.cli.context import app
 from monitor.output import emit, format_option
 from monitor.pipeline import run_collect
+from monitor.selection import actor_name, find_account_ids
 from monitor.timeparse import WHEN
 from storage.models import Account, Actor, Post
 
@@ -78,7 +78,7 @@ def collect(
 
 
 @cli.command()
-@click.option("--account", "handle", help="Only this account (handle).")
+@click.option("--account", "handle", help="Only this account (handle or URL).")
 @click.option("--actor", help="Only this actor.")
 @click.option("--platform", type=click.Choice(PLATFORMS), help="Only this platform.")
 @click.option("--since", type=WHEN, help="Published at or after (2024-06-01, 7d, 24h).")
@@ -108,11 +108,6 @@ def posts(
         .order_by(Post.published_at.desc(), Post.id.desc())
         .limit(limit)
     )
-    if handle:
-        keys = {account_key(p, handle, None) for p in PLATFORMS} | {handle}
-        query = query.where(Account.handle.in_(keys))
-    if actor:
-        query = query.where(Actor.name == actor)
     if platform:
         query = query.where(Account.platform == platform)
     if since:
@@ -124,6 +119,12 @@ def posts(
     if only_edited:
         query = query.where(Post.edited_at.is_not(None))
     with app(ctx).session() as session:
+        account_ids = find_account_ids(session, handle, platform=platform)
+        if account_ids is not None:
+            query = query.where(Account.id.in_(account_ids))
+        name = actor_name(session, actor)
+        if name is not None:
+            query = query.where(Actor.name == name)
         rows = [
             {
                 "id": post.id,

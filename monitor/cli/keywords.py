@@ -14,6 +14,7 @@ from monitor.keywords import rescan_keywords
 from monitor.keywords.queries import HIT_COLUMNS, hit_trends, list_hits
 from monitor.keywords.rescan import UnknownGroupError
 from monitor.output import dumps, emit, format_option
+from monitor.selection import actor_name
 from monitor.timeparse import WHEN
 
 # A terminal table leaves out the link (in JSON and CSV) so snippets stay readable.
@@ -94,7 +95,7 @@ def hits(
             limit=limit or None,
             group=group,
             term=term,
-            actor=actor,
+            actor=actor_name(session, actor),
             platform=platform,
             since=since,
             until=until,
@@ -127,7 +128,12 @@ def trends(
     """Keyword hit counts per group and actor over time (by day or ISO week, UTC)."""
     with app(ctx).session() as session:
         rows = hit_trends(
-            session, interval=interval, group=group, actor=actor, since=since, until=until
+            session,
+            interval=interval,
+            group=group,
+            actor=actor_name(session, actor),
+            since=since,
+            until=until,
         )
     emit(
         rows,

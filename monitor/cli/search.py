@@ -11,6 +11,7 @@ from monitor.cli.context import app
 from monitor.cli.keywords import PLATFORM_CHOICE
 from monitor.output import emit, format_option
 from monitor.search import EmptyQueryError, Where, search
+from monitor.selection import actor_name
 from monitor.timeparse import WHEN
 
 SEARCH_COLUMNS = (
@@ -63,7 +64,7 @@ def search_command(
                 session,
                 query,
                 where=where,
-                actor=actor,
+                actor=actor_name(session, actor),
                 platform=platform,
                 since=since,
                 until=until,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import statistics
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
@@ -48,7 +48,7 @@ def select_accounts(
     *,
     actor: str | None = None,
     platform: str | None = None,
-    account: str | None = None,
+    account_ids: Collection[int] | None = None,
 ) -> list[AccountInfo]:
     """Configured (active) accounts matching the filters, by actor then platform."""
     stmt = (
@@ -61,8 +61,8 @@ def select_accounts(
         stmt = stmt.where(Actor.name == actor)
     if platform:
         stmt = stmt.where(Account.platform == platform)
-    if account:
-        stmt = stmt.where(func.lower(Account.handle) == account.lower())
+    if account_ids is not None:
+        stmt = stmt.where(Account.id.in_(account_ids))
     return [AccountInfo(*row) for row in session.execute(stmt)]
 
 
