@@ -12,6 +12,7 @@ from collectors.errors import CollectorError
 from monitor import __version__, logs
 from monitor.cli.context import AppContext, UserError
 from monitor.config import ConfigError
+from monitor.history import PostNotFound
 from monitor.selection import UnknownSelection
 from storage.engine import DatabaseError
 
@@ -21,6 +22,7 @@ COMMAND_MODULES = (
     "monitor.cli.accounts",
     "monitor.cli.status",
     "monitor.cli.collect",
+    "monitor.cli.history",
     "monitor.cli.demo",
     "monitor.cli.download",
     "monitor.cli.telegram",
@@ -47,6 +49,8 @@ class PolmonGroup(click.Group):
             raise ConfigProblem(str(exc)) from None
         except UnknownSelection as exc:
             raise UserError(str(exc)) from None
+        except PostNotFound as exc:
+            raise click.ClickException(str(exc)) from None
         except DatabaseError as exc:
             raise click.ClickException(str(exc)) from None
         except CollectorError as exc:

@@ -5,16 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 
 import click
-from sqlalchemy import select
 
 from collectors.records import PLATFORMS
 from monitor.cli import cli
 from monitor.cli.context import app
+from monitor.history import POST_COLUMNS, list_posts
 from monitor.output import emit, format_option
 from monitor.pipeline import run_collect
 from monitor.selection import actor_name, find_account_ids
 from monitor.timeparse import WHEN
-from storage.models import Account, Actor, Post
+
+# The table shows when a post was edited or deleted; JSON and CSV also carry the flags.
+POST_TABLE_COLUMNS = tuple(c for c in POST_COLUMNS if c not in ("edited", "deleted"))
 
 
 @cli.command()
@@ -100,49 +102,29 @@ def posts(
     limit: int,
     fmt: str,
 ) -> None:
-    """List stored posts, newest first, with edited and deleted flags."""
-    query = (
-        select(Post, Account.platform, Account.handle, Actor.name)
-        .join(Account, Post.account_id == Account.id)
-        .join(Actor, Account.actor_id == Actor.id)
-        .order_by(Post.published_at.desc(), Post.id.desc())
-        .limit(limit)
-    )
-    if platform:
-        query = query.where(Account.platform == platform)
-    if since:
-        query = query.where(Post.published_at >= since)
-    if until:
-        query = query.where(Post.published_at < until)
-    if only_deleted:
-        query = query.where(Post.deleted_at.is_not(None))
-    if only_edited:
-        query = query.where(Post.edited_at.is_not(None))
+    """List stored posts, newest first, with when they were edited and deleted."""
     with app(ctx).session() as session:
-        account_ids = find_account_ids(session, handle, platform=platform)
-        if account_ids is not None:
-            query = query.where(Account.id.in_(account_ids))
-        name = actor_name(session, actor)
-        if name is not None:
-            query = query.where(Actor.name == name)
-        rows = [
-            {
-                "id": post.id,
-                "actor": actor_name,
-                "platform": post_platform,
-                "account": account_handle,
-                "post_id": post.platform_post_id,
-                "published_at": post.published_at,
-                "kind": post.kind,
-                "views": post.views,
-                "edited": post.edited_at is not None,
-                "deleted": post.deleted_at is not None,
-                "text": _short(post.title or post.text, fmt),
-                "url": post.url,
-            }
-            for post, post_platform, account_handle, actor_name in session.execute(query)
-        ]
-    emit(rows, fmt, title="posts", empty="no posts stored yet: run `polmon collect`")
+        rows = list_posts(
+            session,
+            account_ids=find_account_ids(session, handle, platform=platform),
+            actor=actor_name(session, actor),
+            platform=platform,
+            since=since,
+            until=until,
+            only_deleted=only_deleted,
+            only_edited=only_edited,
+            limit=limit,
+        )
+    if fmt == "table":
+        for row in rows:
+            row["text"] = _short(row["text"], fmt)
+    emit(
+        rows,
+        fmt,
+        columns=POST_COLUMNS if fmt != "table" else POST_TABLE_COLUMNS,
+        title="posts",
+        empty="no posts stored yet: run `polmon collect`",
+    )
 
 
 def _short(text: str | None, fmt: str, width: int = 80) -> str | None:

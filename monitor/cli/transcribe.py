@@ -5,14 +5,12 @@ from __future__ import annotations
 import sys
 
 import click
-from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import select
 
-from collectors.records import PLATFORMS
 from monitor import shutdown
-from monitor.accounts import account_key
 from monitor.cli import cli
 from monitor.cli.context import app
+from monitor.history import find_post
 from monitor.output import dumps
 from monitor.transcription import TranscribeReport, TranscriptionError, run_transcriptions
 from monitor.transcription.formats import (
@@ -23,7 +21,7 @@ from monitor.transcription.formats import (
     transcript_doc,
 )
 from monitor.transcription.store import resolve_transcript
-from storage.models import Account, Media, Post, TranscriptSegment
+from storage.models import Media, TranscriptSegment
 
 
 def _run(ctx: click.Context, *, limit: int | None, follow: bool, progress: bool) -> None:
@@ -67,40 +65,6 @@ def transcribe(ctx: click.Context, limit: int | None, no_progress: bool) -> None
 def worker(ctx: click.Context) -> None:
     """Transcribe downloaded media as it arrives, until stopped (SIGTERM or Ctrl-C)."""
     _run(ctx, limit=None, follow=True, progress=sys.stderr.isatty())
-
-
-def find_post(session: Session, ref: str) -> Post:
-    """A post by our id, its URL as stored, or `platform:account/post_id`."""
-    ref = ref.strip()
-    post: Post | None = None
-    if ref.isdigit():
-        post = session.get(Post, int(ref))
-    elif ref.startswith(("http://", "https://")):
-        bare = ref.rstrip("/")
-        post = session.scalars(
-            select(Post).where(or_(Post.url == ref, Post.url == bare, Post.url == bare + "/"))
-        ).first()
-    elif ":" in ref and "/" in ref:
-        platform, _, rest = ref.partition(":")
-        account, _, post_id = rest.rpartition("/")
-        if platform not in PLATFORMS:
-            raise click.BadParameter(f"unknown platform {platform!r}", param_hint="POST")
-        post = session.scalars(
-            select(Post)
-            .join(Account, Account.id == Post.account_id)
-            .where(
-                Account.platform == platform,
-                Account.handle == account_key(platform, account, None),
-                Post.platform_post_id == post_id,
-            )
-        ).first()
-    else:
-        raise click.BadParameter(
-            "give a post id, a post URL, or platform:account/post_id", param_hint="POST"
-        )
-    if post is None:
-        raise click.ClickException(f"no post {ref!r} in the database")
-    return post
 
 
 @cli.command()
