@@ -7,6 +7,7 @@ import sys
 from typing import Any
 
 import click
+from sqlalchemy.exc import DBAPIError as SQLAlchemyDBAPIError
 
 from collectors.errors import CollectorError
 from monitor import __version__, logs
@@ -14,7 +15,7 @@ from monitor.cli.context import AppContext, UserError
 from monitor.config import ConfigError
 from monitor.history import PostNotFound
 from monitor.selection import UnknownSelection
-from storage.engine import DatabaseError
+from storage.engine import DatabaseError, is_read_only_error, path_problem
 
 # Each module adds its commands to `cli`; a feature registers here, in one line.
 COMMAND_MODULES = (
@@ -53,6 +54,17 @@ class PolmonGroup(click.Group):
             raise click.ClickException(str(exc)) from None
         except DatabaseError as exc:
             raise click.ClickException(str(exc)) from None
+        except SQLAlchemyDBAPIError as exc:
+            if is_read_only_error(exc):
+                raise click.ClickException(
+                    "the database is read-only: polmon cannot write to it (check the file's "
+                    "and its folder's permissions, or the database user's rights)"
+                ) from None
+            raise
+        except (FileExistsError, NotADirectoryError, IsADirectoryError, PermissionError) as exc:
+            # A local path polmon needs is in the way (a file where a folder should be, no
+            # permission): one line naming it.
+            raise click.ClickException(path_problem(exc)) from None
         except CollectorError as exc:
             if exc.expected:
                 raise click.ClickException(str(exc)) from None

@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cached_property
+from pathlib import Path
 
 import click
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from monitor import logs
-from monitor.config import PolmonConfig, load_config
+from monitor.config import PolmonConfig, find_config_path, load_config
 from storage.engine import check_connection, make_engine, transaction
 from storage.migrations import is_up_to_date, upgrade
 
@@ -30,7 +31,14 @@ class AppContext:
 
     @cached_property
     def config(self) -> PolmonConfig:
-        config = load_config(self.config_path)
+        path, named = find_config_path(self.config_path)
+        if not named and not path.is_file():
+            # Never run on defaults (and create ./data/polmon.sqlite3) outside a project.
+            raise UserError(
+                f"no config file found: no {path} in {Path.cwd()}, and none given with "
+                "--config or $POLMON_CONFIG; run `polmon init` to create one"
+            )
+        config = load_config(path)
         logs.apply_config(config.logging)
         return config
 
