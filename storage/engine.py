@@ -31,6 +31,20 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def check_database_url(url: str) -> None:
+    """Raise DatabaseError when `url` is no database URL or names a backend polmon does not
+    support (without connecting)."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise DatabaseError(f"bad database URL {url!r}: {exc}") from None
+    if parsed.get_backend_name() not in ("sqlite", "postgresql"):
+        raise DatabaseError(
+            f"unsupported database {parsed.get_backend_name()!r} in {url!r}: use sqlite:///PATH "
+            "or postgresql+psycopg://USER@HOST/DB"
+        )
+
+
 def make_engine(url: str, *, schema: str | None = None, pool_size: int = 5) -> Engine:
     """Create an engine for `url`; `schema` selects a PostgreSQL schema (search_path)."""
     try:
