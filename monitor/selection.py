@@ -8,13 +8,14 @@ handles and URLs are parsed by `collectors.identity`, the platforms' one parser.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from collectors.identity import InvalidAccount, account_key, host_platform, key_name, looks_like_url
-from storage.models import Account, Actor
+from storage.models import Account, Actor, KeywordHit
 
 LISTED = 8  # names shown after "no such account"
 
@@ -102,3 +103,21 @@ def actor_name(session: Session, name: str | None) -> str | None:
     more = f" and {len(names) - LISTED} more" if len(names) > LISTED else ""
     listing = f"; actors: {shown}{more}" if names else "; none yet: add [[actors]] to the config"
     raise UnknownSelection(f"no actor named {name!r}{listing}")
+
+
+def group_name(session: Session, configured: Collection[str], name: str | None) -> str | None:
+    """The keyword group `name` (letter case ignored) among the configured groups and those
+    with stored hits; None when not given."""
+    if name is None:
+        return None
+    stored = set(session.scalars(select(KeywordHit.group_name).distinct()))
+    known = sorted(set(configured) | stored)
+    wanted = name.strip().casefold()
+    for group in known:
+        if group.casefold() == wanted:
+            return group
+    shown = ", ".join(known[:LISTED]) + (
+        f" and {len(known) - LISTED} more" if len(known) > LISTED else ""
+    )
+    listing = f"; groups: {shown}" if known else "; none yet: add [keywords.NAME] to the config"
+    raise UnknownSelection(f"no keyword group named {name!r}{listing}")

@@ -14,7 +14,7 @@ from monitor.keywords import rescan_keywords
 from monitor.keywords.queries import HIT_COLUMNS, hit_trends, list_hits
 from monitor.keywords.rescan import UnknownGroupError
 from monitor.output import dumps, emit, format_option
-from monitor.selection import actor_name
+from monitor.selection import actor_name, group_name
 from monitor.timeparse import WHEN
 
 # A terminal table leaves out the link (in JSON and CSV) so snippets stay readable.
@@ -89,11 +89,12 @@ def hits(
     fmt: str,
 ) -> None:
     """List keyword hits, newest first, with snippet and link (video links open at the second)."""
-    with app(ctx).session() as session:
+    context = app(ctx)
+    with context.session() as session:
         rows = list_hits(
             session,
             limit=limit or None,
-            group=group,
+            group=group_name(session, context.config.keywords, group),
             term=term,
             actor=actor_name(session, actor),
             platform=platform,
@@ -126,11 +127,12 @@ def trends(
     fmt: str,
 ) -> None:
     """Keyword hit counts per group and actor over time (by day or ISO week, UTC)."""
-    with app(ctx).session() as session:
+    context = app(ctx)
+    with context.session() as session:
         rows = hit_trends(
             session,
             interval=interval,
-            group=group,
+            group=group_name(session, context.config.keywords, group),
             actor=actor_name(session, actor),
             since=since,
             until=until,
