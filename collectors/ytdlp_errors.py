@@ -13,7 +13,9 @@ from collectors.errors import (
     FetchError,
     ItemUnavailable,
     LoginRequired,
+    NetworkUnreachable,
     RateLimited,
+    network_failure,
 )
 
 if TYPE_CHECKING:
@@ -87,6 +89,9 @@ def map_ytdlp_error(
         return exc
     cause = _cause(exc)
     message = error_message(exc)
+    failure = network_failure(exc)
+    if failure is not None:  # no connection at all: not the platform's answer
+        return NetworkUnreachable(f"{subject}: {message}", dns=failure == "dns")
     low = message.lower()
     if isinstance(cause, UnsupportedError) or low.startswith("unsupported url"):
         return CollectorError(

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Engine, select, update
 
 from collectors.base import Collector
-from collectors.errors import AccountUnavailable, CollectorError
+from collectors.errors import AccountUnavailable, CollectorError, NetworkUnreachable
 from collectors.records import AccountProfile, AccountRef, PostRecord
 from collectors.registry import collector_class
 from monitor import shutdown
@@ -40,6 +40,7 @@ class AccountReport:
     deleted: int = 0
     error: str | None = None
     keyword_hits: int = 0
+    unreachable: bool = False  # no connection at all (DNS, refused, no route)
 
 
 @dataclass
@@ -49,6 +50,13 @@ class PassReport:
     @property
     def failed(self) -> list[AccountReport]:
         return [a for a in self.accounts if a.status != "ok"]
+
+    @property
+    def offline(self) -> bool:
+        """Every account failed without reaching its platform: no network, DNS or proxy."""
+        return bool(self.accounts) and all(
+            a.status == "failed" and a.unreachable for a in self.accounts
+        )
 
     def totals(self) -> dict[str, int]:
         return {
@@ -128,6 +136,7 @@ class AccountCollection:
         except CollectorError as exc:
             report.status = "partial" if report.new or report.updated else "failed"
             report.error = str(exc)
+            report.unreachable = isinstance(exc, NetworkUnreachable)
             if not exc.expected:
                 log.error("%s %s: %s", ref.platform, ref.label, traceback.format_exc())
         except Exception as exc:  # a bug or an unforeseen payload: keep the traceback

@@ -15,6 +15,9 @@ from monitor.pipeline import run_collect
 from monitor.selection import actor_name, find_account_ids
 from monitor.timeparse import WHEN
 
+OFFLINE_MESSAGE = (
+    "no network or DNS: no platform could be reached; check your connection or `[video] proxy`"
+)
 # The table shows when a post was edited or deleted; JSON and CSV also carry the flags.
 POST_TABLE_COLUMNS = tuple(c for c in POST_COLUMNS if c not in ("edited", "deleted"))
 
@@ -62,6 +65,8 @@ def collect(
     ]
     columns = [c for c in rows[0] if fmt != "table" or c != "error"] if rows else None
     emit(rows, fmt, columns=columns, title="collection pass", empty="no accounts matched")
+    if report.offline:  # one line, not one per account
+        raise click.ClickException(OFFLINE_MESSAGE)
     if fmt == "table":  # whole error lines, not folded into a narrow column
         for failed in report.failed:
             click.echo(f"{failed.platform} {failed.handle}: {failed.error}", err=True)
