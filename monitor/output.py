@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 import click
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 FORMATS = ("table", "json", "csv")
 F = TypeVar("F", bound=Callable[..., Any])
@@ -77,12 +78,13 @@ def emit(
     else:
         # A terminal's own width; piped output gets room instead of 80 folded columns.
         console = Console(soft_wrap=False, width=None if sys.stdout.isatty() else 200)
+        # Text is never markup: `[[actors]]` in a message or `[b]` in a post prints as written.
         if not materialised:
-            console.print(f"[dim]{title + ': ' if title else ''}{empty}[/dim]")
+            console.print(f"{title + ': ' if title else ''}{empty}", style="dim", markup=False)
             return
-        table = Table(title=title, show_lines=False)
+        table = Table(title=Text(title) if title else None, show_lines=False)
         for col in cols:
-            table.add_column(col, overflow="fold")
+            table.add_column(Text(col), overflow="fold")
         for row in materialised:
-            table.add_row(*(_cell(row.get(c)) for c in cols))
+            table.add_row(*(Text(_cell(row.get(c))) for c in cols))
         console.print(table)
