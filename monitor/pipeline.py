@@ -103,6 +103,29 @@ def _batches(records: Iterator[PostRecord], size: int) -> Iterator[list[PostReco
         yield batch
 
 
+class ListingStopped(Exception):
+    """A stop was requested (SIGINT, SIGTERM) while an account's posts were being listed."""
+
+
+class _UntilStopRequested:
+    """The records of a listing until a stop is requested; `stopped` says whether it was."""
+
+    def __init__(self, records: Iterator[PostRecord]) -> None:
+        self.records, self.stopped = records, False
+
+    def __iter__(self) -> Iterator[PostRecord]:
+        try:
+            for record in self.records:
+                yield record
+                if shutdown.stop_requested():
+                    self.stopped = True
+                    return
+        finally:
+            close = getattr(self.records, "close", None)
+            if close is not None:  # the listing generator ends here, not at garbage collection
+                close()
+
+
 class AccountCollection:
     """One account's collection: profile, snapshot, listing, deletions, run record."""
 
@@ -130,6 +153,9 @@ class AccountCollection:
         report = AccountReport(account.platform, account.handle)
         try:
             self._collect(ref, report, snapshots_only)
+        except ListingStopped as exc:
+            report.status = "partial" if report.new or report.updated else "failed"
+            report.error = str(exc)
         except AccountUnavailable as exc:
             self._record_unavailable(exc)
             report.status, report.error = "failed", f"{exc.status}: {exc}"
@@ -182,7 +208,8 @@ class AccountCollection:
         newest: datetime | None = None
         oldest: datetime | None = None
         yielded = 0
-        for batch in _batches(self.collector.list_posts(ref, since, limit), BATCH_SIZE):
+        listing = _UntilStopRequested(self.collector.list_posts(ref, since, limit))
+        for batch in _batches(iter(listing), BATCH_SIZE):
             yielded += len(batch)
             newest = max([newest or batch[0].published_at, *(r.published_at for r in batch)])
             oldest = min([oldest or batch[0].published_at, *(r.published_at for r in batch)])
@@ -193,6 +220,11 @@ class AccountCollection:
             seen |= result.seen_ids
             report.new += result.new
             report.updated += result.updated
+        if listing.stopped:  # an unfinished listing: no deletions, the same window next time
+            raise ListingStopped(
+                f"stopped ({shutdown.stop_reason()}) before the listing ended; the next pass "
+                "reads this window again"
+            )
         hit_limit = yielded >= limit
         window_start = oldest if hit_limit and oldest else since
         with transaction(self.engine) as session:

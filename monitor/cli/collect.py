@@ -8,7 +8,7 @@ import click
 
 from collectors.records import PLATFORMS
 from monitor.cli import cli
-from monitor.cli.context import app
+from monitor.cli.context import app, exit_if_stopped, stoppable
 from monitor.history import POST_COLUMNS, list_posts
 from monitor.output import emit, format_option
 from monitor.pipeline import run_collect
@@ -41,15 +41,16 @@ def collect(
 ) -> None:
     """Collect new posts, metrics, edits, deletions and audience counts (one pass)."""
     context = app(ctx)
-    report = run_collect(
-        context.config,
-        context.engine,
-        platform=platform,
-        account=handle,
-        actor=actor,
-        snapshots_only=snapshots_only,
-        progress=fmt == "table",
-    )
+    with stoppable():  # Ctrl-C: the account in hand is closed properly, no other is started
+        report = run_collect(
+            context.config,
+            context.engine,
+            platform=platform,
+            account=handle,
+            actor=actor,
+            snapshots_only=snapshots_only,
+            progress=fmt == "table",
+        )
     rows = [
         {
             "platform": a.platform,
@@ -70,12 +71,15 @@ def collect(
     if fmt == "table":  # whole error lines, not folded into a narrow column
         for failed in report.failed:
             click.echo(f"{failed.platform} {failed.handle}: {failed.error}", err=True)
+    exit_if_stopped(ctx, "collect")
     if download:
         from monitor.cli.download import summary
         from monitor.download import run_downloads
 
-        downloads = run_downloads(context.config, context.engine, progress=fmt == "table")
+        with stoppable():
+            downloads = run_downloads(context.config, context.engine, progress=fmt == "table")
         click.echo(summary(downloads), err=fmt != "table")
+        exit_if_stopped(ctx, "download")
     totals = report.totals()
     if totals["failed"]:
         raise click.ClickException(

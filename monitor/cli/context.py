@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cached_property
@@ -11,7 +12,7 @@ import click
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from monitor import logs
+from monitor import logs, shutdown
 from monitor.config import PolmonConfig, find_config_path, load_config
 from storage.engine import check_connection, make_engine, transaction
 from storage.migrations import is_up_to_date, upgrade
@@ -66,6 +67,27 @@ class AppContext:
     def session(self) -> Iterator[Session]:
         with transaction(self.engine) as session:
             yield session
+
+
+@contextmanager
+def stoppable() -> Iterator[None]:
+    """Within the block SIGINT (Ctrl-C) and SIGTERM ask the stage to finish or give back the
+    item in hand and return, as under `polmon run` (see monitor.shutdown); twice: exit now."""
+    shutdown.reset()
+    with shutdown.signals_request_stop():
+        yield
+
+
+def exit_if_stopped(ctx: click.Context, what: str) -> None:
+    """After a stoppable block: one line and exit status 128+signal when a signal stopped it."""
+    reason = shutdown.stop_reason()
+    if reason is None:
+        return
+    click.echo(f"{what} stopped by {reason}: run it again to do the rest", err=True)
+    try:
+        ctx.exit(128 + signal.Signals[reason].value)
+    except KeyError:  # a stop requested by something other than a signal
+        ctx.exit(1)
 
 
 def app(ctx: click.Context | None = None) -> AppContext:

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from monitor import shutdown
 from monitor.cli import cli
-from monitor.cli.context import app
+from monitor.cli.context import app, exit_if_stopped
 from monitor.history import find_post
 from monitor.output import dumps
 from monitor.transcription import TranscribeReport, TranscriptionError, run_transcriptions
@@ -43,6 +43,8 @@ def _run(ctx: click.Context, *, limit: int | None, follow: bool, progress: bool)
             raise click.ClickException(str(exc)) from None
         raise
     _print_report(report)
+    if not follow:  # a one-shot run cut short says so (exit 128+signal); a worker exits 0
+        exit_if_stopped(ctx, "transcribe")
 
 
 def _print_report(report: TranscribeReport) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import Engine, func, select
 
+from monitor import shutdown
 from monitor.config import PolmonConfig, load_config
 from monitor.demo.sample import CHANNEL, TITLE, sample_passes
 from monitor.demo.server import SampleServer
@@ -88,6 +89,10 @@ period_hours = 24
 name = "demo"
 recipients = ["analysts@example.org"]
 """
+
+
+class DemoStopped(Exception):
+    """A stop request (SIGINT, SIGTERM) ended the demo early; no media stays leased."""
 
 
 class DemoFolderError(Exception):
@@ -197,6 +202,9 @@ def run_demo(output_dir: Path, *, force: bool = False) -> DemoResult:
             server.show(index)
             run_collect(config, engine)
             _process(config, engine)
+            if shutdown.stop_requested():  # each stage finished or gave back its item
+                engine.dispose()
+                raise DemoStopped(f"the demo stopped ({shutdown.stop_reason()})")
     digest_path = output_dir / "digest.html"
     write_digest(config, engine, digest_path)
     summary = _summary(engine)
