@@ -14,7 +14,7 @@ from monitor.keywords import rescan_keywords
 from monitor.keywords.queries import HIT_COLUMNS, hit_trends, list_hits
 from monitor.keywords.rescan import UnknownGroupError
 from monitor.output import dumps, emit, format_option
-from monitor.selection import actor_name, group_name
+from monitor.selection import actor_name, find_account_ids, group_name
 from monitor.timeparse import WHEN
 
 # A terminal table leaves out the link (in JSON and CSV) so snippets stay readable.
@@ -61,6 +61,7 @@ def keywords_rescan(ctx: click.Context, group: str | None, if_changed: bool, fmt
 @click.option("--group", default=None, help="Only this keyword group.")
 @click.option("--term", default=None, help="Only this term (as written in the config).")
 @click.option("--actor", default=None, help="Only this actor (by name).")
+@click.option("--account", default=None, help="Only this account (handle or URL).")
 @click.option("--platform", type=PLATFORM_CHOICE, default=None, help="Only this platform.")
 @click.option(
     "--since", type=WHEN, default=None, help="Only hits in posts published from this time."
@@ -82,6 +83,7 @@ def hits(
     group: str | None,
     term: str | None,
     actor: str | None,
+    account: str | None,
     platform: str | None,
     since: datetime | None,
     until: datetime | None,
@@ -97,6 +99,7 @@ def hits(
             group=group_name(session, context.config.keywords, group),
             term=term,
             actor=actor_name(session, actor),
+            account_ids=find_account_ids(session, account, platform=platform),
             platform=platform,
             since=since,
             until=until,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from datetime import date, datetime
 from typing import Any, TypeVar
 
@@ -37,6 +38,7 @@ def _filtered(
     platform: str | None,
     since: datetime | None,
     until: datetime | None,
+    account_ids: Collection[int] | None = None,
 ) -> AnySelect:
     stmt = (
         stmt.join(Post, Post.id == KeywordHit.post_id)
@@ -51,6 +53,8 @@ def _filtered(
         stmt = stmt.where(Actor.name == actor)
     if platform:
         stmt = stmt.where(Account.platform == platform)
+    if account_ids is not None:
+        stmt = stmt.where(Account.id.in_(account_ids))
     if since:
         stmt = stmt.where(KeywordHit.published_at >= since)
     if until:

@@ -30,7 +30,8 @@ def site(httpserver: HTTPServer) -> Iterator[TelegramSite]:
 
 
 def _config(tmp_path: Path, db: TestDatabase, httpserver: HTTPServer) -> Path:
-    return write_config(tmp_path, db, scenario_toml(httpserver.url_for("/"), HANDLES))
+    toml = scenario_toml(httpserver.url_for("/"), HANDLES) + '[keywords.g]\nterms = ["post"]\n'
+    return write_config(tmp_path, db, toml)
 
 
 def _collected(config: Path, *selection: str) -> list[str]:
@@ -72,7 +73,9 @@ def test_read_commands_take_the_same_handle_or_url(
         growth = json.loads(invoke(config, "growth", "--account", spec, "--format", "json").stdout)
         handles = {a["handle"] for actor in growth["actors"] for a in actor["accounts"]}
         assert handles == {"pm_demo"}, spec
-    for command in ("posts", "growth"):
+        hits = json.loads(invoke(config, "hits", "--account", spec, "--format", "json").stdout)
+        assert {h["handle"] for h in hits} == {"pm_demo"} and len(hits) == 2, spec
+    for command in ("posts", "growth", "hits", "events"):
         missing = invoke(config, command, "--account", "https://t.me/nobody_here")
         assert missing.exit_code == 2 and "no such account" in missing.output
 
