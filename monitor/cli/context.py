@@ -10,6 +10,8 @@ from pathlib import Path
 
 import click
 from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session
 
 from monitor import logs, shutdown
@@ -22,6 +24,54 @@ class UserError(click.ClickException):
     """A mistake in what the user asked for: one line on stderr, exit status 2."""
 
     exit_code = 2
+
+
+# Commands that only read: they never create a database (a missing SQLite file is an error).
+READ_COMMANDS = frozenset(
+    {
+        "accounts list",
+        "db current",
+        "events",
+        "growth",
+        "hits",
+        "post",
+        "posts",
+        "search",
+        "status",
+        "transcript",
+        "trends",
+    }
+)
+
+
+def _command_name() -> str | None:
+    """The running subcommand's name under `polmon` (`posts`, `accounts list`)."""
+    context = click.get_current_context(silent=True)
+    names = []
+    while context is not None and context.parent is not None:
+        names.append(context.info_name or "")
+        context = context.parent
+    return " ".join(reversed(names)) or None
+
+
+def _refuse_new_database_for_reading(url: str) -> None:
+    try:
+        parsed = make_url(url)
+    except ArgumentError:  # make_engine says what is wrong with it
+        return
+    if parsed.get_backend_name() != "sqlite" or not parsed.database:
+        return
+    if parsed.database == ":memory:" or parsed.database.startswith("file:"):
+        return
+    path = Path(parsed.database)
+    existing = next((p for p in path.parents if p.exists()), None)
+    if existing is not None and not existing.is_dir():  # make_engine names the file in the way
+        return
+    if _command_name() in READ_COMMANDS and not path.is_file():
+        raise UserError(
+            f"no database at {parsed.database} yet: run `polmon init` or `polmon collect` "
+            "first (check [paths] data_dir and [database] url)"
+        )
 
 
 class AppContext:
@@ -47,6 +97,7 @@ class AppContext:
     def raw_engine(self) -> Engine:
         """A connected engine, not yet migrated (for `polmon db`)."""
         config = self.config
+        _refuse_new_database_for_reading(config.database_url)
         engine = make_engine(
             config.database_url,
             schema=config.database.schema_name or None,

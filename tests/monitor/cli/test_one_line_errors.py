@@ -91,3 +91,16 @@ def test_a_data_dir_that_is_a_file_is_one_line(
         "\n".join(x for x in result.output.splitlines() if not x.startswith("config:"))
     )
     assert "afile" in line
+
+
+@pytest.mark.parametrize("command", [("posts",), ("status",), ("accounts", "list"), ("events",)])
+def test_read_commands_never_create_a_database(tmp_path: Path, command: tuple[str, ...]) -> None:
+    config = tmp_path / "polmon.toml"
+    config.write_text('[paths]\ndata_dir = "data"\n', encoding="utf-8")
+    result = invoke(config, *command)
+    assert result.exit_code == 2
+    line = _one_line(result.output)
+    assert "no database at" in line and "polmon init" in line
+    assert not (tmp_path / "data" / "polmon.sqlite3").exists()
+    assert invoke(config, "accounts", "sync").exit_code == 0  # a writing command creates it
+    assert invoke(config, *command).exit_code == 0
