@@ -12,7 +12,12 @@ from typing import Any
 from sqlalchemy import Engine, select, update
 
 from collectors.base import Collector
-from collectors.errors import AccountUnavailable, CollectorError, NetworkUnreachable
+from collectors.errors import (
+    AccountUnavailable,
+    CollectorError,
+    Interrupted,
+    NetworkUnreachable,
+)
 from collectors.records import AccountProfile, AccountRef, PostRecord
 from collectors.registry import collector_class
 from monitor import shutdown
@@ -40,6 +45,7 @@ class AccountReport:
     deleted: int = 0
     error: str | None = None
     keyword_hits: int = 0
+    skipped: int = 0
     unreachable: bool = False  # no connection at all (DNS, refused, no route)
 
 
@@ -153,7 +159,7 @@ class AccountCollection:
         report = AccountReport(account.platform, account.handle)
         try:
             self._collect(ref, report, snapshots_only)
-        except ListingStopped as exc:
+        except (ListingStopped, Interrupted) as exc:  # a stop request: unfinished, no deletions
             report.status = "partial" if report.new or report.updated else "failed"
             report.error = str(exc)
         except AccountUnavailable as exc:
@@ -204,6 +210,7 @@ class AccountCollection:
         if snapshots_only:
             return
         since, limit = listing_window(self.config, ref.platform, ref.cursor, self.now)
+        self.collector.take_skipped()  # notes from the profile fetch are not this listing's
         seen: set[str] = set()
         newest: datetime | None = None
         oldest: datetime | None = None
@@ -227,8 +234,13 @@ class AccountCollection:
             )
         hit_limit = yielded >= limit
         window_start = oldest if hit_limit and oldest else since
+        skipped = self.collector.take_skipped()
+        # A skipped post whose id was read still exists; one without an id might be any post.
+        seen |= {item.platform_post_id for item in skipped if item.platform_post_id}
+        vouched = all(item.platform_post_id for item in skipped)
         with transaction(self.engine) as session:
-            if seen:  # an empty listing of a channel with posts is suspicious: delete nothing
+            # an empty listing of a channel with posts is suspicious: delete nothing
+            if seen and vouched:
                 report.deleted = mark_deleted(
                     session, self.account_id, window_start, seen, utcnow()
                 )
@@ -244,6 +256,14 @@ class AccountCollection:
                 f"stopped at max_posts_per_account={limit}; posts older than "
                 f"{window_start:%Y-%m-%d %H:%M} in this pass's window were not read"
             )
+        if skipped:
+            report.skipped = len(skipped)
+            report.status = "partial"
+            note = f"{len(skipped)} post(s) skipped: {skipped[0].reason}"
+            if not vouched:
+                note += " (no deletions marked this pass)"
+            report.error = f"{report.error}; {note}" if report.error else note
+            log.warning("%s %s: %s", ref.platform, ref.label, note)
 
     def _apply_profile(self, session: Any, profile: AccountProfile) -> None:
         account = session.get_one(Account, self.account_id)

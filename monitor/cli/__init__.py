@@ -14,6 +14,7 @@ from monitor import __version__, logs
 from monitor.cli.context import AppContext, UserError
 from monitor.config import ConfigError
 from monitor.history import PostNotFound
+from monitor.output import tz_option, width_option
 from monitor.selection import UnknownSelection
 from storage.engine import DatabaseError, is_read_only_error, path_problem
 
@@ -33,6 +34,8 @@ COMMAND_MODULES = (
     "monitor.cli.search",
     "monitor.cli.growth",
     "monitor.cli.transcribe",
+    "monitor.cli.doctor",
+    "monitor.cli.datasette",
 )
 
 
@@ -80,6 +83,8 @@ class PolmonGroup(click.Group):
     help="Config file (default: $POLMON_CONFIG, else ./polmon.toml).",
 )
 @click.option("-v", "--verbose", is_flag=True, help="Log debug messages.")
+@tz_option
+@width_option
 @click.version_option(__version__, prog_name="polmon")
 @click.pass_context
 def cli(ctx: click.Context, config_path: str | None, verbose: bool) -> None:

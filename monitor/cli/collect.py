@@ -10,7 +10,7 @@ from collectors.records import PLATFORMS
 from monitor.cli import cli
 from monitor.cli.context import app, exit_if_stopped, stoppable
 from monitor.history import POST_COLUMNS, list_posts
-from monitor.output import emit, format_option
+from monitor.output import echo, emit, format_option
 from monitor.pipeline import run_collect
 from monitor.selection import actor_name, find_account_ids
 from monitor.timeparse import WHEN
@@ -20,6 +20,7 @@ OFFLINE_MESSAGE = (
 )
 # The table shows when a post was edited or deleted; JSON and CSV also carry the flags.
 POST_TABLE_COLUMNS = tuple(c for c in POST_COLUMNS if c not in ("edited", "deleted"))
+PASS_COLUMNS = ("platform", "account", "status", "new", "updated", "deleted", "hits", "error")
 
 
 @cli.command()
@@ -64,13 +65,13 @@ def collect(
         }
         for a in report.accounts
     ]
-    columns = [c for c in rows[0] if fmt != "table" or c != "error"] if rows else None
+    columns = [c for c in PASS_COLUMNS if fmt != "table" or c != "error"]
     emit(rows, fmt, columns=columns, title="collection pass", empty="no accounts matched")
     if report.offline:  # one line, not one per account
         raise click.ClickException(OFFLINE_MESSAGE)
     if fmt == "table":  # whole error lines, not folded into a narrow column
         for failed in report.failed:
-            click.echo(f"{failed.platform} {failed.handle}: {failed.error}", err=True)
+            echo(f"{failed.platform} {failed.handle}: {failed.error}", err=True)
     exit_if_stopped(ctx, "collect")
     if download:
         from monitor.cli.download import summary

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
-
 import pytest
 
 from collectors.errors import NetworkUnreachable, network_failure
@@ -15,12 +12,18 @@ UNRESOLVABLE = "http://polmon-test.invalid/channel"
 REFUSED = "http://127.0.0.1:9/nothing-listens-here"
 
 
-def _recording(waits: list[float]) -> Callable[[float], None]:
-    def sleep(seconds: float) -> None:
-        waits.append(seconds)
-        time.sleep(seconds)
+class RecordingClock:
+    """Virtual time: sleeps are noted and advance the clock at once, nothing really waits."""
 
-    return sleep
+    def __init__(self, waits: list[float]) -> None:
+        self.now, self.waits = 1000.0, waits
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.waits.append(seconds)
+        self.now += seconds
 
 
 def _client(waits: list[float]) -> PoliteClient:
@@ -30,7 +33,7 @@ def _client(waits: list[float]) -> PoliteClient:
         timeout_seconds=5.0,
         requests_per_second=1000.0,
         retry=retry,
-        sleep=_recording(waits),
+        clock=RecordingClock(waits),
     )
 
 

@@ -105,8 +105,11 @@ def test_openai_whisper_corrupt_media_and_bad_settings(
     tmp_path: Path, random_checkpoint: Path
 ) -> None:
     transcriber = Transcriber(_config(tmp_path, random_checkpoint))
-    with pytest.raises(CorruptMediaError, match=r"corrupt\.mp4: Invalid data found"):
+    with pytest.raises(CorruptMediaError, match=r"corrupt\.mp4: the decoder cannot read it"):
         transcriber.transcribe(SPEECH / "corrupt.mp4")
+    silent = SPEECH.parent / "media" / "silent.mp4"  # a picture, no sound track
+    with pytest.raises(CorruptMediaError, match=r"silent\.mp4: no audio track$"):
+        transcriber.transcribe(silent)
     int8 = Transcriber(_config(tmp_path, random_checkpoint, compute_type="int8"))
     with pytest.raises(ModelLoadError, match="int8 is faster-whisper's"):
         int8.transcribe(SPEECH / "plain.wav")

@@ -1,0 +1,50 @@
+"""Posts inserted with the storage models for the output tests, and a config that matches them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from storage.engine import transaction
+from storage.models import Account, Actor, Post
+from tests.conftest import TestDatabase, write_config
+
+T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
+
+KEYWORDS = """
+[keywords.parties]
+terms = ["Candlelight", "ចាប់ខ្លួន"]
+"""
+
+
+def add_post(
+    session: Session, account: Account, number: int, text: str, *, published_at: datetime = T0
+) -> Post:
+    """Post `number` of `account`, at https://t.me/<handle>/<number>."""
+    post = Post(
+        account_id=account.id,
+        platform_post_id=str(number),
+        url=f"https://t.me/{account.handle}/{number}",
+        published_at=published_at,
+        text=text,
+        kind="text",
+    )
+    session.add(post)
+    session.flush()
+    return post
+
+
+def seed(db: TestDatabase, tmp_path: Path, texts: list[str], body: str = KEYWORDS) -> Path:
+    """One actor with one Telegram channel holding `texts`; returns the config path."""
+    with transaction(db.engine) as session:
+        actor = Actor(name="Sam Rainsy")
+        session.add(actor)
+        session.flush()
+        account = Account(actor_id=actor.id, platform="telegram", handle="rainsy", status="active")
+        session.add(account)
+        session.flush()
+        for number, text in enumerate(texts, start=1):
+            add_post(session, account, number, text)
+    return write_config(tmp_path, db, body)
