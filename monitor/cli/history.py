@@ -19,7 +19,7 @@ from monitor.history import (
     list_events,
     post_history,
 )
-from monitor.output import dumps, emit, format_option
+from monitor.output import dumps, echo, emit, format_option, format_time, zone_label
 from monitor.selection import actor_name, find_account_ids
 from monitor.timeparse import WHEN
 
@@ -51,8 +51,11 @@ def post_command(ctx: click.Context, post_ref: str, only: str | None, fmt: str) 
         post = history["post"]
         for key, value in post.items():
             if key not in ("title", "text") and value is not None:
-                shown = f"{value:%Y-%m-%d %H:%M:%S}Z" if isinstance(value, datetime) else value
-                click.echo(f"{key + ':':<15} {shown}")
+                if isinstance(value, datetime):
+                    shown = f"{format_time(value, seconds=True)} {zone_label()}"
+                else:
+                    shown = str(value)
+                echo(f"{key + ':':<15} {shown}")  # platform text: control characters shown
     for part in (only,) if only else tuple(PARTS):
         emit(history[part], fmt, columns=PARTS[part], title=part, empty="none stored")
 

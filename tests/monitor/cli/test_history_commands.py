@@ -76,6 +76,8 @@ def test_post_shows_every_version_with_a_diff_and_metrics_over_time(
     assert by_url == found
     table = invoke(config, "post", str(post_id))
     assert table.exit_code == 0 and "versions" in table.stdout and "{+@pm_demo," in table.stdout
+    local = invoke(config, "post", str(post_id), "--tz", "Asia/Phnom_Penh").stdout
+    assert re.search(r"published_at: +\d{4}-\d\d-\d\d \d\d:\d\d:\d\d Asia/Phnom_Penh", local)
     metrics_csv = invoke(config, "post", str(post_id), "--only", "metrics", "--format", "csv")
     assert metrics_csv.stdout.splitlines()[0].startswith("captured_at,views")
     deleted = next(p["id"] for p in _json(config, "posts") if p["post_id"] == "3")  # type: ignore[union-attr]
