@@ -50,7 +50,9 @@ class PolmonGroup(click.Group):
         try:
             return super().invoke(ctx)
         except ConfigError as exc:
-            raise ConfigProblem(str(exc)) from None
+            more = len(exc.problems) - 1
+            hint = f" (and {more} more: `polmon config check` lists them all)" if more else ""
+            raise ConfigProblem(f"{exc}{hint}") from None
         except UnknownSelection as exc:
             raise UserError(str(exc)) from None
         except PostNotFound as exc:

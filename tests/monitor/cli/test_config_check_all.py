@@ -94,3 +94,14 @@ def test_a_good_config_is_ok(tmp_path: Path) -> None:
     )
     code, lines = _check(tmp_path, good)
     assert code == 0 and lines[-1].endswith("ok (1 actors, 3 accounts, 0 keyword groups, 0 jobs)")
+
+
+def test_other_commands_name_the_first_problem_and_count_the_rest(tmp_path: Path) -> None:
+    path = tmp_path / "polmon.toml"
+    path.write_text(BAD.format(url="sqlite:///x.db"), encoding="utf-8")
+    result = invoke(path, "posts")
+    assert result.exit_code == 2
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].endswith(
+        "(and 5 more: `polmon config check` lists them all)"
+    )
