@@ -13,9 +13,9 @@ from collectors.errors import CollectorError
 from monitor import __version__, logs
 from monitor.cli.context import AppContext, UserError
 from monitor.config import ConfigError
-from monitor.history import PostNotFound
 from monitor.output import tz_option, width_option
-from monitor.selection import UnknownSelection
+from monitor.queries.posts import PostNotFound
+from monitor.queries.selection import UnknownSelection
 from storage.engine import DatabaseError, is_read_only_error, path_problem
 
 # Each module adds its commands to `cli`; a feature registers here, in one line.

@@ -11,7 +11,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from collectors.identity import InvalidAccount, account_key, telegram_channel, tiktok_username
-from monitor.selection import account_matches
+from monitor.queries.selection import account_matches
 from tests.collectors.conftest import channel_with_posts
 from tests.collectors.telegram_scenario import scenario_toml
 from tests.conftest import TestDatabase, invoke, write_config
