@@ -28,9 +28,12 @@ def sql_uses(source: str) -> list[str]:
         elif isinstance(node, ast.Attribute) and node.attr in SQL_BUILDERS:
             if isinstance(node.value, ast.Name) and node.value.id in ("sqlalchemy", "sa"):
                 found.append(f"{node.lineno}: uses {node.value.id}.{node.attr}")
-        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-            if node.func.attr in SQL_CALLS:
-                found.append(f"{node.lineno}: calls .{node.func.attr}()")
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in SQL_CALLS
+        ):
+            found.append(f"{node.lineno}: calls .{node.func.attr}()")
     return sorted(found, key=lambda line: int(line.split(":")[0]))
 
 
