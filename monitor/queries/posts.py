@@ -1,5 +1,4 @@
-"""Stored posts: one post found by id, URL or `platform:account/post_id`; posts listed with
-when they were edited and deleted and how many versions of their text were seen."""
+"""Stored posts: one found by id, URL or `platform:account/post_id`; lists with edits, deletions."""
 
 from __future__ import annotations
 

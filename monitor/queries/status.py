@@ -1,5 +1,4 @@
-"""`polmon status` reads: table counts, each account's last collection run, the media queue,
-its backlog per stage, and each scheduled job's last and next run."""
+"""`polmon status` reads: table counts, last runs per account, queue backlog, scheduled jobs."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""A post's transcripts: each media item with its transcript (followed through duplicates)
-and the transcript's segments in order."""
+"""A post's transcripts: each media item with its transcript and segments, in order."""
 
 from __future__ import annotations
 
