@@ -129,6 +129,8 @@ def hit_trends(
     interval: Interval = "day",
     group: str | None = None,
     actor: str | None = None,
+    platform: str | None = None,
+    account_ids: Collection[int] | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
 ) -> list[TrendRow]:
@@ -142,9 +144,15 @@ def hit_trends(
         func.count(),
         func.count(func.distinct(KeywordHit.post_id)),
     ).select_from(KeywordHit)
-    stmt = _hits_of(stmt, group=group, actor=actor, since=since, until=until).where(
-        KeywordHit.published_at.is_not(None)
-    )
+    stmt = _hits_of(
+        stmt,
+        group=group,
+        actor=actor,
+        platform=platform,
+        account_ids=account_ids,
+        since=since,
+        until=until,
+    ).where(KeywordHit.published_at.is_not(None))
     stmt = stmt.group_by(KeywordHit.group_name, Actor.name, day)
     hits: dict[tuple[str, str, date], int] = defaultdict(int)
     posts: dict[tuple[str, str, date], int] = defaultdict(int)

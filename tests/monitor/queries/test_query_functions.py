@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from monitor.queries.accounts import list_accounts
 from monitor.queries.events import list_events
-from monitor.queries.hits import list_hits
+from monitor.queries.hits import hit_trends, list_hits
 from monitor.queries.posts import list_posts
 from monitor.queries.scope import scoped
 from monitor.queries.status import backlog_report, status_report
@@ -80,11 +80,13 @@ def test_events_hits_and_accounts_share_the_same_scope(
     with transaction(db.engine) as session:
         events = list_events(session, actor="Hun Sen", since=T0 + DAY)
         hits = list_hits(session, platform="telegram", until=T0 + DAY)
+        trends = hit_trends(session, interval="month", account_ids=[corpus["tg"], corpus["yt"]])
         everyone = list_accounts(session, include_inactive=True)
         active = list_accounts(session)
         rainsy = list_accounts(session, actor="Sam Rainsy", include_inactive=True)
     assert [(e["account"], e["kind"]) for e in events] == [("samdechhunsen", "private")]
     assert [(h["handle"], h["snippet"]) for h in hits] == [("samdechhunsen", "tg0")]
+    assert [(t["actor"], t["hits"], t["posts"]) for t in trends] == [("Hun Sen", 3, 3)]
     assert [a["handle"] for a in everyone] == ["samdechhunsen", "@samdechhunsen", "rainsy"]
     assert [a["platform"] for a in active] == ["telegram", "youtube"]
     assert [(a["handle"], a["active"]) for a in rainsy] == [("rainsy", False)]
