@@ -14,7 +14,13 @@ from urllib.parse import urlsplit
 import httpx
 
 from collectors.clock import SYSTEM_CLOCK, Clock
-from collectors.errors import FetchError, Interrupted, RateLimited
+from collectors.errors import (
+    FetchError,
+    Interrupted,
+    NetworkUnreachable,
+    RateLimited,
+    network_failure,
+)
 
 if TYPE_CHECKING:
     from monitor.config import TelegramConfig
@@ -33,6 +39,17 @@ _WIRE_HEADERS = frozenset({"content-encoding", "content-length", "transfer-encod
 
 class PageTooLarge(FetchError):
     """A page over MAX_PAGE_BYTES: not worth another try."""
+
+
+class _Problem(str):
+    """A failed try in words, marked when no connection could be made at all."""
+
+    unreachable: bool
+
+    def __new__(cls, text: str, *, unreachable: bool) -> _Problem:
+        problem = super().__new__(cls, text)
+        problem.unreachable = unreachable
+        return problem
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,6 +168,8 @@ class PoliteClient:
                 message = f"GET {url}: {problem} after {tries} tries"
                 if problem.startswith("HTTP 429"):
                     raise RateLimited(message + "; try later", retry_after=retry_after)
+                if isinstance(problem, _Problem) and problem.unreachable:
+                    raise NetworkUnreachable(message)
                 raise FetchError(message)
             delay = retry_after if retry_after is not None else self.retry.delay(attempt)
             log.info(
@@ -173,7 +192,14 @@ class PoliteClient:
                 f"{exc.request.url})"
             ) from None
         except httpx.TransportError as exc:
-            return f"connection failed ({type(exc).__name__}: {exc})".replace("\n", " "), None
+            failure = network_failure(exc)
+            if failure == "dns":  # a name that does not resolve now will not in a second
+                host = urlsplit(url).hostname
+                raise NetworkUnreachable(
+                    f"GET {url}: cannot resolve {host} (DNS)", dns=True
+                ) from exc
+            problem = f"connection failed ({type(exc).__name__}: {exc})".replace("\n", " ")
+            return _Problem(problem, unreachable=failure is not None), None
         except httpx.HTTPError as exc:  # a malformed URL or body: retrying changes nothing
             raise FetchError(f"GET {url}: {type(exc).__name__}: {exc}".replace("\n", " ")) from None
         if response.status_code not in RETRY_STATUSES:
