@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
 from collectors.base import Collector
 from collectors.errors import (
@@ -29,6 +29,7 @@ from monitor.reports import counts_line
 from monitor.selection import actor_name, find_account_ids
 from storage.accounts import (
     account_ref,
+    active_accounts,
     advance_cursor,
     apply_profile,
     record_unavailable,
@@ -36,7 +37,6 @@ from storage.accounts import (
 )
 from storage.engine import transaction
 from storage.ingest import ingest_posts, mark_deleted
-from storage.models import Account, Actor
 from storage.runs import close_interrupted_runs, finish_run, start_run
 from storage.types import utcnow
 
@@ -276,22 +276,10 @@ def select_accounts(
 ) -> list[tuple[int, str, str]]:
     """The active accounts to collect; a --account or --actor naming nothing raises
     UnknownSelection."""
-    query = (
-        select(Account.id, Account.platform, Account.handle)
-        .join(Actor, Account.actor_id == Actor.id)
-        .where(Account.active.is_(True))
-        .order_by(Account.platform, Account.handle)
-    )
     with transaction(engine) as session:
         name = actor_name(session, actor)
         ids = find_account_ids(session, handle, platform=platform, active_only=True)
-        if platform:
-            query = query.where(Account.platform == platform)
-        if name is not None:
-            query = query.where(Actor.name == name)
-        if ids is not None:
-            query = query.where(Account.id.in_(ids))
-        return [(r[0], r[1], r[2]) for r in session.execute(query)]
+        return active_accounts(session, platform=platform, actor=name, account_ids=ids)
 
 
 def run_collect(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -89,6 +89,30 @@ def sync_accounts(session: Session, actors: Sequence[ActorSpec], now: datetime) 
             actor.active = False
     session.flush()
     return SyncResult(added_actors, added, updated, deactivated)
+
+
+def active_accounts(
+    session: Session,
+    *,
+    platform: str | None = None,
+    actor: str | None = None,
+    account_ids: Collection[int] | None = None,
+) -> list[tuple[int, str, str]]:
+    """(id, platform, handle) of the active accounts to collect, by platform and handle,
+    narrowed to one platform, one actor's name and/or the given ids."""
+    query = (
+        select(Account.id, Account.platform, Account.handle)
+        .join(Actor, Account.actor_id == Actor.id)
+        .where(Account.active.is_(True))
+        .order_by(Account.platform, Account.handle)
+    )
+    if platform:
+        query = query.where(Account.platform == platform)
+    if actor is not None:
+        query = query.where(Actor.name == actor)
+    if account_ids is not None:
+        query = query.where(Account.id.in_(list(account_ids)))
+    return [(row[0], row[1], row[2]) for row in session.execute(query)]
 
 
 def account_ref(session: Session, account_id: int, extra_urls: tuple[str, ...] = ()) -> AccountRef:

@@ -11,6 +11,7 @@ from storage.accounts import (
     AccountSpec,
     ActorSpec,
     account_ref,
+    active_accounts,
     advance_cursor,
     apply_profile,
     record_unavailable,
@@ -160,3 +161,16 @@ def test_advance_cursor_keeps_the_first_backfill_horizon(db: TestDatabase) -> No
             "backfilled_since": (T0 - timedelta(days=30)).isoformat(),
         }
         assert account.last_collected_at == later
+
+
+def test_active_accounts_narrow_by_platform_actor_and_ids(db: TestDatabase) -> None:
+    party = ActorSpec("Party", accounts=(AccountSpec("tiktok", "party"),))
+    _sync(db, PM, party)
+    pm, tiktok = _account_id(db), _account_id(db, "tiktok", "party")
+    with transaction(db.engine) as session:
+        everyone = active_accounts(session)
+        assert everyone == [(pm, "telegram", "pm"), (tiktok, "tiktok", "party")]
+        assert active_accounts(session, platform="tiktok") == [(tiktok, "tiktok", "party")]
+        assert active_accounts(session, actor="PM") == [(pm, "telegram", "pm")]
+        assert active_accounts(session, account_ids=[tiktok]) == [(tiktok, "tiktok", "party")]
+        assert active_accounts(session, actor="PM", account_ids=[tiktok]) == []
