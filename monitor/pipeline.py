@@ -25,8 +25,8 @@ from monitor.accounts import AccountPlan, plan_accounts
 from monitor.config import PolmonConfig
 from monitor.keywords import match_posts
 from monitor.progress import progress_bar
-from monitor.reports import counts_line
 from monitor.queries.selection import actor_name, find_account_ids
+from monitor.reports import counts_line
 from storage.accounts import (
     account_ref,
     active_accounts,
