@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import uuid
@@ -12,10 +13,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from pytest_httpserver import HTTPServer
 from sqlalchemy import Engine, create_engine, text
 
+from monitor import shutdown
 from storage.engine import make_engine
 from storage.migrations import upgrade
+from tests.support.telegram_site import TelegramSite
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -135,3 +139,17 @@ def run_polmon(
         timeout=timeout,
         check=False,
     )
+
+
+@pytest.fixture
+def site(httpserver: HTTPServer) -> Iterator[TelegramSite]:
+    """A t.me stand-in answering every request of the `httpserver` on 127.0.0.1."""
+    telegram = TelegramSite()
+    httpserver.expect_request(re.compile(".*")).respond_with_handler(telegram.handle)
+    yield telegram
+
+
+@pytest.fixture(autouse=True)
+def _no_stop_request() -> None:
+    """Stages poll the process-wide stop request: start each test without one."""
+    shutdown.reset()
