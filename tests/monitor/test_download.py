@@ -5,20 +5,20 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from monitor.config import PolmonConfig, parse_config
 from monitor.download import run_downloads
 from storage.engine import transaction
-from storage.models import Account, Actor, Media, Post
+from storage.models import Media
 from storage.queue import claim, transcribe_stage
 from tests.conftest import FIXTURES, TestDatabase
+from tests.support.factories import Download, media_rows, media_to_download
 from tests.support.local_server import LocalServer
 from tests.support.tiktok_site import NEWEST, TikTokSite, videos
 from tests.support.video_sites import serve_video
@@ -42,45 +42,6 @@ def make_config(db: TestDatabase, tmp_path: Path, **video: Any) -> PolmonConfig:
     return parse_config(data, tmp_path / "polmon.toml")
 
 
-@dataclass(frozen=True)
-class Item:
-    platform: str
-    post_id: str
-    url: str
-    title: str = "a speech"
-    kind: str = "video"
-
-
-def add_media(db: TestDatabase, items: list[Item]) -> list[int]:
-    """Rows as the collect pipeline leaves them: one post with one pending media each."""
-    with transaction(db.engine) as session:
-        actor = Actor(name="Hun Manet")
-        accounts: dict[str, Account] = {}
-        media = []
-        for n, item in enumerate(items):
-            account = accounts.get(item.platform)
-            if account is None:
-                account = Account(actor=actor, platform=item.platform, handle="hm", cursor={})
-                accounts[item.platform] = account
-            post = Post(
-                account=account,
-                platform_post_id=item.post_id,
-                published_at=datetime(2024, 9, 1, tzinfo=UTC) + timedelta(hours=n),
-                kind="video",
-                title=item.title,
-            )
-            media.append(Media(post=post, position=0, kind=item.kind, source_url=item.url))
-        session.add_all([actor, *media])
-        session.flush()
-        return [m.id for m in media]
-
-
-def rows(db: TestDatabase, ids: list[int]) -> list[Media]:
-    with transaction(db.engine) as session:
-        found = {m.id: m for m in session.scalars(select(Media).where(Media.id.in_(ids)))}
-        return [found[i] for i in ids]
-
-
 def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -88,14 +49,14 @@ def sha256(path: Path) -> str:
 def test_downloads_keep_audio_named_by_ids_with_hash_size_and_duration(
     db: TestDatabase, tmp_path: Path, server: LocalServer
 ) -> None:
-    ids = add_media(
-        db,
+    ids = media_to_download(
+        db.engine,
         [
-            Item(
+            Download(
                 "tiktok", "7412345678901234567", server.add_file("/v/a.mp4", MEDIA / "clip_a.mp4")
             ),
-            Item("youtube", "dQ7bM2xk3aA", server.add_file("/v/b.mp4", MEDIA / "clip_b.mp4")),
-            Item(
+            Download("youtube", "dQ7bM2xk3aA", server.add_file("/v/b.mp4", MEDIA / "clip_b.mp4")),
+            Download(
                 "telegram",
                 "4411",
                 server.add_file("/v/n.ogg", MEDIA / "voice.ogg", "audio/ogg"),
@@ -106,7 +67,7 @@ def test_downloads_keep_audio_named_by_ids_with_hash_size_and_duration(
     config = make_config(db, tmp_path)
     report = run_downloads(config, db.engine)
     assert (report.downloaded, report.failed, report.skipped) == (3, 0, 0)
-    tiktok, youtube, voice = rows(db, ids)
+    tiktok, youtube, voice = media_rows(db.engine, ids)
     media_dir = tmp_path / "media"
     assert tiktok.local_path == str(media_dir / "tiktok" / f"7412345678901234567_{ids[0]}.m4a")
     assert youtube.local_path == str(media_dir / "youtube" / f"dQ7bM2xk3aA_{ids[1]}.m4a")
@@ -128,11 +89,12 @@ def test_downloads_keep_audio_named_by_ids_with_hash_size_and_duration(
 def test_keep_video_stores_the_served_bytes(
     db: TestDatabase, tmp_path: Path, server: LocalServer
 ) -> None:
-    [media_id] = add_media(
-        db, [Item("facebook", "1047291853298412", server.add_file("/a.mp4", MEDIA / "clip_a.mp4"))]
+    [media_id] = media_to_download(
+        db.engine,
+        [Download("facebook", "1047291853298412", server.add_file("/a.mp4", MEDIA / "clip_a.mp4"))],
     )
     run_downloads(make_config(db, tmp_path, keep_video=True), db.engine)
-    [row] = rows(db, [media_id])
+    [row] = media_rows(db.engine, [media_id])
     assert Path(row.local_path or "").suffix == ".mp4"
     assert row.sha256 == sha256(MEDIA / "clip_a.mp4")
     assert row.mime_type == "video/mp4"
@@ -141,17 +103,21 @@ def test_keep_video_stores_the_served_bytes(
 def test_identical_content_is_stored_once_and_transcribed_once(
     db: TestDatabase, tmp_path: Path, server: LocalServer
 ) -> None:
-    ids = add_media(
-        db,
+    ids = media_to_download(
+        db.engine,
         [
-            Item("tiktok", "7412345678901234567", server.add_file("/tt.mp4", MEDIA / "clip_a.mp4")),
-            Item("facebook", "1047291853298412", server.add_file("/fb.mp4", MEDIA / "clip_a.mp4")),
-            Item("youtube", "dQ7bM2xk3aA", server.add_file("/yt.mp4", MEDIA / "clip_b.mp4")),
+            Download(
+                "tiktok", "7412345678901234567", server.add_file("/tt.mp4", MEDIA / "clip_a.mp4")
+            ),
+            Download(
+                "facebook", "1047291853298412", server.add_file("/fb.mp4", MEDIA / "clip_a.mp4")
+            ),
+            Download("youtube", "dQ7bM2xk3aA", server.add_file("/yt.mp4", MEDIA / "clip_b.mp4")),
         ],
     )
     report = run_downloads(make_config(db, tmp_path), db.engine)
     assert (report.downloaded, report.duplicates) == (2, 1)
-    first, second, other = rows(db, ids)
+    first, second, other = media_rows(db.engine, ids)
     original, copy = (first, second) if second.duplicate_of_id else (second, first)
     assert copy.duplicate_of_id == original.id and original.duplicate_of_id is None
     assert (original.status, copy.status) == ("downloaded", "done")
@@ -173,16 +139,16 @@ def test_a_hostile_title_or_id_never_chooses_the_path(
         '"VideoObject","name":"../../../../tmp/pwned/x","uploadDate":"2024-09-01",'
         f'"contentUrl":"{clip}"}}</script></head><body></body></html>'
     )
-    hostile = Item(
+    hostile = Download(
         "tiktok",
         "../../evil/../x y",
         server.add("/..%2F..%2Fpwned", page),
         title="../../../etc/passwd",
     )
-    [media_id] = add_media(db, [hostile])
+    [media_id] = media_to_download(db.engine, [hostile])
     report = run_downloads(make_config(db, tmp_path), db.engine)
     assert report.downloaded == 1, report.problems
-    [row] = rows(db, [media_id])
+    [row] = media_rows(db.engine, [media_id])
     assert row.local_path == str(tmp_path / "media" / "tiktok" / f"evil_x_y_{media_id}.m4a")
     files = {
         p.relative_to(tmp_path).as_posix()
@@ -197,23 +163,27 @@ def test_a_hostile_title_or_id_never_chooses_the_path(
 def test_each_failure_leaves_a_clear_status_and_the_others_proceed(
     db: TestDatabase, tmp_path: Path, server: LocalServer
 ) -> None:
-    ids = add_media(
-        db,
+    ids = media_to_download(
+        db.engine,
         [
-            Item("tiktok", "1", server.add_file("/ok.mp4", MEDIA / "clip_b.mp4")),
-            Item("tiktok", "2", server.url("/missing.mp4")),
-            Item("tiktok", "3", server.add_file("/long.mp4", MEDIA / "clip_a.mp4")),
-            Item("tiktok", "4", server.add_file("/cut.mp4", MEDIA / "clip_b.mp4", mode="truncate")),
-            Item("tiktok", "5", server.add_file("/stall.mp4", MEDIA / "clip_b.mp4", mode="stall")),
-            Item("tiktok", "6", server.add_file("/silent.mp4", MEDIA / "silent.mp4")),
-            Item("tiktok", "7", server.add("/big.mp4", os.urandom(1_300_000), "video/mp4")),
+            Download("tiktok", "1", server.add_file("/ok.mp4", MEDIA / "clip_b.mp4")),
+            Download("tiktok", "2", server.url("/missing.mp4")),
+            Download("tiktok", "3", server.add_file("/long.mp4", MEDIA / "clip_a.mp4")),
+            Download(
+                "tiktok", "4", server.add_file("/cut.mp4", MEDIA / "clip_b.mp4", mode="truncate")
+            ),
+            Download(
+                "tiktok", "5", server.add_file("/stall.mp4", MEDIA / "clip_b.mp4", mode="stall")
+            ),
+            Download("tiktok", "6", server.add_file("/silent.mp4", MEDIA / "silent.mp4")),
+            Download("tiktok", "7", server.add("/big.mp4", os.urandom(1_300_000), "video/mp4")),
             # a page saying the video lasts 3 s: skipped before its file is downloaded
-            Item("facebook", "8", serve_video(server, "/reel/8", "8", "2024-09-01T00:00:00Z")),
+            Download("facebook", "8", serve_video(server, "/reel/8", "8", "2024-09-01T00:00:00Z")),
         ],
     )
     config = make_config(db, tmp_path, max_duration_seconds=2, max_filesize_mb=1, max_attempts=2)
     report = run_downloads(config, db.engine)
-    ok, missing, long, cut, stall, silent, big, announced = rows(db, ids)
+    ok, missing, long, cut, stall, silent, big, announced = media_rows(db.engine, ids)
     assert ok.status == "downloaded"
     assert missing.status == "failed" and "HTTP Error 404" in (missing.last_error or "")
     assert long.status == "skipped" and "max_duration_seconds = 2" in (long.last_error or "")
@@ -236,7 +206,7 @@ def test_each_failure_leaves_a_clear_status_and_the_others_proceed(
         )
     again = run_downloads(config, db.engine)
     assert again.failed == 2
-    cut, stall = rows(db, [cut.id, stall.id])
+    cut, stall = media_rows(db.engine, [cut.id, stall.id])
     assert (cut.status, stall.status) == ("failed", "failed")
     assert "cut short" in (cut.last_error or "") and "timed out" in (stall.last_error or "")
 
@@ -245,12 +215,16 @@ def test_limit_leaves_the_rest_pending(
     db: TestDatabase, tmp_path: Path, server: LocalServer
 ) -> None:
     url = server.add_file("/b.mp4", MEDIA / "clip_b.mp4")
-    ids = add_media(db, [Item("youtube", f"v{n}", url) for n in range(3)])
+    ids = media_to_download(db.engine, [Download("youtube", f"v{n}", url) for n in range(3)])
     report = run_downloads(
         make_config(db, tmp_path, concurrency=3), db.engine, limit=1, progress=True
     )
     assert report.handled == 1
-    assert sorted(r.status for r in rows(db, ids)) == ["downloaded", "pending", "pending"]
+    assert sorted(r.status for r in media_rows(db.engine, ids)) == [
+        "downloaded",
+        "pending",
+        "pending",
+    ]
 
 
 def test_tiktok_download_keeps_the_videos_own_sound_not_the_music(
@@ -261,11 +235,11 @@ def test_tiktok_download_keeps_the_videos_own_sound_not_the_music(
     site.install(server)
     video_id = site.items[0].video_id
     page = f"https://www.tiktok.com/@hunmanet/video/{video_id}"
-    [media_id] = add_media(db, [Item("tiktok", video_id, page)])
+    [media_id] = media_to_download(db.engine, [Download("tiktok", video_id, page)])
     config = make_config(db, tmp_path, proxy=server.base_url, verify_certificates=False)
     report = run_downloads(config, db.engine)
     assert report.downloaded == 1, report.problems
-    [row] = rows(db, [media_id])
+    [row] = media_rows(db.engine, [media_id])
     assert server.hits[f"/video/tos/{video_id}.mp4"] == 1  # the muxed video (3 s of speech)
     assert server.hits[f"/obj/music/{video_id}.m4a"] == 0  # the music (2 s) never fetched
     assert row.duration_seconds == pytest.approx(3.0, abs=0.1)

@@ -16,8 +16,9 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from storage.engine import transaction
-from storage.models import Account, Actor, CollectionRun, Digest, JobRun, Media, Post
+from storage.models import CollectionRun, Digest, JobRun, Media
 from tests.conftest import REPO_ROOT, TestDatabase, write_config
+from tests.support import factories
 from tests.support.smtp_server import free_port, smtp_server
 
 DAEMON_CONFIG = """
@@ -86,23 +87,19 @@ def seed(database: TestDatabase) -> None:
     """One account with a recent post, and a media row waiting in the queue."""
     now = datetime.now(UTC)
     with transaction(database.engine) as session:
-        actor = Actor(name="Hun Sen")
-        session.add(actor)
-        session.flush()
-        account = Account(actor_id=actor.id, platform="telegram", handle="samdechhunsen")
-        session.add(account)
-        session.flush()
-        post = Post(
-            account_id=account.id,
-            platform_post_id="1",
+        owner = factories.account(
+            session, factories.actor(session, "Hun Sen"), "telegram", "samdechhunsen"
+        )
+        speech = factories.post(
+            session,
+            owner,
+            "A speech about <b>the CNRP</b>",
+            post_id="1",
             published_at=now - timedelta(hours=1),
-            text="A speech about <b>the CNRP</b>",
             kind="video",
             views=10,
         )
-        session.add(post)
-        session.flush()
-        session.add(Media(post_id=post.id, kind="video", status="pending"))
+        factories.media(session, speech)
 
 
 def runs(database: TestDatabase) -> dict[tuple[str, str], int]:

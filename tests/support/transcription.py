@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from monitor.config import PolmonConfig, parse_config
-from storage.engine import transaction
-from storage.models import Account, Actor, Media, Post
-from tests.conftest import FIXTURES, TestDatabase
+from tests.conftest import FIXTURES
 
 SPEECH = FIXTURES / "speech"
 
@@ -43,34 +39,3 @@ def transcription_toml(**overrides: object) -> str:
         rendered = f'"{value}"' if isinstance(value, str) else str(value).lower()
         lines.append(f"{key} = {rendered}")
     return "\n".join(lines) + "\n"
-
-
-def queue_media(
-    db: TestDatabase, files: list[Path], *, sha256: bool = False, handle: str = "chan"
-) -> list[int]:
-    """One post per file, each with a `downloaded` media row pointing at the file."""
-    with transaction(db.engine) as session:
-        actor = Actor(name=f"actor {handle}")
-        account = Account(actor=actor, platform="telegram", handle=handle, cursor={})
-        media: list[Media] = []
-        for index, path in enumerate(files):
-            post = Post(
-                account=account,
-                platform_post_id=str(index + 1),
-                url=f"https://t.me/{handle}/{index + 1}",
-                published_at=datetime(2024, 5, 1, tzinfo=UTC),
-                kind="video",
-            )
-            digest = hashlib.sha256(path.read_bytes()).hexdigest() if sha256 else None
-            media.append(
-                Media(
-                    post=post,
-                    kind="video",
-                    status="downloaded",
-                    local_path=str(path),
-                    sha256=digest,
-                )
-            )
-        session.add_all([actor, account, *media])
-        session.flush()
-        return [m.id for m in media]

@@ -9,8 +9,9 @@ from monitor.config import load_config
 from monitor.download import run_downloads
 from monitor.tasks import describe
 from tests.conftest import TestDatabase, invoke, write_config
-from tests.monitor.test_download import MEDIA, Item, add_media, rows
+from tests.support.factories import Download, media_rows, media_to_download
 from tests.support.local_server import LocalServer
+from tests.support.video_sites import MEDIA
 
 VIDEO = "[video]\nsleep_seconds = 0\nretries = 0\ntimeout_seconds = 1\nmax_attempts = 1\n"
 
@@ -18,20 +19,20 @@ VIDEO = "[video]\nsleep_seconds = 0\nretries = 0\ntimeout_seconds = 1\nmax_attem
 def test_download_command_reports_and_lists_problems(db: TestDatabase, tmp_path: Path) -> None:
     config = write_config(tmp_path, db, VIDEO)
     with LocalServer() as server:
-        ids = add_media(
-            db,
+        ids = media_to_download(
+            db.engine,
             [
-                Item(
+                Download(
                     "tiktok", "7412345678901234567", server.add_file("/a.mp4", MEDIA / "clip_a.mp4")
                 ),
-                Item("tiktok", "7412345678901234568", server.url("/gone.mp4")),
+                Download("tiktok", "7412345678901234568", server.url("/gone.mp4")),
             ],
         )
         result = invoke(config, "download", "--limit", "5")
     assert result.exit_code == 0, result.output
     assert "downloaded: 1, duplicates: 0, skipped: 0, failed: 1" in result.output
     assert "HTTP Error 404" in result.output
-    done, gone = rows(db, ids)
+    done, gone = media_rows(db.engine, ids)
     assert Path(done.local_path or "").parent == tmp_path / "data" / "media" / "tiktok"
     assert gone.status == "failed"
 
@@ -53,8 +54,9 @@ def test_bad_video_options_are_one_line_errors(tmp_path: Path, sqlite_db: TestDa
 def test_the_scheduler_job_log_gets_the_counts(sqlite_db: TestDatabase, tmp_path: Path) -> None:
     config = load_config(write_config(tmp_path, sqlite_db, VIDEO))
     with LocalServer() as server:
-        add_media(
-            sqlite_db, [Item("youtube", "v1", server.add_file("/b.mp4", MEDIA / "clip_b.mp4"))]
+        media_to_download(
+            sqlite_db.engine,
+            [Download("youtube", "v1", server.add_file("/b.mp4", MEDIA / "clip_b.mp4"))],
         )
         outcome = describe(run_downloads(config, sqlite_db.engine))
     assert outcome.summary == "downloaded 1, duplicates 0, skipped 0, failed 0, to retry later 0"

@@ -10,7 +10,8 @@ from sqlalchemy import select
 from storage.engine import transaction
 from storage.models import Media
 from tests.conftest import TestDatabase, invoke, write_config
-from tests.support.transcription import SPEECH, queue_media, transcription_toml
+from tests.support.factories import downloaded_media
+from tests.support.transcription import SPEECH, transcription_toml
 
 
 def test_transcribe_limit_then_transcript_in_every_format(
@@ -18,7 +19,9 @@ def test_transcribe_limit_then_transcript_in_every_format(
     tmp_path: Path,
 ) -> None:
     config = write_config(tmp_path, sqlite_db, transcription_toml(threads=2))
-    first, second = queue_media(sqlite_db, [SPEECH / "plain.wav", SPEECH / "silence.m4a"])
+    first, second = downloaded_media(
+        sqlite_db.engine, [SPEECH / "plain.wav", SPEECH / "silence.m4a"]
+    )
 
     result = invoke(config, "transcribe", "--limit", "1", "--no-progress")
     assert result.exit_code == 0, result.output
@@ -47,7 +50,7 @@ def test_transcribe_limit_then_transcript_in_every_format(
 
 def test_transcript_errors_are_one_line(sqlite_db: TestDatabase, tmp_path: Path) -> None:
     config = write_config(tmp_path, sqlite_db, transcription_toml())
-    queue_media(sqlite_db, [SPEECH / "plain.wav"])
+    downloaded_media(sqlite_db.engine, [SPEECH / "plain.wav"])
     missing = invoke(config, "transcript", "999")
     assert missing.exit_code == 1 and "no post '999'" in missing.output
     waiting = invoke(config, "transcript", "1")
@@ -64,7 +67,7 @@ def test_a_model_that_cannot_load_stops_the_run_with_one_line(
     tmp_path: Path,
 ) -> None:
     config = write_config(tmp_path, sqlite_db, transcription_toml(model=str(tmp_path / "nope")))
-    [media_id] = queue_media(sqlite_db, [SPEECH / "plain.wav"])
+    [media_id] = downloaded_media(sqlite_db.engine, [SPEECH / "plain.wav"])
     result = invoke(config, "transcribe", "--no-progress")
     assert result.exit_code == 1
     assert "cannot load faster-whisper model" in result.output

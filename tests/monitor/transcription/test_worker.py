@@ -18,7 +18,8 @@ from storage.engine import transaction
 from storage.models import KeywordHit, Media, Transcript, TranscriptSegment
 from storage.queue import claim
 from tests.conftest import TestDatabase
-from tests.support.transcription import SPEECH, make_config, queue_media
+from tests.support.factories import downloaded_media
+from tests.support.transcription import SPEECH, make_config
 
 
 def _media(db: TestDatabase, media_id: int) -> Media:
@@ -36,7 +37,7 @@ def test_queue_drains_into_transcripts_and_corrupt_media_fails(
     relative.parent.mkdir(parents=True)
     shutil.copy(SPEECH / "plain.wav", relative)
     files = [relative, SPEECH / "corrupt.mp4", SPEECH / "silence.m4a"]
-    plain, corrupt, silence = queue_media(db, files)
+    plain, corrupt, silence = downloaded_media(db.engine, files)
     with transaction(db.engine) as session:  # stored relative to paths.media_dir
         session.execute(
             update(Media).where(Media.id == plain).values(local_path="telegram/plain.wav")
@@ -69,10 +70,12 @@ def test_queue_drains_into_transcripts_and_corrupt_media_fails(
 
 
 def test_identical_content_is_transcribed_once_and_linked(db: TestDatabase, tmp_path: Path) -> None:
-    first, same_hash, other = queue_media(
-        db, [SPEECH / "plain.wav", SPEECH / "plain.wav", SPEECH / "hotwords.wav"], sha256=True
+    first, same_hash, other = downloaded_media(
+        db.engine,
+        [SPEECH / "plain.wav", SPEECH / "plain.wav", SPEECH / "hotwords.wav"],
+        sha256=True,
     )
-    [flagged] = queue_media(db, [SPEECH / "hotwords.wav"], handle="mirror")
+    [flagged] = downloaded_media(db.engine, [SPEECH / "hotwords.wav"], handle="mirror")
     with transaction(db.engine) as session:  # the download stage found it to be a copy
         session.execute(update(Media).where(Media.id == flagged).values(duplicate_of_id=other))
 
@@ -93,7 +96,9 @@ def test_identical_content_is_transcribed_once_and_linked(db: TestDatabase, tmp_
 def test_a_copy_waits_while_its_original_is_being_transcribed(
     db: TestDatabase, tmp_path: Path
 ) -> None:
-    original, copy = queue_media(db, [SPEECH / "plain.wav", SPEECH / "plain.wav"], sha256=True)
+    original, copy = downloaded_media(
+        db.engine, [SPEECH / "plain.wav", SPEECH / "plain.wav"], sha256=True
+    )
     worker = TranscriptionWorker(make_config(tmp_path), db.engine)
     assert claim(db.engine, worker.stage, "another-worker") == [original]
 
@@ -106,7 +111,7 @@ def test_a_copy_waits_while_its_original_is_being_transcribed(
 
 
 def test_a_lost_lease_stores_nothing(db: TestDatabase, tmp_path: Path) -> None:
-    [media_id] = queue_media(db, [SPEECH / "plain.wav"])
+    [media_id] = downloaded_media(db.engine, [SPEECH / "plain.wav"])
     worker = TranscriptionWorker(make_config(tmp_path, lease_seconds=60), db.engine)
     assert claim(db.engine, worker.stage, worker.owner) == [media_id]
     with transaction(db.engine) as session:  # our lease expires; another worker takes the row
@@ -125,7 +130,7 @@ def test_a_lost_lease_stores_nothing(db: TestDatabase, tmp_path: Path) -> None:
 
 
 def test_a_stop_request_gives_the_lease_back(db: TestDatabase, tmp_path: Path) -> None:
-    [media_id] = queue_media(db, [SPEECH / "plain.wav"])
+    [media_id] = downloaded_media(db.engine, [SPEECH / "plain.wav"])
     stop = threading.Event()
     worker = TranscriptionWorker(make_config(tmp_path), db.engine, stop_event=stop)
     assert claim(db.engine, worker.stage, worker.owner) == [media_id]
@@ -142,7 +147,7 @@ def test_a_stop_request_gives_the_lease_back(db: TestDatabase, tmp_path: Path) -
 def test_hallucinated_segments_are_stored_flagged_and_left_out_of_the_text(
     db: TestDatabase, tmp_path: Path
 ) -> None:
-    [media_id] = queue_media(db, [SPEECH / "silence.m4a"])
+    [media_id] = downloaded_media(db.engine, [SPEECH / "silence.m4a"])
     run_transcriptions(make_config(tmp_path, vad_filter=False), db.engine)  # no VAD: " You"
     with transaction(db.engine) as session:
         transcript = resolve_transcript(session, media_id)
@@ -157,7 +162,7 @@ def test_keywords_are_matched_in_each_new_transcript(db: TestDatabase, tmp_path:
     config.keywords = parse_config(
         {"keywords": {"platforms": {"terms": ["Telegram", "TikTok"]}}}, "x"
     ).keywords
-    [media_id] = queue_media(db, [SPEECH / "hotwords.wav"])
+    [media_id] = downloaded_media(db.engine, [SPEECH / "hotwords.wav"])
     run_transcriptions(config, db.engine)  # the terms are hotwords too: tiny.en hears them
     with transaction(db.engine) as session:
         hits = session.scalars(select(KeywordHit).order_by(KeywordHit.term)).all()

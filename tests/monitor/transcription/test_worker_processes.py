@@ -17,7 +17,8 @@ from sqlalchemy import func, select
 from storage.engine import transaction
 from storage.models import Media, Transcript
 from tests.conftest import REPO_ROOT, TestDatabase, write_config
-from tests.support.transcription import SPEECH, queue_media, transcription_toml
+from tests.support.factories import downloaded_media
+from tests.support.transcription import SPEECH, transcription_toml
 
 pytestmark = pytest.mark.slow
 # Leases of 3 s renewed every second: a killed worker's row is free again 3 s after its death.
@@ -68,8 +69,10 @@ def statuses(db: TestDatabase) -> dict[str, int]:
 
 def test_three_workers_thirty_jobs_one_killed_mid_job(db: TestDatabase, tmp_path: Path) -> None:
     config = write_config(tmp_path, db, WORKER_TOML)
-    good = queue_media(db, [SPEECH / "plain.wav"] * 30)  # no sha256: no dedupe between them
-    [corrupt] = queue_media(db, [SPEECH / "corrupt.mp4"], handle="broken")
+    good = downloaded_media(
+        db.engine, [SPEECH / "plain.wav"] * 30
+    )  # no sha256: no dedupe between them
+    [corrupt] = downloaded_media(db.engine, [SPEECH / "corrupt.mp4"], handle="broken")
 
     with workers(config, 3, tmp_path) as (victim, *survivors):
         held = wait_for(lambda: leased_by(db, victim.pid), "the victim to hold a lease")
@@ -102,7 +105,7 @@ def test_sigterm_mid_job_gives_the_row_back_and_exits_cleanly(
     db: TestDatabase, tmp_path: Path
 ) -> None:
     config = write_config(tmp_path, db, WORKER_TOML)
-    queue_media(db, [SPEECH / "plain.wav"] * 4)
+    downloaded_media(db.engine, [SPEECH / "plain.wav"] * 4)
     with workers(config, 1, tmp_path) as [worker]:
         held = wait_for(lambda: leased_by(db, worker.pid), "the worker to hold a lease")
         worker.send_signal(signal.SIGTERM)
