@@ -19,6 +19,7 @@ from sqlalchemy import Engine, create_engine, text
 from monitor import shutdown
 from storage.engine import make_engine
 from storage.migrations import upgrade
+from tests.support.config import write_config as write_config  # where older tests look for it
 from tests.support.telegram_site import TelegramSite
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -107,14 +108,6 @@ def sqlite_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[TestDa
 @pytest.fixture
 def pg_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[TestDatabase]:
     yield from _database("postgres", tmp_path, request)
-
-
-def write_config(tmp_path: Path, database: TestDatabase | None, body: str = "") -> Path:
-    """Write a polmon.toml in tmp_path: [paths] data_dir there, the database, then `body`."""
-    path = tmp_path / "polmon.toml"
-    head = '[paths]\ndata_dir = "data"\n'
-    path.write_text(head + (database.config_toml() if database else "") + body, encoding="utf-8")
-    return path
 
 
 def invoke(config_path: Path | None, *args: str) -> Result:

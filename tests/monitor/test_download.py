@@ -7,17 +7,16 @@ import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
 from sqlalchemy import update
 
-from monitor.config import PolmonConfig, parse_config
 from monitor.download import run_downloads
 from storage.engine import transaction
 from storage.models import Media
 from storage.queue import claim, transcribe_stage
 from tests.conftest import FIXTURES, TestDatabase
+from tests.support.config import make_config, video_settings
 from tests.support.factories import Download, media_rows, media_to_download
 from tests.support.local_server import LocalServer
 from tests.support.tiktok_site import NEWEST, TikTokSite, videos
@@ -32,14 +31,8 @@ def server() -> Iterator[LocalServer]:
         yield local
 
 
-def make_config(db: TestDatabase, tmp_path: Path, **video: Any) -> PolmonConfig:
-    settings = {"sleep_seconds": 0, "retries": 0, "timeout_seconds": 1, "concurrency": 2}
-    data = {
-        "database": {"url": db.url, "schema": db.schema or ""},
-        "paths": {"data_dir": str(tmp_path / "data"), "media_dir": str(tmp_path / "media")},
-        "video": settings | video,
-    }
-    return parse_config(data, tmp_path / "polmon.toml")
+# The download stage's own settings; the files go to tmp_path/media.
+MEDIA_DIR = {"media_dir": "media"}
 
 
 def sha256(path: Path) -> str:
@@ -64,7 +57,9 @@ def test_downloads_keep_audio_named_by_ids_with_hash_size_and_duration(
             ),
         ],
     )
-    config = make_config(db, tmp_path)
+    config = make_config(
+        tmp_path, db, paths=MEDIA_DIR, video=video_settings(timeout_seconds=1, concurrency=2)
+    )
     report = run_downloads(config, db.engine)
     assert (report.downloaded, report.failed, report.skipped) == (3, 0, 0)
     tiktok, youtube, voice = media_rows(db.engine, ids)
@@ -93,7 +88,15 @@ def test_keep_video_stores_the_served_bytes(
         db.engine,
         [Download("facebook", "1047291853298412", server.add_file("/a.mp4", MEDIA / "clip_a.mp4"))],
     )
-    run_downloads(make_config(db, tmp_path, keep_video=True), db.engine)
+    run_downloads(
+        make_config(
+            tmp_path,
+            db,
+            paths=MEDIA_DIR,
+            video=video_settings(timeout_seconds=1, concurrency=2, keep_video=True),
+        ),
+        db.engine,
+    )
     [row] = media_rows(db.engine, [media_id])
     assert Path(row.local_path or "").suffix == ".mp4"
     assert row.sha256 == sha256(MEDIA / "clip_a.mp4")
@@ -115,7 +118,12 @@ def test_identical_content_is_stored_once_and_transcribed_once(
             Download("youtube", "dQ7bM2xk3aA", server.add_file("/yt.mp4", MEDIA / "clip_b.mp4")),
         ],
     )
-    report = run_downloads(make_config(db, tmp_path), db.engine)
+    report = run_downloads(
+        make_config(
+            tmp_path, db, paths=MEDIA_DIR, video=video_settings(timeout_seconds=1, concurrency=2)
+        ),
+        db.engine,
+    )
     assert (report.downloaded, report.duplicates) == (2, 1)
     first, second, other = media_rows(db.engine, ids)
     original, copy = (first, second) if second.duplicate_of_id else (second, first)
@@ -146,14 +154,19 @@ def test_a_hostile_title_or_id_never_chooses_the_path(
         title="../../../etc/passwd",
     )
     [media_id] = media_to_download(db.engine, [hostile])
-    report = run_downloads(make_config(db, tmp_path), db.engine)
+    report = run_downloads(
+        make_config(
+            tmp_path, db, paths=MEDIA_DIR, video=video_settings(timeout_seconds=1, concurrency=2)
+        ),
+        db.engine,
+    )
     assert report.downloaded == 1, report.problems
     [row] = media_rows(db.engine, [media_id])
     assert row.local_path == str(tmp_path / "media" / "tiktok" / f"evil_x_y_{media_id}.m4a")
     files = {
         p.relative_to(tmp_path).as_posix()
         for p in tmp_path.rglob("*")
-        if p.is_file() and not p.name.startswith("polmon-test.sqlite3")
+        if p.is_file() and not p.name.startswith(("polmon-test.sqlite3", "polmon.toml"))
     }
     assert files == {f"media/tiktok/evil_x_y_{media_id}.m4a"}
     assert server.hits["/..%2F..%2Fpwned"] >= 1 and server.hits["/clip.mp4"] >= 1
@@ -181,7 +194,18 @@ def test_each_failure_leaves_a_clear_status_and_the_others_proceed(
             Download("facebook", "8", serve_video(server, "/reel/8", "8", "2024-09-01T00:00:00Z")),
         ],
     )
-    config = make_config(db, tmp_path, max_duration_seconds=2, max_filesize_mb=1, max_attempts=2)
+    config = make_config(
+        tmp_path,
+        db,
+        paths=MEDIA_DIR,
+        video=video_settings(
+            timeout_seconds=1,
+            concurrency=2,
+            max_duration_seconds=2,
+            max_filesize_mb=1,
+            max_attempts=2,
+        ),
+    )
     report = run_downloads(config, db.engine)
     ok, missing, long, cut, stall, silent, big, announced = media_rows(db.engine, ids)
     assert ok.status == "downloaded"
@@ -217,7 +241,12 @@ def test_limit_leaves_the_rest_pending(
     url = server.add_file("/b.mp4", MEDIA / "clip_b.mp4")
     ids = media_to_download(db.engine, [Download("youtube", f"v{n}", url) for n in range(3)])
     report = run_downloads(
-        make_config(db, tmp_path, concurrency=3), db.engine, limit=1, progress=True
+        make_config(
+            tmp_path, db, paths=MEDIA_DIR, video=video_settings(timeout_seconds=1, concurrency=3)
+        ),
+        db.engine,
+        limit=1,
+        progress=True,
     )
     assert report.handled == 1
     assert sorted(r.status for r in media_rows(db.engine, ids)) == [
@@ -236,7 +265,14 @@ def test_tiktok_download_keeps_the_videos_own_sound_not_the_music(
     video_id = site.items[0].video_id
     page = f"https://www.tiktok.com/@hunmanet/video/{video_id}"
     [media_id] = media_to_download(db.engine, [Download("tiktok", video_id, page)])
-    config = make_config(db, tmp_path, proxy=server.base_url, verify_certificates=False)
+    config = make_config(
+        tmp_path,
+        db,
+        paths=MEDIA_DIR,
+        video=video_settings(
+            timeout_seconds=1, concurrency=2, proxy=server.base_url, verify_certificates=False
+        ),
+    )
     report = run_downloads(config, db.engine)
     assert report.downloaded == 1, report.problems
     [row] = media_rows(db.engine, [media_id])

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from monitor import logs
-from tests.conftest import TestDatabase, invoke, write_config
+from tests.conftest import TestDatabase, invoke
+from tests.support.config import write_config
 
 
 @pytest.fixture(autouse=True)

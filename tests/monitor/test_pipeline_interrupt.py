@@ -13,8 +13,9 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from storage.models import Post
-from tests.conftest import REPO_ROOT, TestDatabase, run_polmon, write_config
-from tests.support.telegram_scenario import count, runs, scenario_toml, stored_posts
+from tests.conftest import REPO_ROOT, TestDatabase, run_polmon
+from tests.support.config import actors_toml, write_config
+from tests.support.telegram_scenario import count, runs, scenario_telegram, stored_posts
 from tests.support.telegram_site import TelegramSite, channel_with_posts
 
 
@@ -43,7 +44,8 @@ def test_killed_pass_is_completed_by_the_next_one(
     site.add(channel_with_posts("bravo", 450, hours_apart=1.0))
     # bravo's first 200 posts (ten pages) are written in one batch before page 15 is asked for
     arrived, release = site.hold("/s/bravo?before=171")
-    config = write_config(tmp_path, db, scenario_toml(httpserver.url_for("/"), ["alpha", "bravo"]))
+    telegram = scenario_telegram(httpserver.url_for("/"))
+    config = write_config(tmp_path, db, actors_toml(["alpha", "bravo"]), telegram=telegram)
 
     process = start_collect(config)
     try:

@@ -8,12 +8,12 @@ from pathlib import Path
 from pytest_httpserver import HTTPServer
 from sqlalchemy import select
 
-from monitor.config import load_config
 from monitor.pipeline import run_collect
 from storage.engine import transaction
 from storage.models import KeywordHit, Post
-from tests.conftest import TestDatabase, write_config
-from tests.support.telegram_scenario import scenario_toml
+from tests.conftest import TestDatabase
+from tests.support.config import actors_toml, make_config
+from tests.support.telegram_scenario import scenario_telegram
 from tests.support.telegram_site import NOW, SiteChannel, SitePost, TelegramSite
 
 KEYWORDS = """
@@ -43,8 +43,8 @@ def test_collect_matches_new_and_edited_posts(
         SitePost(2, NOW - timedelta(hours=2), text="ពួកគេនឹងត្រូវ\u200bចាប់\u200bខ្លួន"),
         SitePost(3, NOW - timedelta(hours=1), text="Good morning."),
     )
-    toml = scenario_toml(httpserver.url_for("/"), ["pm"]) + KEYWORDS
-    config = load_config(write_config(tmp_path, db, toml))
+    telegram = scenario_telegram(httpserver.url_for("/"))
+    config = make_config(tmp_path, db, actors_toml(["pm"]) + KEYWORDS, telegram=telegram)
     report = run_collect(config, db.engine)
     assert report.totals()["keyword_hits"] == 2
     assert _hits(db) == {("threats", "arrest", "1"), ("threats", "ចាប់ខ្លួន", "2")}

@@ -13,6 +13,7 @@ from werkzeug import Response
 from monitor.pipeline import PassReport, run_collect
 from storage.models import AudienceSnapshot, Media, Post, PostMetric, PostVersion
 from tests.conftest import FIXTURES, TestDatabase
+from tests.support.config import actors_toml, make_config
 from tests.support.hostile_texts import HOSTILE_TEXTS
 from tests.support.telegram_scenario import (
     account_row,
@@ -20,7 +21,7 @@ from tests.support.telegram_scenario import (
     events,
     media_rows,
     runs,
-    scenario_config,
+    scenario_telegram,
     snapshots,
     stored_posts,
 )
@@ -52,7 +53,12 @@ def test_backfill_then_new_posts_edits_deletions_views_and_subscribers(
                         SiteMedia("round_video", "https://cdn.example/r.mp4", "0:30")]),
     )  # fmt: skip
     site.add(channel_with_posts("other", 5))
-    config = scenario_config(tmp_path, db, httpserver.url_for("/"), ["official", "other"])
+    config = make_config(
+        tmp_path,
+        db,
+        actors_toml(["official", "other"]),
+        telegram=scenario_telegram(httpserver.url_for("/")),
+    )
 
     first = run_collect(config, db.engine, platform="telegram")
     assert by_handle(first) == {
@@ -110,8 +116,11 @@ def test_later_passes_read_only_new_posts_and_the_recheck_window(
     sqlite_db: TestDatabase, site: TelegramSite, httpserver: HTTPServer, tmp_path: Path
 ) -> None:
     site.add(channel_with_posts("daily", 60, first_id=1))
-    config = scenario_config(
-        tmp_path, sqlite_db, httpserver.url_for("/"), ["daily"], recheck_days=0.5
+    config = make_config(
+        tmp_path,
+        sqlite_db,
+        actors_toml(["daily"]),
+        telegram=scenario_telegram(httpserver.url_for("/"), recheck_days=0.5),
     )
     run_collect(config, sqlite_db.engine)
     assert len(stored_posts(sqlite_db.engine, "daily")) == 60
@@ -127,7 +136,12 @@ def test_renamed_and_vanished_channels(
 ) -> None:
     renamed = site.add(channel_with_posts("renamer", 3))
     vanishing = site.add(channel_with_posts("vanisher", 4))
-    config = scenario_config(tmp_path, db, httpserver.url_for("/"), ["renamer", "vanisher"])
+    config = make_config(
+        tmp_path,
+        db,
+        actors_toml(["renamer", "vanisher"]),
+        telegram=scenario_telegram(httpserver.url_for("/")),
+    )
     run_collect(config, db.engine)
 
     renamed.title = "New <Name> ឈ្មោះថ្មី"
@@ -165,7 +179,12 @@ def test_failures_stay_with_their_account_and_heal_on_the_next_pass(
     site.fault("/s/cut", Response(truncated, content_type="text/html"))
     odd = (FIXTURES / "telegram" / "unexpected_markup.html").read_text(encoding="utf-8")
     site.fault("/s/odd", Response(odd, content_type="text/html"))
-    config = scenario_config(tmp_path, sqlite_db, httpserver.url_for("/"), handles)
+    config = make_config(
+        tmp_path,
+        sqlite_db,
+        actors_toml(handles),
+        telegram=scenario_telegram(httpserver.url_for("/")),
+    )
 
     results = by_handle(run_collect(config, sqlite_db.engine))
     assert results["busy"] == ("ok", 4, 0, 0, None)  # waited out Retry-After, then read
@@ -192,7 +211,9 @@ def test_hostile_text_is_stored_exactly(
     channel = site.add(channel_with_posts("hostile", 0))
     for post_id, text in HOSTILE_TEXTS.items():
         channel.add(SitePost(post_id, NOW - timedelta(minutes=post_id), text=text))
-    config = scenario_config(tmp_path, db, httpserver.url_for("/"), ["hostile"])
+    config = make_config(
+        tmp_path, db, actors_toml(["hostile"]), telegram=scenario_telegram(httpserver.url_for("/"))
+    )
     run_collect(config, db.engine)
     stored = stored_posts(db.engine, "hostile")
     assert {key: post.text for key, post in stored.items()} == {
@@ -207,8 +228,11 @@ def test_max_posts_per_account_caps_the_backfill(
     sqlite_db: TestDatabase, site: TelegramSite, httpserver: HTTPServer, tmp_path: Path, limit: int
 ) -> None:
     site.add(channel_with_posts("prolific", 30))
-    config = scenario_config(
-        tmp_path, sqlite_db, httpserver.url_for("/"), ["prolific"], max_posts_per_account=limit
+    config = make_config(
+        tmp_path,
+        sqlite_db,
+        actors_toml(["prolific"]),
+        telegram=scenario_telegram(httpserver.url_for("/"), max_posts_per_account=limit),
     )
     report = run_collect(config, sqlite_db.engine)
     status, new, *_ = by_handle(report)["prolific"]

@@ -4,7 +4,6 @@ catch-up after downtime, keyword-change detection, and `polmon status` / `polmon
 from __future__ import annotations
 
 import json
-import tomllib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -12,12 +11,13 @@ import pytest
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import select
 
-from monitor.config import JobConfig, PolmonConfig, parse_config
+from monitor.config import JobConfig
 from monitor.scheduler import Daemon, cron_weekdays, last_fire_time, make_trigger
 from monitor.tasks import TaskRun, keyword_hashes, rescan, stored_keyword_hashes
 from storage.engine import transaction
 from storage.models import Digest, JobRun
-from tests.conftest import TestDatabase, invoke, write_config
+from tests.conftest import TestDatabase, invoke
+from tests.support.config import make_config, write_config
 from tests.support.digest_data import CONFIG_BODY, populate
 from tests.support.smtp_server import smtp_server
 
@@ -67,11 +67,6 @@ def test_last_fire_time_is_the_period_end() -> None:
     assert last_fire_time(every, datetime(2024, 4, 30, tzinfo=UTC)) is None
 
 
-def load(tmp_path: Path, database: TestDatabase, body: str) -> PolmonConfig:
-    path = write_config(tmp_path, database, body)
-    return parse_config(tomllib.loads(path.read_text()), path)
-
-
 DIGEST_JOBS = """
 [schedule.jobs.morning]
 task = "digest"
@@ -97,7 +92,7 @@ retry_backoff_seconds = 0
 def test_missed_digest_is_caught_up_once(sqlite_db: TestDatabase, tmp_path: Path) -> None:
     populate(sqlite_db.engine)
     with smtp_server() as (server, port):
-        config = load(tmp_path, sqlite_db, CONFIG_BODY + DIGEST_JOBS.format(port=port))
+        config = make_config(tmp_path, sqlite_db, CONFIG_BODY + DIGEST_JOBS.format(port=port))
         daemon = Daemon(config, sqlite_db.engine)
         now = datetime.now(UTC)
         due = last_fire_time(daemon.triggers["morning"], now)
@@ -140,7 +135,7 @@ def test_failed_job_is_recorded_and_interrupted_runs_closed(
         '[digest]\nenabled = true\n[[digest.lists]]\nname = "team"\n'
         'recipients = ["a@example.org"]\nactors = ["Nobody"]\n'
     )
-    config = load(tmp_path, sqlite_db, body)
+    config = make_config(tmp_path, sqlite_db, body)
     with transaction(sqlite_db.engine) as session:
         session.add(JobRun(job_name="fetch", status="running"))
     daemon = Daemon(config, sqlite_db.engine)
@@ -159,7 +154,7 @@ def test_failed_job_is_recorded_and_interrupted_runs_closed(
 def test_rescan_is_skipped_while_keywords_are_unchanged(
     sqlite_db: TestDatabase, tmp_path: Path
 ) -> None:
-    plain = load(tmp_path, sqlite_db, "")
+    plain = make_config(tmp_path, sqlite_db, "")
     run = TaskRun(
         "rescan",
         job(task="rescan", interval_minutes=60),
@@ -170,7 +165,7 @@ def test_rescan_is_skipped_while_keywords_are_unchanged(
     assert rescan(run).summary == "no keyword groups"
     assert stored_keyword_hashes(sqlite_db.engine) == {}
     assert rescan(run).summary == "keywords unchanged"
-    with_groups = load(tmp_path, sqlite_db, CONFIG_BODY)
+    with_groups = make_config(tmp_path, sqlite_db, CONFIG_BODY)
     hashes = keyword_hashes(with_groups)
     assert set(hashes) == {"threats", "opposition"}
     edited = with_groups.model_copy(deep=True)

@@ -17,8 +17,9 @@ from sqlalchemy import func, select
 
 from storage.engine import transaction
 from storage.models import CollectionRun, Digest, JobRun, Media
-from tests.conftest import REPO_ROOT, TestDatabase, write_config
+from tests.conftest import REPO_ROOT, TestDatabase
 from tests.support import factories
+from tests.support.config import write_config
 from tests.support.smtp_server import free_port, smtp_server
 
 DAEMON_CONFIG = """

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, func, select
 
-from monitor.config import PolmonConfig, load_config
 from storage.engine import transaction
 from storage.models import (
     Account,
@@ -21,40 +19,12 @@ from storage.models import (
     PostMetric,
     PostVersion,
 )
-from tests.conftest import TestDatabase, write_config
+from tests.support.config import telegram_settings
 
 
-def scenario_toml(base_url: str, handles: list[str], **telegram: Any) -> str:
-    settings = {
-        "backend": "web",
-        "base_url": base_url,
-        "requests_per_second": 1000.0,
-        "timeout_seconds": 5.0,
-        "max_retries": 2,
-        "backoff_seconds": 0.01,
-        "max_backoff_seconds": 2.0,
-        "backfill_days": 30,
-        "recheck_days": 3.0,
-        **telegram,
-    }
-    lines = ["[telegram]"]
-    for key, value in settings.items():
-        lines.append(f"{key} = {value!r}".replace("'", '"'))
-    for handle in handles:
-        lines += [
-            "[[actors]]",
-            f'name = "Owner of {handle}"',
-            "[[actors.accounts]]",
-            'platform = "telegram"',
-            f'handle = "{handle}"',
-        ]
-    return "\n".join(lines) + "\n"
-
-
-def scenario_config(
-    tmp_path: Path, db: TestDatabase, base_url: str, handles: list[str], **telegram: Any
-) -> PolmonConfig:
-    return load_config(write_config(tmp_path, db, scenario_toml(base_url, handles, **telegram)))
+def scenario_telegram(base_url: str, **overrides: Any) -> dict[str, Any]:
+    """[telegram] for multi-pass scenarios: the local site, a 30-day backfill, 3-day rechecks."""
+    return telegram_settings(base_url, **{"backfill_days": 30, "recheck_days": 3.0, **overrides})
 
 
 @dataclass

@@ -1,12 +1,12 @@
-"""Transcription test helpers: the shipped tiny.en model, speech clips, configs, queued media."""
+"""Transcription test helpers: the shipped tiny.en model, the speech clips, [transcription]."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from monitor.config import PolmonConfig, parse_config
 from tests.conftest import FIXTURES
 
 SPEECH = FIXTURES / "speech"
@@ -22,20 +22,6 @@ def tiny_model_path() -> Path:
     return path
 
 
-def make_config(tmp_path: Path, **transcription: object) -> PolmonConfig:
-    """A config whose [transcription] uses tiny.en on 2 CPU threads, plus `transcription`."""
-    data = {
-        "paths": {"data_dir": str(tmp_path / "data")},
-        "transcription": {"model": str(tiny_model_path()), "threads": 2, **transcription},
-    }
-    return parse_config(data, tmp_path / "polmon.toml")
-
-
-def transcription_toml(**overrides: object) -> str:
-    """A [transcription] TOML table for config files of subprocess workers."""
-    values: dict[str, object] = {"model": str(tiny_model_path()), "threads": 1, **overrides}
-    lines = ["[transcription]"]
-    for key, value in values.items():
-        rendered = f'"{value}"' if isinstance(value, str) else str(value).lower()
-        lines.append(f"{key} = {rendered}")
-    return "\n".join(lines) + "\n"
+def transcription_settings(**overrides: Any) -> dict[str, Any]:
+    """[transcription] for tests: tiny.en on 2 CPU threads, plus `overrides`."""
+    return {"model": str(tiny_model_path()), "threads": 2, **overrides}

@@ -7,10 +7,8 @@ do; a channel is an RSS feed of video pages. Served by `LocalServer`.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
-from monitor.config import PolmonConfig, parse_config
 from tests.conftest import FIXTURES
 from tests.support.local_server import LocalServer
 
@@ -30,12 +28,6 @@ FACEBOOK_VIDEOS = {
 
 def fixture(folder: str, name: str) -> str:
     return (FIXTURES / folder / name).read_text(encoding="utf-8")
-
-
-def video_config(tmp_path: Path, **video: Any) -> PolmonConfig:
-    """A config whose yt-dlp never sleeps or retries (tests stay fast)."""
-    settings = {"sleep_seconds": 0, "retries": 0, "timeout_seconds": 2} | video
-    return parse_config({"video": settings}, tmp_path / "polmon.toml")
 
 
 def serve_video(

@@ -13,7 +13,7 @@ from werkzeug import Response
 from collectors.errors import AccountUnavailable, FetchError, LoginRequired, ParseError, RateLimited
 from collectors.records import AccountRef
 from collectors.telegram import TelegramCollector, WebBackend, channel_name
-from tests.collectors.conftest import telegram_config
+from tests.support.config import make_config, telegram_settings
 from tests.support.hostile_texts import HOSTILE_TEXTS
 from tests.support.telegram_site import (
     NOW,
@@ -32,7 +32,9 @@ def account(handle: str) -> AccountRef:
 def collector(
     site: TelegramSite, httpserver: HTTPServer, tmp_path: Path
 ) -> Iterator[TelegramCollector]:
-    with TelegramCollector(telegram_config(tmp_path, httpserver.url_for("/"))) as collector:
+    with TelegramCollector(
+        make_config(tmp_path, telegram=telegram_settings(httpserver.url_for("/")))
+    ) as collector:
         yield collector
 
 

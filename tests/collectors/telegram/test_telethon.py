@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 from telethon.tl import functions, types
@@ -15,7 +14,7 @@ from collectors.records import AccountRef, PostRecord
 from collectors.telegram import TelegramCollector, choose_backend, session_file
 from collectors.telegram_mapping import map_channel, map_messages
 from collectors.telegram_telethon import TelethonBackend
-from monitor.config import PolmonConfig, parse_config
+from tests.support.config import make_config
 from tests.support.hostile_texts import HOSTILE_TEXTS
 from tests.support.telethon_history import (
     ACCOUNT,
@@ -28,22 +27,12 @@ from tests.support.telethon_history import (
 )
 from tests.support.telethon_standin import START, StandInClient
 
+API_ID = {"api_id": 12345}
+
 
 @pytest.fixture
 def client() -> StandInClient:
     return StandInClient(DUROV, FULL, history(), chats=[MEDUZA])
-
-
-def config(tmp_path: Path, body: str = "") -> PolmonConfig:
-    data = {"paths": {"data_dir": str(tmp_path / "data")}, "telegram": {"api_id": 12345}}
-    config = parse_config(data, tmp_path / "polmon.toml")
-    return config if not body else parse_config({**data, **_toml(body)}, tmp_path / "p.toml")
-
-
-def _toml(body: str) -> dict[str, Any]:
-    import tomllib
-
-    return tomllib.loads(body)
 
 
 @pytest.fixture
@@ -55,7 +44,7 @@ def collector(client: StandInClient, tmp_path: Path) -> Iterator[TelegramCollect
 
     backend = TelethonBackend(lambda: client, flood_wait_cap_seconds=60, sleep=no_wait)
     backend.waits = waits  # type: ignore[attr-defined]
-    with TelegramCollector(config(tmp_path), backend=backend) as collector:
+    with TelegramCollector(make_config(tmp_path, telegram=API_ID), backend=backend) as collector:
         yield collector
 
 
@@ -246,7 +235,7 @@ def test_forbidden_channel_is_private(tmp_path: Path) -> None:
     client.chats = [forbidden]
     backend = TelethonBackend(lambda: client)
     with (
-        TelegramCollector(config(tmp_path), backend=backend) as collector,
+        TelegramCollector(make_config(tmp_path, telegram=API_ID), backend=backend) as collector,
         pytest.raises(AccountUnavailable) as caught,
     ):
         collector.fetch_profile(ACCOUNT)
@@ -257,7 +246,7 @@ def test_session_not_logged_in(tmp_path: Path) -> None:
     client = StandInClient(DUROV, FULL, [], authorized=False)
     backend = TelethonBackend(lambda: client)
     with (
-        TelegramCollector(config(tmp_path), backend=backend) as collector,
+        TelegramCollector(make_config(tmp_path, telegram=API_ID), backend=backend) as collector,
         pytest.raises(LoginRequired, match="polmon telegram login"),
     ):
         collector.fetch_profile(ACCOUNT)
@@ -265,7 +254,9 @@ def test_session_not_logged_in(tmp_path: Path) -> None:
 
 
 def test_close_disconnects(client: StandInClient, tmp_path: Path) -> None:
-    collector = TelegramCollector(config(tmp_path), backend=TelethonBackend(lambda: client))
+    collector = TelegramCollector(
+        make_config(tmp_path, telegram=API_ID), backend=TelethonBackend(lambda: client)
+    )
     collector.fetch_profile(ACCOUNT)
     collector.close()
     assert not client.connected
@@ -295,7 +286,7 @@ def test_auto_backend_needs_api_id_hash_and_session(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("POLMON_TELEGRAM_API_HASH", raising=False)
-    conf = config(tmp_path)
+    conf = make_config(tmp_path, telegram=API_ID)
     assert choose_backend(conf) == "web"
     monkeypatch.setenv("POLMON_TELEGRAM_API_HASH", "0123456789abcdef")
     assert choose_backend(conf) == "web"  # no session yet
@@ -304,13 +295,13 @@ def test_auto_backend_needs_api_id_hash_and_session(
     path.write_bytes(b"")
     assert path.name == "telegram.session"
     assert choose_backend(conf) == "telethon"
-    assert choose_backend(config(tmp_path, '[telegram]\nbackend = "web"\napi_id = 1\n')) == "web"
+    assert choose_backend(make_config(tmp_path, telegram={"backend": "web", "api_id": 1})) == "web"
 
 
 def test_telethon_backend_without_session_says_to_log_in(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("POLMON_TELEGRAM_API_HASH", "0123456789abcdef")
-    conf = config(tmp_path, '[telegram]\nbackend = "telethon"\napi_id = 1\n')
+    conf = make_config(tmp_path, telegram={"backend": "telethon", "api_id": 1})
     with pytest.raises(LoginRequired, match="polmon telegram login"):
         TelegramCollector(conf)

@@ -14,6 +14,7 @@ from collectors.records import AccountRef, PostRecord
 from collectors.registry import collector_class
 from collectors.tiktok import TikTokCollector
 from collectors.youtube import YouTubeCollector
+from tests.support.config import make_config, video_settings
 from tests.support.local_server import LocalServer
 from tests.support.tiktok_site import NEWEST, TikTokSite, videos
 from tests.support.video_sites import (
@@ -22,7 +23,6 @@ from tests.support.video_sites import (
     serve_channel,
     serve_facebook_page,
     serve_video,
-    video_config,
 )
 
 
@@ -44,7 +44,9 @@ def test_tiktok_listing_through_ytdlps_user_extractor_reads_only_the_pages_it_ne
 ) -> None:
     site = TikTokSite(videos(40, NEWEST), page_size=15)  # 3 API pages
     site.install(server)
-    config = video_config(tmp_path, proxy=server.base_url, verify_certificates=False)
+    config = make_config(
+        tmp_path, video=video_settings(proxy=server.base_url, verify_certificates=False)
+    )
     account = AccountRef("tiktok", handle="@HunManet")
     with TikTokCollector(config) as collector:
         profile = collector.fetch_profile(account)
@@ -67,7 +69,7 @@ def test_tiktok_profile_counts_from_the_served_page(tmp_path: Path, server: Loca
     server.add("/@hunmanet", fixture("tiktok", "profile_universal.html"))
     server.add("/@private", fixture("tiktok", "profile_private.html"))
     server.add("/@bot", fixture("tiktok", "verify_page.html"))
-    config = video_config(tmp_path, tiktok_base_url=server.base_url)
+    config = make_config(tmp_path, video=video_settings(tiktok_base_url=server.base_url))
     with TikTokCollector(config) as collector:
         profile = collector.fetch_profile(AccountRef("tiktok", handle="@HunManet"))
         assert (profile.followers, profile.likes, profile.posts_count) == (1523488, 12412077, 412)
@@ -91,11 +93,13 @@ def test_profile_fetch_goes_through_the_configured_proxy_with_cookies(
         "# Netscape HTTP Cookie File\n"
         "tiktok.invalid\tFALSE\t/\tFALSE\t2000000000\tsessionid\tabc123\n"
     )
-    config = video_config(
+    config = make_config(
         tmp_path,
-        tiktok_base_url="http://tiktok.invalid",
-        proxy=server.base_url,
-        cookies_file=str(cookies),
+        video=video_settings(
+            tiktok_base_url="http://tiktok.invalid",
+            proxy=server.base_url,
+            cookies_file=str(cookies),
+        ),
     )
     with TikTokCollector(config) as collector:
         profile = collector.fetch_profile(AccountRef("tiktok", handle="@hunmanet"))
@@ -108,7 +112,7 @@ def test_profile_fetch_goes_through_the_configured_proxy_with_cookies(
 # Facebook -----------------------------------------------------------------------------
 def test_facebook_listing_reads_tabs_and_config_urls(tmp_path: Path, server: LocalServer) -> None:
     serve_facebook_page(server, views=5000, likes=321)
-    config = video_config(tmp_path, facebook_base_url=server.base_url)
+    config = make_config(tmp_path, video=video_settings(facebook_base_url=server.base_url))
     account = AccountRef(
         "facebook",
         url="https://www.facebook.com/hunmanet5/",
@@ -144,7 +148,7 @@ def test_facebook_tab_behind_a_login_wall_is_reported_after_the_other_videos(
     serve_facebook_page(server)
     server.add("/hunmanet5/videos", fixture("facebook", "login_wall.html"))
     server.add("/hunmanet5/reels", "not here", status=404)
-    config = video_config(tmp_path, facebook_base_url=server.base_url)
+    config = make_config(tmp_path, video=video_settings(facebook_base_url=server.base_url))
     account = AccountRef(
         "facebook",
         url="https://www.facebook.com/hunmanet5",
@@ -159,7 +163,7 @@ def test_facebook_tab_behind_a_login_wall_is_reported_after_the_other_videos(
 
 def test_facebook_profile_errors(tmp_path: Path, server: LocalServer) -> None:
     server.add("/walled", fixture("facebook", "login_wall.html"))
-    config = video_config(tmp_path, facebook_base_url=server.base_url)
+    config = make_config(tmp_path, video=video_settings(facebook_base_url=server.base_url))
     with FacebookCollector(config) as collector:
         with pytest.raises(AccountUnavailable) as gone:
             collector.fetch_profile(AccountRef("facebook", url="https://facebook.com/nobody"))
@@ -185,7 +189,7 @@ def test_channel_listing_stops_past_the_window_without_reading_old_videos(
     serve_video(server, "/yt/v2", "v2", "2024-09-20T08:00:00Z")
     serve_video(server, "/yt/edge", "edge", "2024-08-25T08:00:00Z")
     server.add("/yt/gone", "removed", status=404)
-    config = video_config(tmp_path, youtube_tabs=["videos"])
+    config = make_config(tmp_path, video=video_settings(youtube_tabs=["videos"]))
     with YouTubeCollector(config) as collector:
         posts = list(collector.list_posts(AccountRef("youtube", url=channel), SINCE, limit=50))
     assert [p.platform_post_id for p in posts] == ["v1", "v2"]

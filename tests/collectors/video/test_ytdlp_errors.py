@@ -18,7 +18,7 @@ from collectors.errors import (
 )
 from collectors.ytdlp import fetch_page, impersonate_target, open_ytdlp, video_info, ytdlp_params
 from collectors.ytdlp_errors import map_ytdlp_error
-from monitor.config import parse_config
+from tests.support.config import make_config
 from tests.support.local_server import LocalServer
 
 LOGIN_HINT = (
@@ -84,7 +84,7 @@ def test_login_wall_says_how_to_pass_cookies(tmp_path: Path) -> None:
         account=True,
     )
     assert isinstance(tiktok, LoginRequired)
-    config = parse_config({"video": {"cookies_file": "fb.txt"}}, "polmon.toml")
+    config = make_config(video={"cookies_file": "fb.txt"})
     stale = map_ytdlp_error(wrapped(LOGIN_HINT), subject="facebook video 1", config=config)
     assert "were not accepted" in str(stale)
 
@@ -123,7 +123,7 @@ def test_unsupported_url_geo_block_rate_limit_and_unknown_errors() -> None:
 
 
 def test_real_ytdlp_errors_from_a_local_server() -> None:
-    config = parse_config({"video": {"sleep_seconds": 0}}, "polmon.toml")
+    config = make_config(video={"sleep_seconds": 0})
     with LocalServer() as server:
         server.add("/page", "<html><head><title>no video here</title></head><body/></html>")
         with open_ytdlp(config) as ydl:
@@ -138,16 +138,13 @@ def test_real_ytdlp_errors_from_a_local_server() -> None:
 
 
 def test_params_follow_the_video_config() -> None:
-    config = parse_config(
-        {
-            "video": {
-                "proxy": "socks5://127.0.0.1:9050",
-                "sleep_seconds": 2,
-                "retries": 5,
-                "timeout_seconds": 12,
-            }
-        },
-        "polmon.toml",
+    config = make_config(
+        video={
+            "proxy": "socks5://127.0.0.1:9050",
+            "sleep_seconds": 2,
+            "retries": 5,
+            "timeout_seconds": 12,
+        }
     )
     params = ytdlp_params(config, extract_flat="in_playlist")
     assert params["proxy"] == "socks5://127.0.0.1:9050"
@@ -177,14 +174,14 @@ def test_cookies_are_loaded_but_the_file_is_never_rewritten(
     )
     cookies.write_text(text)
     cookies.chmod(0o600)
-    config = parse_config({"video": {"cookies_file": str(cookies)}}, tmp_path / "polmon.toml")
+    config = make_config(tmp_path, video={"cookies_file": str(cookies)})
     with open_ytdlp(config) as ydl:
         assert {c.name for c in ydl.cookiejar} == {"c_user", "xs"}
     assert cookies.read_text() == text
     assert cookies.stat().st_mode & 0o777 == 0o600
     broken = tmp_path / "broken.txt"
     broken.write_text("# Netscape HTTP Cookie File\nc_user=1; xs=secret-value\n")
-    bad = parse_config({"video": {"cookies_file": str(broken)}}, tmp_path / "polmon.toml")
+    bad = make_config(tmp_path, video={"cookies_file": str(broken)})
     with pytest.raises(CollectorError, match="line 2 does not have") as info:
         open_ytdlp(bad)
     assert info.value.expected and "secret" not in str(info.value)

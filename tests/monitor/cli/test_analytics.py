@@ -15,8 +15,9 @@ from jsonschema import Draft202012Validator
 
 from monitor.cli import cli
 from storage.engine import transaction
-from tests.conftest import REPO_ROOT, TestDatabase, invoke, write_config
+from tests.conftest import REPO_ROOT, TestDatabase, invoke
 from tests.support import factories, growth_history
+from tests.support.config import write_config
 
 KEYWORDS = """
 [keywords.threats]

@@ -9,7 +9,8 @@ from sqlalchemy import select
 
 from storage.engine import transaction
 from storage.models import Account, AudienceSnapshot, CollectionRun, Media, Post
-from tests.conftest import TestDatabase, invoke, write_config
+from tests.conftest import TestDatabase, invoke
+from tests.support.config import write_config
 from tests.support.local_server import LocalServer
 from tests.support.video_sites import CHANNEL, fixture, serve_channel, serve_video
 

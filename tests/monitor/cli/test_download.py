@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from monitor.config import load_config
 from monitor.download import run_downloads
 from monitor.tasks import describe
-from tests.conftest import TestDatabase, invoke, write_config
+from tests.conftest import TestDatabase, invoke
+from tests.support.config import make_config, write_config
 from tests.support.factories import Download, media_rows, media_to_download
 from tests.support.local_server import LocalServer
 from tests.support.video_sites import MEDIA
@@ -52,7 +52,7 @@ def test_bad_video_options_are_one_line_errors(tmp_path: Path, sqlite_db: TestDa
 
 
 def test_the_scheduler_job_log_gets_the_counts(sqlite_db: TestDatabase, tmp_path: Path) -> None:
-    config = load_config(write_config(tmp_path, sqlite_db, VIDEO))
+    config = make_config(tmp_path, sqlite_db, VIDEO)
     with LocalServer() as server:
         media_to_download(
             sqlite_db.engine,

@@ -9,7 +9,8 @@ from pathlib import Path
 import click
 
 from monitor.cli import cli
-from tests.conftest import REPO_ROOT, TestDatabase, invoke, run_polmon, write_config
+from tests.conftest import REPO_ROOT, TestDatabase, invoke, run_polmon
+from tests.support.config import write_config
 
 ACCOUNTS = """
 [[actors]]

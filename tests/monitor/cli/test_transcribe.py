@@ -9,16 +9,17 @@ from sqlalchemy import select
 
 from storage.engine import transaction
 from storage.models import Media
-from tests.conftest import TestDatabase, invoke, write_config
+from tests.conftest import TestDatabase, invoke
+from tests.support.config import write_config
 from tests.support.factories import downloaded_media
-from tests.support.transcription import SPEECH, transcription_toml
+from tests.support.transcription import SPEECH, transcription_settings
 
 
 def test_transcribe_limit_then_transcript_in_every_format(
     sqlite_db: TestDatabase,
     tmp_path: Path,
 ) -> None:
-    config = write_config(tmp_path, sqlite_db, transcription_toml(threads=2))
+    config = write_config(tmp_path, sqlite_db, transcription=transcription_settings())
     first, second = downloaded_media(
         sqlite_db.engine, [SPEECH / "plain.wav", SPEECH / "silence.m4a"]
     )
@@ -49,7 +50,7 @@ def test_transcribe_limit_then_transcript_in_every_format(
 
 
 def test_transcript_errors_are_one_line(sqlite_db: TestDatabase, tmp_path: Path) -> None:
-    config = write_config(tmp_path, sqlite_db, transcription_toml())
+    config = write_config(tmp_path, sqlite_db, transcription=transcription_settings(threads=1))
     downloaded_media(sqlite_db.engine, [SPEECH / "plain.wav"])
     missing = invoke(config, "transcript", "999")
     assert missing.exit_code == 1 and "no post '999'" in missing.output
@@ -66,7 +67,11 @@ def test_a_model_that_cannot_load_stops_the_run_with_one_line(
     sqlite_db: TestDatabase,
     tmp_path: Path,
 ) -> None:
-    config = write_config(tmp_path, sqlite_db, transcription_toml(model=str(tmp_path / "nope")))
+    config = write_config(
+        tmp_path,
+        sqlite_db,
+        transcription=transcription_settings(threads=1, model=str(tmp_path / "nope")),
+    )
     [media_id] = downloaded_media(sqlite_db.engine, [SPEECH / "plain.wav"])
     result = invoke(config, "transcribe", "--no-progress")
     assert result.exit_code == 1

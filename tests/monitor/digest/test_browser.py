@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import tomllib
 from pathlib import Path
 
 import pytest
 from lxml import html as lxml_html
 from PIL import Image
 
-from monitor.config import parse_config
 from monitor.digest import run_digest
 from tests.conftest import IN_CI, TestDatabase
+from tests.support.config import make_config
 from tests.support.digest_data import CONFIG_BODY, NOW, populate
 
 # Flips the page title and marks <body> if it ever runs: what the hostile post text tries.
@@ -57,7 +56,7 @@ def test_digest_renders_in_chromium_without_running_scripts(
     chromium: str, sqlite_db: TestDatabase, tmp_path: Path
 ) -> None:
     populate(sqlite_db.engine)
-    config = parse_config(tomllib.loads(CONFIG_BODY), tmp_path / "polmon.toml")
+    config = make_config(tmp_path, body=CONFIG_BODY)
     [outcome] = run_digest(config, sqlite_db.engine, now=NOW, send=False)
     assert outcome.rendered is not None
     page = tmp_path / "digest.html"

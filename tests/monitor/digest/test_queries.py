@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import tomllib
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from monitor.config import ConfigError, parse_config
+from monitor.config import ConfigError
 from monitor.digest.data import ALL, Period, Scope, period_ending, period_for_date
 from monitor.digest.gather import check_scope, gather
 from storage.engine import session_factory
 from tests.conftest import TestDatabase
+from tests.support.config import make_config
 from tests.support.digest_data import CONFIG_BODY, HOSTILE, NOW, populate
 
-CONFIG = parse_config(tomllib.loads(CONFIG_BODY), "polmon.toml")
+CONFIG = make_config(body=CONFIG_BODY)
 PERIOD = period_ending(CONFIG, NOW)
 
 

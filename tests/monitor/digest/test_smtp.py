@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tomllib
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -10,11 +9,12 @@ import pytest
 from lxml import html as lxml_html
 from sqlalchemy import select
 
-from monitor.config import PolmonConfig, parse_config
+from monitor.config import load_config
 from monitor.digest import run_digest, write_digest
 from storage.engine import transaction
 from storage.models import Digest
-from tests.conftest import TestDatabase, invoke, write_config
+from tests.conftest import TestDatabase, invoke
+from tests.support.config import make_config, write_config
 from tests.support.digest_data import CONFIG_BODY, HOSTILE, NOW, populate
 from tests.support.smtp_server import (
     PASSWORD,
@@ -50,11 +50,6 @@ retry_backoff_seconds = 0.05
 {extra_smtp}
 """
     )
-
-
-def load(tmp_path: Path, database: TestDatabase, body: str) -> PolmonConfig:
-    path = write_config(tmp_path, database, body)
-    return parse_config(tomllib.loads(path.read_text()), path)
 
 
 @pytest.fixture(scope="module")
@@ -105,7 +100,7 @@ def test_digest_over_starttls_with_auth(
     populate(sqlite_db.engine)
     monkeypatch.setenv("POLMON_SMTP_PASSWORD", PASSWORD)
     with smtp_server(starttls=certificates.server_context(), auth=True) as (server, port):
-        config = load(
+        config = make_config(
             tmp_path,
             sqlite_db,
             digest_toml(
@@ -162,7 +157,7 @@ def test_second_send_for_same_period_is_refused(sqlite_db: TestDatabase, tmp_pat
         assert "not sent: team for 2024-05-01 07:00 – 2024-05-02 07:00" in again.stdout
         assert "already sent at" in again.stdout
         [outcome] = run_digest(
-            parse_config(tomllib.loads(config_path.read_text()), config_path),
+            load_config(config_path),
             sqlite_db.engine,
             now=NOW,
         )
@@ -175,7 +170,7 @@ def test_temporary_failure_is_retried_then_sent(db: TestDatabase, tmp_path: Path
     populate(db.engine)
     with smtp_server() as (server, port):
         server.temporary_failures = 1
-        config = load(tmp_path, db, digest_toml(port))
+        config = make_config(tmp_path, db, digest_toml(port))
         [outcome] = run_digest(config, db.engine, now=NOW)
     assert (outcome.status, outcome.attempts) == ("sent", 2)
     assert len(server.received) == 1
@@ -216,7 +211,7 @@ def test_refused_recipients_fail_without_retrying(sqlite_db: TestDatabase, tmp_p
     lists = '[[digest.lists]]\nname = "bounce"\nrecipients = ["nobody@refused.example"]\n'
     with smtp_server() as (server, port):
         server.refused_domain = "refused.example"
-        config = load(tmp_path, sqlite_db, digest_toml(port, lists=lists))
+        config = make_config(tmp_path, sqlite_db, digest_toml(port, lists=lists))
         [outcome] = run_digest(config, sqlite_db.engine, now=NOW)
     assert (outcome.status, outcome.attempts) == ("failed", 1)
     assert "nobody@refused.example: 550" in (outcome.error or "")
@@ -227,7 +222,7 @@ def test_unreachable_server_is_retried_then_recorded(
     sqlite_db: TestDatabase, tmp_path: Path
 ) -> None:
     populate(sqlite_db.engine)
-    config = load(tmp_path, sqlite_db, digest_toml(free_port()))
+    config = make_config(tmp_path, sqlite_db, digest_toml(free_port()))
     [outcome] = run_digest(config, sqlite_db.engine, now=NOW)
     assert (outcome.status, outcome.attempts) == ("failed", 3)
     assert "ConnectionRefusedError" in (outcome.error or "")
@@ -240,7 +235,7 @@ def test_implicit_tls_and_certificate_checks(
 ) -> None:
     populate(sqlite_db.engine)
     with smtp_server(implicit_tls=certificates.server_context()) as (server, port):
-        trusted = load(
+        trusted = make_config(
             tmp_path,
             sqlite_db,
             digest_toml(port, security="ssl", extra_smtp=f'ca_file = "{certificates.ca_file}"'),
@@ -248,7 +243,7 @@ def test_implicit_tls_and_certificate_checks(
         [outcome] = run_digest(trusted, sqlite_db.engine, now=NOW)
         assert outcome.status == "sent" and server.received[0].tls
         # Without the private CA the certificate is not trusted: a permanent failure.
-        untrusted = load(tmp_path, sqlite_db, digest_toml(port, security="ssl"))
+        untrusted = make_config(tmp_path, sqlite_db, digest_toml(port, security="ssl"))
         [refused] = run_digest(untrusted, sqlite_db.engine, now=NOW.replace(hour=1))
     assert (refused.status, refused.attempts) == ("failed", 1)
     assert "CERTIFICATE_VERIFY_FAILED" in (refused.error or "")
@@ -265,7 +260,7 @@ def test_plain_connection_with_auth(
     monkeypatch.delenv("POLMON_SMTP_PASSWORD", raising=False)
     with smtp_server(auth=True) as (server, port):
         extra = f'username = "{USERNAME}"\npassword_file = "{secret}"'
-        config = load(tmp_path, sqlite_db, digest_toml(port, extra_smtp=extra))
+        config = make_config(tmp_path, sqlite_db, digest_toml(port, extra_smtp=extra))
         [outcome] = run_digest(config, sqlite_db.engine, now=NOW)
         assert outcome.status == "sent"
         assert server.received[0].login == USERNAME
@@ -285,7 +280,7 @@ def test_lists_get_their_own_actors_and_groups(sqlite_db: TestDatabase, tmp_path
         'actors = ["Hun Manet"]\nkeyword_groups = ["opposition"]\n'
     )
     with smtp_server() as (server, port):
-        config = load(tmp_path, sqlite_db, digest_toml(port, lists=lists))
+        config = make_config(tmp_path, sqlite_db, digest_toml(port, lists=lists))
         outcomes = run_digest(config, sqlite_db.engine, now=NOW)
     assert [(o.list_name, o.status) for o in outcomes] == [("team", "sent"), ("manet-desk", "sent")]
     by_rcpt = {item.rcpt_tos[0]: item.message for item in server.received}
@@ -314,7 +309,7 @@ def test_out_writes_html_with_embedded_chart(sqlite_db: TestDatabase, tmp_path: 
     usage = invoke(config_path, "digest", "--date", "2024-05-01")
     assert usage.exit_code == 2 and "give either --out FILE" in usage.stderr
     # The Python entry point `polmon demo` uses: one file, the same HTML.
-    config = parse_config(tomllib.loads(config_path.read_text()), config_path)
+    config = load_config(config_path)
     written = write_digest(config, sqlite_db.engine, tmp_path / "api" / "d.html", now=NOW)
     assert (written.list_name, written.status) == ("all", "rendered")
     api_html = (tmp_path / "api" / "d.html").read_text()

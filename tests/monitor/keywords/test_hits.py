@@ -2,25 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import select, update
 
-from monitor.config import PolmonConfig
 from monitor.keywords import match_posts, match_transcript, rescan_keywords
 from storage.engine import transaction
 from storage.models import KeywordHit, Media, Post
 from tests.conftest import TestDatabase
 from tests.support import factories
+from tests.support.config import make_config
 
-
-def config(**groups: dict[str, Any]) -> PolmonConfig:
-    return PolmonConfig.model_validate({"keywords": groups})
-
-
-THREATS = config(
-    threats={"terms": ["arrest", "ចាប់ខ្លួន", "traitor"], "exclude": ["beat the heat"]},
-    parties={"terms": ["CNRP"], "search_in": "posts"},
+THREATS = make_config(
+    keywords={
+        "threats": {"terms": ["arrest", "ចាប់ខ្លួន", "traitor"], "exclude": ["beat the heat"]},
+        "parties": {"terms": ["CNRP"], "search_in": "posts"},
+    }
 )
 
 
@@ -124,7 +119,7 @@ def test_rescan_follows_config_changes_and_is_idempotent(db: TestDatabase) -> No
     assert first.hits.added == 4 and first.posts == 2 and first.segments == 1
     assert ("threats", "arrest", segment_key) in hits(db)
     # Terms: drop "traitor", add "ban"; group "parties" removed; threats now posts only.
-    changed = config(threats={"terms": ["arrest", "ban"], "search_in": "posts"})
+    changed = make_config(keywords={"threats": {"terms": ["arrest", "ban"], "search_in": "posts"}})
     report = rescan_keywords(changed, db.engine)
     assert report.removed_groups == ["parties"]
     assert hits(db) == [
@@ -136,7 +131,9 @@ def test_rescan_follows_config_changes_and_is_idempotent(db: TestDatabase) -> No
     scheduled = rescan_keywords(changed, db.engine)
     assert scheduled.skipped and scheduled.posts == 0
     # Add a term back: the scheduled (unforced) rescan sees the changed group.
-    grown = config(threats={"terms": ["arrest", "ban", "traitor"], "search_in": "posts"})
+    grown = make_config(
+        keywords={"threats": {"terms": ["arrest", "ban", "traitor"], "search_in": "posts"}}
+    )
     assert rescan_keywords(grown, db.engine).hits.added == 1
     assert len(hits(db)) == 3
     # Only one group on request.

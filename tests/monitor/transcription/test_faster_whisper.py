@@ -8,11 +8,12 @@ import pytest
 
 from monitor.transcription import CorruptMediaError, Transcriber
 from monitor.transcription.models import load_backend, loaded_models, unload_models
-from tests.support.transcription import SPEECH, make_config
+from tests.support.config import make_config
+from tests.support.transcription import SPEECH, transcription_settings
 
 
 def test_plain_sentence_words_timed_segments_and_language(tmp_path: Path) -> None:
-    config = make_config(tmp_path)
+    config = make_config(tmp_path, transcription=transcription_settings())
     result = Transcriber(config).transcribe(SPEECH / "plain.wav")
     words = result.text.lower()
     for word in ("minister", "budget", "schools", "hospitals"):
@@ -33,7 +34,9 @@ def test_plain_sentence_words_timed_segments_and_language(tmp_path: Path) -> Non
 
 
 def test_word_timestamps_inside_their_segment(tmp_path: Path) -> None:
-    config = make_config(tmp_path, word_timestamps=True, vad_filter=False)
+    config = make_config(
+        tmp_path, transcription=transcription_settings(word_timestamps=True, vad_filter=False)
+    )
     result = Transcriber(config).transcribe(SPEECH / "plain.wav")
     segment = result.segments[0]
     assert segment.words, "word timestamps were asked for"
@@ -50,29 +53,33 @@ def test_word_timestamps_inside_their_segment(tmp_path: Path) -> None:
 
 def test_vad_skips_the_noise_and_keeps_the_original_timeline(tmp_path: Path) -> None:
     """3 s of pink noise, then speech (AAC in an MP4 container, decoded by PyAV)."""
-    with_vad = Transcriber(make_config(tmp_path)).transcribe(SPEECH / "noise_then_speech.m4a")
+    with_vad = Transcriber(
+        make_config(tmp_path, transcription=transcription_settings())
+    ).transcribe(SPEECH / "noise_then_speech.m4a")
     assert "morning" in with_vad.text.lower()
     assert with_vad.segments[0].start >= 2.0  # the speech starts at 3.0 s in the file
-    without = Transcriber(make_config(tmp_path, vad_filter=False)).transcribe(
-        SPEECH / "noise_then_speech.m4a"
-    )
+    without = Transcriber(
+        make_config(tmp_path, transcription=transcription_settings(vad_filter=False))
+    ).transcribe(SPEECH / "noise_then_speech.m4a")
     assert without.segments[0].start < 1.0  # without VAD the noise is decoded as well
     assert all(s.end <= without.duration for s in without.segments)  # clamped to the audio
 
 
 def test_silence_hallucination_is_flagged_and_vad_prevents_it(tmp_path: Path) -> None:
-    without = Transcriber(make_config(tmp_path, vad_filter=False)).transcribe(
-        SPEECH / "silence.m4a"
-    )
+    without = Transcriber(
+        make_config(tmp_path, transcription=transcription_settings(vad_filter=False))
+    ).transcribe(SPEECH / "silence.m4a")
     assert without.segments, "tiny.en writes something on 6 s of silence without VAD"
     assert all(s.is_hallucination for s in without.segments), without.segments
     assert "no_speech" in without.segments[0].hallucination
-    with_vad = Transcriber(make_config(tmp_path)).transcribe(SPEECH / "silence.m4a")
+    with_vad = Transcriber(
+        make_config(tmp_path, transcription=transcription_settings())
+    ).transcribe(SPEECH / "silence.m4a")
     assert with_vad.segments == () and with_vad.text == ""
 
 
 def test_corrupt_and_missing_files_are_corrupt_media(tmp_path: Path) -> None:
-    transcriber = Transcriber(make_config(tmp_path))
+    transcriber = Transcriber(make_config(tmp_path, transcription=transcription_settings()))
     with pytest.raises(CorruptMediaError, match=r"corrupt media .*corrupt\.mp4: Invalid data"):
         transcriber.transcribe(SPEECH / "corrupt.mp4")
     with pytest.raises(CorruptMediaError, match="media file missing"):
@@ -85,7 +92,7 @@ def test_corrupt_and_missing_files_are_corrupt_media(tmp_path: Path) -> None:
 
 def test_model_is_loaded_once_per_process_and_reused(tmp_path: Path) -> None:
     unload_models()
-    config = make_config(tmp_path)
+    config = make_config(tmp_path, transcription=transcription_settings())
     first, second = Transcriber(config), Transcriber(config)
     first.transcribe(SPEECH / "plain.wav")
     second.transcribe(SPEECH / "hotwords.wav")
@@ -93,7 +100,7 @@ def test_model_is_loaded_once_per_process_and_reused(tmp_path: Path) -> None:
     assert loaded_models() == [("faster-whisper", config.transcription.model, "auto", "auto")]
     backend = load_backend(first.default_spec)
     assert (backend.device, backend.compute_type) == ("cpu", "int8")  # auto on a CPU machine
-    float32 = make_config(tmp_path, compute_type="float32")
+    float32 = make_config(tmp_path, transcription=transcription_settings(compute_type="float32"))
     assert Transcriber(float32).default_backend().compute_type == "float32"
     assert len(loaded_models()) == 2
     unload_models()

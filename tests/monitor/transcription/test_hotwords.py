@@ -6,10 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from monitor.config import ConfigError, parse_config
+from monitor.config import ConfigError
 from monitor.transcription import Transcriber
 from monitor.transcription.settings import prompt_terms
-from tests.support.transcription import SPEECH, make_config
+from tests.support.config import make_config
+from tests.support.transcription import SPEECH, transcription_settings
 
 KEYWORDS = {
     "platforms": {"terms": ["Facebook", "Telegram", "TikTok", "YouTube", "ban"]},
@@ -22,7 +23,7 @@ KEYWORDS = {
 
 
 def test_terms_come_from_hotword_groups_without_regex_or_repeats() -> None:
-    config = parse_config({"keywords": KEYWORDS}, "polmon.toml")
+    config = make_config(keywords=KEYWORDS)
     assert prompt_terms(config) == (
         "Facebook",
         "Telegram",
@@ -37,29 +38,24 @@ def test_terms_come_from_hotword_groups_without_regex_or_repeats() -> None:
 
 
 def test_hotword_groups_pick_a_subset_and_hotwords_false_turns_it_off() -> None:
-    subset = parse_config(
-        {"keywords": KEYWORDS, "transcription": {"hotword_groups": ["threats", "quiet"]}}, "x"
-    )
+    subset = make_config(keywords=KEYWORDS, transcription={"hotword_groups": ["threats", "quiet"]})
     assert prompt_terms(subset) == ("arrest", "traitor", "ចាប់ខ្លួន", "budget")
-    regex_named = parse_config(
-        {"keywords": KEYWORDS, "transcription": {"hotword_groups": ["patterns"]}}, "x"
-    )
+    regex_named = make_config(keywords=KEYWORDS, transcription={"hotword_groups": ["patterns"]})
     assert prompt_terms(regex_named) == ()
-    off = parse_config({"keywords": KEYWORDS, "transcription": {"hotwords": False}}, "x")
+    off = make_config(keywords=KEYWORDS, transcription={"hotwords": False})
     assert prompt_terms(off) == ()
 
 
 def test_unknown_hotword_group_is_a_config_error() -> None:
     with pytest.raises(ConfigError, match=r"transcription\.hotword_groups\.0: no keyword group"):
-        parse_config({"keywords": KEYWORDS, "transcription": {"hotword_groups": ["nope"]}}, "x")
+        make_config(keywords=KEYWORDS, transcription={"hotword_groups": ["nope"]})
 
 
 def test_stock_model_mishears_the_terms_and_the_keyword_aware_run_hears_them(
     tmp_path: Path,
 ) -> None:
     """The clip says "He said that Telegram and TikTok spread rumours" (espeak-ng, en-us)."""
-    config = make_config(tmp_path)
-    config.keywords = parse_config({"keywords": KEYWORDS}, "x").keywords
+    config = make_config(tmp_path, transcription=transcription_settings(), keywords=KEYWORDS)
     transcriber = Transcriber(config)
     stock = transcriber.transcribe(SPEECH / "hotwords.wav").text.lower()
     assert "telegram" not in stock and "tiktok" not in stock, stock  # "tell a dream … talk"

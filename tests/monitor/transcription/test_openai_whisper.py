@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from monitor.config import PolmonConfig
 from monitor.transcription import CorruptMediaError, ModelLoadError, Transcriber
 from monitor.transcription.audio import ensure_ffmpeg_cli
 from monitor.transcription.openai_backend import clip_timestamps
-from tests.support.transcription import SPEECH, make_config
+from tests.support.config import make_config
+from tests.support.transcription import SPEECH, transcription_settings
 
 whisper = pytest.importorskip("whisper", reason="the openai-whisper extra is not installed")
 torch = pytest.importorskip("torch")
@@ -61,11 +61,11 @@ def random_checkpoint(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def _config(tmp_path: Path, checkpoint: Path, **extra: object) -> PolmonConfig:
+def openai_settings(checkpoint: Path, **extra: object) -> dict[str, object]:
+    """[transcription] on the openai-whisper backend with the random checkpoint."""
     # The looping output fails Whisper's compression check, which would re-decode every window at
     # five more temperatures; a threshold out of reach keeps it to one pass per window.
-    return make_config(
-        tmp_path,
+    return transcription_settings(
         backend="openai-whisper",
         model=str(checkpoint),
         compression_ratio_threshold=1e6,
@@ -83,7 +83,7 @@ def test_openai_whisper_plumbing_end_to_end(tmp_path: Path, random_checkpoint: P
     repetition loop the pinned decoder writes is flagged as likely hallucination (our rule, since
     Whisper's own compression check was set out of reach).
     """
-    config = _config(tmp_path, random_checkpoint)
+    config = make_config(tmp_path, transcription=openai_settings(random_checkpoint))
     result = Transcriber(config).transcribe(SPEECH / "plain.wav", prompt_terms=("Telegram",))
     assert result.backend == "openai-whisper" and result.model == str(random_checkpoint)
     assert result.language and result.language_probability is not None
@@ -104,13 +104,19 @@ def test_openai_whisper_plumbing_end_to_end(tmp_path: Path, random_checkpoint: P
 def test_openai_whisper_corrupt_media_and_bad_settings(
     tmp_path: Path, random_checkpoint: Path
 ) -> None:
-    transcriber = Transcriber(_config(tmp_path, random_checkpoint))
+    transcriber = Transcriber(
+        make_config(tmp_path, transcription=openai_settings(random_checkpoint))
+    )
     with pytest.raises(CorruptMediaError, match=r"corrupt\.mp4: Invalid data found"):
         transcriber.transcribe(SPEECH / "corrupt.mp4")
-    int8 = Transcriber(_config(tmp_path, random_checkpoint, compute_type="int8"))
+    int8 = Transcriber(
+        make_config(tmp_path, transcription=openai_settings(random_checkpoint, compute_type="int8"))
+    )
     with pytest.raises(ModelLoadError, match="int8 is faster-whisper's"):
         int8.transcribe(SPEECH / "plain.wav")
-    missing = Transcriber(_config(tmp_path, tmp_path / "nope.pt"))
+    missing = Transcriber(
+        make_config(tmp_path, transcription=openai_settings(tmp_path / "nope.pt"))
+    )
     with pytest.raises(ModelLoadError, match="cannot load openai-whisper model"):
         missing.transcribe(SPEECH / "plain.wav")
 
@@ -128,7 +134,9 @@ def test_ffmpeg_from_imageio_when_none_on_path(
 
 
 def test_without_vad_the_whole_file_is_decoded(tmp_path: Path, random_checkpoint: Path) -> None:
-    config = _config(tmp_path, random_checkpoint, vad_filter=False, language="en")
+    config = make_config(
+        tmp_path, transcription=openai_settings(random_checkpoint, vad_filter=False, language="en")
+    )
     result = Transcriber(config).transcribe(SPEECH / "silence.m4a")
     assert result.language == "en" and result.segments  # the pinned decoder "hears" silence
     assert all(s.is_hallucination for s in result.segments)

@@ -9,7 +9,6 @@ from pathlib import Path
 
 from sqlalchemy import func, select, update
 
-from monitor.config import parse_config
 from monitor.transcription import run_transcriptions
 from monitor.transcription.report import TranscribeReport
 from monitor.transcription.store import resolve_transcript
@@ -18,8 +17,9 @@ from storage.engine import transaction
 from storage.models import KeywordHit, Media, Transcript, TranscriptSegment
 from storage.queue import claim
 from tests.conftest import TestDatabase
+from tests.support.config import make_config
 from tests.support.factories import downloaded_media
-from tests.support.transcription import SPEECH, make_config
+from tests.support.transcription import SPEECH, transcription_settings
 
 
 def _media(db: TestDatabase, media_id: int) -> Media:
@@ -32,7 +32,7 @@ def _media(db: TestDatabase, media_id: int) -> Media:
 def test_queue_drains_into_transcripts_and_corrupt_media_fails(
     db: TestDatabase, tmp_path: Path
 ) -> None:
-    config = make_config(tmp_path)
+    config = make_config(tmp_path, transcription=transcription_settings())
     relative = config.media_dir / "telegram" / "plain.wav"
     relative.parent.mkdir(parents=True)
     shutil.copy(SPEECH / "plain.wav", relative)
@@ -79,7 +79,9 @@ def test_identical_content_is_transcribed_once_and_linked(db: TestDatabase, tmp_
     with transaction(db.engine) as session:  # the download stage found it to be a copy
         session.execute(update(Media).where(Media.id == flagged).values(duplicate_of_id=other))
 
-    report = run_transcriptions(make_config(tmp_path), db.engine)
+    report = run_transcriptions(
+        make_config(tmp_path, transcription=transcription_settings()), db.engine
+    )
 
     assert (report.done, report.linked) == (2, 2)
     with transaction(db.engine) as session:
@@ -99,7 +101,9 @@ def test_a_copy_waits_while_its_original_is_being_transcribed(
     original, copy = downloaded_media(
         db.engine, [SPEECH / "plain.wav", SPEECH / "plain.wav"], sha256=True
     )
-    worker = TranscriptionWorker(make_config(tmp_path), db.engine)
+    worker = TranscriptionWorker(
+        make_config(tmp_path, transcription=transcription_settings()), db.engine
+    )
     assert claim(db.engine, worker.stage, "another-worker") == [original]
 
     report = worker.run()
@@ -112,7 +116,9 @@ def test_a_copy_waits_while_its_original_is_being_transcribed(
 
 def test_a_lost_lease_stores_nothing(db: TestDatabase, tmp_path: Path) -> None:
     [media_id] = downloaded_media(db.engine, [SPEECH / "plain.wav"])
-    worker = TranscriptionWorker(make_config(tmp_path, lease_seconds=60), db.engine)
+    worker = TranscriptionWorker(
+        make_config(tmp_path, transcription=transcription_settings(lease_seconds=60)), db.engine
+    )
     assert claim(db.engine, worker.stage, worker.owner) == [media_id]
     with transaction(db.engine) as session:  # our lease expires; another worker takes the row
         session.execute(
@@ -132,7 +138,9 @@ def test_a_lost_lease_stores_nothing(db: TestDatabase, tmp_path: Path) -> None:
 def test_a_stop_request_gives_the_lease_back(db: TestDatabase, tmp_path: Path) -> None:
     [media_id] = downloaded_media(db.engine, [SPEECH / "plain.wav"])
     stop = threading.Event()
-    worker = TranscriptionWorker(make_config(tmp_path), db.engine, stop_event=stop)
+    worker = TranscriptionWorker(
+        make_config(tmp_path, transcription=transcription_settings()), db.engine, stop_event=stop
+    )
     assert claim(db.engine, worker.stage, worker.owner) == [media_id]
     stop.set()  # SIGTERM arrived: the file is abandoned at the next segment
 
@@ -148,7 +156,9 @@ def test_hallucinated_segments_are_stored_flagged_and_left_out_of_the_text(
     db: TestDatabase, tmp_path: Path
 ) -> None:
     [media_id] = downloaded_media(db.engine, [SPEECH / "silence.m4a"])
-    run_transcriptions(make_config(tmp_path, vad_filter=False), db.engine)  # no VAD: " You"
+    run_transcriptions(
+        make_config(tmp_path, transcription=transcription_settings(vad_filter=False)), db.engine
+    )  # no VAD: " You"
     with transaction(db.engine) as session:
         transcript = resolve_transcript(session, media_id)
         assert transcript is not None and transcript.text == ""
@@ -158,10 +168,11 @@ def test_hallucinated_segments_are_stored_flagged_and_left_out_of_the_text(
 
 
 def test_keywords_are_matched_in_each_new_transcript(db: TestDatabase, tmp_path: Path) -> None:
-    config = make_config(tmp_path)
-    config.keywords = parse_config(
-        {"keywords": {"platforms": {"terms": ["Telegram", "TikTok"]}}}, "x"
-    ).keywords
+    config = make_config(
+        tmp_path,
+        transcription=transcription_settings(),
+        keywords={"platforms": {"terms": ["Telegram", "TikTok"]}},
+    )
     [media_id] = downloaded_media(db.engine, [SPEECH / "hotwords.wav"])
     run_transcriptions(config, db.engine)  # the terms are hotwords too: tiny.en hears them
     with transaction(db.engine) as session:

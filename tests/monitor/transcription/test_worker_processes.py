@@ -16,13 +16,14 @@ from sqlalchemy import func, select
 
 from storage.engine import transaction
 from storage.models import Media, Transcript
-from tests.conftest import REPO_ROOT, TestDatabase, write_config
+from tests.conftest import REPO_ROOT, TestDatabase
+from tests.support.config import write_config
 from tests.support.factories import downloaded_media
-from tests.support.transcription import SPEECH, transcription_toml
+from tests.support.transcription import SPEECH, transcription_settings
 
 pytestmark = pytest.mark.slow
 # Leases of 3 s renewed every second: a killed worker's row is free again 3 s after its death.
-WORKER_TOML = transcription_toml(lease_seconds=3, poll_seconds=0.2, max_attempts=3)
+WORKER = {"threads": 1, "lease_seconds": 3, "poll_seconds": 0.2, "max_attempts": 3}
 
 
 @contextmanager
@@ -68,7 +69,7 @@ def statuses(db: TestDatabase) -> dict[str, int]:
 
 
 def test_three_workers_thirty_jobs_one_killed_mid_job(db: TestDatabase, tmp_path: Path) -> None:
-    config = write_config(tmp_path, db, WORKER_TOML)
+    config = write_config(tmp_path, db, transcription=transcription_settings(**WORKER))
     good = downloaded_media(
         db.engine, [SPEECH / "plain.wav"] * 30
     )  # no sha256: no dedupe between them
@@ -104,7 +105,7 @@ def test_three_workers_thirty_jobs_one_killed_mid_job(db: TestDatabase, tmp_path
 def test_sigterm_mid_job_gives_the_row_back_and_exits_cleanly(
     db: TestDatabase, tmp_path: Path
 ) -> None:
-    config = write_config(tmp_path, db, WORKER_TOML)
+    config = write_config(tmp_path, db, transcription=transcription_settings(**WORKER))
     downloaded_media(db.engine, [SPEECH / "plain.wav"] * 4)
     with workers(config, 1, tmp_path) as [worker]:
         held = wait_for(lambda: leased_by(db, worker.pid), "the worker to hold a lease")

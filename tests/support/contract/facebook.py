@@ -11,9 +11,10 @@ from pytest_httpserver import HTTPServer
 
 from collectors.records import AccountRef
 from collectors.registry import collector_class
+from tests.support.config import make_config, video_settings
 from tests.support.contract.case import ContractCase
 from tests.support.local_server import LocalServer
-from tests.support.video_sites import SINCE, serve_facebook_page, video_config
+from tests.support.video_sites import SINCE, serve_facebook_page
 
 _SERVER: LocalServer | None = None
 
@@ -28,7 +29,7 @@ def _server() -> LocalServer:
 
 def start(tmp_path: Path, httpserver: HTTPServer) -> ContractCase:
     server = _server()
-    config = video_config(tmp_path, facebook_base_url=server.base_url)
+    config = make_config(tmp_path, video=video_settings(facebook_base_url=server.base_url))
     account = AccountRef(
         platform="facebook",
         url="https://www.facebook.com/hunmanet5",

@@ -10,7 +10,7 @@ from pytest_httpserver import HTTPServer
 
 from collectors.records import AccountRef
 from collectors.registry import collector_class
-from tests.collectors.conftest import telegram_config
+from tests.support.config import make_config, telegram_settings
 from tests.support.contract.case import ContractCase
 from tests.support.telegram_site import NOW, SiteMedia, SitePost, TelegramSite, channel_with_posts
 
@@ -25,7 +25,7 @@ def start(tmp_path: Path, httpserver: HTTPServer) -> ContractCase:
                  media=[SiteMedia("photo"), SiteMedia("video", duration="0:05")]),
     )  # fmt: skip
     httpserver.expect_request(re.compile(".*")).respond_with_handler(site.handle)
-    config = telegram_config(tmp_path, httpserver.url_for("/"))
+    config = make_config(tmp_path, telegram=telegram_settings(httpserver.url_for("/")))
     return ContractCase(
         collector=collector_class("telegram")(config),
         account=AccountRef(platform="telegram", handle="contract"),

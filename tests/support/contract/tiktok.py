@@ -13,10 +13,10 @@ from pytest_httpserver import HTTPServer
 
 from collectors.records import AccountRef
 from collectors.registry import collector_class
+from tests.support.config import make_config, video_settings
 from tests.support.contract.case import ContractCase
 from tests.support.local_server import LocalServer
 from tests.support.tiktok_site import NEWEST, TikTokSite, videos
-from tests.support.video_sites import video_config
 
 _SERVER: LocalServer | None = None
 
@@ -32,7 +32,9 @@ def _server() -> LocalServer:
 
 def start(tmp_path: Path, httpserver: HTTPServer) -> ContractCase:
     server = _server()
-    config = video_config(tmp_path, proxy=server.base_url, verify_certificates=False)
+    config = make_config(
+        tmp_path, video=video_settings(proxy=server.base_url, verify_certificates=False)
+    )
     return ContractCase(
         collector=collector_class("tiktok")(config),
         account=AccountRef(platform="tiktok", handle="@hunmanet"),

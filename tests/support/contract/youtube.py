@@ -13,9 +13,10 @@ from pytest_httpserver import HTTPServer
 
 from collectors.records import AccountRef
 from collectors.registry import collector_class
+from tests.support.config import make_config, video_settings
 from tests.support.contract.case import ContractCase
 from tests.support.local_server import LocalServer
-from tests.support.video_sites import SINCE, serve_channel, serve_video, video_config
+from tests.support.video_sites import SINCE, serve_channel, serve_video
 
 _SERVER: LocalServer | None = None
 _CHANNEL = ""
@@ -35,7 +36,7 @@ def _server() -> tuple[LocalServer, str]:
 
 def start(tmp_path: Path, httpserver: HTTPServer) -> ContractCase:
     _, channel = _server()
-    config = video_config(tmp_path, youtube_tabs=["videos"])
+    config = make_config(tmp_path, video=video_settings(youtube_tabs=["videos"]))
     return ContractCase(
         collector=collector_class("youtube")(config),
         account=AccountRef(platform="youtube", url=channel),
