@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import click
+import pytest
 
 from monitor.cli import cli
 from tests.conftest import REPO_ROOT, TestDatabase, invoke, run_polmon
@@ -49,22 +50,27 @@ def test_every_command_has_help_and_is_documented() -> None:
         assert name in documented, f"`polmon {name}` has no section in docs/cli.md"
 
 
-def test_help_lists_the_commands() -> None:
+def test_polmon_runs_as_a_real_process() -> None:
+    """The one subprocess smoke test: `python -m monitor` starts and lists the commands."""
     result = run_polmon("--help")
-    assert result.returncode == 0
+    assert result.returncode == 0, result.stderr
     for name in ("init", "db", "accounts", "status", "collect", "posts"):
         assert re.search(rf"^\s+{name}\s", result.stdout, flags=re.MULTILINE), name
 
 
-def test_init_writes_config_creates_data_dir_and_migrates(tmp_path: Path) -> None:
-    result = run_polmon("init", cwd=tmp_path, env={"POLMON_CONFIG": ""})
-    assert result.returncode == 0, result.stderr
+def test_init_writes_config_creates_data_dir_and_migrates(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("POLMON_CONFIG", "")
+    result = invoke(None, "init")
+    assert result.exit_code == 0, result.output
     assert (tmp_path / "polmon.toml").is_file()
     assert (tmp_path / "data" / "polmon.sqlite3").is_file()
-    current = run_polmon("db", "current", cwd=tmp_path, env={"POLMON_CONFIG": ""})
-    assert current.returncode == 0 and "up to date" in current.stdout
-    again = run_polmon("init", cwd=tmp_path, env={"POLMON_CONFIG": ""})
-    assert again.returncode == 0 and "(kept)" in again.stdout
+    current = invoke(None, "db", "current")
+    assert current.exit_code == 0 and "up to date" in current.stdout
+    again = invoke(None, "init")
+    assert again.exit_code == 0 and "(kept)" in again.stdout
 
 
 def test_accounts_sync_upserts_and_deactivates_without_deleting(
@@ -109,10 +115,11 @@ def test_bad_or_unreachable_database_is_one_line(tmp_path: Path) -> None:
     ):
         path = tmp_path / "polmon.toml"
         path.write_text(f'[database]\nurl = "{url}"\n', encoding="utf-8")
-        result = run_polmon("--config", str(path), "status")
-        assert result.returncode == 1, (url, result.stderr)
+        result = invoke(path, "status")  # an uncaught exception would fail the test here
+        assert result.exit_code == 1, (url, result.output)
         lines = result.stderr.strip().splitlines()
         assert len(lines) == 1 and fragment in lines[0] and "Traceback" not in result.stderr
+        assert result.stdout == ""
 
 
 def test_usage_errors_exit_2() -> None:
