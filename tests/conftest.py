@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 import re
+import sqlite3
 import subprocess
 import sys
 import uuid
 from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -79,19 +81,38 @@ def postgres_schema(postgres_server: str) -> Iterator[str]:
         admin.dispose()
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated from empty to head once per session; tests get copies of it."""
+    path = tmp_path_factory.mktemp("sqlite-template") / "polmon-test.sqlite3"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    engine.dispose()
+    return path
+
+
 def _database(kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[TestDatabase]:
     if kind == "sqlite":
-        url = f"sqlite:///{tmp_path / 'polmon-test.sqlite3'}"
+        path = tmp_path / "polmon-test.sqlite3"
+        _copy_sqlite(request.getfixturevalue("sqlite_template"), path)
+        url = f"sqlite:///{path}"
         schema = None
     else:
         url = request.getfixturevalue("postgres_server")
         schema = request.getfixturevalue("postgres_schema")
     engine = make_engine(url, schema=schema)
-    upgrade(engine)
+    if kind != "sqlite":
+        upgrade(engine)
     try:
         yield TestDatabase(kind, url, schema, engine)
     finally:
         engine.dispose()
+
+
+def _copy_sqlite(source: Path, target: Path) -> None:
+    """Copy a SQLite database page by page (SQLite's backup API, safe with WAL files)."""
+    with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(target)) as dst:
+        src.backup(dst)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

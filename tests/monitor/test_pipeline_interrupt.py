@@ -13,7 +13,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from storage.models import Post
-from tests.conftest import REPO_ROOT, TestDatabase, run_polmon
+from tests.conftest import REPO_ROOT, TestDatabase, invoke
 from tests.support.config import actors_toml, write_config
 from tests.support.telegram_scenario import count, runs, scenario_telegram, stored_posts
 from tests.support.telegram_site import TelegramSite, channel_with_posts
@@ -64,8 +64,8 @@ def test_killed_pass_is_completed_by_the_next_one(
     expected = {"running"} if stop == signal.SIGKILL else {"running", "failed"}
     assert runs(db.engine, "bravo")[-1][0] in expected
 
-    result = run_polmon("--config", str(config), "collect", "--format", "json", cwd=tmp_path)
-    assert result.returncode == 0, result.stderr
+    result = invoke(config, "collect", "--format", "json")  # the next pass, in-process
+    assert result.exit_code == 0, result.output
     bravo = stored_posts(db.engine, "bravo")
     assert sorted(bravo, key=int) == [str(i) for i in range(1, 451)]
     assert len(stored_posts(db.engine, "alpha")) == 30

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.conftest import run_polmon
+from tests.conftest import invoke, run_polmon
 
 
 def test_demo_runs_the_whole_pipeline_offline(tmp_path: Path) -> None:
@@ -24,6 +24,6 @@ def test_demo_runs_the_whole_pipeline_offline(tmp_path: Path) -> None:
     assert "Demo Prime Minister" in digest
     assert "<script>alert" not in digest and "&lt;script&gt;alert" in digest
     # The demo's database is a normal polmon database: the analyst commands read it.
-    hits_json = run_polmon("--config", str(output / "polmon.toml"), "hits", "--format", "json")
-    assert hits_json.returncode == 0, hits_json.stderr
+    hits_json = invoke(output / "polmon.toml", "hits", "--format", "json")
+    assert hits_json.exit_code == 0, hits_json.output
     assert any(h["source"] == "transcript" for h in json.loads(hits_json.stdout))

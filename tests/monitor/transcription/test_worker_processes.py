@@ -48,7 +48,7 @@ def wait_for(condition: Callable[[], object], what: str, timeout: float = 180.0)
     while time.monotonic() < deadline:
         if result := condition():
             return result
-        time.sleep(0.02)
+        time.sleep(0.1)
     raise AssertionError(f"timed out waiting for {what}")
 
 
