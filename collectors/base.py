@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar
 
-from collectors.records import AccountProfile, AccountRef, Platform, PostRecord
+from collectors.records import AccountProfile, AccountRef, Platform, PostRecord, SkippedItem
 
 if TYPE_CHECKING:
     from monitor.config import PolmonConfig
@@ -22,12 +22,21 @@ class Collector(ABC):
     re-read window or the newest stored post, whichever is older), so one listing
     finds new posts, refreshes metrics, catches edits and lets deletions be detected.
     A listing that ends without error is taken to have covered `[since, now]`.
+
+    Only an item's identity fields (id, time) may fail, and only that item: a listing notes
+    it in `skipped` and goes on; the pipeline takes the notes with `take_skipped()`.
     """
 
     platform: ClassVar[Platform]
 
     def __init__(self, config: PolmonConfig) -> None:
         self.config = config
+        self.skipped: list[SkippedItem] = []
+
+    def take_skipped(self) -> list[SkippedItem]:
+        """The items skipped since the last call (and forget them)."""
+        taken, self.skipped = self.skipped, []
+        return taken
 
     @abstractmethod
     def fetch_profile(self, account: AccountRef) -> AccountProfile:

@@ -20,6 +20,18 @@ class ParseError(CollectorError):
     expected = True
 
 
+class UnsupportedURL(CollectorError):
+    """No extractor knows the URL: retrying cannot help; the config needs another URL."""
+
+    expected = True
+
+
+class Interrupted(CollectorError):
+    """A stop was requested while waiting (rate limit, retry backoff): the item is unfinished."""
+
+    expected = True
+
+
 class FetchError(CollectorError):
     """The platform could not be reached or kept failing after retries."""
 

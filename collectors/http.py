@@ -5,8 +5,6 @@ from __future__ import annotations
 import logging
 import random
 import threading
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -15,7 +13,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from collectors.errors import FetchError, RateLimited
+from collectors.clock import SYSTEM_CLOCK, Clock
+from collectors.errors import FetchError, Interrupted, RateLimited
 
 if TYPE_CHECKING:
     from monitor.config import TelegramConfig
@@ -59,21 +58,20 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None) -> floa
 class HostRateLimiter:
     """Spaces requests to one host at least 1/requests_per_second apart."""
 
-    def __init__(
-        self, requests_per_second: float, *, sleep: Callable[[float], None] = time.sleep
-    ) -> None:
+    def __init__(self, requests_per_second: float, *, clock: Clock = SYSTEM_CLOCK) -> None:
         self.interval = 1.0 / requests_per_second
         self._next: dict[str, float] = {}
         self._lock = threading.Lock()
-        self._sleep = sleep
+        self.clock = clock
 
     def wait(self, host: str) -> None:
+        """Sleep until this host's next slot; Interrupted when a stop is requested meanwhile."""
         with self._lock:
-            now = time.monotonic()
+            now = self.clock.monotonic()
             start = max(now, self._next.get(host, now))
             self._next[host] = start + self.interval
         if start > now:
-            self._sleep(start - now)
+            self.clock.sleep(start - now)
 
 
 class PoliteClient:
@@ -86,12 +84,12 @@ class PoliteClient:
         timeout_seconds: float = 30.0,
         requests_per_second: float = 1.0,
         retry: RetryPolicy | None = None,
-        sleep: Callable[[float], None] = time.sleep,
+        clock: Clock = SYSTEM_CLOCK,
     ) -> None:
         self.retry = retry or RetryPolicy()
         self.timeout_seconds = timeout_seconds
-        self.limiter = HostRateLimiter(requests_per_second, sleep=sleep)
-        self._sleep = sleep
+        self.limiter = HostRateLimiter(requests_per_second, clock=clock)
+        self.clock = clock
         self._client = httpx.Client(
             headers={"User-Agent": user_agent, "Accept-Language": "en-US,en;q=0.9"},
             timeout=httpx.Timeout(timeout_seconds),
@@ -112,7 +110,16 @@ class PoliteClient:
         )
 
     def get(self, url: str, *, params: dict[str, str] | None = None) -> httpx.Response:
-        """The response (2xx, 3xx, 4xx other than 408/425/429), or FetchError / RateLimited."""
+        """The response (2xx, 3xx, 4xx other than 408/425/429), or FetchError / RateLimited.
+
+        Waits (the rate limit, retry backoff) end early on a stop request: Interrupted.
+        """
+        try:
+            return self._get(url, params)
+        except Interrupted as exc:
+            raise Interrupted(f"GET {url}: {exc}") from None
+
+    def _get(self, url: str, params: dict[str, str] | None) -> httpx.Response:
         host = urlsplit(url).netloc
         tries = self.retry.max_retries + 1
         for attempt in range(tries):
@@ -136,7 +143,7 @@ class PoliteClient:
             log.info(
                 "GET %s: %s; retry %d/%d in %.1fs", url, problem, attempt + 1, tries - 1, delay
             )
-            self._sleep(delay)
+            self.clock.sleep(delay)
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _try_once(

@@ -117,3 +117,15 @@ class PostRecord:
         self.published_at = utc(self.published_at)
         if self.edited_at is not None:
             self.edited_at = utc(self.edited_at)
+
+
+@dataclass(frozen=True)
+class SkippedItem:
+    """One post a listing could not read (a missing identity field), skipped alone.
+
+    `platform_post_id` is set when the id itself was readable: the post still exists and
+    must not be taken as deleted. Without it the listing cannot vouch for its window.
+    """
+
+    platform_post_id: str | None
+    reason: str

@@ -20,7 +20,7 @@ from collectors.errors import (
     RateLimited,
 )
 from collectors.http import PoliteClient
-from collectors.records import AccountProfile, AccountRef, Platform, PostRecord, utc
+from collectors.records import AccountProfile, AccountRef, Platform, PostRecord, SkippedItem, utc
 from collectors.telegram_web import ChannelPage, parse_channel_page, parse_profile_page
 
 if TYPE_CHECKING:
@@ -34,6 +34,8 @@ _CHANNEL_URL = re.compile(r"^(?:https?://)?(?:www\.)?(?:t|telegram)\.me/(?:s/)?(
 
 class TelegramBackend(Protocol):
     """What both backends offer; the collector hands each call to the chosen one."""
+
+    skipped: list[SkippedItem]  # posts a listing could not read, skipped alone
 
     def fetch_profile(self, account: AccountRef) -> AccountProfile: ...
 
@@ -103,6 +105,11 @@ class TelegramCollector(Collector):
         """Re-read these posts by id; None for each one that is gone (deleted)."""
         return self.backend.fetch_posts(account, ids)
 
+    def take_skipped(self) -> list[SkippedItem]:
+        taken = list(self.backend.skipped)
+        self.backend.skipped.clear()
+        return taken
+
     def close(self) -> None:
         self.backend.close()
 
@@ -113,6 +120,7 @@ class WebBackend:
     def __init__(self, config: TelegramConfig, http: PoliteClient | None = None) -> None:
         self.base_url = config.base_url.rstrip("/")
         self.http = http or PoliteClient.for_telegram(config)
+        self.skipped: list[SkippedItem] = []
         # The first t.me/s page read for a profile (or why it failed), handed to the listing
         # that follows it so the page is fetched, and a broken one retried, once per pass.
         self._first_pages: dict[str, tuple[float, ChannelPage | CollectorError]] = {}
@@ -183,12 +191,23 @@ class WebBackend:
         while True:
             page = self._channel_page(name, before)
             posts = sorted(page.posts, key=lambda p: int(p.platform_post_id), reverse=True)
+            self.skipped += [
+                item
+                for item in page.skipped
+                if before is None
+                or item.platform_post_id is None
+                or int(item.platform_post_id) < before
+            ]
+            ids = [int(p.platform_post_id) for p in posts]
+            ids += [int(i.platform_post_id) for i in page.skipped if i.platform_post_id]
             for record in posts:
                 if before is None or int(record.platform_post_id) < before:
                     yield record
-            if not posts or page.before is None:
+            if not ids and page.skipped:
+                raise ParseError(f"t.me/s/{name}: no message on the page could be read")
+            if not ids or page.before is None:
                 return
-            older = min(page.before, int(posts[-1].platform_post_id))
+            older = min(page.before, min(ids))
             if before is not None and older >= before:
                 raise ParseError(f"t.me/s/{name}?before={before}: the page did not go back in time")
             before = older

@@ -12,7 +12,7 @@ from telethon import errors
 from telethon.tl import functions, types
 
 from collectors.errors import AccountUnavailable, LoginRequired, RateLimited
-from collectors.records import AccountProfile, AccountRef, PostRecord, utc
+from collectors.records import AccountProfile, AccountRef, PostRecord, SkippedItem, utc
 from collectors.telegram import channel_name, session_file
 from collectors.telegram_mapping import map_channel, map_messages
 
@@ -73,6 +73,7 @@ class TelethonBackend:
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self._factory = client_factory
+        self.skipped: list[SkippedItem] = []  # typed messages: nothing to skip so far
         self.flood_wait_cap_seconds = flood_wait_cap_seconds
         self._sleep = sleep
         self._loop = asyncio.new_event_loop()

@@ -14,9 +14,15 @@ from lxml.etree import ParserError
 from lxml.html import HtmlElement
 
 from collectors.errors import AccountUnavailable, LoginRequired, ParseError
-from collectors.records import AccountProfile, PostRecord
+from collectors.records import AccountProfile, PostRecord, SkippedItem
 from collectors.telegram_text import absolute, parse_count, plain_text, xclass
-from collectors.telegram_web_post import ClassIndex, first_attr, parse_message, text_in
+from collectors.telegram_web_post import (
+    ClassIndex,
+    first_attr,
+    parse_message,
+    split_data_post,
+    text_in,
+)
 
 __all__ = ["ChannelPage", "parse_channel_page", "parse_message", "parse_profile_page"]
 
@@ -34,6 +40,7 @@ class ChannelPage:
     posts: list[PostRecord] = field(default_factory=list)
     before: int | None = None
     after: int | None = None
+    skipped: list[SkippedItem] = field(default_factory=list)
 
 
 def first(node: HtmlElement, xpath: str) -> HtmlElement | None:
@@ -66,17 +73,33 @@ def parse_channel_page(html: str | bytes) -> ChannelPage:
     if history is None and not nodes:
         _raise_for_non_history(doc)
     channel = _channel_header(doc)
-    posts = [parse_message(node) for node in nodes]
-    if posts and channel.platform_id is None:
-        channel.platform_id = _channel_id(nodes[0].get("data-view"))
-    if channel.handle is None and nodes:
-        channel.handle = str(nodes[0].get("data-post")).rpartition("/")[0]
+    posts: list[PostRecord] = []
+    skipped: list[SkippedItem] = []
+    good: list[HtmlElement] = []
+    for node in nodes:
+        try:
+            posts.append(parse_message(node))
+            good.append(node)
+        except ParseError as exc:  # only this message's identity failed: skip it alone
+            skipped.append(SkippedItem(_post_id(node), str(exc)))
+    if good and channel.platform_id is None:
+        channel.platform_id = _channel_id(good[0].get("data-view"))
+    if channel.handle is None and good:
+        channel.handle = str(good[0].get("data-post")).rpartition("/")[0]
     return ChannelPage(
         channel=channel,
         posts=posts,
         before=_cursor(doc, "data-before"),
         after=_cursor(doc, "data-after"),
+        skipped=skipped,
     )
+
+
+def _post_id(node: HtmlElement) -> str | None:
+    try:
+        return split_data_post(node.get("data-post"))[1]
+    except ParseError:
+        return None
 
 
 def _raise_for_non_history(doc: HtmlElement) -> None:

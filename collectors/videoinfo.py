@@ -9,6 +9,7 @@ from typing import Any
 
 from collectors.errors import ParseError
 from collectors.records import MediaItem, PostRecord
+from collectors.ytdlp_raw import evidence
 
 # A listing may start with a few pinned (older) posts before the newest ones.
 PINNED_TOLERANCE = 3
@@ -124,7 +125,7 @@ def video_record(
                 thumbnail_url=thumbnail_url(info),
             )
         ],
-        raw=info,
+        raw=evidence(info),
     )
 
 

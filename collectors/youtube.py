@@ -13,6 +13,7 @@ from collectors.records import AccountProfile, AccountRef, Platform, PostRecord
 from collectors.video import ListingErrors, YtDlpCollector, newest_first
 from collectors.videoinfo import PINNED_TOLERANCE, as_int, as_str, published_at, video_record
 from collectors.ytdlp import lazy_entries
+from collectors.ytdlp_raw import evidence
 
 log = logging.getLogger("polmon.collectors.youtube")
 CANONICAL = "https://www.youtube.com"
@@ -62,7 +63,7 @@ def map_youtube_channel(info: dict[str, Any]) -> AccountProfile:
         posts_count=as_int(info.get("playlist_count")),
         # YouTube rounds subscriber counts to three significant digits.
         is_approximate=(as_int(info.get("channel_follower_count")) or 0) >= 1000,
-        raw={k: v for k, v in info.items() if k != "entries"},
+        raw=evidence(info),
     )
 
 

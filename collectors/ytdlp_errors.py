@@ -1,10 +1,18 @@
-"""yt-dlp's exceptions as our collector errors, with one-line messages saying what to do."""
+"""yt-dlp's exceptions as our collector errors, with one-line messages saying what to do.
+
+Decided by type and status code first: `UnsupportedError`, `GeoRestrictedError`, an
+`HTTPError` anywhere in the cause chain (401/403/404/410/429) and `RequestError` (network).
+yt-dlp has no types for a platform's own states (a private video, a login wall, a terminated
+account): its extractors relay them as `ExtractorError(expected=True)` carrying the platform's
+words, so only for those, and only when no type or status decided, the vocabulary below picks
+which of our errors (and which advice) fits. yt-dlp's own failure wording is never read.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from yt_dlp.networking.exceptions import RequestError
+from yt_dlp.networking.exceptions import HTTPError, RequestError
 from yt_dlp.utils import DownloadError, ExtractorError, GeoRestrictedError, UnsupportedError
 
 from collectors.errors import (
@@ -14,12 +22,14 @@ from collectors.errors import (
     ItemUnavailable,
     LoginRequired,
     RateLimited,
+    UnsupportedURL,
 )
 
 if TYPE_CHECKING:
     from monitor.config import PolmonConfig
 
-_RATE = ("http error 429", "too many requests", "rate-limited", "rate limit")
+# The platforms' own words, relayed by extractors (see the module docstring).
+_RATE = ("too many requests", "rate-limited", "rate limit")
 _BLOCKED = ("ip address is blocked", "not a bot", "your ip", "captcha")
 _PRIVATE = ("private", "you do not have permission")
 _LOGIN = ("log in", "login", "sign in", "registered users", "cookies", "logged-in")
@@ -37,10 +47,7 @@ _REMOVED = (
     "not available",
     "isn't available",
     "has been deleted",
-    "http error 404",
-    "http error 410",
 )
-_NETWORK = ("timed out", "timeout", "connection", "unable to download", "network", "ssl")
 
 
 def error_message(exc: BaseException) -> str:
@@ -53,10 +60,39 @@ def error_message(exc: BaseException) -> str:
     return text.removeprefix("ERROR:").strip().splitlines()[0] if text else type(exc).__name__
 
 
-def _cause(exc: BaseException) -> BaseException:
-    if isinstance(exc, DownloadError) and exc.exc_info and exc.exc_info[1] is not None:
-        return exc.exc_info[1]
-    return exc
+def causes(exc: BaseException) -> list[BaseException]:
+    """`exc` and what caused it: DownloadError.exc_info, ExtractorError.cause, __cause__."""
+    chain: list[BaseException] = []
+    todo: list[BaseException | None] = [exc]
+    while todo:
+        current = todo.pop(0)
+        if current is None or any(current is seen for seen in chain):
+            continue
+        chain.append(current)
+        if isinstance(current, DownloadError) and current.exc_info:
+            todo.append(current.exc_info[1])
+        extra = getattr(current, "cause", None)
+        todo += [extra if isinstance(extra, BaseException) else None, current.__cause__]
+    return chain
+
+
+def http_status(exc: BaseException) -> int | None:
+    """The HTTP status of the first HTTPError in the cause chain, if any."""
+    for cause in causes(exc):
+        if isinstance(cause, HTTPError):
+            return int(cause.status)
+    return None
+
+
+def _retry_after(exc: BaseException) -> float | None:
+    for cause in causes(exc):
+        if isinstance(cause, HTTPError):
+            value = cause.response.headers.get("Retry-After") if cause.response else None
+            try:
+                return float(value) if value is not None else None
+            except ValueError:
+                return None
+    return None
 
 
 def login_hint(config: PolmonConfig | None) -> str:
@@ -85,16 +121,55 @@ def map_ytdlp_error(
     """
     if isinstance(exc, CollectorError):
         return exc
-    cause = _cause(exc)
+    chain = causes(exc)
     message = error_message(exc)
     low = message.lower()
-    if isinstance(cause, UnsupportedError) or low.startswith("unsupported url"):
-        return CollectorError(
-            f"{subject}: yt-dlp does not support this URL ({message}); check the url in config",
-            expected=True,
+    if any(isinstance(c, UnsupportedError) for c in chain):
+        return UnsupportedURL(
+            f"{subject}: yt-dlp does not support this URL ({message}); check the url in config"
         )
-    if isinstance(cause, GeoRestrictedError):
+    if any(isinstance(c, GeoRestrictedError) for c in chain):
         return ItemUnavailable(f"{subject}: blocked in this country ({message}); set [video] proxy")
+    typed = _by_status(http_status(exc), exc, subject, message, account=account, config=config)
+    if typed is not None:
+        return typed
+    platform_words = any(isinstance(c, ExtractorError) and c.expected for c in chain)
+    if platform_words:
+        worded = _by_platform_words(low, subject, message, account=account, config=config)
+        if worded is not None:
+            return worded
+    if any(isinstance(c, RequestError) for c in chain):
+        return FetchError(f"{subject}: {message}")
+    expected = any(isinstance(c, ExtractorError) and c.expected for c in chain)
+    return CollectorError(f"{subject}: yt-dlp failed: {message}", expected=expected)
+
+
+def _by_status(
+    status: int | None,
+    exc: BaseException,
+    subject: str,
+    message: str,
+    *,
+    account: bool,
+    config: PolmonConfig | None,
+) -> CollectorError | None:
+    if status == 429:
+        return RateLimited(
+            f"{subject}: rate limited by the platform (HTTP 429); try later",
+            retry_after=_retry_after(exc),
+        )
+    if status == 401:
+        return LoginRequired(f"{subject}: behind a login wall (HTTP 401); {login_hint(config)}")
+    if status in (404, 410):
+        if account:
+            return AccountUnavailable(f"{subject}: the account is gone (HTTP {status})")
+        return ItemUnavailable(f"{subject}: removed or unavailable (HTTP {status})")
+    return None
+
+
+def _by_platform_words(
+    low: str, subject: str, message: str, *, account: bool, config: PolmonConfig | None
+) -> CollectorError | None:
     if any(word in low for word in _RATE):
         return RateLimited(f"{subject}: rate limited by the platform ({message}); try later")
     if any(word in low for word in _BLOCKED):
@@ -116,7 +191,4 @@ def map_ytdlp_error(
         if account:
             return AccountUnavailable(f"{subject}: unavailable ({message})")
         return ItemUnavailable(f"{subject}: removed or unavailable ({message})")
-    if isinstance(cause, RequestError) or any(word in low for word in _NETWORK):
-        return FetchError(f"{subject}: {message}")
-    expected = bool(getattr(cause, "expected", False)) and isinstance(cause, ExtractorError)
-    return CollectorError(f"{subject}: yt-dlp failed: {message}", expected=expected)
+    return None

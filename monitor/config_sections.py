@@ -187,11 +187,14 @@ class JobConfig(Section):
     enabled: bool = True
     limit: PositiveInt | None = None  # download/transcribe: items per run
     lists: list[str] = []  # digest: only these [[digest.lists]] names; empty: every list
+    run_at_start: bool | None = None  # interval jobs: run once at start; None: [schedule]'s
 
     @model_validator(mode="after")
     def _one_trigger(self) -> JobConfig:
         if (self.interval_minutes is None) == (self.cron is None):
             raise ValueError("give exactly one of interval_minutes or cron")
+        if self.run_at_start and self.cron is not None:
+            raise ValueError("run_at_start applies only to interval_minutes jobs, not cron")
         if self.cron is not None and len(self.cron.split()) != 5:
             raise ValueError(f"cron {self.cron!r} needs five fields: minute hour day month weekday")
         if self.lists and self.task != "digest":
@@ -202,7 +205,17 @@ class JobConfig(Section):
 class ScheduleConfig(Section):
     timezone: str = "UTC"
     misfire_grace_seconds: PositiveInt = 300
+    run_at_start: bool = True  # interval jobs (digests excepted) run once at start
     jobs: dict[str, JobConfig] = {}
+
+    def runs_at_start(self, job: JobConfig) -> bool:
+        """Whether `job` runs once at start: interval jobs only, the job's setting first;
+        digests only when their job says so (a restart must not mail one)."""
+        if job.interval_minutes is None:
+            return False
+        if job.run_at_start is not None:
+            return job.run_at_start
+        return self.run_at_start and job.task != "digest"
 
     @field_validator("timezone")
     @classmethod

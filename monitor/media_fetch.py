@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from yt_dlp.utils import ContentTooShortError, DownloadCancelled, DownloadError
 
-from collectors.errors import CollectorError, FetchError, ItemUnavailable, LoginRequired
+from collectors.errors import (
+    CollectorError,
+    FetchError,
+    ItemUnavailable,
+    LoginRequired,
+    UnsupportedURL,
+)
 from collectors.ytdlp import open_ytdlp
 from collectors.ytdlp_errors import error_message, map_ytdlp_error
 
@@ -68,25 +75,49 @@ def limit_reason(info: dict[str, Any], config: PolmonConfig) -> str | None:
     return None
 
 
-def classify(exc: BaseException, subject: str, config: PolmonConfig) -> MediaFailed:
-    """A yt-dlp failure as a MediaFailed, permanent when retrying cannot help."""
+@dataclass
+class Received:
+    """Bytes of the file received so far and the size the server announced (progress hook)."""
+
+    done: int = 0
+    total: int = 0
+
+    def update(self, status: dict[str, Any]) -> None:
+        self.done = max(self.done, int(status.get("downloaded_bytes") or 0))
+        total = status.get("total_bytes") or status.get("total_bytes_estimate") or 0
+        self.total = max(self.total, int(total))
+
+    @property
+    def cut_short(self) -> bool:
+        return 0 < self.done < self.total
+
+
+def classify(
+    exc: BaseException, subject: str, config: PolmonConfig, received: Received | None = None
+) -> MediaFailed:
+    """A yt-dlp failure as a MediaFailed, permanent when retrying cannot help.
+
+    Decided by types and sizes, never by yt-dlp's wording (which it changes between releases):
+    a download that stopped short of the announced size is retried later, whatever the reason.
+    """
     cause = exc.exc_info[1] if isinstance(exc, DownloadError) and exc.exc_info else exc
     if isinstance(cause, ContentTooShortError):
         return MediaFailed(
-            f"download cut short: got {cause.downloaded} of {cause.expected} bytes",
+            f"{subject}: download cut short: got {cause.downloaded} of {cause.expected} bytes",
             permanent=False,
         )
-    message = error_message(exc)
-    if "more expected" in message or "bytes read" in message:
-        return MediaFailed(f"{subject}: download cut short ({message})", permanent=False)
+    if received is not None and received.cut_short:
+        return MediaFailed(
+            f"{subject}: download cut short: got {received.done} of {received.total} bytes "
+            f"(yt-dlp: {error_message(exc)})",
+            permanent=False,
+        )
     mapped = map_ytdlp_error(exc, subject=subject, config=config)
-    if isinstance(mapped, ItemUnavailable | LoginRequired):
-        return MediaFailed(str(mapped), permanent=True)
-    if type(mapped) is CollectorError and mapped.expected and "does not support" in str(mapped):
+    if isinstance(mapped, ItemUnavailable | LoginRequired | UnsupportedURL):
         return MediaFailed(str(mapped), permanent=True)
     if isinstance(mapped, FetchError):
         return MediaFailed(str(mapped), permanent=False)
-    return MediaFailed(f"{subject}: {message}", permanent=False)
+    return MediaFailed(f"{subject}: {error_message(exc)}", permanent=False)
 
 
 def download_media(
@@ -116,7 +147,10 @@ def download_media(
         if reason is not None:
             stop(reason)
 
+    received = Received()
+
     def hook(status: dict[str, Any]) -> None:
+        received.update(status)
         total = status.get("total_bytes") or status.get("total_bytes_estimate") or 0
         done = status.get("downloaded_bytes") or 0
         if max(total, done) > max_mb * MB:
@@ -146,7 +180,7 @@ def download_media(
     except CollectorError as exc:  # our own option errors (cookies file, impersonation)
         raise MediaFailed(str(exc), permanent=False) from exc
     except Exception as exc:
-        raise classify(exc, subject, config) from exc
+        raise classify(exc, subject, config, received) from exc
     info = _downloaded_entry(result)
     downloads = info.get("requested_downloads") or []
     path = Path(downloads[0]["filepath"]) if downloads and downloads[0].get("filepath") else None

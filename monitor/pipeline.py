@@ -39,6 +39,7 @@ class AccountReport:
     deleted: int = 0
     error: str | None = None
     keyword_hits: int = 0
+    skipped: int = 0
 
 
 @dataclass
@@ -168,6 +169,7 @@ class AccountCollection:
         if snapshots_only:
             return
         since, limit = listing_window(self.config, ref.platform, ref.cursor, self.now)
+        self.collector.take_skipped()  # notes from the profile fetch are not this listing's
         seen: set[str] = set()
         newest: datetime | None = None
         oldest: datetime | None = None
@@ -185,8 +187,13 @@ class AccountCollection:
             report.updated += result.updated
         hit_limit = yielded >= limit
         window_start = oldest if hit_limit and oldest else since
+        skipped = self.collector.take_skipped()
+        # A skipped post whose id was read still exists; one without an id might be any post.
+        seen |= {item.platform_post_id for item in skipped if item.platform_post_id}
+        vouched = all(item.platform_post_id for item in skipped)
         with transaction(self.engine) as session:
-            if seen:  # an empty listing of a channel with posts is suspicious: delete nothing
+            # an empty listing of a channel with posts is suspicious: delete nothing
+            if seen and vouched:
                 report.deleted = mark_deleted(
                     session, self.account_id, window_start, seen, utcnow()
                 )
@@ -202,6 +209,14 @@ class AccountCollection:
                 f"stopped at max_posts_per_account={limit}; posts older than "
                 f"{window_start:%Y-%m-%d %H:%M} in this pass's window were not read"
             )
+        if skipped:
+            report.skipped = len(skipped)
+            report.status = "partial"
+            note = f"{len(skipped)} post(s) skipped: {skipped[0].reason}"
+            if not vouched:
+                note += " (no deletions marked this pass)"
+            report.error = f"{report.error}; {note}" if report.error else note
+            log.warning("%s %s: %s", ref.platform, ref.label, note)
 
     def _apply_profile(self, session: Any, profile: AccountProfile) -> None:
         account = session.get_one(Account, self.account_id)

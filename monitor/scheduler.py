@@ -118,9 +118,17 @@ class Daemon:
         )
         # The Job objects themselves: reading their next_run_time takes no scheduler lock
         # (a job thread calling scheduler.get_job() deadlocks against shutdown()).
+        self.at_start = [name for name, job in self.jobs.items() if schedule.runs_at_start(job)]
+        started = datetime.now(UTC)
         self.handles = {
             name: self.scheduler.add_job(
-                self.execute, self.triggers[name], args=(name,), id=name, name=name
+                self.execute,
+                self.triggers[name],
+                args=(name,),
+                id=name,
+                name=name,
+                # Runs once now, then on its trigger; otherwise first when the trigger fires.
+                **({"next_run_time": started} if name in self.at_start else {}),
             )
             for name in self.jobs
         }
@@ -254,7 +262,11 @@ class Daemon:
         self.scheduler.start()
         for name in self.jobs:
             log.info(
-                "job %s (%s) next run %s", name, self.jobs[name].task, self.next_run_time(name)
+                "job %s (%s) next run %s%s",
+                name,
+                self.jobs[name].task,
+                self.next_run_time(name),
+                " (once at start)" if name in self.at_start else "",
             )
         if not self.jobs:
             log.warning("no enabled jobs in [schedule.jobs]: nothing to run")

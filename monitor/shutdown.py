@@ -12,7 +12,9 @@ so that a stop finishes the current item, releases the leases of items not start
             continue
         process(media_id)
 
-Nothing here kills a thread: stopping is cooperative. A second signal exits at once;
+The event itself is `collectors.clock.STOP`, so collectors' waits (rate limits, HTTP retry
+backoff) end early too and raise `Interrupted`. Nothing here kills a thread: stopping is
+cooperative. A second signal exits at once;
 leases still held then expire after their lease time and are claimed again.
 """
 
@@ -26,9 +28,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
 
+from collectors.clock import STOP
+
 log = logging.getLogger(__name__)
 
-STOP = threading.Event()
 _reason: list[str] = []
 
 

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -31,6 +32,38 @@ POSTGRES_URL = os.environ.get(
     "POLMON_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
 IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def require(present: bool, what: str, how: str) -> None:
+    """Skip, naming what to install, when a tool or file is missing; under CI=true, fail."""
+    if present:
+        return
+    if IN_CI:
+        pytest.fail(f"{what} missing: {how} (CI=true: nothing may be skipped)", pytrace=False)
+    pytest.skip(f"{what} missing: {how}")
+
+
+_skipped_in_ci: list[str] = []
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Under CI=true every skip is noted (xfails aside): the run then fails."""
+    if IN_CI and report.skipped and not hasattr(report, "wasxfail"):
+        _skipped_in_ci.append(report.nodeid)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if _skipped_in_ci and exitstatus == 0:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if _skipped_in_ci:
+        terminalreporter.write_line(
+            f"CI=true: {len(_skipped_in_ci)} test(s) skipped, which CI does not allow "
+            f"(first: {_skipped_in_ci[0]})",
+            red=True,
+        )
 
 
 @dataclass

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import re
 
+import click
+import pytest
+
+from monitor.cli import cli
 from storage.models import Base
 from tests.conftest import REPO_ROOT
 
@@ -25,3 +29,21 @@ def test_schema_doc_explains_every_table_and_column() -> None:
 def test_readme_gives_the_two_setup_commands() -> None:
     readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
     assert "make run" in readme and "make test" in readme
+
+
+def _commands(group: click.Group, prefix: str = "polmon") -> list[str]:
+    names = []
+    for name, command in sorted(group.commands.items()):
+        if command.hidden:
+            continue
+        names.append(f"{prefix} {name}")
+        if isinstance(command, click.Group):
+            names += _commands(command, f"{prefix} {name}")
+    return names
+
+
+@pytest.mark.parametrize("command", _commands(cli))
+def test_cli_doc_has_a_section_for_every_command(command: str) -> None:
+    doc = (REPO_ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+    headings = set(re.findall(r"^#{2,4} (polmon[\w -]*?)\s*$", doc, flags=re.M))
+    assert command in headings, f"docs/cli.md has no '## {command}' section"

@@ -12,6 +12,7 @@ from collectors.errors import CollectorError
 from monitor import __version__, logs
 from monitor.cli.context import AppContext
 from monitor.config import ConfigError
+from monitor.output import tz_option, width_option
 from storage.engine import DatabaseError
 
 # Each module adds its commands to `cli`; a feature registers here, in one line.
@@ -29,6 +30,8 @@ COMMAND_MODULES = (
     "monitor.cli.search",
     "monitor.cli.growth",
     "monitor.cli.transcribe",
+    "monitor.cli.doctor",
+    "monitor.cli.datasette",
 )
 
 
@@ -61,6 +64,8 @@ class PolmonGroup(click.Group):
     help="Config file (default: $POLMON_CONFIG, else ./polmon.toml).",
 )
 @click.option("-v", "--verbose", is_flag=True, help="Log debug messages.")
+@tz_option
+@width_option
 @click.version_option(__version__, prog_name="polmon")
 @click.pass_context
 def cli(ctx: click.Context, config_path: str | None, verbose: bool) -> None:

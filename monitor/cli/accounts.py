@@ -11,6 +11,17 @@ from monitor.cli.context import app
 from monitor.output import emit, format_option
 from storage.models import Account, Actor
 
+ACCOUNT_COLUMNS = (
+    "actor",
+    "platform",
+    "handle",
+    "display_name",
+    "platform_id",
+    "status",
+    "active",
+    "last_collected_at",
+)
+
 
 @cli.group()
 def accounts() -> None:
@@ -58,4 +69,10 @@ def accounts_list(ctx: click.Context, show_all: bool, fmt: str) -> None:
             }
             for account, actor_name in session.execute(query)
         ]
-    emit(rows, fmt, title="accounts", empty="no accounts: add [[actors]] to the config, then sync")
+    emit(
+        rows,
+        fmt,
+        columns=ACCOUNT_COLUMNS,
+        title="accounts",
+        empty="no accounts: add [[actors]] to the config, then sync",
+    )

@@ -11,10 +11,27 @@ from collectors.records import PLATFORMS
 from monitor.accounts import account_key
 from monitor.cli import cli
 from monitor.cli.context import app
-from monitor.output import emit, format_option
+from monitor.output import echo, emit, format_option
 from monitor.pipeline import run_collect
 from monitor.timeparse import WHEN
 from storage.models import Account, Actor, Post
+
+PASS_COLUMNS = ("platform", "account", "status", "new", "updated", "deleted", "hits", "error")
+# Every key of a `posts` row, in order: CSV writes this header even when no post matches.
+POST_COLUMNS = (
+    "id",
+    "actor",
+    "platform",
+    "account",
+    "post_id",
+    "published_at",
+    "kind",
+    "views",
+    "edited",
+    "deleted",
+    "text",
+    "url",
+)
 
 
 @cli.command()
@@ -58,11 +75,11 @@ def collect(
         }
         for a in report.accounts
     ]
-    columns = [c for c in rows[0] if fmt != "table" or c != "error"] if rows else None
+    columns = [c for c in PASS_COLUMNS if fmt != "table" or c != "error"]
     emit(rows, fmt, columns=columns, title="collection pass", empty="no accounts matched")
     if fmt == "table":  # whole error lines, not folded into a narrow column
         for failed in report.failed:
-            click.echo(f"{failed.platform} {failed.handle}: {failed.error}", err=True)
+            echo(f"{failed.platform} {failed.handle}: {failed.error}", err=True)
     if download:
         from monitor.cli.download import summary
         from monitor.download import run_downloads
@@ -141,7 +158,13 @@ def posts(
             }
             for post, post_platform, account_handle, actor_name in session.execute(query)
         ]
-    emit(rows, fmt, title="posts", empty="no posts stored yet: run `polmon collect`")
+    emit(
+        rows,
+        fmt,
+        columns=POST_COLUMNS,
+        title="posts",
+        empty="no posts stored yet: run `polmon collect`",
+    )
 
 
 def _short(text: str | None, fmt: str, width: int = 80) -> str | None:

@@ -28,6 +28,11 @@ class AppContext:
         logs.apply_config(config.logging)
         return config
 
+    def schedule_timezone(self) -> str | None:
+        """`[schedule] timezone` once the config is loaded (times are shown in it), else None."""
+        config = self.__dict__.get("config")
+        return config.schedule.timezone if config is not None else None
+
     @cached_property
     def raw_engine(self) -> Engine:
         """A connected engine, not yet migrated (for `polmon db`)."""

@@ -11,6 +11,7 @@ from monitor.cli import cli
 from monitor.cli.context import app
 from monitor.digest import DigestError, Period, period_for_date, raise_for_failures, run_digest
 from monitor.digest.run import ListOutcome
+from monitor.output import format_time, zone_label
 from monitor.timeparse import WHEN
 
 
@@ -102,7 +103,11 @@ def digest(
                 f"{_summary(outcome)}"
             )
         elif outcome.status == "already sent":
-            when = outcome.sent_at.isoformat(timespec="seconds") if outcome.sent_at else "earlier"
+            when = (
+                f"{format_time(outcome.sent_at, seconds=True)} {zone_label()}"
+                if outcome.sent_at
+                else "earlier"
+            )
             click.echo(
                 f"not sent: {outcome.list_name} for {outcome.period.label} was already sent at "
                 f"{when}"

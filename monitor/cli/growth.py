@@ -14,7 +14,7 @@ from monitor.growth import INTERVALS, SUMMARY_COLUMNS, growth_report, report_jso
 from monitor.growth.data import METRICS, Metric
 from monitor.growth.render import table_rows
 from monitor.growth.series import Interval
-from monitor.output import dumps, emit, format_option
+from monitor.output import dumps, emit, format_option, format_time, zone_label
 from monitor.timeparse import WHEN
 
 
@@ -77,14 +77,14 @@ def growth(
     if fmt == "json":
         click.echo(dumps(report_json(report)))
         return
+    title = f"{metric} as of {format_time(report.as_of)} {zone_label()}"
     if fmt == "table":
-        title = f"{metric} as of {report.as_of:%Y-%m-%d %H:%M} UTC"
         emit(table_rows(report), fmt, title=title, empty="no accounts match")
         return
     emit(
         summary_rows(report),
         fmt,
         columns=SUMMARY_COLUMNS,
-        title=f"{metric} as of {report.as_of:%Y-%m-%d %H:%M} UTC",
+        title=title,
         empty="no accounts match",
     )

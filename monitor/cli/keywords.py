@@ -16,8 +16,9 @@ from monitor.keywords.rescan import UnknownGroupError
 from monitor.output import dumps, emit, format_option
 from monitor.timeparse import WHEN
 
-# A terminal table leaves out the link (in JSON and CSV) so snippets stay readable.
-HIT_TABLE_COLUMNS = tuple(c for c in HIT_COLUMNS if c not in ("link", "handle"))
+# A terminal table leaves out the handle and platform (the actor and the link say them); the
+# snippet wraps and the link stays whole.
+HIT_TABLE_COLUMNS = tuple(c for c in HIT_COLUMNS if c not in ("handle", "platform"))
 PLATFORM_CHOICE = click.Choice(["telegram", "tiktok", "facebook", "youtube"])
 
 

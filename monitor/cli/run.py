@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 import click
 
 from monitor.cli import cli
 from monitor.cli.context import app
 from monitor.output import emit, format_option
 from monitor.scheduler import Daemon, run_daemon
-
-
-def _local(value: datetime | None, zone: ZoneInfo) -> datetime | None:
-    return value.astimezone(zone) if value else None
 
 
 @cli.command("run")
@@ -24,15 +17,15 @@ def _local(value: datetime | None, zone: ZoneInfo) -> datetime | None:
 def run_command(ctx: click.Context, dry_run: bool, fmt: str) -> None:
     """Run the [schedule.jobs] (collect, snapshots, download, transcribe, rescan, digest).
 
-    Each run is recorded in job_runs (see `polmon status`); a failing job is logged and
-    retried at its next time. SIGTERM or Ctrl-C lets running jobs finish, then exits 0.
+    Interval jobs run once at start, then every interval (`run_at_start` in [schedule] or
+    per job). Each run is recorded in job_runs (see `polmon status`); a failing job is logged
+    and retried at its next time. SIGTERM or Ctrl-C lets running jobs finish, then exits 0.
     """
     context = app(ctx)
     config = context.config
     if dry_run:
         daemon = Daemon(config, context.engine)
         daemon.scheduler.start(paused=True)
-        zone = ZoneInfo(config.schedule.timezone)
         rows = [
             {
                 "job": name,
@@ -40,12 +33,19 @@ def run_command(ctx: click.Context, dry_run: bool, fmt: str) -> None:
                 "schedule": job.cron or f"every {job.interval_minutes:g} min",
                 "platform": job.platform,
                 "limit": job.limit,
-                "next_run": _local(daemon.next_run_time(name), zone),
+                "runs_at_start": name in daemon.at_start,
+                "next_run": daemon.next_run_time(name),
             }
             for name, job in daemon.jobs.items()
         ]
         daemon.scheduler.shutdown(wait=False)
-        emit(rows, fmt, title=f"jobs ({config.schedule.timezone})", empty="no enabled jobs")
+        emit(
+            rows,
+            fmt,
+            columns=("job", "task", "schedule", "platform", "limit", "runs_at_start", "next_run"),
+            title=f"jobs (cron in {config.schedule.timezone})",
+            empty="no enabled jobs",
+        )
         return
     if not any(job.enabled for job in config.schedule.jobs.values()):
         raise click.ClickException(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import click
 
@@ -10,7 +11,7 @@ from monitor.cli import cli
 from monitor.cli.context import app
 from monitor.cli.keywords import PLATFORM_CHOICE
 from monitor.output import emit, format_option
-from monitor.search import EmptyQueryError, Where, search
+from monitor.search import QueryError, Where, search
 from monitor.timeparse import WHEN
 
 SEARCH_COLUMNS = (
@@ -25,7 +26,24 @@ SEARCH_COLUMNS = (
     "link",
 )
 
-SEARCH_TABLE_COLUMNS = tuple(c for c in SEARCH_COLUMNS if c not in ("link", "handle"))
+# The table leaves out the handle (the actor says who); the snippet wraps, the link stays whole,
+# and the score is shown against the best result (100%), since raw scores mean little to a reader.
+SEARCH_TABLE_COLUMNS = tuple(c for c in SEARCH_COLUMNS if c != "handle")
+
+
+def relative_scores(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows whose `score` reads as a percentage of the best score of the search."""
+    best = max((float(row["score"]) for row in rows), default=0.0)
+    return [
+        {**row, "score": f"{100 * float(row['score']) / best:.0f}%" if best > 0 else "-"}
+        for row in rows
+    ]
+
+
+class QueryProblem(click.ClickException):
+    """A query that cannot be searched for: one line, exit 2 (the user's input)."""
+
+    exit_code = 2
 
 
 @cli.command("search")
@@ -56,7 +74,7 @@ def search_command(
     limit: int,
     fmt: str,
 ) -> None:
-    """Find QUERY's words (or "quoted phrases") in posts and transcripts, best matches first."""
+    """Find QUERY in posts and transcripts, best first: words, "phrases", a OR b, -exclude."""
     with app(ctx).session() as session:
         try:
             results = search(
@@ -69,10 +87,11 @@ def search_command(
                 until=until,
                 limit=limit,
             )
-        except EmptyQueryError as exc:
-            raise click.ClickException(str(exc)) from None
+        except QueryError as exc:
+            raise QueryProblem(str(exc)) from None
+    rows = [r.as_dict() for r in results]
     emit(
-        (r.as_dict() for r in results),
+        relative_scores(rows) if fmt == "table" else rows,
         fmt,
         columns=SEARCH_COLUMNS if fmt != "table" else SEARCH_TABLE_COLUMNS,
         title=f"search: {query}",

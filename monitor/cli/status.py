@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import click
 from sqlalchemy import and_, func, or_, select
@@ -72,8 +72,6 @@ def job_report(session: Session, config: PolmonConfig) -> list[dict[str, Any]]:
             .group_by(JobRun.job_name)
         ).all()
     )
-    zone = ZoneInfo(config.schedule.timezone)
-    local = lambda value: value.astimezone(zone) if value else None  # noqa: E731
     rows = []
     for name in [*config.schedule.jobs, *sorted(set(last) - set(config.schedule.jobs))]:
         job = config.schedule.jobs.get(name)
@@ -84,10 +82,10 @@ def job_report(session: Session, config: PolmonConfig) -> list[dict[str, Any]]:
                 "task": job.task if job else "(not configured)",
                 "schedule": (job.cron or f"every {job.interval_minutes:g} min") if job else "",
                 "enabled": job.enabled if job else False,
-                "last_started": local(run.started_at) if run else None,
+                "last_started": run.started_at if run else None,
                 "last_status": run.status if run else "never ran",
-                "last_ok": local(last_ok.get(name)),
-                "next_run": local(run.next_run_at) if run else None,
+                "last_ok": last_ok.get(name),
+                "next_run": run.next_run_at if run else None,
                 "error": (run.error or "")[:120] if run else "",
             }
         )
@@ -126,64 +124,114 @@ def backlog_report(session: Session, now: datetime) -> list[dict[str, Any]]:
     return rows
 
 
+JOB_COLUMNS = (
+    "job",
+    "task",
+    "schedule",
+    "enabled",
+    "last_started",
+    "last_status",
+    "last_ok",
+    "next_run",
+    "error",
+)
+RUN_COLUMNS = ("platform", "handle", "started_at", "status", "new", "updated", "deleted", "error")
+BACKLOG_COLUMNS = ("stage", "status", "ready", "retry_later", "oldest", "leased", "expired_leases")
+# `--section` names, in the order the table output shows them, and the JSON key of each.
+SECTIONS = {
+    "tables": "tables",
+    "runs": "last_runs",
+    "queue": "media_queue",
+    "backlog": "queue_backlog",
+    "jobs": "jobs",
+}
+
+
 @cli.command()
+@click.option(
+    "--section",
+    type=click.Choice(list(SECTIONS)),
+    default=None,
+    help="Only this part of the report (CSV needs one: a CSV file holds one table).",
+)
 @format_option()
 @click.pass_context
-def status(ctx: click.Context, fmt: str) -> None:
+def status(ctx: click.Context, section: str | None, fmt: str) -> None:
     """Show row counts, last collection runs, the media queue and the scheduled jobs."""
+    if fmt == "csv" and section is None:
+        raise click.UsageError(
+            f"--format csv writes one table: choose it with --section ({', '.join(SECTIONS)})"
+        )
     context = app(ctx)
     with context.session() as session:
         report = status_report(session)
         report["jobs"] = job_report(session, context.config)
         report["queue_backlog"] = backlog_report(session, datetime.now(UTC))
     if fmt == "json":
-        click.echo(dumps(report))
+        click.echo(dumps(report if section is None else report[SECTIONS[section]]))
         return
-    emit(
-        ({"table": name, "rows": count} for name, count in report["tables"].items()),
-        fmt,
-        title="tables",
-    )
-    emit(
-        report["last_runs"],
-        fmt,
-        title="last collection run per account",
-        empty="no collection yet: run `polmon collect`",
-    )
-    emit(
-        ({"status": name, "media": count} for name, count in sorted(report["media_queue"].items())),
-        fmt,
-        title="media queue",
-        empty="empty",
-    )
-    emit(
-        report["queue_backlog"],
-        fmt,
-        columns=("stage", "status", "ready", "retry_later", "oldest", "leased", "expired_leases"),
-        title="queue backlog",
-    )
-    jobs = report["jobs"]
-    if fmt == "table":
-        jobs = [_job_line(row) for row in jobs]
-    emit(
-        jobs,
-        fmt,
-        title=f"scheduled jobs ({context.config.schedule.timezone}; `polmon run` runs them)",
-        empty="no [schedule.jobs] configured",
-    )
+    printers: dict[str, Callable[[], None]] = {
+        "tables": lambda: emit(
+            ({"table": name, "rows": count} for name, count in report["tables"].items()),
+            fmt,
+            columns=("table", "rows"),
+            title="tables",
+        ),
+        "runs": lambda: emit(
+            report["last_runs"],
+            fmt,
+            columns=RUN_COLUMNS,
+            title="last collection run per account",
+            empty="no collection yet: run `polmon collect`",
+        ),
+        "queue": lambda: emit(
+            (
+                {"status": name, "media": count}
+                for name, count in sorted(report["media_queue"].items())
+            ),
+            fmt,
+            columns=("status", "media"),
+            title="media queue",
+            empty="empty",
+        ),
+        "backlog": lambda: emit(
+            report["queue_backlog"], fmt, columns=BACKLOG_COLUMNS, title="queue backlog"
+        ),
+        "jobs": lambda: emit(
+            [_job_line(row) for row in report["jobs"]] if fmt == "table" else report["jobs"],
+            fmt,
+            columns=JOB_TABLE_COLUMNS if fmt == "table" else JOB_COLUMNS,
+            title=f"scheduled jobs (cron in {context.config.schedule.timezone}; "
+            "`polmon run` runs them)",
+            empty="no [schedule.jobs] configured",
+        ),
+    }
+    for name in [section] if section else SECTIONS:
+        printers[name]()
+
+
+JOB_TABLE_COLUMNS = (
+    "job",
+    "task",
+    "schedule",
+    "last run",
+    "status",
+    "last ok",
+    "next run",
+    "error",
+)
 
 
 def _job_line(row: dict[str, Any]) -> dict[str, Any]:
-    """A narrower job row for the terminal: short times, the error cut to one glance."""
-    short = lambda value: value.strftime("%m-%d %H:%M") if value else ""  # noqa: E731
+    """A narrower job row for the terminal: the schedule says when disabled, the error is cut."""
     schedule = row["schedule"] if row["enabled"] else f"{row['schedule']} (disabled)".strip()
     return {
         "job": row["job"],
         "task": row["task"],
         "schedule": schedule,
-        "last run": short(row["last_started"]),
+        "last run": row["last_started"],
         "status": row["last_status"],
-        "last ok": short(row["last_ok"]),
-        "next run": short(row["next_run"]),
+        "last ok": row["last_ok"],
+        "next run": row["next_run"],
         "error": row["error"][:60],
     }

@@ -13,7 +13,7 @@ from monitor import shutdown
 from monitor.accounts import account_key
 from monitor.cli import cli
 from monitor.cli.context import app
-from monitor.output import dumps
+from monitor.output import dumps, echo
 from monitor.transcription import TranscribeReport, TranscriptionError, run_transcriptions
 from monitor.transcription.formats import (
     FORMATS,
@@ -49,7 +49,7 @@ def _run(ctx: click.Context, *, limit: int | None, follow: bool, progress: bool)
 
 def _print_report(report: TranscribeReport) -> None:
     for error in report.errors:
-        click.echo(f"  {error}", err=True)
+        echo(f"  {error}", err=True)
     click.echo(report.summary())
 
 
@@ -146,4 +146,4 @@ def transcript(ctx: click.Context, post_ref: str, fmt: str, all_segments: bool) 
     if fmt == "json":
         click.echo(dumps({"post_id": post.id, "url": post.url, "transcripts": docs}))
     else:
-        click.echo("\n\n".join(texts))
+        echo("\n\n".join(texts))  # control characters shown, never passed to the terminal

@@ -9,6 +9,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from monitor.config import GrowthConfig
+from monitor.digest.audience_flags import account_flags
 from monitor.digest.content import scoped
 from monitor.digest.data import AudienceRow, Period, Scope
 from storage.models import Account, Actor, AudienceSnapshot
@@ -19,11 +21,13 @@ DAY = timedelta(days=1)
 BASELINE_SLACK = timedelta(days=1)
 
 
-def audience_changes(session: Session, period: Period, scope: Scope) -> list[AudienceRow]:
-    """One row per active account in scope with a follower count at or before the period end."""
+def audience_changes(
+    session: Session, period: Period, scope: Scope, growth: GrowthConfig | None = None
+) -> list[AudienceRow]:
+    """One row per active account in scope, its latest follower count, changes and flags."""
     accounts = session.execute(
         scoped(
-            select(Account.id, Actor.name, Account.platform, Account.handle)
+            select(Account.id, Actor.name, Account.platform, Account.handle, Account.status)
             .join(Actor, Account.actor_id == Actor.id)
             .where(Account.active.is_(True))
             .order_by(Actor.name, Account.platform, Account.handle),
@@ -49,8 +53,11 @@ def audience_changes(session: Session, period: Period, scope: Scope) -> list[Aud
     for account_id, captured_at, followers in rows:
         if followers is not None:
             series[account_id].append((captured_at, followers))
+    flags = account_flags(
+        session, growth or GrowthConfig(), period, [account_id for account_id, *_ in accounts]
+    )
     result = []
-    for account_id, actor, platform, handle in accounts:
+    for account_id, actor, platform, handle, status in accounts:
         points = series.get(account_id, [])
         latest_at, latest = points[-1] if points else (None, None)
         if latest is None:
@@ -65,6 +72,8 @@ def audience_changes(session: Session, period: Period, scope: Scope) -> list[Aud
                 change_1d=_change(points, period.end - DAY),
                 change_7d=_change(points, period.end - WEEK),
                 series=[point for point in points if point[0] >= period.end - WEEK],
+                status=status,
+                flags=flags.get(account_id, []),
             )
         )
     return result

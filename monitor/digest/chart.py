@@ -3,19 +3,29 @@
 from __future__ import annotations
 
 import io
+import math
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from monitor.digest.data import AudienceRow
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 MAX_LINES = 8
 SIZE_INCHES = (6.4, 3.0)
 DPI = 100
+MAX_LABEL = 60
+TWO_COLUMN_LABEL = 36
+LEGEND_ROW_INCHES = 0.22
 
 
 def _label(row: AudienceRow) -> str:
     # Matplotlib treats $…$ as math and a leading underscore as "hide from the legend".
-    text = f"{row.actor} ({row.platform})".replace("$", r"\$")
-    return text.lstrip("_") or "?"
+    text = f"{row.actor} ({row.platform})"
+    if len(text) > MAX_LABEL:
+        text = text[: MAX_LABEL - 1].rstrip() + "…"
+    return text.replace("$", r"\$").lstrip("_") or "?"
 
 
 def chartable(rows: list[AudienceRow]) -> list[AudienceRow]:
@@ -25,18 +35,22 @@ def chartable(rows: list[AudienceRow]) -> list[AudienceRow]:
     return drawable[:MAX_LINES]
 
 
-def audience_chart(rows: list[AudienceRow], *, zone: str = "UTC") -> bytes | None:
-    """PNG of each account's follower change in % over its points; None when nothing to draw."""
+def audience_figure(rows: list[AudienceRow], *, zone: str = "UTC") -> Figure | None:
+    """The chart as a Matplotlib figure, its legend below the plot (never over the lines)."""
     drawable = chartable(rows)
     if not drawable:
         return None
-    import matplotlib
-
-    matplotlib.use("Agg")
     from matplotlib import dates as mdates
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    figure = Figure(figsize=SIZE_INCHES, dpi=DPI)
+    # Two legend columns fit the width while labels are short; one column otherwise.
+    columns = 2 if max(len(_label(row)) for row in drawable) <= TWO_COLUMN_LABEL else 1
+    legend_rows = math.ceil(len(drawable) / columns)
+    width, height = SIZE_INCHES
+    figure = Figure(figsize=(width, height + LEGEND_ROW_INCHES * legend_rows), dpi=DPI)
+    figure.set_layout_engine("constrained")
+    FigureCanvasAgg(figure)  # the Agg canvas directly: no pyplot state, no display
     axes = figure.add_subplot()
     for row in drawable:
         base = row.series[0][1]
@@ -48,8 +62,15 @@ def audience_chart(rows: list[AudienceRow], *, zone: str = "UTC") -> bytes | Non
     axes.xaxis.set_major_locator(mdates.DayLocator(tz=zone))
     axes.xaxis.set_major_formatter(mdates.DateFormatter("%d %b", tz=zone))
     axes.grid(True, alpha=0.3)
-    axes.legend(fontsize="small", loc="upper left", frameon=False)
-    figure.tight_layout()
+    figure.legend(loc="outside lower center", ncols=columns, fontsize="small", frameon=False)
+    return figure
+
+
+def audience_chart(rows: list[AudienceRow], *, zone: str = "UTC") -> bytes | None:
+    """PNG of each account's follower change in % over its points; None when nothing to draw."""
+    figure = audience_figure(rows, zone=zone)
+    if figure is None:
+        return None
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
     return buffer.getvalue()

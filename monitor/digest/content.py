@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from monitor.digest.data import (
     DeletionItem,
@@ -101,7 +101,8 @@ def top_posts(session: Session, period: Period, scope: Scope, limit: int) -> lis
 def keyword_hits(
     session: Session, period: Period, scope: Scope, per_group: int = HITS_PER_GROUP
 ) -> list[HitGroup]:
-    """Hits grouped by keyword group: counts per term, and the newest hits of each group."""
+    """Hits grouped by keyword group: counts per term, and the newest sources of each group
+    (one item per post text or transcript segment, listing every term it matched)."""
     when = and_(
         KeywordHit.published_at >= period.start - LATE_HITS,
         KeywordHit.published_at < period.end,
@@ -130,37 +131,73 @@ def keyword_hits(
         group = groups.setdefault(group_name, HitGroup(group_name, 0, {}))
         group.total += count
         group.terms[term] = count
+    in_scope = KeywordHit.id.in_(select(ids.c.id))
+    for group_name, source_count in session.execute(
+        select(KeywordHit.group_name, func.count(func.distinct(KeywordHit.source_key)))
+        .where(in_scope)
+        .group_by(KeywordHit.group_name)
+    ):
+        groups[group_name].sources = source_count
+    # One row per source (a post's text or one transcript segment), however many terms it
+    # matched: rank the sources, then read every hit of the sources kept.
+    sources = (
+        select(
+            KeywordHit.group_name,
+            KeywordHit.source_key,
+            func.min(KeywordHit.id).label("first_id"),
+        )
+        .where(in_scope)
+        .group_by(KeywordHit.group_name, KeywordHit.source_key)
+        .subquery()
+    )
+    first = aliased(KeywordHit)
     rank = (
         func.row_number()
         .over(
-            partition_by=KeywordHit.group_name,
-            order_by=(KeywordHit.published_at.desc(), KeywordHit.id.desc()),
+            partition_by=sources.c.group_name,
+            order_by=(first.published_at.desc(), first.id.desc()),
         )
         .label("rank")
     )
-    ranked = select(KeywordHit.id, rank).where(KeywordHit.id.in_(select(ids.c.id))).subquery()
+    ranked = (
+        select(sources.c.group_name, sources.c.source_key, rank)
+        .join(first, first.id == sources.c.first_id)
+        .subquery()
+    )
     rows = session.execute(
         select(KeywordHit, Actor.name, Account.platform)
-        .join(ranked, ranked.c.id == KeywordHit.id)
+        .join(
+            ranked,
+            and_(
+                ranked.c.group_name == KeywordHit.group_name,
+                ranked.c.source_key == KeywordHit.source_key,
+            ),
+        )
         .join(Post, KeywordHit.post_id == Post.id)
         .join(Account, Post.account_id == Account.id)
         .join(Actor, Account.actor_id == Actor.id)
-        .where(ranked.c.rank <= per_group)
-        .order_by(KeywordHit.group_name, KeywordHit.published_at.desc(), KeywordHit.id.desc())
+        .where(in_scope, ranked.c.rank <= per_group)
+        .order_by(KeywordHit.group_name, ranked.c.rank, KeywordHit.id)
     )
+    by_source: dict[tuple[str, str], HitItem] = {}
     for hit, actor, platform in rows:
-        groups[hit.group_name].hits.append(
-            HitItem(
-                term=hit.term,
-                actor=actor,
-                platform=platform,
-                source_kind=hit.source_kind,
-                snippet=hit.snippet,
-                link=hit.link,
-                start_seconds=hit.start_seconds,
-                published_at=hit.published_at,
-            )
+        item = by_source.get((hit.group_name, hit.source_key))
+        if item is not None:
+            item.terms = (*item.terms, hit.term)
+            continue
+        item = HitItem(
+            term=hit.term,
+            actor=actor,
+            platform=platform,
+            source_kind=hit.source_kind,
+            snippet=hit.snippet,
+            link=hit.link,
+            start_seconds=hit.start_seconds,
+            published_at=hit.published_at,
+            terms=(hit.term,),
         )
+        by_source[(hit.group_name, hit.source_key)] = item
+        groups[hit.group_name].hits.append(item)
     return [groups[name] for name in sorted(groups)]
 
 

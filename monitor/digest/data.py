@@ -8,6 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from monitor.config import DigestListConfig, PolmonConfig
+from monitor.growth.data import ENDED_STATUSES
 
 
 @dataclass(frozen=True)
@@ -108,18 +109,23 @@ class HitItem:
     link: str | None
     start_seconds: float | None
     published_at: datetime | None
+    terms: tuple[str, ...] = ()  # every term of the group this source matched, `term` first
 
 
 @dataclass
 class HitGroup:
+    """`total` counts term matches; `sources` the posts and segments they are in."""
+
     name: str
     total: int
     terms: dict[str, int]
     hits: list[HitItem] = field(default_factory=list)
+    sources: int = 0
 
     @property
     def more(self) -> int:
-        return self.total - len(self.hits)
+        """Sources matched but not listed."""
+        return max(self.sources, len(self.hits)) - len(self.hits)
 
 
 @dataclass
@@ -132,6 +138,12 @@ class AudienceRow:
     change_1d: int | None
     change_7d: int | None
     series: list[tuple[datetime, int]] = field(default_factory=list)
+    status: str = "active"  # the account's status: deleted, private, unavailable are shown
+    flags: list[str] = field(default_factory=list)  # see digest.audience_flags
+
+    @property
+    def ended(self) -> bool:
+        return self.status in ENDED_STATUSES
 
 
 @dataclass

@@ -47,7 +47,7 @@ def gather(
         generated_at=generated,
         post_counts=content.new_post_counts(session, period, scope),
         hit_groups=content.keyword_hits(session, period, scope),
-        audience=audience.audience_changes(session, period, scope),
+        audience=audience.audience_changes(session, period, scope, config.growth),
         edits=content.edits(session, period, scope),
         deletions=content.deletions(session, period, scope),
         top_posts=content.top_posts(session, period, scope, config.digest.top_posts),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import make_msgid
@@ -64,20 +65,21 @@ def signed(value: int | None) -> str:
     return "—" if value is None else f"{value:+,}"
 
 
-def highlight(snippet: str, term: str) -> Markup:
-    """The snippet, escaped, with the first occurrence of `term` wrapped in <mark>."""
+def highlight(snippet: str, terms: str | Sequence[str]) -> Markup:
+    """The snippet, escaped, with every occurrence of the terms wrapped in <mark>."""
     text = shorten(snippet, 300)
-    match = re.search(re.escape(term), text, re.IGNORECASE) if term else None
-    if not match:
+    wanted = [terms] if isinstance(terms, str) else list(terms)
+    wanted = sorted({t for t in wanted if t}, key=len, reverse=True)  # longest first
+    if not wanted:
         return escape(text)
+    pattern = re.compile("|".join(re.escape(t) for t in wanted), re.IGNORECASE)
     style = "background:#fff3a3;padding:0 2px"
-    return (
-        escape(text[: match.start()])
-        + Markup(f'<mark style="{style}">')
-        + escape(match.group(0))
-        + Markup("</mark>")
-        + escape(text[match.end() :])
-    )
+    out, last = Markup(""), 0
+    for match in pattern.finditer(text):
+        out += escape(text[last : match.start()])
+        out += Markup(f'<mark style="{style}">') + escape(match.group(0)) + Markup("</mark>")
+        last = match.end()
+    return out + escape(text[last:])
 
 
 @pass_context

@@ -38,6 +38,14 @@ def _series(points: list[Point]) -> list[dict[str, Any]]:
     ]
 
 
+def _total_series(points: list[Point]) -> list[dict[str, Any]]:
+    """An actor's total: each point also names the accounts that joined or ended there."""
+    return [
+        {**row, "joined": list(p.joined), "ended": list(p.ended)}
+        for row, p in zip(_series(points), points, strict=True)
+    ]
+
+
 def _account_json(item: AccountGrowth) -> dict[str, Any]:
     engagement = item.engagement
     return {
@@ -67,7 +75,7 @@ def _actor_json(item: ActorGrowth) -> dict[str, Any]:
         "approximate": item.approximate,
         "change": _changes(item.changes),
         "flags": item.flags,
-        "series": _series(item.series),
+        "series": _total_series(item.series),
         "accounts": [_account_json(a) for a in item.accounts],
     }
 

@@ -180,5 +180,16 @@ def _actor_growth(
     flags = migration_flags(
         window, threshold_percent=settings.migration_threshold_percent, since=since
     )
-    series = actor_total([(m.series, m.info.ended) for m in members]) if with_series else []
+    series = (
+        actor_total(
+            [(m.series, m.info.ended) for m in members],
+            before=[
+                values["since"][m.info.id].value if m.info.id in values["since"] else None
+                for m in members
+            ],
+            labels=[m.info.label for m in members],
+        )
+        if with_series
+        else []
+    )
     return ActorGrowth(name, now_total, approximate, changes, series, flags, members)

@@ -15,11 +15,17 @@ INTERVALS: tuple[Interval, ...] = ("day", "week", "month")
 
 @dataclass(frozen=True, slots=True)
 class Point:
-    """One period of a series; `value` None is a gap (no capture in that period)."""
+    """One period of a series; `value` None is a gap (no capture in that period).
+
+    On an actor's total, `joined` names the accounts whose first capture falls in this period
+    (they contribute from here on) and `ended` those that stopped contributing after it.
+    """
 
     period_start: date
     value: int | None
     approximate: bool = False
+    joined: tuple[str, ...] = ()
+    ended: tuple[str, ...] = ()
 
 
 def period_start(day: date, interval: Interval) -> date:
@@ -63,18 +69,28 @@ def aligned(by_period: dict[date, tuple[int, bool]], starts: Sequence[date]) -> 
     return [Point(start, *by_period.get(start, gap)) for start in starts]
 
 
-def actor_total(accounts: Sequence[tuple[Sequence[Point], bool]]) -> list[Point]:
+def actor_total(
+    accounts: Sequence[tuple[Sequence[Point], bool]],
+    *,
+    before: Sequence[int | None] | None = None,
+    labels: Sequence[str] | None = None,
+) -> list[Point]:
     """The sum of an actor's accounts per period.
 
     `accounts` holds each account's series (same periods) and whether it has ended (deleted or
-    private). An account missing a period contributes its previous value (the point is then
-    marked approximate); an ended account stops contributing after its last value; a period in
-    which no account has a value is a gap.
+    private); `before` each account's last value before the first period (None if none) and
+    `labels` their names. An account missing a period contributes its previous value (the point
+    is then marked approximate), starting from its value before the window if it has one; an
+    account first captured after the total's first value contributes from its first capture on,
+    and that point names it in `joined`; an ended account stops contributing after its last
+    value (named in `ended` at that point); a period in which no account has a value is a gap.
     """
     if not accounts:
         return []
     starts = [p.period_start for p in accounts[0][0]]
     length = len(starts)
+    names = list(labels) if labels is not None else [str(i) for i in range(len(accounts))]
+    prior = list(before) if before is not None else [None] * len(accounts)
     values = np.array(
         [[np.nan if p.value is None else p.value for p in series] for series, _ in accounts],
         dtype=float,
@@ -82,20 +98,49 @@ def actor_total(accounts: Sequence[tuple[Sequence[Point], bool]]) -> list[Point]
     rounded = np.array([[p.approximate for p in series] for series, _ in accounts], dtype=bool)
     rounded = rounded.reshape(len(accounts), length)
     present = ~np.isnan(values)
-    # Carry each account's last value forward: index of the latest present column so far.
-    columns = np.where(present, np.arange(length), -1)
+    seeded = np.array(
+        [
+            value is not None and not (ended and not present[row].any())
+            for row, (value, (_series, ended)) in enumerate(zip(prior, accounts, strict=True))
+        ],
+        dtype=bool,
+    )
+    # A column -1 holds the value from before the window, so carrying forward starts from it.
+    first = np.array([np.nan if v is None else v for v in prior], dtype=float).reshape(-1, 1)
+    values = np.hstack([np.where(seeded.reshape(-1, 1), first, np.nan), values])
+    known = np.hstack([seeded.reshape(-1, 1), present])
+    # Carry each account's last value forward: index of the latest known column so far.
+    columns = np.where(known, np.arange(length + 1), -1)
     last_seen = np.maximum.accumulate(columns, axis=1)
-    carried = np.take_along_axis(np.nan_to_num(values), np.maximum(last_seen, 0), axis=1)
-    alive = last_seen >= 0
-    for row, (_series, ended) in enumerate(accounts):
-        if ended and present[row].any():
-            alive[row, np.flatnonzero(present[row])[-1] + 1 :] = False  # stops after its last
-    contributes = alive
-    totals = np.where(contributes, carried, 0).sum(axis=0)
+    carried = np.take_along_axis(np.nan_to_num(values), np.maximum(last_seen, 0), axis=1)[:, 1:]
+    alive = last_seen[:, 1:] >= 0
     real = present.any(axis=0)
-    approximate = ((contributes & ~present) | (present & rounded)).any(axis=0)
+    total_starts = int(np.flatnonzero(real)[0]) if real.any() else length
+    joined: list[list[str]] = [[] for _ in starts]
+    ended_at: list[list[str]] = [[] for _ in starts]
+    for row, (_series, ended) in enumerate(accounts):
+        if not present[row].any():
+            continue
+        first_column = int(np.flatnonzero(present[row])[0])
+        if first_column > total_starts and not seeded[row]:
+            joined[first_column].append(names[row])
+        if ended:
+            last_column = int(np.flatnonzero(present[row])[-1])
+            alive[row, last_column + 1 :] = False  # stops after its last value
+            if last_column + 1 < length:
+                ended_at[last_column].append(names[row])
+    totals = np.where(alive, carried, 0).sum(axis=0)
+    approximate = ((alive & ~present) | (present & rounded)).any(axis=0)
     return [
-        Point(start, int(totals[i]), bool(approximate[i])) if real[i] else Point(start, None)
+        Point(
+            start,
+            int(totals[i]),
+            bool(approximate[i]),
+            tuple(joined[i]),
+            tuple(ended_at[i]),
+        )
+        if real[i]
+        else Point(start, None)
         for i, start in enumerate(starts)
     ]
 

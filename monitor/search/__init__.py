@@ -10,12 +10,12 @@ from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from monitor.links import video_link_at
-from monitor.search.query import EmptyQueryError, excerpt, parse_query
+from monitor.search.query import EmptyQueryError, QueryError, excerpt, parse_query
 from monitor.search.statements import pg_posts, pg_segments, sqlite_posts, sqlite_segments
 from storage.models import Account, Actor, Post
 
 Where = Literal["posts", "transcripts", "all"]
-__all__ = ["EmptyQueryError", "SearchResult", "search"]
+__all__ = ["EmptyQueryError", "QueryError", "SearchResult", "search"]
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,7 @@ def search(
     until: datetime | None = None,
     limit: int = 50,
 ) -> list[SearchResult]:
-    """Posts and transcript segments containing every word (or "phrase") of the query, best first.
+    """Posts and transcript segments matching the query (see `parse_query`), best first.
 
     Matching is by case-insensitive substring (so it works inside Khmer, Thai and other unspaced
     text); zero-width characters are ignored. Flagged hallucinations are not searched.

@@ -15,6 +15,8 @@ from sqlalchemy import (
     func,
     literal,
     literal_column,
+    not_,
+    or_,
     select,
     table,
     text,
@@ -22,7 +24,13 @@ from sqlalchemy import (
 from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql.elements import TextClause
 
-from monitor.search.query import SearchQuery, fts5_match, like_pattern
+from monitor.search.query import (
+    MIN_INDEXED_CHARS,
+    SearchQuery,
+    fts5_match,
+    fts5_term,
+    like_pattern,
+)
 from storage.models import Account, Actor, Media, Post, Transcript, TranscriptSegment
 from storage.search_sql import pg_post_document, pg_segment_document, sqlite_strip
 
@@ -43,13 +51,43 @@ def _occurrences(document: ColumnElement[Any], tokens: Sequence[str]) -> ColumnE
     return total
 
 
-def _contains_all(
-    document: ColumnElement[Any], tokens: Sequence[str], *, ilike: bool
-) -> ColumnElement[bool]:
+def _contains(document: ColumnElement[Any], token: str, *, ilike: bool) -> ColumnElement[bool]:
     if ilike:
-        return and_(*(document.ilike(like_pattern(t), escape="\\") for t in tokens))
-    lowered = func.lower(document)
-    return and_(*(func.instr(lowered, t.lower()) > 0 for t in tokens))
+        return document.ilike(like_pattern(token), escape="\\")
+    return func.instr(func.lower(document), token.lower()) > 0
+
+
+def _contains_groups(
+    document: ColumnElement[Any], groups: Sequence[Sequence[str]], *, ilike: bool
+) -> ColumnElement[bool]:
+    """One alternative of every group occurs in `document`."""
+    return and_(*(or_(*(_contains(document, t, ilike=ilike) for t in group)) for group in groups))
+
+
+def _contains_none(
+    document: ColumnElement[Any], tokens: Sequence[str], *, ilike: bool
+) -> list[ColumnElement[bool]]:
+    return [not_(_contains(document, t, ilike=ilike)) for t in tokens]
+
+
+def _sqlite_excluded(
+    fts_table: str,
+    rowid: ColumnElement[Any] | InstrumentedAttribute[Any],
+    document: ColumnElement[Any],
+    query: SearchQuery,
+) -> list[ColumnElement[bool]]:
+    """SQLite: rows holding an excluded term, found like the terms to find (index or scan)."""
+    conditions: list[ColumnElement[bool]] = []
+    for position, term in enumerate(query.excluded):
+        if len(term) >= MIN_INDEXED_CHARS:
+            name = f"fts_not_{position}"
+            # fts_table is one of our two constant table names, never user input.
+            sql = f"SELECT rowid FROM {fts_table} WHERE {fts_table} MATCH :{name}"  # noqa: S608
+            matching = text(sql).bindparams(**{name: fts5_term(term)}).columns(column("rowid"))
+            conditions.append(rowid.not_in(matching))
+        else:
+            conditions.append(not_(_contains(document, term, ilike=False)))
+    return conditions
 
 
 def _with_owner(stmt: Select[Any]) -> Select[Any]:
@@ -93,12 +131,14 @@ def _fts_match(table: str, query: SearchQuery) -> TextClause:
 
 
 def sqlite_posts(query: SearchQuery) -> Select[Any]:
-    """FTS5 trigram MATCH ranked by bm25; LIKE alone when every token is under 3 characters."""
+    """FTS5 trigram MATCH ranked by bm25; LIKE alone when every term is under 3 characters."""
     document: ColumnElement[Any] = literal_column(
         f"{sqlite_strip('posts.title')} || ' ' || {sqlite_strip('posts.text')}"
     )
-    if query.indexed:
-        score = literal_column("-bm25(fts_posts)", Float) + _occurrences(document, query.short)
+    if query.indexed_groups:
+        score = literal_column("-bm25(fts_posts)", Float) + _occurrences(
+            document, query.scanned_tokens
+        )
         fts = table("fts_posts", column("rowid"))
         stmt = select(*_columns("post", POST_TEXT, score)).select_from(
             fts.join(Post, Post.id == fts.c.rowid)
@@ -108,15 +148,17 @@ def sqlite_posts(query: SearchQuery) -> Select[Any]:
         score = _occurrences(document, query.tokens)
         stmt = select(*_columns("post", POST_TEXT, score)).select_from(Post)
     stmt = _with_owner(stmt)
-    if query.short:
-        stmt = stmt.where(_contains_all(document, query.short, ilike=False))
-    return stmt
+    if query.scanned_groups:
+        stmt = stmt.where(_contains_groups(document, query.scanned_groups, ilike=False))
+    return stmt.where(*_sqlite_excluded("fts_posts", Post.id, document, query))
 
 
 def sqlite_segments(query: SearchQuery) -> Select[Any]:
     document: ColumnElement[Any] = literal_column(sqlite_strip("transcript_segments.text"))
-    if query.indexed:
-        score = literal_column("-bm25(fts_segments)", Float) + _occurrences(document, query.short)
+    if query.indexed_groups:
+        score = literal_column("-bm25(fts_segments)", Float) + _occurrences(
+            document, query.scanned_tokens
+        )
         fts = table("fts_segments", column("rowid"))
         first = fts.join(TranscriptSegment, TranscriptSegment.id == fts.c.rowid)
         stmt = _segment_join(select(*_columns("segment", TranscriptSegment.text, score)), first)
@@ -125,23 +167,40 @@ def sqlite_segments(query: SearchQuery) -> Select[Any]:
         score = _occurrences(document, query.tokens)
         stmt = _segment_join(select(*_columns("segment", TranscriptSegment.text, score)))
     stmt = _with_owner(stmt)
-    if query.short:
-        stmt = stmt.where(_contains_all(document, query.short, ilike=False))
-    return stmt.where(TranscriptSegment.is_hallucination.is_(False))
+    if query.scanned_groups:
+        stmt = stmt.where(_contains_groups(document, query.scanned_groups, ilike=False))
+    excluded = _sqlite_excluded("fts_segments", TranscriptSegment.id, document, query)
+    return stmt.where(TranscriptSegment.is_hallucination.is_(False), *excluded)
+
+
+def _pg_tsquery(query: SearchQuery) -> ColumnElement[Any]:
+    """Any of the terms as whole words (`simple` config): phrases keep their word order."""
+    parts = [func.phraseto_tsquery(literal_column("'simple'"), term) for term in query.tokens]
+    combined: ColumnElement[Any] = parts[0]
+    for part in parts[1:]:
+        combined = combined.op("||")(part)
+    return combined
 
 
 def _pg_score(document: ColumnElement[Any], query: SearchQuery) -> ColumnElement[float]:
     """Whole-word relevance (tsvector, simple config) plus substring occurrences."""
-    tsquery = func.plainto_tsquery(literal_column("'simple'"), " ".join(query.tokens))
     vector = func.to_tsvector(literal_column("'simple'"), document)
-    return func.ts_rank_cd(vector, tsquery) + 0.1 * _occurrences(document, query.tokens)
+    return func.ts_rank_cd(vector, _pg_tsquery(query)) + 0.1 * _occurrences(document, query.tokens)
+
+
+def _pg_where(document: ColumnElement[Any], query: SearchQuery) -> list[ColumnElement[bool]]:
+    """ILIKE per term (served by the pg_trgm GIN index); NOT ILIKE per excluded term."""
+    return [
+        _contains_groups(document, query.groups, ilike=True),
+        *_contains_none(document, query.excluded, ilike=True),
+    ]
 
 
 def pg_posts(query: SearchQuery) -> Select[Any]:
-    """ILIKE per token (served by the pg_trgm GIN index), ranked by ts_rank_cd and occurrences."""
+    """Posts holding the query's terms, ranked by ts_rank_cd and occurrences."""
     document: ColumnElement[Any] = literal_column(pg_post_document("posts"))
     stmt = select(*_columns("post", POST_TEXT, _pg_score(document, query))).select_from(Post)
-    return _with_owner(stmt).where(_contains_all(document, query.tokens, ilike=True))
+    return _with_owner(stmt).where(*_pg_where(document, query))
 
 
 def pg_segments(query: SearchQuery) -> Select[Any]:
@@ -149,6 +208,5 @@ def pg_segments(query: SearchQuery) -> Select[Any]:
     score = _pg_score(document, query)
     stmt = _segment_join(select(*_columns("segment", TranscriptSegment.text, score)))
     return _with_owner(stmt).where(
-        _contains_all(document, query.tokens, ilike=True),
-        TranscriptSegment.is_hallucination.is_(False),
+        *_pg_where(document, query), TranscriptSegment.is_hallucination.is_(False)
     )

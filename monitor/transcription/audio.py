@@ -17,10 +17,31 @@ _ffmpeg_lock = threading.Lock()
 
 
 def check_media_file(path: Path) -> None:
+    """A readable media file with a sound track, or CorruptMediaError saying what is wrong.
+
+    Decided by PyAV's error classes and the streams it finds, never by a decoder's wording
+    (which differs between the system's ffmpeg and the one imageio-ffmpeg ships).
+    """
+    import av
+
     if not path.is_file():
         raise CorruptMediaError(f"media file missing: {path} (download it again)")
     if path.stat().st_size == 0:
         raise CorruptMediaError(f"corrupt media {path}: the file is empty")
+    try:
+        with av.open(str(path)) as container:
+            has_audio = bool(container.streams.audio)
+    except av.error.FFmpegError as exc:  # also an OSError/ValueError subclass
+        raise _unreadable(path, exc) from None
+    if not has_audio:
+        raise CorruptMediaError(f"corrupt media {path}: no audio track")
+
+
+def _unreadable(path: Path, exc: BaseException) -> CorruptMediaError:
+    detail = getattr(exc, "strerror", None) or str(exc)
+    return CorruptMediaError(
+        f"corrupt media {path}: the decoder cannot read it ({type(exc).__name__}: {detail})"
+    )
 
 
 def decode_with_pyav(path: Path) -> np.ndarray:
@@ -31,29 +52,24 @@ def decode_with_pyav(path: Path) -> np.ndarray:
     check_media_file(path)
     try:
         audio = decode_audio(str(path), sampling_rate=SAMPLE_RATE)
-    except av.error.FFmpegError as exc:  # also an OSError/ValueError subclass
-        reason = getattr(exc, "strerror", None) or str(exc)
-        raise CorruptMediaError(f"corrupt media {path}: {reason}") from None
-    except IndexError:  # PyAV found no audio stream
-        raise CorruptMediaError(f"corrupt media {path}: no audio track") from None
+    except av.error.FFmpegError as exc:
+        raise _unreadable(path, exc) from None
     return _non_empty(np.asarray(audio, dtype=np.float32), path)
 
 
 def decode_with_ffmpeg_cli(path: Path) -> np.ndarray:
-    """Samples via the ffmpeg command (what openai-whisper uses), with ffmpeg's reason on error."""
+    """Samples via the ffmpeg command (what openai-whisper uses); the file is checked first."""
     import whisper
 
     check_media_file(path)
     ensure_ffmpeg_cli()
     try:
         audio = whisper.load_audio(str(path), sr=SAMPLE_RATE)
-    except RuntimeError as exc:
+    except RuntimeError as exc:  # ffmpeg exited non-zero; its last line is detail only
         lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
-        reason = lines[-1] if lines else "ffmpeg could not decode it"
-        reason = reason.removeprefix(f"{path}: ")
-        if "does not contain any stream" in reason:
-            reason = "no audio track"
-        raise CorruptMediaError(f"corrupt media {path}: {reason}") from None
+        detail = f" ({lines[-1]})" if lines else ""
+        message = f"corrupt media {path}: ffmpeg could not decode it{detail}"
+        raise CorruptMediaError(message) from None
     return _non_empty(np.asarray(audio, dtype=np.float32), path)
 
 

@@ -60,6 +60,7 @@ class TranscriptionWorker:
         self.stop_event = stop_event if stop_event is not None else shutdown.STOP
         self.transcriber = Transcriber(config)
         self.terms = prompt_terms(config)
+        self.level = logging.DEBUG  # of the lifecycle lines; run() sets INFO for `follow`
 
     def run(
         self,
@@ -69,20 +70,42 @@ class TranscriptionWorker:
         poll_seconds: float = 10.0,
         on_item: Callable[[TranscribeReport], None] | None = None,
     ) -> TranscribeReport:
-        """Work until the queue is empty (with `follow`: until stopped); `limit` rows at most."""
+        """Work until the queue is empty (with `follow`: until stopped); `limit` rows at most.
+
+        Logs one line when it starts, per claim, when the queue runs empty and when it stops:
+        at INFO for `polmon worker` (`follow`), at DEBUG for one-shot runs.
+        """
+        self.level = logging.INFO if follow else logging.DEBUG
+        t = self.config.transcription
+        log.log(
+            self.level,
+            "transcription worker %s started: %s, model %s; %s",
+            self.owner,
+            t.backend,
+            t.model,
+            f"polls every {poll_seconds:g} s when the queue is empty"
+            if follow
+            else "runs until the queue is empty",
+        )
         report = TranscribeReport()
+        empty_said = False
         while not self.stop_event.is_set():
             if limit is not None and report.handled >= limit:
                 break
             claimed = claim(self.engine, self.stage, self.owner)
             if not claimed:
+                if not empty_said:  # once each time the queue runs dry, not at every poll
+                    log.log(self.level, "queue empty: no downloaded media waiting")
+                    empty_said = True
                 if not follow:
                     break
                 self.stop_event.wait(poll_seconds)
                 continue
+            empty_said = False
             self.process(claimed[0], report)
             if on_item is not None:
                 on_item(report)
+        log.log(self.level, "transcription worker %s stopped: %s", self.owner, report.summary())
         return report
 
     def process(self, media_id: int, report: TranscribeReport) -> None:
@@ -93,6 +116,15 @@ class TranscriptionWorker:
                 return
             decision = decide(session, media)
             local_path, known_duration = media.local_path, media.duration_seconds
+            log.log(
+                self.level,
+                "claimed media %s (%s of post %s, %s, attempt %s)",
+                media_id,
+                media.kind,
+                media.post_id,
+                f"{known_duration:.0f} s" if known_duration else "duration unknown",
+                media.attempts,
+            )
         if decision.action == "link":
             with transaction(self.engine) as session:
                 linked = complete(

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import threading
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
@@ -11,20 +11,26 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from collectors.errors import FetchError, RateLimited
+from collectors.clock import STOP, SYSTEM_CLOCK
+from collectors.errors import FetchError, Interrupted, RateLimited
 from collectors.http import PoliteClient, RetryPolicy, parse_retry_after
 
 FAST = RetryPolicy(max_retries=3, backoff_seconds=0.01, max_backoff_seconds=0.05)
 
 
-def recording_sleep(waits: list[float]) -> Callable[[float], None]:
-    """A real sleep that also notes how long it was asked to wait."""
+class RecordingClock:
+    """Virtual time: sleeps are noted and advance the clock at once, nothing really waits."""
 
-    def sleep(seconds: float) -> None:
-        waits.append(seconds)
-        time.sleep(seconds)
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.waits: list[float] = []
 
-    return sleep
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.waits.append(seconds)
+        self.now += seconds
 
 
 def client(**overrides: object) -> PoliteClient:
@@ -33,6 +39,7 @@ def client(**overrides: object) -> PoliteClient:
         "timeout_seconds": 2.0,
         "requests_per_second": 1000.0,
         "retry": FAST,
+        "clock": RecordingClock(),
     }
     options.update(overrides)
     return PoliteClient(**options)  # type: ignore[arg-type]
@@ -56,23 +63,24 @@ def test_retry_after_is_waited_for(httpserver: HTTPServer) -> None:
     )
     httpserver.expect_ordered_request("/page").respond_with_data("ok")
     retry = RetryPolicy(max_retries=2, backoff_seconds=0.01, max_backoff_seconds=5)
-    waits: list[float] = []
-    with client(retry=retry, sleep=recording_sleep(waits)) as http:
+    clock = RecordingClock()
+    with client(retry=retry, clock=clock) as http:
         assert http.get(httpserver.url_for("/page")).text == "ok"
-    assert waits == [1.0]
+    assert clock.waits == [1.0]
 
 
 def test_retry_after_as_an_http_date(httpserver: HTTPServer) -> None:
-    soon = format_datetime(datetime.now(UTC) + timedelta(seconds=1), usegmt=True)
+    soon = format_datetime(datetime.now(UTC) + timedelta(seconds=4), usegmt=True)
     httpserver.expect_ordered_request("/page").respond_with_data(
         "", status=503, headers={"Retry-After": soon}
     )
     httpserver.expect_ordered_request("/page").respond_with_data("ok")
     retry = RetryPolicy(max_retries=2, backoff_seconds=30, max_backoff_seconds=5)
-    waits: list[float] = []
-    with client(retry=retry, sleep=recording_sleep(waits)) as http:
+    clock = RecordingClock()
+    with client(retry=retry, clock=clock) as http:
         assert http.get(httpserver.url_for("/page")).text == "ok"
-    assert len(waits) == 1 and 0 <= waits[0] <= 1.0  # the date, not the 15-30 s backoff
+    # the date (4 s away, to the second), not the 15-30 s backoff
+    assert len(clock.waits) == 1 and 2 <= clock.waits[0] <= 4.0
 
 
 def test_retry_after_beyond_max_backoff_raises_rate_limited(httpserver: HTTPServer) -> None:
@@ -147,14 +155,44 @@ def test_user_agent_and_params_are_sent(httpserver: HTTPServer) -> None:
 
 def test_rate_limit_spaces_requests_to_one_host(httpserver: HTTPServer) -> None:
     httpserver.expect_request("/page").respond_with_data("ok")
-    waits: list[float] = []
-    with client(requests_per_second=5.0, sleep=recording_sleep(waits)) as http:
+    clock = RecordingClock()
+    with client(requests_per_second=5.0, clock=clock) as http:
         for _ in range(4):
             http.get(httpserver.url_for("/page"))
-    # four requests at 5/s: the last three each wait for their 0.2 s slot
-    assert len(waits) == 3
-    assert sum(waits) > 0.4
-    assert all(wait <= 0.2 + 1e-6 for wait in waits)
+        http.get(httpserver.url_for("/page").replace("localhost", "127.0.0.1"))
+    # four requests at 5/s: the last three each wait for their 0.2 s slot; another host
+    # (127.0.0.1 rather than localhost) has its own slots and does not wait
+    assert clock.waits == pytest.approx([0.2, 0.2, 0.2])
+    clock.now += 10  # time passes: the next request has a free slot
+    with client(requests_per_second=5.0, clock=clock) as http:
+        http.get(httpserver.url_for("/page"))
+    assert len(clock.waits) == 3
+
+
+def test_a_stop_request_ends_the_retry_wait(httpserver: HTTPServer) -> None:
+    """The real clock: a retry backoff of a minute ends as soon as a stop is requested."""
+    httpserver.expect_request("/page").respond_with_data("busy", status=503)
+    retry = RetryPolicy(max_retries=3, backoff_seconds=60, max_backoff_seconds=120)
+    done = threading.Event()
+
+    def stop_after_first_answer() -> None:
+        while not httpserver.log:
+            if done.wait(0.01):
+                return
+        STOP.set()
+
+    stopper = threading.Thread(target=stop_after_first_answer, daemon=True)
+    stopper.start()
+    try:
+        with client(retry=retry, clock=SYSTEM_CLOCK) as http, pytest.raises(Interrupted) as caught:
+            http.get(httpserver.url_for("/page"))
+    finally:
+        done.set()
+        stopper.join()
+        STOP.clear()
+    assert len(httpserver.log) == 1  # no retry after the stop
+    assert str(caught.value).startswith(f"GET {httpserver.url_for('/page')}: stop requested")
+    assert caught.value.expected
 
 
 def test_parse_retry_after_forms() -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from apscheduler.triggers.interval import IntervalTrigger
@@ -188,7 +189,7 @@ def test_status_shows_jobs_and_backlog(sqlite_db: TestDatabase, tmp_path: Path) 
     jobs = {row["job"]: row for row in report["jobs"]}
     assert jobs["fetch"]["task"] == "download"
     assert jobs["fetch"]["last_status"] == "ok"
-    assert jobs["fetch"]["next_run"] == "2024-05-02T08:00:00+07:00"
+    assert jobs["fetch"]["next_run"] == "2024-05-02T01:00:00+00:00"  # JSON times are UTC
     assert jobs["collect_video"]["task"] == "(not configured)"  # ran before, since removed
     assert jobs["collect_video"]["last_status"] == "failed"
     backlog = {row["status"]: row for row in report["queue_backlog"]}
@@ -209,8 +210,9 @@ def test_run_dry_run_lists_jobs(sqlite_db: TestDatabase, tmp_path: Path) -> None
     [row] = json.loads(result.stdout)
     assert (row["job"], row["task"], row["schedule"]) == ("morning", "digest", "30 6 * * 1-5")
     next_run = datetime.fromisoformat(row["next_run"])
-    assert next_run.utcoffset() == timedelta(hours=7)
-    assert (next_run.hour, next_run.minute) == (6, 30) and next_run.weekday() < 5
+    assert next_run.utcoffset() == timedelta(0)  # JSON times are UTC; the cron is local
+    local = next_run.astimezone(ZoneInfo("Asia/Phnom_Penh"))
+    assert (local.hour, local.minute) == (6, 30) and local.weekday() < 5
 
 
 def test_run_without_jobs_says_so(sqlite_db: TestDatabase, tmp_path: Path) -> None:

@@ -145,15 +145,30 @@ def test_500s_exhaust_the_retries(collector: TelegramCollector, site: TelegramSi
         list(collector.list_posts(account("broken"), NOW - timedelta(days=1), 10))
 
 
-def test_truncated_page_is_a_parse_error(collector: TelegramCollector, site: TelegramSite) -> None:
+def test_truncated_page_skips_the_cut_message(
+    collector: TelegramCollector, site: TelegramSite
+) -> None:
     channel = site.add(channel_with_posts("cut", 3))
     page = channel_page_html(channel)
     site.fault(
         "/s/cut",
         Response(page[: page.rindex("tgme_widget_message_footer")], content_type="text/html"),
     )
-    with pytest.raises(ParseError, match="cut/3 has no time"):
-        list(collector.list_posts(account("cut"), NOW - timedelta(days=1), 10))
+    posts = list(collector.list_posts(account("cut"), NOW - timedelta(days=1), 10))
+    assert [p.platform_post_id for p in posts] == ["2", "1"]
+    [skipped] = collector.take_skipped()
+    assert skipped.platform_post_id == "3" and "cut/3 has no time" in skipped.reason
+    assert collector.take_skipped() == []
+
+
+def test_a_page_of_unreadable_messages_fails_the_listing(
+    collector: TelegramCollector, site: TelegramSite
+) -> None:
+    channel = site.add(channel_with_posts("bad", 2))
+    page = channel_page_html(channel).replace('data-post="bad/', 'data-post="bad/x')
+    site.fault("/s/bad", Response(page, content_type="text/html"))
+    with pytest.raises(ParseError, match="no message on the page could be read"):
+        list(collector.list_posts(account("bad"), NOW - timedelta(days=1), 10))
 
 
 def test_hostile_text_over_http(collector: TelegramCollector, site: TelegramSite) -> None:

@@ -175,21 +175,30 @@ def test_empty_page_is_a_parse_error(body: str | bytes) -> None:
         parse_channel_page(body)
 
 
-def test_truncated_page_fails_on_the_cut_message() -> None:
+def test_truncated_page_skips_only_the_cut_message() -> None:
     html = read("hostile_channel.html")
+    whole = parse_channel_page(html)
     cut = html[
         : html.index(
             'class="tgme_widget_message_footer', html.index('data-post="hostile_test/114"')
         )
     ]
-    with pytest.raises(ParseError, match="hostile_test/114 has no time"):
-        parse_channel_page(cut)
+    page = parse_channel_page(cut)
+    kept = [p.platform_post_id for p in page.posts]
+    assert kept == [p.platform_post_id for p in whole.posts if int(p.platform_post_id) < 114]
+    [skipped] = page.skipped
+    assert skipped.platform_post_id == "114" and "hostile_test/114 has no time" in skipped.reason
 
 
-def test_message_without_usable_id_fails() -> None:
+def test_message_without_usable_id_is_skipped_alone() -> None:
     html = read("hostile_channel.html").replace('data-post="hostile_test/103"', 'data-post="x/abc"')
-    with pytest.raises(ParseError, match="data-post"):
-        parse_channel_page(html)
+    whole = parse_channel_page(read("hostile_channel.html"))
+    page = parse_channel_page(html)
+    assert len(page.posts) == len(whole.posts) - 1
+    assert "103" not in {p.platform_post_id for p in page.posts}
+    [skipped] = page.skipped
+    assert skipped.platform_post_id is None and "data-post" in skipped.reason
+    assert page.channel.handle == whole.channel.handle  # not taken from the bad message
 
 
 def test_odd_optional_fields_fall_back_instead_of_failing() -> None:

@@ -11,13 +11,21 @@ import pytest
 from collectors.records import PostRecord
 from collectors.telegram_text import parse_count
 from collectors.telegram_web import ChannelPage, parse_channel_page
-from tests.conftest import REFERENCE
+from tests.conftest import REFERENCE, require
 from tests.support.telegram_reference_table import REFERENCE_POSTS
 
 PAGES = REFERENCE / "telegram-web"
-pytestmark = pytest.mark.skipif(
-    not PAGES.is_dir(), reason=f"reference pages not present at {PAGES}"
-)
+
+
+@pytest.fixture(autouse=True)
+def _reference_pages() -> None:
+    require(
+        PAGES.is_dir(),
+        f"the recorded t.me pages ({PAGES})",
+        "put the shared/ folder beside the project's clone, as CI lays it",
+    )
+
+
 NAMES = ("bbbreaking", "disgustingmen", "durov", "meduzalive", "nexta", "telegram", "tginfouk",
          "varlamov_news")  # fmt: skip
 

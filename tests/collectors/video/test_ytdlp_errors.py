@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import importlib.util
+import io
 from pathlib import Path
 
 import pytest
+from yt_dlp.networking import Response
+from yt_dlp.networking.exceptions import HTTPError
 from yt_dlp.utils import DownloadError, ExtractorError, GeoRestrictedError, UnsupportedError
 
 from collectors.errors import (
@@ -15,6 +18,7 @@ from collectors.errors import (
     ItemUnavailable,
     LoginRequired,
     RateLimited,
+    UnsupportedURL,
 )
 from collectors.ytdlp import fetch_page, impersonate_target, open_ytdlp, video_info, ytdlp_params
 from collectors.ytdlp_errors import map_ytdlp_error
@@ -38,6 +42,15 @@ def wrapped(
     """What YoutubeDL.extract_info raises: a DownloadError carrying the extractor's error."""
     try:
         raise ExtractorError(message, expected=expected, video_id=video_id, ie=ie)
+    except ExtractorError as cause:
+        return DownloadError(f"ERROR: {cause}", (type(cause), cause, cause.__traceback__))
+
+
+def http_failure(status: int, headers: dict[str, str] | None = None) -> DownloadError:
+    """What yt-dlp raises when a page answered `status`: the HTTPError is the typed cause."""
+    response = Response(io.BytesIO(b""), "https://example.org/v", headers or {}, status=status)
+    try:
+        raise ExtractorError("Unable to download webpage", cause=HTTPError(response), expected=True)
     except ExtractorError as cause:
         return DownloadError(f"ERROR: {cause}", (type(cause), cause, cause.__traceback__))
 
@@ -110,12 +123,19 @@ def test_removed_video_and_gone_account() -> None:
 
 def test_unsupported_url_geo_block_rate_limit_and_unknown_errors() -> None:
     unsupported = map_ytdlp_error(UnsupportedError("https://example.org/x"), subject="video")
-    assert type(unsupported) is CollectorError and unsupported.expected
+    assert isinstance(unsupported, UnsupportedURL) and unsupported.expected
     assert "does not support" in str(unsupported)
     geo = map_ytdlp_error(GeoRestrictedError("not available from your location"), subject="v")
     assert isinstance(geo, ItemUnavailable)
-    rate = DownloadError("ERROR: Unable to download webpage: HTTP Error 429: Too Many Requests")
-    assert isinstance(map_ytdlp_error(rate, subject="v"), RateLimited)
+    rate = map_ytdlp_error(http_failure(429, {"Retry-After": "30"}), subject="v")
+    assert isinstance(rate, RateLimited) and rate.retry_after == 30
+    assert "HTTP 429" in str(rate)
+    gone = map_ytdlp_error(http_failure(410), subject="v")
+    assert isinstance(gone, ItemUnavailable) and "HTTP 410" in str(gone)
+    account = map_ytdlp_error(http_failure(404), subject="tiktok @x", account=True)
+    assert isinstance(account, AccountUnavailable)
+    login = map_ytdlp_error(http_failure(401), subject="v")
+    assert isinstance(login, LoginRequired)
     bug = map_ytdlp_error(
         wrapped("Unable to extract universal data for rehydration", expected=False), subject="v"
     )

@@ -123,7 +123,7 @@ def test_search_command(populated: Path) -> None:
     )
     assert [r["handle"] for r in posts] == ["@sr"]
     empty = invoke(populated, "search", " ")
-    assert empty.exit_code == 1 and "empty" in empty.output
+    assert empty.exit_code == 2 and "empty" in empty.output
     bad = invoke(populated, "search", "x", "--since", "last tuesday")
     assert bad.exit_code == 2 and "is not a time" in bad.output
 

@@ -11,7 +11,7 @@ from lxml import html as lxml_html
 from PIL import Image
 
 from monitor.digest import run_digest
-from tests.conftest import IN_CI, TestDatabase
+from tests.conftest import TestDatabase, require
 from tests.support.config import make_config
 from tests.support.digest_data import CONFIG_BODY, NOW, populate
 
@@ -22,11 +22,8 @@ PROBE = "<script>document.title='PWNED';document.body.setAttribute('data-pwned',
 @pytest.fixture(scope="module")
 def chromium() -> str:
     found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if found is None:
-        message = "headless Chromium missing: install the Debian package `chromium`"
-        if IN_CI:
-            pytest.fail(message + " (CI installs it in .ci/run)", pytrace=False)
-        pytest.skip(message)
+    require(found is not None, "headless Chromium", "install the Debian package `chromium`")
+    assert found is not None
     return found
 
 

@@ -107,8 +107,11 @@ def test_openai_whisper_corrupt_media_and_bad_settings(
     transcriber = Transcriber(
         make_config(tmp_path, transcription=openai_settings(random_checkpoint))
     )
-    with pytest.raises(CorruptMediaError, match=r"corrupt\.mp4: Invalid data found"):
+    with pytest.raises(CorruptMediaError, match=r"corrupt\.mp4: the decoder cannot read it"):
         transcriber.transcribe(SPEECH / "corrupt.mp4")
+    silent = SPEECH.parent / "media" / "silent.mp4"  # a picture, no sound track
+    with pytest.raises(CorruptMediaError, match=r"silent\.mp4: no audio track$"):
+        transcriber.transcribe(silent)
     int8 = Transcriber(
         make_config(tmp_path, transcription=openai_settings(random_checkpoint, compute_type="int8"))
     )

@@ -51,7 +51,8 @@ def test_queue_drains_into_transcripts_and_corrupt_media_fails(
     broken = _media(db, corrupt)
     assert broken.status == "failed" and broken.attempts == 1  # permanent: no retries
     assert broken.last_error is not None
-    assert "corrupt media" in broken.last_error and "Invalid data" in broken.last_error
+    assert "corrupt media" in broken.last_error
+    assert "the decoder cannot read it" in broken.last_error
     with transaction(db.engine) as session:
         transcript = resolve_transcript(session, plain)
         assert transcript is not None and "hospitals" in transcript.text.lower()
