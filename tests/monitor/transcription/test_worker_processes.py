@@ -22,6 +22,9 @@ from tests.support.factories import downloaded_media
 from tests.support.transcription import SPEECH, transcription_settings
 
 pytestmark = pytest.mark.slow
+# Enough jobs that every worker, the victim included, is busy while the others run; each
+# one is a real transcription, so more jobs only cost time.
+JOBS = 15
 # Leases of 3 s renewed every second: a killed worker's row is free again 3 s after its death.
 WORKER = {"threads": 1, "lease_seconds": 3, "poll_seconds": 0.2, "max_attempts": 3}
 
@@ -68,10 +71,10 @@ def statuses(db: TestDatabase) -> dict[str, int]:
         return {status: count for status, count in rows}
 
 
-def test_three_workers_thirty_jobs_one_killed_mid_job(db: TestDatabase, tmp_path: Path) -> None:
+def test_three_workers_fifteen_jobs_one_killed_mid_job(db: TestDatabase, tmp_path: Path) -> None:
     config = write_config(tmp_path, db, transcription=transcription_settings(**WORKER))
     good = downloaded_media(
-        db.engine, [SPEECH / "plain.wav"] * 30
+        db.engine, [SPEECH / "plain.wav"] * JOBS
     )  # no sha256: no dedupe between them
     [corrupt] = downloaded_media(db.engine, [SPEECH / "corrupt.mp4"], handle="broken")
 
@@ -83,7 +86,7 @@ def test_three_workers_thirty_jobs_one_killed_mid_job(db: TestDatabase, tmp_path
             orphan = session.get(Media, held)
             assert orphan is not None and orphan.status == "transcribing"  # killed mid-job
             assert orphan.lease_owner is not None and f":{victim.pid}:" in orphan.lease_owner
-        wait_for(lambda: statuses(db) == {"done": 30, "failed": 1}, "every job to finish")
+        wait_for(lambda: statuses(db) == {"done": JOBS, "failed": 1}, "every job to finish")
         for proc in survivors:
             proc.send_signal(signal.SIGTERM)
         for proc in survivors:
