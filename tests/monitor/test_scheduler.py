@@ -18,6 +18,7 @@ from monitor.tasks import TaskRun, keyword_hashes, rescan, stored_keyword_hashes
 from storage.engine import transaction
 from storage.models import Digest, JobRun
 from tests.conftest import TestDatabase, invoke
+from tests.support import factories
 from tests.support.config import make_config, write_config
 from tests.support.digest_data import CONFIG_BODY, populate
 from tests.support.smtp_server import smtp_server
@@ -138,7 +139,7 @@ def test_failed_job_is_recorded_and_interrupted_runs_closed(
     )
     config = make_config(tmp_path, sqlite_db, body)
     with transaction(sqlite_db.engine) as session:
-        session.add(JobRun(job_name="fetch", status="running"))
+        factories.job_run(session, "fetch", "running")
     daemon = Daemon(config, sqlite_db.engine)
     assert daemon.close_interrupted_runs() == 1
     daemon.execute("crashy")  # a config error inside the job: recorded, not raised
@@ -182,7 +183,7 @@ def test_status_shows_jobs_and_backlog(sqlite_db: TestDatabase, tmp_path: Path) 
     config_path = write_config(tmp_path, sqlite_db, body)
     next_run = datetime(2024, 5, 2, 1, 0, tzinfo=UTC)
     with transaction(sqlite_db.engine) as session:
-        session.add(JobRun(job_name="fetch", status="ok", next_run_at=next_run))
+        factories.job_run(session, "fetch", "ok", next_run_at=next_run)
     result = invoke(config_path, "status", "--format", "json")
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)

@@ -150,8 +150,8 @@ def populate(engine: Engine) -> World:
         factories.collection_run(
             session, accounts["hm_tg"], _h(5), "partial", error="1 of 20 failed"
         )
-        factories.job_run(session, "collect_video", _h(4), "failed", error="boom")
-        factories.job_run(session, "digest", _h(23), "ok")
+        factories.job_run(session, "collect_video", "failed", started_at=_h(4), error="boom")
+        factories.job_run(session, "digest", "ok", started_at=_h(23))
         factories.media(session, posts["speech"], status="downloaded")
         factories.media(session, posts["noviews"], status="pending")
         factories.media(session, posts["gone"], status="failed")

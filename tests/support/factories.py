@@ -194,10 +194,8 @@ def collection_run(
     return _add(session, row)
 
 
-def job_run(
-    session: Session, name: str, started_at: datetime, status: str, **fields: Any
-) -> JobRun:
-    return _add(session, JobRun(job_name=name, started_at=started_at, status=status, **fields))
+def job_run(session: Session, name: str, status: str, **fields: Any) -> JobRun:
+    return _add(session, JobRun(job_name=name, status=status, **fields))
 
 
 # Work-queue rows, each in its own transaction ---------------------------------------------

@@ -97,10 +97,7 @@ def test_transcript_of_duplicated_media_belongs_to_its_own_post(db: TestDatabase
         repost = factories.post(session, owner, None, kind="video")
         transcript = factories.transcript(session, original, [(61.0, "arrest them")])
         media = session.scalars(select(Media).where(Media.post_id == original.id)).one()
-        session.add(
-            Media(post_id=repost.id, kind="video", status="skipped", duplicate_of_id=media.id)
-        )
-        session.flush()
+        factories.media(session, repost, status="skipped", duplicate_of_id=media.id)
         match_transcript(session, THREATS, transcript.id)
         hit = session.scalars(select(KeywordHit)).one()
     assert hit.post_id == original.id
