@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import errno
+import socket
+
 
 class CollectorError(Exception):
     """A failure while collecting one account or item."""
@@ -68,3 +71,48 @@ class ItemUnavailable(CollectorError):
     """One post or video is private, removed or blocked; the pass goes on."""
 
     expected = True
+
+
+class NetworkUnreachable(FetchError):
+    """No connection could be made: the host name did not resolve (`dns`), or the network,
+    proxy or host refused or could not be reached. When a whole pass fails so, the
+    machine is offline or the proxy is wrong, not the platform."""
+
+    def __init__(self, message: str, *, dns: bool = False) -> None:
+        super().__init__(message)
+        self.dns = dns
+
+
+# errno values of a network that is down or has no route (besides refused connections).
+_UNREACHABLE_ERRNOS = frozenset({errno.ENETUNREACH, errno.EHOSTUNREACH, errno.ENETDOWN})
+
+
+def network_failure(exc: BaseException) -> str | None:
+    """`"dns"` when a name lookup failed somewhere in `exc`'s causes, `"connect"` when a
+    connection was refused or the network unreachable, else None; told by exception types
+    and errno only (httpx, urllib3 and yt-dlp keep the socket error as a cause)."""
+    found: str | None = None
+    pending: list[BaseException] = [exc]
+    seen: set[int] = set()
+    while pending:
+        current = pending.pop()
+        if id(current) in seen or len(seen) > 32:
+            continue
+        seen.add(id(current))
+        if isinstance(current, socket.gaierror):
+            return "dns"
+        if isinstance(current, ConnectionRefusedError) or (
+            isinstance(current, OSError) and current.errno in _UNREACHABLE_ERRNOS
+        ):
+            found = "connect"
+        exc_info = getattr(current, "exc_info", None)  # yt-dlp's DownloadError
+        wrapped = getattr(current, "cause", None)  # yt-dlp's RequestError
+        for nxt in (
+            current.__cause__,
+            current.__context__,
+            wrapped,
+            exc_info[1] if isinstance(exc_info, tuple) and len(exc_info) > 1 else None,
+        ):
+            if isinstance(nxt, BaseException):
+                pending.append(nxt)
+    return found

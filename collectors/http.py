@@ -14,7 +14,13 @@ from urllib.parse import urlsplit
 import httpx
 
 from collectors.clock import SYSTEM_CLOCK, Clock
-from collectors.errors import FetchError, Interrupted, RateLimited
+from collectors.errors import (
+    FetchError,
+    Interrupted,
+    NetworkUnreachable,
+    RateLimited,
+    network_failure,
+)
 
 if TYPE_CHECKING:
     from monitor.config import TelegramConfig
@@ -23,6 +29,17 @@ log = logging.getLogger(__name__)
 
 # Answers worth another try: the server is busy, overloaded or briefly broken.
 RETRY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524})
+
+
+class _Problem(str):
+    """A failed try in words, marked when no connection could be made at all."""
+
+    unreachable: bool
+
+    def __new__(cls, text: str, *, unreachable: bool) -> _Problem:
+        problem = super().__new__(cls, text)
+        problem.unreachable = unreachable
+        return problem
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +155,8 @@ class PoliteClient:
                 message = f"GET {url}: {problem} after {tries} tries"
                 if problem.startswith("HTTP 429"):
                     raise RateLimited(message + "; try later", retry_after=retry_after)
+                if isinstance(problem, _Problem) and problem.unreachable:
+                    raise NetworkUnreachable(message)
                 raise FetchError(message)
             delay = retry_after if retry_after is not None else self.retry.delay(attempt)
             log.info(
@@ -155,7 +174,14 @@ class PoliteClient:
         except httpx.TimeoutException:
             return f"timed out after {self.timeout_seconds:g}s", None
         except httpx.TransportError as exc:
-            return f"connection failed ({type(exc).__name__}: {exc})".replace("\n", " "), None
+            failure = network_failure(exc)
+            if failure == "dns":  # a name that does not resolve now will not in a second
+                host = urlsplit(url).hostname
+                raise NetworkUnreachable(
+                    f"GET {url}: cannot resolve {host} (DNS)", dns=True
+                ) from exc
+            problem = f"connection failed ({type(exc).__name__}: {exc})".replace("\n", " ")
+            return _Problem(problem, unreachable=failure is not None), None
         if response.status_code not in RETRY_STATUSES:
             return response, None
         retry_after = parse_retry_after(response.headers.get("Retry-After"))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 import time
 from collections.abc import Iterator
 from datetime import datetime
@@ -20,6 +19,7 @@ from collectors.errors import (
     RateLimited,
 )
 from collectors.http import PoliteClient
+from collectors.identity import InvalidAccount, telegram_channel
 from collectors.records import AccountProfile, AccountRef, Platform, PostRecord, SkippedItem, utc
 from collectors.telegram_web import ChannelPage, parse_channel_page, parse_profile_page
 
@@ -29,7 +29,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 PUBLIC_BASE = "https://t.me"
 FIRST_PAGE_TTL_SECONDS = 300.0
-_CHANNEL_URL = re.compile(r"^(?:https?://)?(?:www\.)?(?:t|telegram)\.me/(?:s/)?([A-Za-z0-9_]+)")
 
 
 class TelegramBackend(Protocol):
@@ -50,12 +49,10 @@ class TelegramBackend(Protocol):
 
 def channel_name(account: AccountRef) -> str:
     """The channel's username from the account's handle or t.me URL."""
-    raw = (account.handle or account.url or "").strip()
-    match = _CHANNEL_URL.match(raw)
-    name = match.group(1) if match else raw.lstrip("@")
-    if not re.fullmatch(r"[A-Za-z0-9_]{1,64}", name):
-        raise ParseError(f"telegram account {raw!r} is not a channel username or t.me link")
-    return name
+    try:
+        return telegram_channel(account.handle or account.url or "")
+    except InvalidAccount as exc:
+        raise ParseError(str(exc)) from None
 
 
 def session_file(session_path: Path) -> Path:

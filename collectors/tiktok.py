@@ -13,6 +13,7 @@ import lxml.etree
 import lxml.html
 
 from collectors.errors import AccountUnavailable, CollectorError, FetchError, ParseError
+from collectors.identity import InvalidAccount, tiktok_username
 from collectors.records import AccountProfile, AccountRef, Platform, PostRecord
 from collectors.video import YtDlpCollector
 from collectors.videoinfo import as_int, as_str, extra_counts, video_record, within_window
@@ -20,7 +21,6 @@ from collectors.ytdlp import fetch_page, lazy_entries
 
 log = logging.getLogger("polmon.collectors.tiktok")
 CANONICAL = "https://www.tiktok.com"
-_HANDLE = re.compile(r"^(?:(?:https?://)?(?:www\.|m\.)?tiktok\.com/)?@?([\w.\-]+)/?(?:[?#].*)?$")
 _SIGI_ASSIGN = re.compile(
     r"window\[['\"]SIGI_STATE['\"]\]\s*=\s*(\{.*?\});\s*(?:window|</script>)", re.S
 )
@@ -31,13 +31,10 @@ _PRIVATE = 10222
 
 def tiktok_handle(account: AccountRef) -> str:
     """The bare username (no @) from the account's handle or URL."""
-    raw = (account.handle or account.url or "").strip()
-    match = _HANDLE.match(raw)
-    if not match:
-        raise CollectorError(
-            f"tiktok account {raw!r}: not a TikTok @handle or profile URL", expected=True
-        )
-    return match.group(1).lower()
+    try:
+        return tiktok_username(account.handle or account.url or "")
+    except InvalidAccount as exc:
+        raise CollectorError(str(exc), expected=True) from None
 
 
 def _script_json(html: str, script_id: str) -> Any:

@@ -17,7 +17,13 @@ from yt_dlp.networking.exceptions import HTTPError, RequestError
 from yt_dlp.networking.impersonate import ImpersonateTarget
 from yt_dlp.utils import YoutubeDLError
 
-from collectors.errors import CollectorError, FetchError, RateLimited
+from collectors.errors import (
+    CollectorError,
+    FetchError,
+    NetworkUnreachable,
+    RateLimited,
+    network_failure,
+)
 
 if TYPE_CHECKING:
     from monitor.config import PolmonConfig
@@ -155,7 +161,11 @@ def fetch_page(ydl: YoutubeDL, url: str, *, subject: str) -> Page:
         if status == 429:
             raise RateLimited(f"{subject}: rate limited (HTTP 429) at {url}") from None
     except RequestError as exc:
-        raise FetchError(f"{subject}: cannot fetch {url}: {exc.msg or exc}") from None
+        failure = network_failure(exc)
+        message = f"{subject}: cannot fetch {url}: {exc.msg or exc}"
+        if failure is not None:
+            raise NetworkUnreachable(message, dns=failure == "dns") from None
+        raise FetchError(message) from None
     return Page(final_url, status, body.decode("utf-8", errors="replace"))
 
 

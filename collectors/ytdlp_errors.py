@@ -21,8 +21,10 @@ from collectors.errors import (
     FetchError,
     ItemUnavailable,
     LoginRequired,
+    NetworkUnreachable,
     RateLimited,
     UnsupportedURL,
+    network_failure,
 )
 
 if TYPE_CHECKING:
@@ -123,6 +125,9 @@ def map_ytdlp_error(
         return exc
     chain = causes(exc)
     message = error_message(exc)
+    failure = network_failure(exc)
+    if failure is not None:  # no connection at all: not the platform's answer
+        return NetworkUnreachable(f"{subject}: {message}", dns=failure == "dns")
     low = message.lower()
     if any(isinstance(c, UnsupportedError) for c in chain):
         return UnsupportedURL(

@@ -2,57 +2,17 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from urllib.parse import parse_qs, urlsplit
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from collectors.identity import account_key
 from monitor.config import PolmonConfig
 from storage.models import Account, Actor
 from storage.types import utcnow
 
-_TELEGRAM_URL = re.compile(r"^(?:https?://)?(?:www\.)?(?:t|telegram)\.me/(?:s/)?([A-Za-z0-9_]+)")
-_TIKTOK_URL = re.compile(r"^(?:https?://)?(?:www\.)?tiktok\.com/@([A-Za-z0-9_.]+)")
-_YOUTUBE_HANDLE_URL = re.compile(r"^(?:https?://)?(?:www\.|m\.)?youtube\.com/(@[\w.\-]+)")
-
-
-def account_key(platform: str, handle: str | None, url: str | None) -> str:
-    """The stable identity of an account within its platform, from a handle or a URL.
-
-    Telegram: the channel username, lower-cased. TikTok: `@handle`, lower-cased.
-    YouTube: `@handle` when there is one, else the channel URL. Facebook: the page URL
-    without scheme, query or trailing slash, lower-cased.
-    """
-    raw = (handle or url or "").strip()
-    if platform == "telegram":
-        match = _TELEGRAM_URL.match(raw)
-        name = match.group(1) if match else raw.lstrip("@")
-        return name.lower()
-    if platform == "tiktok":
-        match = _TIKTOK_URL.match(raw)
-        name = match.group(1) if match else raw.lstrip("@")
-        return "@" + name.lower()
-    if platform == "youtube":
-        match = _YOUTUBE_HANDLE_URL.match(raw)
-        if match:
-            return match.group(1).lower()
-        if raw.startswith("@"):
-            return raw.lower()
-        return _bare_url(raw)
-    return _bare_url(raw)
-
-
-def _bare_url(raw: str) -> str:
-    parts = urlsplit(raw if "://" in raw else f"https://{raw}")
-    host = parts.netloc.lower().removeprefix("www.").removeprefix("m.")
-    key = f"{host}{parts.path.rstrip('/')}".lower()
-    if parts.path.rstrip("/").endswith("profile.php"):  # the page is its numeric id
-        page_id = parse_qs(parts.query).get("id", [""])[0]
-        if page_id:
-            key += f"?id={page_id}"
-    return key
+__all__ = ["SyncResult", "account_key", "sync_accounts"]
 
 
 @dataclass(frozen=True)

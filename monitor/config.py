@@ -170,22 +170,43 @@ class PolmonConfig(Section):
 
     def check_secrets(self) -> None:
         """Fail now, with the key, for each secret that the configured features need."""
-        if self.telegram.backend == "telethon":
-            self.telegram_api_hash(required=True)
-        if self.smtp.username and self.digest.enabled:
-            self.smtp_password(required=True)
+        problems = self.secret_problems()
+        if problems:
+            raise problems[0]
+
+    def secret_problems(self) -> list[ConfigError]:
+        """Each secret that the configured features need and that is missing or unreadable."""
+        needed = (
+            (self.telegram.backend == "telethon", self.telegram_api_hash),
+            (bool(self.smtp.username and self.digest.enabled), self.smtp_password),
+        )
+        problems = []
+        for wanted, read in needed:
+            try:
+                if wanted:
+                    read(required=True)
+            except ConfigError as exc:
+                problems.append(exc)
+        return problems
 
     def _opt(self, path: Path | None) -> Path | None:
         return None if path is None else self.resolve(path)
 
 
 class ConfigError(Exception):
-    """A config problem, rendered as one line naming the file and key."""
+    """A config problem, rendered as one line naming the file and key.
 
-    def __init__(self, source: Path | str, key: str | None, message: str) -> None:
+    `problems` holds one such line for every problem found in the file (the first is this
+    error's own), so that `polmon config check` can report them all at once.
+    """
+
+    def __init__(
+        self, source: Path | str, key: str | None, message: str, *, more: list[str] | None = None
+    ) -> None:
         where = f"{source}: {key}: " if key else f"{source}: "
         super().__init__(f"config error in {where}{message}")
         self.source, self.key, self.reason = source, key, message
+        self.problems: list[str] = [str(self), *(more or [])]
 
 
 def read_secret(env_name: str, path: Path | None) -> str | None:
@@ -254,15 +275,26 @@ _SECRET_KEYS = {
 
 
 def _reject_inline_secrets(data: dict[str, Any], source: Path | str) -> None:
-    for (section, key), where in _SECRET_KEYS.items():
-        if isinstance(data.get(section), dict) and key in data[section]:
-            raise ConfigError(
-                source, f"{section}.{key}", f"secrets never live in the config file: use {where}"
-            )
+    found = [
+        ConfigError(
+            source, f"{section}.{key}", f"secrets never live in the config file: use {where}"
+        )
+        for (section, key), where in _SECRET_KEYS.items()
+        if isinstance(data.get(section), dict) and key in data[section]
+    ]
+    if found:
+        first = found[0]
+        raise ConfigError(source, first.key, first.reason, more=[str(e) for e in found[1:]])
 
 
 def _to_config_error(exc: Any, source: Path | str) -> ConfigError:
-    error = exc.errors()[0]
+    """The first validation error as a ConfigError that also lists every other one."""
+    errors = [_one_error(error, source) for error in exc.errors()]
+    first = errors[0]
+    return ConfigError(source, first.key, first.reason, more=[str(e) for e in errors[1:]])
+
+
+def _one_error(error: Any, source: Path | str) -> ConfigError:
     loc = [str(part) for part in error["loc"]]
     context = error.get("ctx") or {}
     original = context.get("error")

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from collectors.identity import account_key, check_account
 from collectors.records import Platform
 
 DEFAULT_CONFIG_NAME = "polmon.toml"
@@ -58,13 +59,14 @@ class AccountConfig(Section):
     def _needs_identity(self) -> AccountConfig:
         if not (self.handle or self.url):
             raise ValueError("an account needs a handle or a url")
+        # What `collect` would reject later: a URL of another platform, a handle no
+        # platform allows, a t.me path that names no channel.
+        check_account(self.platform, self.handle, self.url)
         return self
 
     @property
     def key(self) -> str:
-        """The account's identity within its platform (see monitor.accounts.account_key)."""
-        from monitor.accounts import account_key
-
+        """The account's identity within its platform (see collectors.identity.account_key)."""
         return account_key(self.platform, self.handle, self.url)
 
 

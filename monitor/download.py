@@ -18,6 +18,7 @@ from sqlalchemy import Engine, func, or_, select, text
 from sqlalchemy.orm import Session
 
 from collectors.ytdlp import open_ytdlp
+from monitor import shutdown
 from monitor.config import PolmonConfig
 from monitor.media_fetch import MediaFailed, MediaSkipped, download_media, duration_reason
 from monitor.media_files import (
@@ -49,6 +50,7 @@ class DownloadReport:
     failed: int = 0
     retrying: int = 0
     lost: int = 0
+    released: int = 0  # given back to the queue by a stop request (SIGINT, SIGTERM)
     problems: list[tuple[int, str, str]] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -71,6 +73,11 @@ class DownloadReport:
     @property
     def handled(self) -> int:
         return self.downloaded + self.duplicates + self.skipped + self.failed + self.retrying
+
+
+class _StopRequested(BaseException):
+    """Raised from yt-dlp's progress hook on a stop request; BaseException so that no
+    `except Exception` on the way (yt-dlp's, ours) mistakes it for a failed download."""
 
 
 @dataclass(frozen=True)
@@ -166,7 +173,7 @@ class DownloadStage:
 
     def _worker(self, budget: _Budget, on_done: Callable[[], None] | None) -> None:
         owner = worker_id("download")
-        while budget.take():
+        while not shutdown.stop_requested() and budget.take():  # a stop: claim no more
             claimed = claim(self.engine, self.stage, owner, limit=1)
             if not claimed:
                 budget.give_back()
@@ -194,6 +201,8 @@ class DownloadStage:
         last_renewal = [time.monotonic()]
 
         def keep_lease() -> None:
+            if shutdown.stop_requested():  # called while downloading: give the row back
+                raise _StopRequested
             if time.monotonic() - last_renewal[0] > LEASE_SECONDS / 3:
                 last_renewal[0] = time.monotonic()
                 renew(self.engine, self.stage, job.media_id, owner)
@@ -209,16 +218,30 @@ class DownloadStage:
             )
             path = self._confine(path)
             self._store(job, owner, path, info)
+        except _StopRequested:  # the attempt is not the file's fault: not counted
+            self._give_back(job, owner, directory, base_name)
         except MediaSkipped as exc:
             remove_leftovers(directory, base_name)
             self._skip(job, owner, str(exc))
         except MediaFailed as exc:
+            if shutdown.stop_requested():  # cut off by the stop, maybe: try again next run
+                self._give_back(job, owner, directory, base_name)
+                return
             remove_leftovers(directory, base_name)
             self._fail(job, owner, str(exc), permanent=exc.permanent)
         except Exception as exc:
+            if shutdown.stop_requested():
+                self._give_back(job, owner, directory, base_name)
+                return
             log.exception("media %s: unexpected error", job.media_id)
             remove_leftovers(directory, base_name)
             self._fail(job, owner, f"unexpected {type(exc).__name__}: {exc}", permanent=False)
+
+    def _give_back(self, job: _Job, owner: str, directory: Path, base_name: str) -> None:
+        """A stop request cut the download off: no partial file, the row back in the queue."""
+        remove_leftovers(directory, base_name)
+        release(self.engine, self.stage, job.media_id, owner)
+        self.report.count("released", job.media_id)
 
     def _confine(self, path: Path) -> Path:
         resolved = path.resolve()

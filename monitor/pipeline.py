@@ -12,14 +12,20 @@ from typing import Any
 from sqlalchemy import Engine, select, update
 
 from collectors.base import Collector
-from collectors.errors import AccountUnavailable, CollectorError
+from collectors.errors import (
+    AccountUnavailable,
+    CollectorError,
+    Interrupted,
+    NetworkUnreachable,
+)
 from collectors.records import AccountProfile, AccountRef, PostRecord
 from collectors.registry import collector_class
 from monitor import shutdown
-from monitor.accounts import account_key, sync_accounts
+from monitor.accounts import sync_accounts
 from monitor.config import PolmonConfig
 from monitor.keywords import match_posts
 from monitor.progress import progress_bar
+from monitor.selection import actor_name, find_account_ids
 from storage.engine import transaction
 from storage.ingest import add_snapshot, ingest_posts, mark_deleted
 from storage.models import Account, AccountEvent, Actor, CollectionRun
@@ -40,6 +46,7 @@ class AccountReport:
     error: str | None = None
     keyword_hits: int = 0
     skipped: int = 0
+    unreachable: bool = False  # no connection at all (DNS, refused, no route)
 
 
 @dataclass
@@ -49,6 +56,13 @@ class PassReport:
     @property
     def failed(self) -> list[AccountReport]:
         return [a for a in self.accounts if a.status != "ok"]
+
+    @property
+    def offline(self) -> bool:
+        """Every account failed without reaching its platform: no network, DNS or proxy."""
+        return bool(self.accounts) and all(
+            a.status == "failed" and a.unreachable for a in self.accounts
+        )
 
     def totals(self) -> dict[str, int]:
         return {
@@ -95,6 +109,29 @@ def _batches(records: Iterator[PostRecord], size: int) -> Iterator[list[PostReco
         yield batch
 
 
+class ListingStopped(Exception):
+    """A stop was requested (SIGINT, SIGTERM) while an account's posts were being listed."""
+
+
+class _UntilStopRequested:
+    """The records of a listing until a stop is requested; `stopped` says whether it was."""
+
+    def __init__(self, records: Iterator[PostRecord]) -> None:
+        self.records, self.stopped = records, False
+
+    def __iter__(self) -> Iterator[PostRecord]:
+        try:
+            for record in self.records:
+                yield record
+                if shutdown.stop_requested():
+                    self.stopped = True
+                    return
+        finally:
+            close = getattr(self.records, "close", None)
+            if close is not None:  # the listing generator ends here, not at garbage collection
+                close()
+
+
 class AccountCollection:
     """One account's collection: profile, snapshot, listing, deletions, run record."""
 
@@ -122,12 +159,16 @@ class AccountCollection:
         report = AccountReport(account.platform, account.handle)
         try:
             self._collect(ref, report, snapshots_only)
+        except (ListingStopped, Interrupted) as exc:  # a stop request: unfinished, no deletions
+            report.status = "partial" if report.new or report.updated else "failed"
+            report.error = str(exc)
         except AccountUnavailable as exc:
             self._record_unavailable(exc)
             report.status, report.error = "failed", f"{exc.status}: {exc}"
         except CollectorError as exc:
             report.status = "partial" if report.new or report.updated else "failed"
             report.error = str(exc)
+            report.unreachable = isinstance(exc, NetworkUnreachable)
             if not exc.expected:
                 log.error("%s %s: %s", ref.platform, ref.label, traceback.format_exc())
         except Exception as exc:  # a bug or an unforeseen payload: keep the traceback
@@ -174,7 +215,8 @@ class AccountCollection:
         newest: datetime | None = None
         oldest: datetime | None = None
         yielded = 0
-        for batch in _batches(self.collector.list_posts(ref, since, limit), BATCH_SIZE):
+        listing = _UntilStopRequested(self.collector.list_posts(ref, since, limit))
+        for batch in _batches(iter(listing), BATCH_SIZE):
             yielded += len(batch)
             newest = max([newest or batch[0].published_at, *(r.published_at for r in batch)])
             oldest = min([oldest or batch[0].published_at, *(r.published_at for r in batch)])
@@ -185,6 +227,11 @@ class AccountCollection:
             seen |= result.seen_ids
             report.new += result.new
             report.updated += result.updated
+        if listing.stopped:  # an unfinished listing: no deletions, the same window next time
+            raise ListingStopped(
+                f"stopped ({shutdown.stop_reason()}) before the listing ended; the next pass "
+                "reads this window again"
+            )
         hit_limit = yielded >= limit
         window_start = oldest if hit_limit and oldest else since
         skipped = self.collector.take_skipped()
@@ -270,21 +317,24 @@ class AccountCollection:
 def select_accounts(
     engine: Engine, platform: str | None, handle: str | None, actor: str | None
 ) -> list[tuple[int, str, str]]:
+    """The active accounts to collect; a --account or --actor naming nothing raises
+    UnknownSelection."""
     query = (
         select(Account.id, Account.platform, Account.handle)
         .join(Actor, Account.actor_id == Actor.id)
         .where(Account.active.is_(True))
         .order_by(Account.platform, Account.handle)
     )
-    if platform:
-        query = query.where(Account.platform == platform)
-    if actor:
-        query = query.where(Actor.name == actor)
     with transaction(engine) as session:
-        rows = [(r[0], r[1], r[2]) for r in session.execute(query)]
-    if handle:
-        rows = [r for r in rows if handle in (r[2], account_key(r[1], handle, None))]
-    return rows
+        name = actor_name(session, actor)
+        ids = find_account_ids(session, handle, platform=platform, active_only=True)
+        if platform:
+            query = query.where(Account.platform == platform)
+        if name is not None:
+            query = query.where(Actor.name == name)
+        if ids is not None:
+            query = query.where(Account.id.in_(ids))
+        return [(r[0], r[1], r[2]) for r in session.execute(query)]
 
 
 def run_collect(

@@ -20,7 +20,7 @@ def progress_bar(enabled: bool, label: str, total: int | None) -> Iterator[Calla
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
-        TextColumn("{task.description}"),
+        TextColumn("{task.description}", markup=False),  # handles and titles as written
     )
     with Progress(*columns, console=Console(stderr=True), transient=False) as bar:
         task = bar.add_task("", total=total, stage=label)

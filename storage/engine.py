@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -30,6 +31,20 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def check_database_url(url: str) -> None:
+    """Raise DatabaseError when `url` is no database URL or names a backend polmon does not
+    support (without connecting)."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise DatabaseError(f"bad database URL {url!r}: {exc}") from None
+    if parsed.get_backend_name() not in ("sqlite", "postgresql"):
+        raise DatabaseError(
+            f"unsupported database {parsed.get_backend_name()!r} in {url!r}: use sqlite:///PATH "
+            "or postgresql+psycopg://USER@HOST/DB"
+        )
+
+
 def make_engine(url: str, *, schema: str | None = None, pool_size: int = 5) -> Engine:
     """Create an engine for `url`; `schema` selects a PostgreSQL schema (search_path)."""
     try:
@@ -39,8 +54,15 @@ def make_engine(url: str, *, schema: str | None = None, pool_size: int = 5) -> E
     backend = parsed.get_backend_name()
     try:
         if backend == "sqlite":
-            if parsed.database and parsed.database != ":memory:":
-                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            if parsed.database and parsed.database != ":memory:" and not _is_uri(parsed):
+                folder = Path(parsed.database).parent
+                try:
+                    folder.mkdir(parents=True, exist_ok=True)
+                except OSError as exc:  # a file where the folder should be, no permission
+                    raise DatabaseError(
+                        f"cannot create the database folder: {path_problem(exc)}; "
+                        "check [paths] data_dir or [database] url"
+                    ) from None
             engine = create_engine(parsed, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
             event.listen(engine, "connect", _sqlite_pragmas)
             # Let SQLite's own BEGIN IMMEDIATE-free locking work with pysqlite's transactions.
@@ -62,6 +84,39 @@ def make_engine(url: str, *, schema: str | None = None, pool_size: int = 5) -> E
         f"unsupported database {backend!r} in {url!r}: use sqlite:///PATH or "
         "postgresql+psycopg://USER@HOST/DB"
     )
+
+
+def path_problem(exc: OSError) -> str:
+    """A local path in the way, in words, told by the exception's type."""
+    name = exc.filename or "a path"
+    if isinstance(exc, FileExistsError):
+        return f"{name} is a file, where a folder is needed"
+    if isinstance(exc, NotADirectoryError):
+        return f"{name} lies under a file, where a folder is needed"
+    if isinstance(exc, IsADirectoryError):
+        return f"{name} is a folder, where a file is needed"
+    if isinstance(exc, PermissionError):
+        return f"no permission to use {name}"
+    return f"{name}: {exc.strerror or type(exc).__name__}"
+
+
+def _is_uri(parsed: Any) -> bool:
+    """A `file:` URI database (`?uri=true`): SQLite opens it, there is no folder to make."""
+    return str(parsed.query.get("uri", "")).lower() in ("true", "1")
+
+
+# SQLSTATE of PostgreSQL's "cannot execute … in a read-only transaction".
+_PG_READ_ONLY_SQLSTATE = "25006"
+
+
+def is_read_only_error(exc: BaseException) -> bool:
+    """Whether a database error is a write refused because the database is read-only
+    (SQLite's SQLITE_READONLY family, PostgreSQL's read-only transaction), by error code."""
+    orig = getattr(exc, "orig", None) or exc
+    code = getattr(orig, "sqlite_errorcode", None)
+    if isinstance(code, int):
+        return code & 0xFF == sqlite3.SQLITE_READONLY
+    return getattr(orig, "sqlstate", None) == _PG_READ_ONLY_SQLSTATE
 
 
 def check_connection(engine: Engine) -> None:

@@ -7,13 +7,16 @@ import sys
 from typing import Any
 
 import click
+from sqlalchemy.exc import DBAPIError as SQLAlchemyDBAPIError
 
 from collectors.errors import CollectorError
 from monitor import __version__, logs
-from monitor.cli.context import AppContext
+from monitor.cli.context import AppContext, UserError
 from monitor.config import ConfigError
 from monitor.output import tz_option, width_option
-from storage.engine import DatabaseError
+from monitor.queries.posts import PostNotFound
+from monitor.queries.selection import UnknownSelection
+from storage.engine import DatabaseError, is_read_only_error, path_problem
 
 # Each module adds its commands to `cli`; a feature registers here, in one line.
 COMMAND_MODULES = (
@@ -21,6 +24,7 @@ COMMAND_MODULES = (
     "monitor.cli.accounts",
     "monitor.cli.status",
     "monitor.cli.collect",
+    "monitor.cli.history",
     "monitor.cli.demo",
     "monitor.cli.download",
     "monitor.cli.telegram",
@@ -35,8 +39,8 @@ COMMAND_MODULES = (
 )
 
 
-class ConfigProblem(click.ClickException):
-    exit_code = 2
+class ConfigProblem(UserError):
+    """A config file problem (exit status 2)."""
 
 
 class PolmonGroup(click.Group):
@@ -46,9 +50,26 @@ class PolmonGroup(click.Group):
         try:
             return super().invoke(ctx)
         except ConfigError as exc:
-            raise ConfigProblem(str(exc)) from None
+            more = len(exc.problems) - 1
+            hint = f" (and {more} more: `polmon config check` lists them all)" if more else ""
+            raise ConfigProblem(f"{exc}{hint}") from None
+        except UnknownSelection as exc:
+            raise UserError(str(exc)) from None
+        except PostNotFound as exc:
+            raise click.ClickException(str(exc)) from None
         except DatabaseError as exc:
             raise click.ClickException(str(exc)) from None
+        except SQLAlchemyDBAPIError as exc:
+            if is_read_only_error(exc):
+                raise click.ClickException(
+                    "the database is read-only: polmon cannot write to it (check the file's "
+                    "and its folder's permissions, or the database user's rights)"
+                ) from None
+            raise
+        except (FileExistsError, NotADirectoryError, IsADirectoryError, PermissionError) as exc:
+            # A local path polmon needs is in the way (a file where a folder should be, no
+            # permission): one line naming it.
+            raise click.ClickException(path_problem(exc)) from None
         except CollectorError as exc:
             if exc.expected:
                 raise click.ClickException(str(exc)) from None

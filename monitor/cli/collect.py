@@ -5,33 +5,22 @@ from __future__ import annotations
 from datetime import datetime
 
 import click
-from sqlalchemy import select
 
 from collectors.records import PLATFORMS
-from monitor.accounts import account_key
 from monitor.cli import cli
-from monitor.cli.context import app
+from monitor.cli.context import app, exit_if_stopped, stoppable
 from monitor.output import echo, emit, format_option
 from monitor.pipeline import run_collect
+from monitor.queries.posts import POST_COLUMNS, list_posts
+from monitor.queries.selection import actor_name, find_account_ids
 from monitor.timeparse import WHEN
-from storage.models import Account, Actor, Post
 
-PASS_COLUMNS = ("platform", "account", "status", "new", "updated", "deleted", "hits", "error")
-# Every key of a `posts` row, in order: CSV writes this header even when no post matches.
-POST_COLUMNS = (
-    "id",
-    "actor",
-    "platform",
-    "account",
-    "post_id",
-    "published_at",
-    "kind",
-    "views",
-    "edited",
-    "deleted",
-    "text",
-    "url",
+OFFLINE_MESSAGE = (
+    "no network or DNS: no platform could be reached; check your connection or `[video] proxy`"
 )
+# The table shows when a post was edited or deleted; JSON and CSV also carry the flags.
+POST_TABLE_COLUMNS = tuple(c for c in POST_COLUMNS if c not in ("edited", "deleted"))
+PASS_COLUMNS = ("platform", "account", "status", "new", "updated", "deleted", "hits", "error")
 
 
 @cli.command()
@@ -53,15 +42,16 @@ def collect(
 ) -> None:
     """Collect new posts, metrics, edits, deletions and audience counts (one pass)."""
     context = app(ctx)
-    report = run_collect(
-        context.config,
-        context.engine,
-        platform=platform,
-        account=handle,
-        actor=actor,
-        snapshots_only=snapshots_only,
-        progress=fmt == "table",
-    )
+    with stoppable():  # Ctrl-C: the account in hand is closed properly, no other is started
+        report = run_collect(
+            context.config,
+            context.engine,
+            platform=platform,
+            account=handle,
+            actor=actor,
+            snapshots_only=snapshots_only,
+            progress=fmt == "table",
+        )
     rows = [
         {
             "platform": a.platform,
@@ -77,15 +67,20 @@ def collect(
     ]
     columns = [c for c in PASS_COLUMNS if fmt != "table" or c != "error"]
     emit(rows, fmt, columns=columns, title="collection pass", empty="no accounts matched")
+    if report.offline:  # one line, not one per account
+        raise click.ClickException(OFFLINE_MESSAGE)
     if fmt == "table":  # whole error lines, not folded into a narrow column
         for failed in report.failed:
             echo(f"{failed.platform} {failed.handle}: {failed.error}", err=True)
+    exit_if_stopped(ctx, "collect")
     if download:
         from monitor.cli.download import summary
         from monitor.download import run_downloads
 
-        downloads = run_downloads(context.config, context.engine, progress=fmt == "table")
+        with stoppable():
+            downloads = run_downloads(context.config, context.engine, progress=fmt == "table")
         click.echo(summary(downloads), err=fmt != "table")
+        exit_if_stopped(ctx, "download")
     totals = report.totals()
     if totals["failed"]:
         raise click.ClickException(
@@ -95,7 +90,7 @@ def collect(
 
 
 @cli.command()
-@click.option("--account", "handle", help="Only this account (handle).")
+@click.option("--account", "handle", help="Only this account (handle or URL).")
 @click.option("--actor", help="Only this actor.")
 @click.option("--platform", type=click.Choice(PLATFORMS), help="Only this platform.")
 @click.option("--since", type=WHEN, help="Published at or after (2024-06-01, 7d, 24h).")
@@ -117,51 +112,26 @@ def posts(
     limit: int,
     fmt: str,
 ) -> None:
-    """List stored posts, newest first, with edited and deleted flags."""
-    query = (
-        select(Post, Account.platform, Account.handle, Actor.name)
-        .join(Account, Post.account_id == Account.id)
-        .join(Actor, Account.actor_id == Actor.id)
-        .order_by(Post.published_at.desc(), Post.id.desc())
-        .limit(limit)
-    )
-    if handle:
-        keys = {account_key(p, handle, None) for p in PLATFORMS} | {handle}
-        query = query.where(Account.handle.in_(keys))
-    if actor:
-        query = query.where(Actor.name == actor)
-    if platform:
-        query = query.where(Account.platform == platform)
-    if since:
-        query = query.where(Post.published_at >= since)
-    if until:
-        query = query.where(Post.published_at < until)
-    if only_deleted:
-        query = query.where(Post.deleted_at.is_not(None))
-    if only_edited:
-        query = query.where(Post.edited_at.is_not(None))
+    """List stored posts, newest first, with when they were edited and deleted."""
     with app(ctx).session() as session:
-        rows = [
-            {
-                "id": post.id,
-                "actor": actor_name,
-                "platform": post_platform,
-                "account": account_handle,
-                "post_id": post.platform_post_id,
-                "published_at": post.published_at,
-                "kind": post.kind,
-                "views": post.views,
-                "edited": post.edited_at is not None,
-                "deleted": post.deleted_at is not None,
-                "text": _short(post.title or post.text, fmt),
-                "url": post.url,
-            }
-            for post, post_platform, account_handle, actor_name in session.execute(query)
-        ]
+        rows = list_posts(
+            session,
+            account_ids=find_account_ids(session, handle, platform=platform),
+            actor=actor_name(session, actor),
+            platform=platform,
+            since=since,
+            until=until,
+            only_deleted=only_deleted,
+            only_edited=only_edited,
+            limit=limit,
+        )
+    if fmt == "table":
+        for row in rows:
+            row["text"] = _short(row["text"], fmt)
     emit(
         rows,
         fmt,
-        columns=POST_COLUMNS,
+        columns=POST_COLUMNS if fmt != "table" else POST_TABLE_COLUMNS,
         title="posts",
         empty="no posts stored yet: run `polmon collect`",
     )

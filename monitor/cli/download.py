@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from monitor.cli import cli
-from monitor.cli.context import app
+from monitor.cli.context import app, exit_if_stopped, stoppable
 from monitor.download import DownloadReport, run_downloads
 from monitor.output import emit, format_option
 
@@ -22,14 +22,18 @@ def summary(report: DownloadReport) -> str:
 def download(ctx: click.Context, limit: int | None, no_progress: bool, fmt: str) -> None:
     """Download pending videos and voice notes for transcription ([video] limits apply)."""
     context = app(ctx)
-    report = run_downloads(context.config, context.engine, limit=limit, progress=not no_progress)
+    with stoppable():  # Ctrl-C: the file in hand is given back to the queue, no other started
+        report = run_downloads(
+            context.config, context.engine, limit=limit, progress=not no_progress
+        )
     rows = [
         {"media_id": media_id, "outcome": outcome, "error": error}
         for media_id, outcome, error in sorted(report.problems)
     ]
     if fmt != "table":
         emit(rows, fmt, columns=("media_id", "outcome", "error"))
-        return
-    click.echo(summary(report))
-    if rows:
-        emit(rows, fmt, columns=("media_id", "outcome", "error"), title="not downloaded")
+    else:
+        click.echo(summary(report))
+        if rows:
+            emit(rows, fmt, columns=("media_id", "outcome", "error"), title="not downloaded")
+    exit_if_stopped(ctx, "download")

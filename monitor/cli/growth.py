@@ -15,13 +15,14 @@ from monitor.growth.data import METRICS, Metric
 from monitor.growth.render import table_rows
 from monitor.growth.series import Interval
 from monitor.output import dumps, emit, format_option, format_time, zone_label
+from monitor.queries.selection import actor_name, find_account_ids
 from monitor.timeparse import WHEN
 
 
 @cli.command()
 @click.option("--actor", default=None, help="Only this actor (by name).")
 @click.option("--platform", type=PLATFORM_CHOICE, default=None, help="Only this platform.")
-@click.option("--account", default=None, help="Only this account (by handle).")
+@click.option("--account", default=None, help="Only this account (handle or URL).")
 @click.option(
     "--since",
     type=WHEN,
@@ -60,9 +61,9 @@ def growth(
         report = growth_report(
             session,
             context.config.growth,
-            actor=actor,
+            actor=actor_name(session, actor),
             platform=platform,
-            account=account,
+            account_ids=find_account_ids(session, account, platform=platform),
             since=since,
             as_of=until,
             interval=interval,

@@ -11,9 +11,10 @@ from monitor.cli import cli
 from monitor.cli.context import app
 from monitor.growth.series import Interval
 from monitor.keywords import rescan_keywords
-from monitor.keywords.queries import HIT_COLUMNS, hit_trends, list_hits
 from monitor.keywords.rescan import UnknownGroupError
 from monitor.output import dumps, emit, format_option
+from monitor.queries.hits import HIT_COLUMNS, hit_trends, list_hits
+from monitor.queries.selection import actor_name, find_account_ids, group_name
 from monitor.timeparse import WHEN
 
 # A terminal table leaves out the handle and platform (the actor and the link say them); the
@@ -61,6 +62,7 @@ def keywords_rescan(ctx: click.Context, group: str | None, if_changed: bool, fmt
 @click.option("--group", default=None, help="Only this keyword group.")
 @click.option("--term", default=None, help="Only this term (as written in the config).")
 @click.option("--actor", default=None, help="Only this actor (by name).")
+@click.option("--account", default=None, help="Only this account (handle or URL).")
 @click.option("--platform", type=PLATFORM_CHOICE, default=None, help="Only this platform.")
 @click.option(
     "--since", type=WHEN, default=None, help="Only hits in posts published from this time."
@@ -82,6 +84,7 @@ def hits(
     group: str | None,
     term: str | None,
     actor: str | None,
+    account: str | None,
     platform: str | None,
     since: datetime | None,
     until: datetime | None,
@@ -89,13 +92,15 @@ def hits(
     fmt: str,
 ) -> None:
     """List keyword hits, newest first, with snippet and link (video links open at the second)."""
-    with app(ctx).session() as session:
+    context = app(ctx)
+    with context.session() as session:
         rows = list_hits(
             session,
             limit=limit or None,
-            group=group,
+            group=group_name(session, context.config.keywords, group),
             term=term,
-            actor=actor,
+            actor=actor_name(session, actor),
+            account_ids=find_account_ids(session, account, platform=platform),
             platform=platform,
             since=since,
             until=until,
@@ -126,9 +131,15 @@ def trends(
     fmt: str,
 ) -> None:
     """Keyword hit counts per group and actor over time (by day or ISO week, UTC)."""
-    with app(ctx).session() as session:
+    context = app(ctx)
+    with context.session() as session:
         rows = hit_trends(
-            session, interval=interval, group=group, actor=actor, since=since, until=until
+            session,
+            interval=interval,
+            group=group_name(session, context.config.keywords, group),
+            actor=actor_name(session, actor),
+            since=since,
+            until=until,
         )
     emit(
         rows,

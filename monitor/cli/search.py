@@ -11,6 +11,7 @@ from monitor.cli import cli
 from monitor.cli.context import app
 from monitor.cli.keywords import PLATFORM_CHOICE
 from monitor.output import emit, format_option
+from monitor.queries.selection import actor_name
 from monitor.search import QueryError, Where, search
 from monitor.timeparse import WHEN
 
@@ -81,7 +82,7 @@ def search_command(
                 session,
                 query,
                 where=where,
-                actor=actor,
+                actor=actor_name(session, actor),
                 platform=platform,
                 since=since,
                 until=until,

@@ -8,8 +8,9 @@ from pathlib import Path
 import click
 
 from monitor.cli import cli
-from monitor.cli.context import app
-from monitor.config import find_config_path, load_config
+from monitor.cli.context import AppContext, app
+from monitor.config import ConfigError, find_config_path, load_config
+from storage.engine import DatabaseError, check_database_url
 from storage.migrations import current_revision, head_revisions, upgrade
 
 _HERE = Path(__file__).resolve().parent.parent
@@ -82,10 +83,33 @@ def config_group() -> None:
 @click.pass_context
 def config_check(ctx: click.Context) -> None:
     """Validate the config file and the secrets the configured features need."""
-    config = app(ctx).config
-    config.check_secrets()
+    context = app(ctx)
+    problems = config_problems(context)
+    if problems:
+        for line in problems:
+            click.echo(line, err=True)
+        count = f"{len(problems)} problem{'s' if len(problems) > 1 else ''}"
+        click.echo(f"config check: {count} found", err=True)
+        ctx.exit(2)
+    config = context.config
     accounts = sum(len(actor.accounts) for actor in config.actors)
     click.echo(
         f"{config.source}: ok ({len(config.actors)} actors, {accounts} accounts, "
         f"{len(config.keywords)} keyword groups, {len(config.schedule.jobs)} jobs)"
     )
+
+
+def config_problems(context: AppContext) -> list[str]:
+    """Every problem of the config file as one line each: what loading rejects, then what
+    later commands would (the database URL, missing secrets)."""
+    try:
+        config = context.config
+    except ConfigError as exc:
+        return exc.problems
+    problems: list[str] = []
+    try:
+        check_database_url(config.database_url)
+    except DatabaseError as exc:
+        problems.append(str(ConfigError(config.source or "config", "database.url", str(exc))))
+    problems += [str(exc) for exc in config.secret_problems()]
+    return problems

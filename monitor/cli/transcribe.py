@@ -5,15 +5,13 @@ from __future__ import annotations
 import sys
 
 import click
-from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
 
-from collectors.records import PLATFORMS
 from monitor import shutdown
-from monitor.accounts import account_key
 from monitor.cli import cli
-from monitor.cli.context import app
+from monitor.cli.context import app, exit_if_stopped
 from monitor.output import dumps, echo
+from monitor.queries.posts import find_post
+from monitor.queries.transcripts import post_transcripts
 from monitor.transcription import TranscribeReport, TranscriptionError, run_transcriptions
 from monitor.transcription.formats import (
     FORMATS,
@@ -22,8 +20,6 @@ from monitor.transcription.formats import (
     render_vtt,
     transcript_doc,
 )
-from monitor.transcription.store import resolve_transcript
-from storage.models import Account, Media, Post, TranscriptSegment
 
 
 def _run(ctx: click.Context, *, limit: int | None, follow: bool, progress: bool) -> None:
@@ -45,6 +41,8 @@ def _run(ctx: click.Context, *, limit: int | None, follow: bool, progress: bool)
             raise click.ClickException(str(exc)) from None
         raise
     _print_report(report)
+    if not follow:  # a one-shot run cut short says so (exit 128+signal); a worker exits 0
+        exit_if_stopped(ctx, "transcribe")
 
 
 def _print_report(report: TranscribeReport) -> None:
@@ -69,40 +67,6 @@ def worker(ctx: click.Context) -> None:
     _run(ctx, limit=None, follow=True, progress=sys.stderr.isatty())
 
 
-def find_post(session: Session, ref: str) -> Post:
-    """A post by our id, its URL as stored, or `platform:account/post_id`."""
-    ref = ref.strip()
-    post: Post | None = None
-    if ref.isdigit():
-        post = session.get(Post, int(ref))
-    elif ref.startswith(("http://", "https://")):
-        bare = ref.rstrip("/")
-        post = session.scalars(
-            select(Post).where(or_(Post.url == ref, Post.url == bare, Post.url == bare + "/"))
-        ).first()
-    elif ":" in ref and "/" in ref:
-        platform, _, rest = ref.partition(":")
-        account, _, post_id = rest.rpartition("/")
-        if platform not in PLATFORMS:
-            raise click.BadParameter(f"unknown platform {platform!r}", param_hint="POST")
-        post = session.scalars(
-            select(Post)
-            .join(Account, Account.id == Post.account_id)
-            .where(
-                Account.platform == platform,
-                Account.handle == account_key(platform, account, None),
-                Post.platform_post_id == post_id,
-            )
-        ).first()
-    else:
-        raise click.BadParameter(
-            "give a post id, a post URL, or platform:account/post_id", param_hint="POST"
-        )
-    if post is None:
-        raise click.ClickException(f"no post {ref!r} in the database")
-    return post
-
-
 @cli.command()
 @click.argument("post_ref", metavar="POST")
 @click.option(
@@ -119,24 +83,15 @@ def transcript(ctx: click.Context, post_ref: str, fmt: str, all_segments: bool) 
     """Print the transcript of a post's media, with timestamps."""
     with app(ctx).session() as session:
         post = find_post(session, post_ref)
-        media = session.scalars(
-            select(Media).where(Media.post_id == post.id).order_by(Media.position)
-        ).all()
+        media = post_transcripts(session, post.id)
         docs, texts = [], []
         for item in media:
-            found = resolve_transcript(session, item.id)
-            if found is None:
+            if item.transcript is None:
                 continue
-            segments = list(
-                session.scalars(
-                    select(TranscriptSegment)
-                    .where(TranscriptSegment.transcript_id == found.id)
-                    .order_by(TranscriptSegment.position)
-                )
-            )
+            segments = item.segments
             if fmt in ("srt", "vtt") and not all_segments:
                 segments = [s for s in segments if not s.is_hallucination]
-            docs.append({"position": item.position, **transcript_doc(found, segments)})
+            docs.append({"position": item.position, **transcript_doc(item.transcript, segments)})
             render = {"text": render_text, "srt": render_srt, "vtt": render_vtt}.get(fmt)
             if render is not None:
                 texts.append(render(segments))

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import Engine, func, select
 
+from monitor import shutdown
 from monitor.config import PolmonConfig, load_config
 from monitor.demo.sample import CHANNEL, TITLE, sample_passes
 from monitor.demo.server import SampleServer
@@ -16,6 +17,9 @@ from monitor.logs import apply_config
 from storage.engine import make_engine, transaction
 from storage.migrations import upgrade
 from storage.models import AudienceSnapshot, KeywordHit, Media, Post, Transcript
+
+MARKER_NAME = ".polmon-demo"  # in every folder the demo wrote: it may replace that folder
+DEMO_CONFIG_HEADER = "# Written by `polmon demo`"
 
 
 def bundled_model_path() -> str:
@@ -30,7 +34,7 @@ def bundled_model_path() -> str:
 
 
 def demo_config_text(base_url: str, model_path: str) -> str:
-    return f"""# Written by `polmon demo`: the bundled sample channel served on {base_url}.
+    return f"""{DEMO_CONFIG_HEADER}: the bundled sample channel served on {base_url}.
 [paths]
 data_dir = "data"
 
@@ -87,6 +91,50 @@ recipients = ["analysts@example.org"]
 """
 
 
+class DemoStopped(Exception):
+    """A stop request (SIGINT, SIGTERM) ended the demo early; no media stays leased."""
+
+
+class DemoFolderError(Exception):
+    """The output folder holds files no earlier demo wrote: the demo will not replace it."""
+
+
+def prepare_output(output_dir: Path, *, force: bool = False) -> None:
+    """Empty `output_dir` for a new demo run, refusing a folder the demo did not make.
+
+    A folder is replaced only when it is missing, empty, or carries the marker file an
+    earlier demo wrote (or `force`); anything else might be someone's work.
+    """
+    if output_dir.exists() and not output_dir.is_dir():
+        raise DemoFolderError(f"{output_dir} is a file, not a folder")
+    if output_dir.is_dir() and any(output_dir.iterdir()):
+        if not (force or _made_by_demo(output_dir)):
+            raise DemoFolderError(
+                f"{output_dir} is not empty and was not made by `polmon demo`: choose another "
+                "--output, or add --force to replace it"
+            )
+        if output_dir == Path.cwd() or output_dir in Path.cwd().parents:
+            raise DemoFolderError(f"{output_dir} holds the current folder: choose another --output")
+        shutil.rmtree(output_dir)
+    output_dir.mkdir(parents=True, exist_ok=True)
+    (output_dir / MARKER_NAME).write_text(
+        "This folder was written by `polmon demo`; the next demo run replaces it.\n",
+        encoding="utf-8",
+    )
+
+
+def _made_by_demo(folder: Path) -> bool:
+    """The marker file, or the config an earlier demo (before the marker) wrote."""
+    if (folder / MARKER_NAME).is_file():
+        return True
+    config = folder / "polmon.toml"
+    try:
+        with config.open(encoding="utf-8") as handle:
+            return handle.readline().startswith(DEMO_CONFIG_HEADER)
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
 @dataclass
 class DemoResult:
     output_dir: Path
@@ -136,14 +184,12 @@ def _summary(engine: Engine) -> dict[str, Any]:
         }
 
 
-def run_demo(output_dir: Path) -> DemoResult:
+def run_demo(output_dir: Path, *, force: bool = False) -> DemoResult:
     """Serve the sample, run two passes of the real pipeline on a fresh SQLite, write a digest."""
     from monitor.digest import write_digest
     from monitor.pipeline import run_collect
 
-    if output_dir.exists():
-        shutil.rmtree(output_dir)
-    output_dir.mkdir(parents=True)
+    prepare_output(output_dir, force=force)
     model_path = bundled_model_path()
     with SampleServer(sample_passes()) as server:
         config_path = output_dir / "polmon.toml"
@@ -156,6 +202,9 @@ def run_demo(output_dir: Path) -> DemoResult:
             server.show(index)
             run_collect(config, engine)
             _process(config, engine)
+            if shutdown.stop_requested():  # each stage finished or gave back its item
+                engine.dispose()
+                raise DemoStopped(f"the demo stopped ({shutdown.stop_reason()})")
     digest_path = output_dir / "digest.html"
     write_digest(config, engine, digest_path)
     summary = _summary(engine)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import statistics
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
@@ -11,6 +11,7 @@ from typing import Any, Literal
 from sqlalchemy import bindparam, func, select, true
 from sqlalchemy.orm import Session
 
+from monitor.queries.scope import scoped
 from storage.models import Account, Actor, AudienceSnapshot, Post
 
 Metric = Literal["followers", "likes", "views_total", "posts_count"]
@@ -48,7 +49,7 @@ def select_accounts(
     *,
     actor: str | None = None,
     platform: str | None = None,
-    account: str | None = None,
+    account_ids: Collection[int] | None = None,
 ) -> list[AccountInfo]:
     """Configured (active) accounts matching the filters, by actor then platform."""
     stmt = (
@@ -57,12 +58,7 @@ def select_accounts(
         .where(Account.active.is_(True))
         .order_by(Actor.name, Account.platform, Account.handle)
     )
-    if actor:
-        stmt = stmt.where(Actor.name == actor)
-    if platform:
-        stmt = stmt.where(Account.platform == platform)
-    if account:
-        stmt = stmt.where(func.lower(Account.handle) == account.lower())
+    stmt = scoped(stmt, actor=actor, platform=platform, account_ids=account_ids)
     return [AccountInfo(*row) for row in session.execute(stmt)]
 
 

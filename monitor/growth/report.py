@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -87,7 +87,7 @@ def growth_report(
     *,
     actor: str | None = None,
     platform: str | None = None,
-    account: str | None = None,
+    account_ids: Collection[int] | None = None,
     since: datetime | None = None,
     interval: Interval = "day",
     metric: Metric = "followers",
@@ -97,7 +97,9 @@ def growth_report(
     """Growth of the matching accounts and of their actors (the sum of their accounts)."""
     as_of = as_of or utcnow()
     since = since or as_of - timedelta(days=DEFAULT_WINDOW_DAYS)
-    accounts = data.select_accounts(session, actor=actor, platform=platform, account=account)
+    accounts = data.select_accounts(
+        session, actor=actor, platform=platform, account_ids=account_ids
+    )
     ids = [a.id for a in accounts]
     moments = {"now": as_of, **{k: as_of - timedelta(days=d) for k, d in CHANGE_DAYS.items()}}
     moments["since"] = since
