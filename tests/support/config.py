@@ -28,11 +28,11 @@ def config_toml(
         repeated = set(sections) & set(tomllib.loads(body))
         assert not repeated, f"give {sorted(repeated)} either as sections or in the body"
     paths = {"data_dir": "data", **sections.pop("paths", {})}
-    text = _table(["paths"], paths)
+    text = toml_table(["paths"], paths)
     if database is not None:
         text += database.config_toml()
     for name, values in sections.items():
-        text += _table([name], values)
+        text += toml_table([name], values)
     return text + body
 
 
@@ -98,14 +98,14 @@ def actors_toml(handles: list[str], platform: str = "telegram") -> str:
     return "\n".join(lines) + "\n"
 
 
-def _table(name: list[str], values: Mapping[str, Any]) -> str:
+def toml_table(name: list[str], values: Mapping[str, Any]) -> str:
     """A TOML table; nested mappings become sub-tables after the plain keys."""
     plain = {k: v for k, v in values.items() if not isinstance(v, Mapping)}
     nested = {k: v for k, v in values.items() if isinstance(v, Mapping)}
     header = ".".join(_key(part) for part in name)
     text = f"[{header}]\n" + "".join(f"{_key(k)} = {_value(v)}\n" for k, v in plain.items())
     for key, sub in nested.items():
-        text += _table([*name, key], sub)
+        text += toml_table([*name, key], sub)
     return text
 
 

@@ -19,12 +19,17 @@ from storage.models import (
     PostMetric,
     PostVersion,
 )
-from tests.support.config import telegram_settings
+from tests.support.config import actors_toml, telegram_settings, toml_table
 
 
 def scenario_telegram(base_url: str, **overrides: Any) -> dict[str, Any]:
     """[telegram] for multi-pass scenarios: the local site, a 30-day backfill, 3-day rechecks."""
     return telegram_settings(base_url, **{"backfill_days": 30, "recheck_days": 3.0, **overrides})
+
+
+def scenario_toml(base_url: str, handles: list[str], **overrides: Any) -> str:
+    """A config body: [telegram] from `scenario_telegram`, one [[actors]] entry per handle."""
+    return toml_table(["telegram"], scenario_telegram(base_url, **overrides)) + actors_toml(handles)
 
 
 @dataclass
