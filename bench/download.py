@@ -15,7 +15,7 @@ from monitor.download import run_downloads
 from storage.engine import make_engine, transaction
 from storage.migrations import upgrade
 from storage.models import Account, Actor, Media, Post
-from tests.local_server import LocalServer
+from tests.support.local_server import LocalServer
 
 CLIP = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "media" / "clip_a.mp4"
 

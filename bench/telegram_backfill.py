@@ -18,7 +18,7 @@ from monitor.config import load_config
 from monitor.pipeline import run_collect
 from storage.engine import make_engine
 from storage.migrations import upgrade
-from tests.telegram_site import SiteChannel, SiteMedia, SitePost, TelegramSite
+from tests.support.telegram_site import SiteChannel, SiteMedia, SitePost, TelegramSite
 
 
 def _site(posts: int) -> TelegramSite:

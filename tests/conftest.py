@@ -3,20 +3,27 @@
 from __future__ import annotations
 
 import os
+import re
+import sqlite3
 import subprocess
 import sys
 import uuid
 from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
+from pytest_httpserver import HTTPServer
 from sqlalchemy import Engine, create_engine, text
 
+from monitor import shutdown
 from storage.engine import make_engine
 from storage.migrations import upgrade
+from tests.support.config import write_config as write_config  # where older tests look for it
+from tests.support.telegram_site import TelegramSite
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -107,19 +114,38 @@ def postgres_schema(postgres_server: str) -> Iterator[str]:
         admin.dispose()
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated from empty to head once per session; tests get copies of it."""
+    path = tmp_path_factory.mktemp("sqlite-template") / "polmon-test.sqlite3"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    engine.dispose()
+    return path
+
+
 def _database(kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[TestDatabase]:
     if kind == "sqlite":
-        url = f"sqlite:///{tmp_path / 'polmon-test.sqlite3'}"
+        path = tmp_path / "polmon-test.sqlite3"
+        _copy_sqlite(request.getfixturevalue("sqlite_template"), path)
+        url = f"sqlite:///{path}"
         schema = None
     else:
         url = request.getfixturevalue("postgres_server")
         schema = request.getfixturevalue("postgres_schema")
     engine = make_engine(url, schema=schema)
-    upgrade(engine)
+    if kind != "sqlite":
+        upgrade(engine)
     try:
         yield TestDatabase(kind, url, schema, engine)
     finally:
         engine.dispose()
+
+
+def _copy_sqlite(source: Path, target: Path) -> None:
+    """Copy a SQLite database page by page (SQLite's backup API, safe with WAL files)."""
+    with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(target)) as dst:
+        src.backup(dst)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -136,14 +162,6 @@ def sqlite_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[TestDa
 @pytest.fixture
 def pg_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[TestDatabase]:
     yield from _database("postgres", tmp_path, request)
-
-
-def write_config(tmp_path: Path, database: TestDatabase | None, body: str = "") -> Path:
-    """Write a polmon.toml in tmp_path: [paths] data_dir there, the database, then `body`."""
-    path = tmp_path / "polmon.toml"
-    head = '[paths]\ndata_dir = "data"\n'
-    path.write_text(head + (database.config_toml() if database else "") + body, encoding="utf-8")
-    return path
 
 
 def invoke(config_path: Path | None, *args: str) -> Result:
@@ -168,3 +186,17 @@ def run_polmon(
         timeout=timeout,
         check=False,
     )
+
+
+@pytest.fixture
+def site(httpserver: HTTPServer) -> Iterator[TelegramSite]:
+    """A t.me stand-in answering every request of the `httpserver` on 127.0.0.1."""
+    telegram = TelegramSite()
+    httpserver.expect_request(re.compile(".*")).respond_with_handler(telegram.handle)
+    yield telegram
+
+
+@pytest.fixture(autouse=True)
+def _no_stop_request() -> None:
+    """Stages poll the process-wide stop request: start each test without one."""
+    shutdown.reset()

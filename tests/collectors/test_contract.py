@@ -2,7 +2,7 @@
 
 Platforms whose module is not in this checkout are skipped, unless
 POLMON_REQUIRE_ALL_COLLECTORS=1 (set once every platform is merged): then they fail. The
-behaviour checks drive each collector through `tests/collectors/contract_<platform>.py`.
+behaviour checks drive each collector through `tests/support/contract/<platform>.py`.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from collectors.records import (
     PostRecord,
 )
 from collectors.registry import _COLLECTORS, collector_class, registered_platforms
-from tests.collectors.contract_case import ContractCase
+from tests.support.contract.case import ContractCase
 
 REQUIRE_ALL = os.environ.get("POLMON_REQUIRE_ALL_COLLECTORS") == "1"
 
@@ -75,12 +75,12 @@ def test_collector_class_honours_the_interface(platform: str) -> None:
 
 @contextmanager
 def contract_case(platform: str, tmp_path: Path, httpserver: HTTPServer) -> Iterator[ContractCase]:
-    """The platform's collector wired to its local stand-in (see contract_case.py)."""
+    """The platform's collector wired to its local stand-in (see tests/support/contract/case.py)."""
     load(platform)
     try:
-        driver = importlib.import_module(f"tests.collectors.contract_{platform}")
+        driver = importlib.import_module(f"tests.support.contract.{platform}")
     except ModuleNotFoundError:
-        _absent(platform, f"no contract driver tests/collectors/contract_{platform}.py")
+        _absent(platform, f"no contract driver tests/support/contract/{platform}.py")
         raise
     case: ContractCase = driver.start(tmp_path, httpserver)
     with case.collector:

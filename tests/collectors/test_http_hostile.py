@@ -18,10 +18,9 @@ from monitor.config import load_config
 from monitor.pipeline import run_collect
 from storage.engine import transaction
 from storage.models import CollectionRun
-from tests.collectors.conftest import NOW
-from tests.collectors.telegram_scenario import scenario_toml
 from tests.conftest import TestDatabase, write_config
-from tests.telegram_site import SiteChannel, SitePost, TelegramSite
+from tests.support.telegram_scenario import scenario_toml
+from tests.support.telegram_site import NOW, SiteChannel, SitePost, TelegramSite
 
 
 def client(**overrides: object) -> PoliteClient:

@@ -14,10 +14,9 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from storage.models import Post
-from tests.collectors.conftest import channel_with_posts
-from tests.collectors.telegram_scenario import count, runs, scenario_toml, stored_posts
 from tests.conftest import REPO_ROOT, TestDatabase, run_polmon, write_config
-from tests.telegram_site import TelegramSite
+from tests.support.telegram_scenario import count, runs, scenario_toml, stored_posts
+from tests.support.telegram_site import TelegramSite, channel_with_posts
 
 SKIPPED_LINE = "telegram pm: being collected by another process right now; skipped this time"
 

@@ -10,8 +10,9 @@ from typing import Any
 from sqlalchemy import Connection, text
 
 from storage.engine import transaction
-from tests.analytics import factory
-from tests.conftest import REPO_ROOT, TestDatabase, invoke, write_config
+from tests.conftest import REPO_ROOT, TestDatabase, invoke
+from tests.support import factories
+from tests.support.config import write_config
 
 
 def _metadata(db: TestDatabase, tmp_path: Path) -> tuple[str, dict[str, Any]]:
@@ -58,11 +59,11 @@ def test_every_table_and_view_is_described_or_hidden(
 
 def test_search_boxes_use_the_full_text_tables(sqlite_db: TestDatabase, tmp_path: Path) -> None:
     with transaction(sqlite_db.engine) as session:
-        owner = factory.account(session, factory.actor(session, "Kem Sokha"), "tiktok", "@ks")
-        factory.post(session, owner, "ពួកគេនឹងចាប់ខ្លួនគាត់ and arrest him")
-        factory.post(session, owner, "nothing to see")
-        video = factory.post(session, owner, "clip", kind="video")
-        factory.transcript(session, video, [(0.0, "they will arrest us"), (4.0, "calm")])
+        owner = factories.account(session, factories.actor(session, "Kem Sokha"), "tiktok", "@ks")
+        factories.post(session, owner, "ពួកគេនឹងចាប់ខ្លួនគាត់ and arrest him")
+        factories.post(session, owner, "nothing to see")
+        video = factories.post(session, owner, "clip", kind="video")
+        factories.transcript(session, video, [(0.0, "they will arrest us"), (4.0, "calm")])
     _name, database = _metadata(sqlite_db, tmp_path)
     searchable = {t: e for t, e in database["tables"].items() if "fts_table" in e}
     assert set(searchable) == {"posts", "transcript_segments"}

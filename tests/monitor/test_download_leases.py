@@ -16,8 +16,9 @@ from monitor.download import DownloadReport, run_downloads
 from storage.engine import transaction
 from storage.models import Media
 from tests.conftest import TestDatabase, write_config
-from tests.local_server import LocalServer
-from tests.video.test_download import MEDIA, Item, add_media, rows
+from tests.support.factories import Download, media_rows, media_to_download
+from tests.support.local_server import LocalServer
+from tests.support.video_sites import MEDIA
 
 VIDEO = "[video]\nsleep_seconds = 0\nretries = 0\ntimeout_seconds = 30\nlease_seconds = 1\n"
 
@@ -39,7 +40,9 @@ def test_lease_is_renewed_while_a_slow_download_runs(db: TestDatabase, tmp_path:
 
     reports: list[DownloadReport] = []
     with LocalServer() as server:
-        [media_id] = add_media(db, [Item("tiktok", "1", server.add_dynamic("/slow.mp4", slow))])
+        [media_id] = media_to_download(
+            db.engine, [Download("tiktok", "1", server.add_dynamic("/slow.mp4", slow))]
+        )
         worker = threading.Thread(target=lambda: reports.append(run_downloads(config, db.engine)))
         worker.start()
         try:
@@ -58,7 +61,7 @@ def test_lease_is_renewed_while_a_slow_download_runs(db: TestDatabase, tmp_path:
             worker.join(120)
     assert renewed
     assert (reports[0].downloaded, reports[0].lost) == (1, 0)
-    assert rows(db, [media_id])[0].status == "downloaded"
+    assert media_rows(db.engine, [media_id])[0].status == "downloaded"
 
 
 def test_partial_files_of_dead_downloaders_are_removed(db: TestDatabase, tmp_path: Path) -> None:

@@ -13,8 +13,9 @@ from monitor.download import run_downloads
 from storage.engine import transaction
 from storage.models import Media
 from tests.conftest import TestDatabase, invoke, write_config
-from tests.local_server import LocalServer
-from tests.video.test_download import MEDIA, Item, add_media, rows
+from tests.support.factories import Download, media_rows, media_to_download
+from tests.support.local_server import LocalServer
+from tests.support.video_sites import MEDIA
 
 VIDEO = "[video]\nsleep_seconds = 0\nretries = 0\ntimeout_seconds = 1\nmax_attempts = 1\n"
 POST_ID = "7412345678901234567"
@@ -37,13 +38,14 @@ def _due_now(db: TestDatabase) -> None:
 def test_disk_full_defers_without_spending_the_attempt(db: TestDatabase, tmp_path: Path) -> None:
     config = load_config(write_config(tmp_path, db, VIDEO))
     with LocalServer() as server:
-        [media_id] = add_media(
-            db, [Item("tiktok", POST_ID, server.add_file("/a.mp4", MEDIA / "clip_a.mp4"))]
+        [media_id] = media_to_download(
+            db.engine,
+            [Download("tiktok", POST_ID, server.add_file("/a.mp4", MEDIA / "clip_a.mp4"))],
         )
         part = _disk_full_for(config.media_dir, media_id)
         report = run_downloads(config, db.engine)
         assert (report.downloaded, report.failed, report.retrying) == (0, 0, 1)
-        [row] = rows(db, [media_id])
+        [row] = media_rows(db.engine, [media_id])
         assert (row.status, row.attempts, row.lease_owner) == ("pending", 0, None)
         assert (row.last_error or "").startswith("local fault ENOSPC: ")
         assert row.next_attempt_at is not None
@@ -52,15 +54,16 @@ def test_disk_full_defers_without_spending_the_attempt(db: TestDatabase, tmp_pat
         _due_now(db)  # space is back
         again = run_downloads(config, db.engine)
     assert (again.downloaded, again.failed) == (1, 0)
-    assert rows(db, [media_id])[0].status == "downloaded"
+    assert media_rows(db.engine, [media_id])[0].status == "downloaded"
 
 
 def test_download_exits_1_when_nothing_could_be_stored(db: TestDatabase, tmp_path: Path) -> None:
     config_path = write_config(tmp_path, db, VIDEO)
     config = load_config(config_path)
     with LocalServer() as server:
-        [media_id] = add_media(
-            db, [Item("tiktok", POST_ID, server.add_file("/a.mp4", MEDIA / "clip_a.mp4"))]
+        [media_id] = media_to_download(
+            db.engine,
+            [Download("tiktok", POST_ID, server.add_file("/a.mp4", MEDIA / "clip_a.mp4"))],
         )
         _disk_full_for(config.media_dir, media_id)
         result = invoke(config_path, "download", "--no-progress")

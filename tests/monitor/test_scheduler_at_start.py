@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import time
-import tomllib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -12,11 +11,12 @@ import pytest
 from sqlalchemy import select
 
 from monitor import shutdown
-from monitor.config import ConfigError, PolmonConfig, parse_config
+from monitor.config import ConfigError
 from monitor.scheduler import Daemon
 from storage.engine import transaction
 from storage.models import JobRun
-from tests.conftest import TestDatabase, invoke, write_config
+from tests.conftest import TestDatabase, invoke
+from tests.support.config import make_config, write_config
 
 JOBS = """
 [schedule.jobs.rescan]
@@ -38,19 +38,14 @@ interval_minutes = 60
 """
 
 
-def _load(tmp_path: Path, db: TestDatabase, body: str) -> PolmonConfig:
-    path = write_config(tmp_path, db, body)
-    return parse_config(tomllib.loads(path.read_text()), path)
-
-
 def test_which_jobs_run_at_start(sqlite_db: TestDatabase, tmp_path: Path) -> None:
-    config = _load(tmp_path, sqlite_db, JOBS)
+    config = make_config(tmp_path, sqlite_db, JOBS)
     assert Daemon(config, sqlite_db.engine).at_start == ["rescan"]
-    off = _load(
+    off = make_config(
         tmp_path, sqlite_db, "[schedule]\nrun_at_start = false\n" + JOBS.replace("false", "true")
     )
     assert Daemon(off, sqlite_db.engine).at_start == ["download"]  # the job's own setting wins
-    opted_in = _load(tmp_path, sqlite_db, JOBS + "run_at_start = true\n")
+    opted_in = make_config(tmp_path, sqlite_db, JOBS + "run_at_start = true\n")
     assert Daemon(opted_in, sqlite_db.engine).at_start == ["rescan", "hourly_digest"]
     result = invoke(write_config(tmp_path, sqlite_db, JOBS), "run", "--dry-run", "--format", "json")
     assert result.exit_code == 0, result.output
@@ -71,7 +66,7 @@ def test_run_at_start_on_a_cron_job_is_a_config_error(
 ) -> None:
     body = '[schedule.jobs.digest]\ntask = "digest"\ncron = "0 7 * * *"\nrun_at_start = true\n'
     with pytest.raises(ConfigError, match="run_at_start applies only to interval_minutes jobs"):
-        _load(tmp_path, sqlite_db, body)
+        make_config(tmp_path, sqlite_db, body)
 
 
 def _finished_runs(db: TestDatabase) -> list[tuple[str, str]]:
@@ -81,7 +76,7 @@ def _finished_runs(db: TestDatabase) -> list[tuple[str, str]]:
 
 
 def test_the_daemon_runs_an_hourly_job_at_once(sqlite_db: TestDatabase, tmp_path: Path) -> None:
-    config = _load(tmp_path, sqlite_db, JOBS)
+    config = make_config(tmp_path, sqlite_db, JOBS)
     shutdown.reset()
     daemon = Daemon(config, sqlite_db.engine)
     daemon.start()

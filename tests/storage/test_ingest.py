@@ -10,8 +10,6 @@ from collectors.records import AccountProfile, MediaItem, PostRecord
 from storage.engine import transaction
 from storage.ingest import add_snapshot, ingest_posts, mark_deleted
 from storage.models import (
-    Account,
-    Actor,
     AudienceSnapshot,
     Media,
     Post,
@@ -19,6 +17,7 @@ from storage.models import (
     PostVersion,
 )
 from tests.conftest import TestDatabase
+from tests.support import factories
 
 T0 = datetime(2024, 6, 1, 8, 0, tzinfo=UTC)
 HOSTILE = (
@@ -29,10 +28,7 @@ HOSTILE = (
 
 def _account(db: TestDatabase) -> int:
     with transaction(db.engine) as session:
-        account = Account(actor=Actor(name="PM"), platform="telegram", handle="pm", cursor={})
-        session.add(account)
-        session.flush()
-        return account.id
+        return factories.account(session, factories.actor(session, "PM"), "telegram", "pm").id
 
 
 def _post(post_id: str, text: str = "hello", views: int = 10, **extra: object) -> PostRecord:

@@ -8,26 +8,14 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select, update
 
 from storage.engine import transaction
-from storage.models import Account, Actor, Media, Post
+from storage.models import Media
 from storage.queue import claim, complete, download_stage, fail, release, renew, worker_id
 from tests.conftest import TestDatabase
-
-
-def _media(db: TestDatabase, count: int) -> list[int]:
-    with transaction(db.engine) as session:
-        actor = Actor(name="A")
-        account = Account(actor=actor, platform="telegram", handle="a", cursor={})
-        post = Post(
-            account=account, platform_post_id="1", published_at=datetime(2024, 1, 1, tzinfo=UTC)
-        )
-        media = [Media(post=post, position=i, kind="video") for i in range(count)]
-        session.add_all([actor, account, post, *media])
-        session.flush()
-        return [m.id for m in media]
+from tests.support.factories import pending_media
 
 
 def test_concurrent_claims_never_share_a_row(db: TestDatabase) -> None:
-    ids = _media(db, 40)
+    ids = pending_media(db.engine, 40)
     stage = download_stage()
 
     def worker(n: int) -> list[int]:
@@ -44,7 +32,7 @@ def test_concurrent_claims_never_share_a_row(db: TestDatabase) -> None:
 
 
 def test_expired_lease_is_claimed_again_and_old_owner_loses_it(db: TestDatabase) -> None:
-    [media_id] = _media(db, 1)
+    [media_id] = pending_media(db.engine, 1)
     stage = download_stage(lease_seconds=60)
     assert claim(db.engine, stage, "dead") == [media_id]
     assert claim(db.engine, stage, "other") == []  # lease still held
@@ -69,7 +57,7 @@ def test_expired_lease_is_claimed_again_and_old_owner_loses_it(db: TestDatabase)
 
 
 def test_failures_back_off_then_fail_for_good(db: TestDatabase) -> None:
-    [media_id] = _media(db, 1)
+    [media_id] = pending_media(db.engine, 1)
     stage = download_stage(max_attempts=2, backoff_seconds=30)
     owner = worker_id()
     assert claim(db.engine, stage, owner) == [media_id]
@@ -87,7 +75,7 @@ def test_failures_back_off_then_fail_for_good(db: TestDatabase) -> None:
 
 
 def test_release_does_not_count_an_attempt(db: TestDatabase) -> None:
-    [media_id] = _media(db, 1)
+    [media_id] = pending_media(db.engine, 1)
     stage = download_stage()
     assert claim(db.engine, stage, "w") == [media_id]
     assert release(db.engine, stage, media_id, "w")
@@ -97,7 +85,7 @@ def test_release_does_not_count_an_attempt(db: TestDatabase) -> None:
 
 
 def test_worker_killed_every_time_ends_failed(db: TestDatabase) -> None:
-    [media_id] = _media(db, 1)
+    [media_id] = pending_media(db.engine, 1)
     stage = download_stage(max_attempts=2, max_lease_expiries=2)
     for owner in ("a", "b"):
         assert claim(db.engine, stage, owner) == [media_id]

@@ -12,10 +12,10 @@ from pytest_httpserver import HTTPServer
 
 from collectors.identity import InvalidAccount, account_key, telegram_channel, tiktok_username
 from monitor.queries.selection import account_matches
-from tests.collectors.conftest import channel_with_posts
-from tests.collectors.telegram_scenario import scenario_toml
-from tests.conftest import TestDatabase, invoke, write_config
-from tests.telegram_site import TelegramSite
+from tests.conftest import TestDatabase, invoke
+from tests.support.config import write_config
+from tests.support.telegram_scenario import scenario_toml
+from tests.support.telegram_site import TelegramSite, channel_with_posts
 
 HANDLES = ["hunmanet", "hunmanet_news", "pm_demo", "samdech"]
 

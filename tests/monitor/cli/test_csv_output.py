@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import TestDatabase, invoke
-from tests.monitor.cli.corpus import seed
+from tests.support.corpus import seed
 
 KHMER = "ប៉ូលិសនឹងចាប់ខ្លួនជនក្បត់ជាតិ"
 

@@ -13,10 +13,10 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from monitor.queries.history import word_diff
-from tests.collectors.conftest import channel_with_posts
-from tests.collectors.telegram_scenario import scenario_toml
-from tests.conftest import TestDatabase, invoke, write_config
-from tests.telegram_site import TelegramSite
+from tests.conftest import TestDatabase, invoke
+from tests.support.config import write_config
+from tests.support.telegram_scenario import scenario_toml
+from tests.support.telegram_site import TelegramSite, channel_with_posts
 
 
 @pytest.fixture

@@ -11,9 +11,9 @@ import pytest
 
 from storage.engine import transaction
 from storage.models import Media, Transcript, TranscriptSegment
-from tests.collectors.hostile_texts import HOSTILE_TEXTS
 from tests.conftest import TestDatabase, invoke
-from tests.monitor.cli.corpus import seed
+from tests.support.corpus import seed
+from tests.support.hostile_texts import HOSTILE_TEXTS
 
 # What a monitored account could post to attack whoever reads it in a terminal.
 TERMINAL_ATTACKS = [

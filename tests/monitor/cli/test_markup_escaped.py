@@ -10,10 +10,10 @@ from pathlib import Path
 from pytest_httpserver import HTTPServer
 
 from monitor.output import emit
-from tests.collectors.conftest import NOW
-from tests.collectors.telegram_scenario import scenario_toml
-from tests.conftest import TestDatabase, invoke, write_config
-from tests.telegram_site import SiteChannel, SitePost, TelegramSite
+from tests.conftest import TestDatabase, invoke
+from tests.support.config import write_config
+from tests.support.telegram_scenario import scenario_toml
+from tests.support.telegram_site import NOW, SiteChannel, SitePost, TelegramSite
 
 MARKUP = "[bold]loud[/bold] [red]alarm[/red] [[actors]] [link=https://x.example]x[/link]"
 

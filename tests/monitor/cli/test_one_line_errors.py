@@ -9,7 +9,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from storage.engine import is_read_only_error
-from tests.conftest import TestDatabase, invoke, write_config
+from tests.conftest import TestDatabase, invoke
+from tests.support.config import write_config
 
 ACCOUNT = """
 [[actors]]

@@ -20,7 +20,7 @@ from storage.engine import transaction
 from storage.models import Account, Actor, CollectionRun, Digest, Media, Post
 from storage.redaction import REDACTED, register_secret
 from tests.conftest import TestDatabase, invoke, write_config
-from tests.smtp_server import free_port
+from tests.support.smtp_server import free_port
 
 # Quotes and backslashes: JSON escapes them, so redacting encoded lines would miss this one.
 PASSWORD = 'pa"ss\\word-42'

@@ -19,12 +19,13 @@ from sqlalchemy.exc import OperationalError
 
 from storage.engine import make_engine, transaction
 from storage.models import Media, Post
-from tests.collectors.conftest import channel_with_posts
-from tests.collectors.telegram_scenario import runs, scenario_toml, stored_posts
-from tests.conftest import REPO_ROOT, TestDatabase, run_polmon, write_config
-from tests.local_server import LocalServer
-from tests.telegram_site import TelegramSite
-from tests.video.test_download import MEDIA, Item, add_media
+from tests.conftest import REPO_ROOT, TestDatabase, run_polmon
+from tests.support.config import write_config
+from tests.support.factories import Download, downloaded_media, media_to_download
+from tests.support.local_server import LocalServer
+from tests.support.telegram_scenario import runs, scenario_toml, stored_posts
+from tests.support.telegram_site import TelegramSite, channel_with_posts
+from tests.support.video_sites import MEDIA
 
 pytestmark = pytest.mark.slow
 
@@ -106,7 +107,9 @@ def test_ctrl_c_on_download_gives_the_file_in_hand_back(
     with LocalServer() as server:
         clip = (MEDIA / "clip_a.mp4").read_bytes()
         stalled = server.add("/stall.mp4", clip, "video/mp4", mode="stall")
-        ids = add_media(sqlite_db, [Item("tiktok", f"74{n}", stalled) for n in range(3)])
+        ids = media_to_download(
+            sqlite_db.engine, [Download("tiktok", f"74{n}", stalled) for n in range(3)]
+        )
         process = start(config, "download", "--no-progress")
         wait_for(lambda: statuses(sqlite_db).get("downloading"), "a download to start")
         process.send_signal(signal.SIGINT)
@@ -123,10 +126,12 @@ def test_ctrl_c_on_download_gives_the_file_in_hand_back(
 def test_ctrl_c_on_transcribe_gives_the_file_in_hand_back(
     sqlite_db: TestDatabase, tmp_path: Path
 ) -> None:
-    from tests.transcription.conftest import SPEECH, queue_media, transcription_toml
+    from tests.support.transcription import SPEECH, transcription_settings
 
-    config = write_config(tmp_path, sqlite_db, transcription_toml(lease_seconds=60))
-    ids = queue_media(sqlite_db, [SPEECH / "plain.wav"] * 3)
+    config = write_config(
+        tmp_path, sqlite_db, transcription=transcription_settings(threads=1, lease_seconds=60)
+    )
+    ids = downloaded_media(sqlite_db.engine, [SPEECH / "plain.wav"] * 3)
     process = start(config, "transcribe", "--no-progress")
     wait_for(lambda: statuses(sqlite_db).get("transcribing"), "a transcription to start")
     process.send_signal(signal.SIGINT)

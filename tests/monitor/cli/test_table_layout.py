@@ -8,7 +8,7 @@ import pytest
 from rich.cells import cell_len
 
 from tests.conftest import TestDatabase, invoke
-from tests.monitor.cli.corpus import seed
+from tests.support.corpus import seed
 
 LONG = (
     "The Candlelight Party rejects the ban imposed by the election committee and says its "

@@ -13,7 +13,7 @@ import termios
 from pathlib import Path
 
 from tests.conftest import REPO_ROOT, TestDatabase
-from tests.monitor.cli.corpus import seed
+from tests.support.corpus import seed
 
 ATTACK = "Candlelight \x1b]52;c;cm0gLXJmIH4=\x07 and \x1b]0;title\x07 and \x9b2J"
 

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from storage.engine import transaction
-from storage.models import JobRun
 from tests.conftest import TestDatabase, invoke
-from tests.monitor.cli.corpus import KEYWORDS, seed
+from tests.support import factories
+from tests.support.corpus import KEYWORDS, seed
 
 PHNOM_PENH = '[schedule]\ntimezone = "Asia/Phnom_Penh"\n'
 
@@ -69,11 +69,8 @@ def test_status_jobs_are_utc_in_json_and_local_in_the_table(
     body = PHNOM_PENH + '[schedule.jobs.fetch]\ntask = "download"\ninterval_minutes = 10\n'
     config = seed(db, tmp_path, [], body)
     with transaction(db.engine) as session:
-        session.add(
-            JobRun(
-                job_name="fetch", status="ok", next_run_at=datetime(2024, 5, 2, 1, 0, tzinfo=UTC)
-            )
-        )
+        next_run = datetime(2024, 5, 2, 1, 0, tzinfo=UTC)
+        factories.job_run(session, "fetch", "ok", next_run_at=next_run)
     jobs = json.loads(invoke(config, "status", "--section", "jobs", "--format", "json").output)
     assert jobs[0]["next_run"] == "2024-05-02T01:00:00+00:00"
     table = invoke(config, "status", "--section", "jobs", "--width", "160").output

@@ -15,9 +15,9 @@ from monitor.digest.gather import gather
 from monitor.digest.render import render
 from monitor.keywords import rescan_keywords
 from storage.engine import session_factory, transaction
-from tests.analytics import factory
 from tests.conftest import TestDatabase
-from tests.digest_data import HOSTILE
+from tests.support import factories
+from tests.support.digest_data import HOSTILE
 
 NOW = datetime(2025, 5, 2, 0, 0, tzinfo=UTC)
 PERIOD = Period(NOW - timedelta(days=1), NOW, "UTC")
@@ -28,27 +28,27 @@ def _world(db: TestDatabase) -> None:
     """Kem Sokha: a Facebook page deleted 3 days ago, a Telegram channel doubling 2 days ago,
     a steady TikTok account; a post and a spoken segment each naming both watched terms."""
     with transaction(db.engine) as session:
-        owner = factory.actor(session, "Kem Sokha")
-        page = factory.account(session, owner, "facebook", "kspage", status="deleted")
-        channel = factory.account(session, owner, "telegram", "ks")
-        tiktok = factory.account(session, owner, "tiktok", "@ks")
+        owner = factories.actor(session, "Kem Sokha")
+        page = factories.account(session, owner, "facebook", "kspage", status="deleted")
+        channel = factories.account(session, owner, "telegram", "ks")
+        tiktok = factories.account(session, owner, "tiktok", "@ks")
         start = NOW - timedelta(days=8)
-        factory.snapshots(session, page, [(d, 100_000) for d in range(6)], start=start)
-        factory.snapshots(
+        factories.snapshots(session, page, [(d, 100_000) for d in range(6)], start=start)
+        factories.snapshots(
             session, channel, [(d, 10_000 if d < 6 else 20_000) for d in range(8)], start=start
         )
-        factory.snapshots(session, tiktok, [(d, 5_000) for d in range(8)], start=start)
-        factory.post(
+        factories.snapshots(session, tiktok, [(d, 5_000) for d in range(8)], start=start)
+        factories.post(
             session, channel, "They will arrest the traitor.", published_at=NOW - timedelta(hours=2)
         )
-        factory.post(
+        factories.post(
             session, channel, HOSTILE + " arrest the traitor", published_at=NOW - timedelta(hours=4)
         )
-        video = factory.post(
+        video = factories.post(
             session, tiktok, "speech", published_at=NOW - timedelta(hours=3), kind="video"
         )
         segments = [(0.0, "the traitor will face arrest"), (5.0, "calm"), (9.0, "arrest again")]
-        factory.transcript(session, video, segments)
+        factories.transcript(session, video, segments)
     rescan_keywords(CONFIG, db.engine)
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import TestDatabase, invoke, write_config
-from tests.smtp_server import smtp_server
+from tests.support.smtp_server import smtp_server
 
 
 @pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS:UserWarning")

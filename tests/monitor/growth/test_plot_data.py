@@ -13,10 +13,11 @@ from monitor.growth.plot_data import PLATFORM_PALETTES, TOTAL_COLOUR, Panel, cha
 from monitor.growth.report import GrowthReport
 from monitor.growth.series import Point
 from storage.engine import transaction
-from tests.analytics import factory
-from tests.conftest import TestDatabase, invoke, write_config
+from tests.conftest import TestDatabase, invoke
+from tests.support import factories
+from tests.support.config import write_config
 
-T0 = factory.T0
+T0 = factories.T0
 SINCE = T0 - timedelta(days=10)
 UNTIL = T0 + timedelta(days=30)
 
@@ -26,15 +27,15 @@ def _history(db: TestDatabase) -> None:
     last captured before the window and again from day 8, a Facebook page deleted after day 12;
     captures only on days 0-20 of a window running from day -10 to day 30."""
     with transaction(db.engine) as session:
-        owner = factory.actor(session, "Kem Sokha")
-        main = factory.account(session, owner, "telegram", "main")
-        second = factory.account(session, owner, "telegram", "second")
-        tiktok = factory.account(session, owner, "tiktok", "@ks")
-        page = factory.account(session, owner, "facebook", "kspage", status="deleted")
-        factory.snapshots(session, main, [(d, 1_000 + 10 * d) for d in range(21)])
-        factory.snapshots(session, second, [(d, 500 + d) for d in range(10, 21)])
-        factory.snapshots(session, tiktok, [(-30, 300), *[(d, 300 + d) for d in range(8, 21)]])
-        factory.snapshots(session, page, [(d, 2_000) for d in range(13)])
+        owner = factories.actor(session, "Kem Sokha")
+        main = factories.account(session, owner, "telegram", "main")
+        second = factories.account(session, owner, "telegram", "second")
+        tiktok = factories.account(session, owner, "tiktok", "@ks")
+        page = factories.account(session, owner, "facebook", "kspage", status="deleted")
+        factories.snapshots(session, main, [(d, 1_000 + 10 * d) for d in range(21)])
+        factories.snapshots(session, second, [(d, 500 + d) for d in range(10, 21)])
+        factories.snapshots(session, tiktok, [(-30, 300), *[(d, 300 + d) for d in range(8, 21)]])
+        factories.snapshots(session, page, [(d, 2_000) for d in range(13)])
 
 
 def _report(db: TestDatabase) -> GrowthReport:

@@ -17,10 +17,9 @@ from monitor.pipeline import run_collect
 from monitor.user_regex import MAX_CANDIDATES, UserRegexError, compile_user_regex
 from storage.engine import transaction
 from storage.models import CollectionRun, KeywordHit
-from tests.collectors.conftest import NOW
-from tests.collectors.telegram_scenario import scenario_toml
 from tests.conftest import TestDatabase, invoke, write_config
-from tests.telegram_site import SiteChannel, SitePost, TelegramSite
+from tests.support.telegram_scenario import scenario_toml
+from tests.support.telegram_site import NOW, SiteChannel, SitePost, TelegramSite
 
 EVIL = "(a+)+$"
 # Python's backtracking `re` needs about 4**(n/2) steps on this text: ages at 60 characters.

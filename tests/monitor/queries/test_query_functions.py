@@ -16,10 +16,10 @@ from monitor.queries.status import backlog_report, status_report
 from monitor.queries.transcripts import post_transcripts
 from storage.engine import transaction
 from storage.models import AccountEvent, KeywordHit, Media, Post
-from tests.analytics import factory
 from tests.conftest import TestDatabase
+from tests.support import factories
 
-T0 = factory.T0
+T0 = factories.T0
 DAY = timedelta(days=1)
 
 
@@ -27,16 +27,19 @@ DAY = timedelta(days=1)
 def corpus(db: TestDatabase) -> dict[str, int]:
     """Two actors, three accounts, posts a day apart, events, hits and media in the queue."""
     with transaction(db.engine) as session:
-        hun_sen, rainsy = factory.actor(session, "Hun Sen"), factory.actor(session, "Sam Rainsy")
-        tg = factory.account(session, hun_sen, "telegram", "samdechhunsen")
-        yt = factory.account(session, hun_sen, "youtube", "@samdechhunsen")
-        fb = factory.account(session, rainsy, "facebook", "rainsy")
+        hun_sen, rainsy = (
+            factories.actor(session, "Hun Sen"),
+            factories.actor(session, "Sam Rainsy"),
+        )
+        tg = factories.account(session, hun_sen, "telegram", "samdechhunsen")
+        yt = factories.account(session, hun_sen, "youtube", "@samdechhunsen")
+        fb = factories.account(session, rainsy, "facebook", "rainsy")
         fb.active = False
         posts = {
-            "tg0": factory.post(session, tg, "tg day 0", published_at=T0),
-            "tg1": factory.post(session, tg, "tg day 1", published_at=T0 + DAY),
-            "yt2": factory.post(session, yt, "yt day 2", published_at=T0 + 2 * DAY),
-            "fb1": factory.post(session, fb, "fb day 1", published_at=T0 + DAY),
+            "tg0": factories.post(session, tg, "tg day 0", published_at=T0),
+            "tg1": factories.post(session, tg, "tg day 1", published_at=T0 + DAY),
+            "yt2": factories.post(session, yt, "yt day 2", published_at=T0 + 2 * DAY),
+            "fb1": factories.post(session, fb, "fb day 1", published_at=T0 + DAY),
         }
         for day, (owner, kind) in enumerate([(tg, "renamed"), (fb, "deleted"), (tg, "private")]):
             session.add(AccountEvent(account_id=owner.id, kind=kind, detected_at=T0 + day * DAY))
@@ -52,7 +55,7 @@ def corpus(db: TestDatabase) -> dict[str, int]:
                     published_at=post.published_at,
                 )
             )
-        factory.transcript(session, posts["yt2"], [(0.0, "hello"), (5.0, "thanks", True)])
+        factories.transcript(session, posts["yt2"], [(0.0, "hello"), (5.0, "thanks", True)])
         session.add(Media(post_id=posts["yt2"].id, position=1, kind="video", status="pending"))
         session.add(Media(post_id=posts["tg0"].id, position=0, kind="photo", status="pending"))
         return {"tg": tg.id, "yt": yt.id, "fb": fb.id} | {k: p.id for k, p in posts.items()}

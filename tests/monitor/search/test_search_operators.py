@@ -12,7 +12,7 @@ from monitor.search.query import parse_query
 from storage.engine import transaction
 from storage.models import Media, Transcript, TranscriptSegment
 from tests.conftest import TestDatabase, invoke
-from tests.monitor.cli.corpus import seed
+from tests.support.corpus import seed
 
 TEXTS = [
     "The Candlelight Party rejects the ban. Candlelight will go on.",  # 1

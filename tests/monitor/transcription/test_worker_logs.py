@@ -12,8 +12,9 @@ from sqlalchemy import select
 from monitor import shutdown
 from storage.engine import transaction
 from storage.models import Media
-from tests.analytics import factory
-from tests.conftest import TestDatabase, invoke, write_config
+from tests.conftest import TestDatabase, invoke
+from tests.support import factories
+from tests.support.config import write_config
 
 WORKER_LOG = "monitor.transcription.worker"
 
@@ -47,13 +48,10 @@ def test_worker_logs_start_claims_and_empty_queue(
     sqlite_db: TestDatabase, tmp_path: Path, stop_when_empty: StopWhenEmpty
 ) -> None:
     with transaction(sqlite_db.engine) as session:
-        owner = factory.account(session, factory.actor(session, "Kem Sokha"), "telegram", "ks")
-        post = factory.post(session, owner, "a clip", kind="video")
+        owner = factories.account(session, factories.actor(session, "Kem Sokha"), "telegram", "ks")
+        post = factories.post(session, owner, "a clip", kind="video")
         # Never downloaded (no file): claimed, then failed at once, without loading a model.
-        media = Media(post_id=post.id, position=0, kind="video", status="downloaded")
-        session.add(media)
-        session.flush()
-        media_id = media.id
+        media_id = factories.media(session, post, status="downloaded").id
     config = write_config(tmp_path, sqlite_db, "[transcription]\npoll_seconds = 0.05\n")
     result = invoke(config, "worker")
     assert result.exit_code == 0, result.output

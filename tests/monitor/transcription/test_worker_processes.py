@@ -1,0 +1,125 @@
+"""Real `polmon worker` processes sharing one queue (SQLite and PostgreSQL): crash, SIGTERM."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from storage.engine import transaction
+from storage.models import Media, Transcript
+from tests.conftest import REPO_ROOT, TestDatabase
+from tests.support.config import write_config
+from tests.support.factories import downloaded_media
+from tests.support.transcription import SPEECH, transcription_settings
+
+pytestmark = pytest.mark.slow
+# Enough jobs that every worker, the victim included, is busy while the others run; each
+# one is a real transcription, so more jobs only cost time.
+JOBS = 15
+# Leases of 3 s renewed every second: a killed worker's row is free again 3 s after its death.
+WORKER = {"threads": 1, "lease_seconds": 3, "poll_seconds": 0.2, "max_attempts": 3}
+
+
+@contextmanager
+def workers(config: Path, count: int, logs: Path) -> Iterator[list[subprocess.Popen[bytes]]]:
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+    procs = []
+    for n in range(count):
+        out = open(logs / f"worker{n}.log", "wb")  # noqa: SIM115 - closed with the process
+        cmd = [sys.executable, "-m", "monitor", "--config", str(config), "worker"]
+        procs.append(subprocess.Popen(cmd, env=env, stdout=out, stderr=out, cwd=logs))
+    try:
+        yield procs
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+
+
+def wait_for(condition: Callable[[], object], what: str, timeout: float = 180.0) -> object:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if result := condition():
+            return result
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def leased_by(db: TestDatabase, pid: int) -> int | None:
+    """The media row a worker process holds a lease on right now."""
+    with transaction(db.engine) as session:
+        return session.scalar(
+            select(Media.id).where(
+                Media.status == "transcribing", Media.lease_owner.like(f"%:{pid}:%")
+            )
+        )
+
+
+def statuses(db: TestDatabase) -> dict[str, int]:
+    with transaction(db.engine) as session:
+        rows = session.execute(select(Media.status, func.count()).group_by(Media.status))
+        return {status: count for status, count in rows}
+
+
+def test_three_workers_fifteen_jobs_one_killed_mid_job(db: TestDatabase, tmp_path: Path) -> None:
+    config = write_config(tmp_path, db, transcription=transcription_settings(**WORKER))
+    good = downloaded_media(
+        db.engine, [SPEECH / "plain.wav"] * JOBS
+    )  # no sha256: no dedupe between them
+    [corrupt] = downloaded_media(db.engine, [SPEECH / "corrupt.mp4"], handle="broken")
+
+    with workers(config, 3, tmp_path) as (victim, *survivors):
+        held = wait_for(lambda: leased_by(db, victim.pid), "the victim to hold a lease")
+        victim.send_signal(signal.SIGKILL)
+        victim.wait()
+        with transaction(db.engine) as session:
+            orphan = session.get(Media, held)
+            assert orphan is not None and orphan.status == "transcribing"  # killed mid-job
+            assert orphan.lease_owner is not None and f":{victim.pid}:" in orphan.lease_owner
+        wait_for(lambda: statuses(db) == {"done": JOBS, "failed": 1}, "every job to finish")
+        for proc in survivors:
+            proc.send_signal(signal.SIGTERM)
+        for proc in survivors:
+            assert proc.wait(timeout=60) == 0
+
+    with transaction(db.engine) as session:
+        transcribed = session.scalars(select(Transcript.media_id)).all()
+        assert sorted(transcribed) == good  # every job exactly once, the orphan included
+        assert held in transcribed
+        for transcript in session.scalars(select(Transcript)):
+            assert "hospitals" in transcript.text.lower()
+        broken = session.get(Media, corrupt)
+        assert broken is not None and broken.status == "failed"
+        assert broken.last_error is not None and "corrupt media" in broken.last_error
+    logs = "".join(p.read_text(errors="replace") for p in tmp_path.glob("worker*.log"))
+    assert "Traceback" not in logs
+
+
+def test_sigterm_mid_job_gives_the_row_back_and_exits_cleanly(
+    db: TestDatabase, tmp_path: Path
+) -> None:
+    config = write_config(tmp_path, db, transcription=transcription_settings(**WORKER))
+    downloaded_media(db.engine, [SPEECH / "plain.wav"] * 4)
+    with workers(config, 1, tmp_path) as [worker]:
+        held = wait_for(lambda: leased_by(db, worker.pid), "the worker to hold a lease")
+        worker.send_signal(signal.SIGTERM)
+        assert worker.wait(timeout=60) == 0
+    log = (tmp_path / "worker0.log").read_text()
+    assert "SIGTERM received" in log and "Traceback" not in log
+    with transaction(db.engine) as session:
+        media = session.get(Media, held)
+        assert media is not None and media.lease_owner is None
+        assert media.status in ("downloaded", "done")  # released mid-file, or just finished
+        done = session.scalar(select(func.count()).select_from(Transcript))
+    assert "transcribing" not in statuses(db)
+    assert statuses(db).get("done", 0) == done
