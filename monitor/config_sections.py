@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from collectors.identity import account_key, check_account
 from collectors.records import Platform
+from monitor.user_regex import UserRegexError, compile_user_regex
 
 DEFAULT_CONFIG_NAME = "polmon.toml"
 CONFIG_ENV = "POLMON_CONFIG"
@@ -92,12 +93,9 @@ class KeywordGroupConfig(Section):
         if self.regex:
             for term in self.terms:
                 try:
-                    compiled = re.compile(term)
-                except re.error as exc:
-                    message = f"term {term!r} is not a valid regular expression: {exc}"
-                    raise ValueError(message) from None
-                if compiled.fullmatch(""):
-                    raise ValueError(f"regex term {term!r} matches empty text")
+                    compile_user_regex(term, case_sensitive=self.case_sensitive)
+                except UserRegexError as exc:
+                    raise ValueError(f"regex term {exc}") from None
         return self
 
 
@@ -149,6 +147,7 @@ class VideoConfig(Section):
     concurrency: PositiveInt = 2
     max_attempts: PositiveInt = 4
     retry_backoff_seconds: PositiveFloat = 60.0  # first retry delay; doubles per attempt
+    lease_seconds: PositiveInt = 900  # a download's lease, renewed every third while it runs
     youtube_tabs: Annotated[list[Literal["videos", "shorts", "streams"]], Field(min_length=1)] = [
         "videos",
         "shorts",

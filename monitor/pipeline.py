@@ -28,11 +28,14 @@ from monitor.progress import progress_bar
 from monitor.selection import actor_name, find_account_ids
 from storage.engine import transaction
 from storage.ingest import add_snapshot, ingest_posts, mark_deleted
+from storage.leases import account_lease
 from storage.models import Account, AccountEvent, Actor, CollectionRun
 from storage.types import utcnow
 
 log = logging.getLogger(__name__)
 BATCH_SIZE = 200
+# The one line an account gets when another process is collecting it.
+BUSY = "being collected by another process right now; skipped this time"
 
 
 @dataclass
@@ -55,7 +58,12 @@ class PassReport:
 
     @property
     def failed(self) -> list[AccountReport]:
-        return [a for a in self.accounts if a.status != "ok"]
+        return [a for a in self.accounts if a.status not in ("ok", "skipped")]
+
+    @property
+    def skipped(self) -> list[AccountReport]:
+        """Accounts another process was collecting at the time."""
+        return [a for a in self.accounts if a.status == "skipped"]
 
     @property
     def offline(self) -> bool:
@@ -141,6 +149,17 @@ class AccountCollection:
         self.now = utcnow()
 
     def run(self, snapshots_only: bool) -> AccountReport:
+        """Collect the account, unless another process holds its lease (status `skipped`)."""
+        with account_lease(self.engine, self.account_id) as leased:
+            if leased:
+                return self._run_leased(snapshots_only)
+        with transaction(self.engine) as session:
+            account = session.get_one(Account, self.account_id)
+            report = AccountReport(account.platform, account.handle, "skipped", error=BUSY)
+        log.warning("%s %s: %s", report.platform, report.handle, BUSY)
+        return report
+
+    def _run_leased(self, snapshots_only: bool) -> AccountReport:
         with transaction(self.engine) as session:
             account = session.get_one(Account, self.account_id)
             ref = AccountRef(
@@ -197,6 +216,7 @@ class AccountCollection:
         return ()
 
     def _close_interrupted_runs(self, session: Any) -> None:
+        # Holding the lease, any run still `running` is one whose process died.
         session.execute(
             update(CollectionRun)
             .where(CollectionRun.account_id == self.account_id, CollectionRun.status == "running")
@@ -266,6 +286,7 @@ class AccountCollection:
             log.warning("%s %s: %s", ref.platform, ref.label, note)
 
     def _apply_profile(self, session: Any, profile: AccountProfile) -> None:
+        profile.reject_unsafe_links()
         account = session.get_one(Account, self.account_id)
         events: list[tuple[str, dict[str, Any]]] = []
         if account.status != "active":

@@ -70,7 +70,7 @@ def collect(
     if report.offline:  # one line, not one per account
         raise click.ClickException(OFFLINE_MESSAGE)
     if fmt == "table":  # whole error lines, not folded into a narrow column
-        for failed in report.failed:
+        for failed in report.failed + report.skipped:
             echo(f"{failed.platform} {failed.handle}: {failed.error}", err=True)
     exit_if_stopped(ctx, "collect")
     if download:
