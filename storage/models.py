@@ -32,7 +32,7 @@ NAMING = {
 }
 
 ACCOUNT_STATUSES = ("active", "renamed", "deleted", "private", "unavailable")
-MEDIA_STATUSES = (
+MEDIA_STATUSES = (  # the values of storage.queue_status.MediaStatus, in queue order
     "pending",
     "downloading",
     "downloaded",
