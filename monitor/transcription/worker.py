@@ -11,7 +11,6 @@ from sqlalchemy import Engine, func, select
 
 from monitor import shutdown
 from monitor.config import PolmonConfig
-from monitor.heartbeat import Heartbeat
 from monitor.transcription.dedupe import decide
 from monitor.transcription.errors import (
     CorruptMediaError,
@@ -26,6 +25,7 @@ from monitor.transcription.settings import prompt_terms
 from monitor.transcription.store import save_transcript
 from monitor.transcription.transcriber import Transcriber
 from storage.engine import transaction
+from storage.heartbeat import Heartbeat
 from storage.models import Media
 from storage.queue import claim, complete, fail, release, transcribe_stage, worker_id
 
