@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
+from urllib.parse import unquote, urlsplit
 
 from sqlalchemy import Engine, text
 
@@ -31,7 +32,10 @@ _lock_files: dict[Path, IO[bytes]] = {}
 
 
 def lock_file_path(database: str) -> Path:
-    """The file whose byte ranges lease the accounts of the SQLite database at `database`."""
+    """The file whose byte ranges lease the accounts of the SQLite database at `database`
+    (a path, or a `file:` URI such as `file:/data/polmon.sqlite3?mode=ro`)."""
+    if database.startswith("file:"):
+        database = unquote(urlsplit(database).path)
     path = Path(database)
     return path.with_name(path.name + ".collect-locks")
 
@@ -77,10 +81,20 @@ def _sqlite_lease(engine: Engine, account_id: int) -> Iterator[bool]:
         if not busy:
             _held.add((path, account_id))
         handle = _lock_files.get(path)
-        if handle is None:
-            handle = _lock_files[path] = path.open("a+b")
+        if handle is None and not busy:
+            try:
+                handle = _lock_files[path] = path.open("a+b")
+            except OSError:  # a read-only folder: nothing to coordinate, nor to write
+                handle = None
     if busy:
         yield False
+        return
+    if handle is None:
+        try:
+            yield True
+        finally:
+            with _guard:
+                _held.discard((path, account_id))
         return
     try:
         try:

@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class QueueReport:
-    """Counts per outcome of the rows one run claimed; `problems`: (media id, outcome, error).
+    """Counts per outcome of the rows one run claimed; `failures`: (media id, outcome, error).
 
     A stage's report adds its own outcomes as int fields; `count` is thread-safe.
     """
@@ -39,14 +39,14 @@ class QueueReport:
     retrying: int = 0  # failed this time, retried after a backoff
     released: int = 0  # given back unfinished by a stop request (SIGINT, SIGTERM)
     lost: int = 0  # the lease went to another worker: our result was discarded
-    problems: list[tuple[int, str, str]] = field(default_factory=list)
+    failures: list[tuple[int, str, str]] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def count(self, outcome: str, media_id: int | None = None, error: str | None = None) -> None:
         with self._lock:
             setattr(self, outcome, getattr(self, outcome) + 1)
             if error is not None and media_id is not None:
-                self.problems.append((media_id, outcome, error))
+                self.failures.append((media_id, outcome, error))
 
 
 R = TypeVar("R", bound=QueueReport)

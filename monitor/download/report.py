@@ -26,5 +26,10 @@ class DownloadReport(QueueReport):
         }
 
     @property
+    def problems(self) -> list[tuple[int, str, str]]:
+        """(media id, outcome, error) of each row not downloaded."""
+        return self.failures
+
+    @property
     def handled(self) -> int:
         return self.downloaded + self.duplicates + self.skipped + self.failed + self.retrying

@@ -24,8 +24,9 @@ def test_deeply_nested_config_is_one_line_error(tmp_path: Path, text: str) -> No
     result = invoke(config, "config", "check")
     assert result.exit_code == 2
     assert result.stderr.splitlines() == [
-        f"Error: config error in {config}: arrays or tables nested too deeply to read "
-        "(polmon's config is a few levels deep)"
+        f"config error in {config}: arrays or tables nested too deeply to read "
+        "(polmon's config is a few levels deep)",
+        "config check: 1 problem found",
     ]
 
 

@@ -89,7 +89,7 @@ def test_failures_are_retried_with_backoff_and_limit_counts_claims(db: TestDatab
     worker = Recorder(db, threading.Event())
     report = worker.drain(limit=2)
     assert len(worker.seen) == 2 and report.retrying == 2
-    assert report.problems == [(media_id, "retrying", "no such file") for media_id in worker.seen]
+    assert report.failures == [(media_id, "retrying", "no such file") for media_id in worker.seen]
     retried = [row for row in rows(db, ids) if row[1] == 1]
     assert retried == [("pending", 1, None)] * 2
     assert rows(db, ids).count(("pending", 0, None)) == 3  # the limit left them unclaimed
