@@ -1,27 +1,27 @@
-"""The media queue's statuses (one enum) and the one query that counts its backlog."""
+"""The media queue's statuses (`MediaStatus`, defined in storage.types for the models) and the
+one query that counts its backlog."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from storage.models import Media
+from storage.types import MediaStatus
 
-
-class MediaStatus(StrEnum):
-    """Where a media row stands: pending -> downloading -> downloaded -> transcribing -> done."""
-
-    PENDING = "pending"  # waiting to be downloaded
-    DOWNLOADING = "downloading"  # leased by a downloader
-    DOWNLOADED = "downloaded"  # a local file, waiting to be transcribed
-    TRANSCRIBING = "transcribing"  # leased by a transcription worker
-    DONE = "done"  # transcribed, or a duplicate linked to its original
-    FAILED = "failed"  # out of attempts, or a permanent error
-    SKIPPED = "skipped"  # over the [video] limits, or nothing to transcribe
+__all__ = [
+    "LEASED",
+    "READY_BY_STAGE",
+    "STILL_COMING",
+    "STORED",
+    "Backlog",
+    "MediaStatus",
+    "queue_backlog",
+    "ready_count",
+]
 
 
 # The status a stage's worker picks up, by stage name (`storage.queue.Stage.name`).
