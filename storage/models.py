@@ -21,7 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from storage.types import BigIntPK, JSONDoc, RedactedText, UTCDateTime, utcnow
+from storage.types import BigIntPK, JSONDoc, MediaStatus, RedactedText, UTCDateTime, utcnow
 
 NAMING = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -32,15 +32,7 @@ NAMING = {
 }
 
 ACCOUNT_STATUSES = ("active", "renamed", "deleted", "private", "unavailable")
-MEDIA_STATUSES = (
-    "pending",
-    "downloading",
-    "downloaded",
-    "transcribing",
-    "done",
-    "failed",
-    "skipped",
-)
+MEDIA_STATUSES = tuple(status.value for status in MediaStatus)
 RUN_STATUSES = ("running", "ok", "failed", "partial")
 DIGEST_STATUSES = ("pending", "sent", "failed")
 

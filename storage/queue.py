@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from storage.engine import transaction
 from storage.models import Media
+from storage.queue_status import MediaStatus as S
 from storage.types import utcnow
 
 
@@ -39,11 +40,11 @@ class Stage:
 
 
 def download_stage(**overrides: Any) -> Stage:
-    return Stage("download", "pending", "downloading", "downloaded", **overrides)
+    return Stage("download", S.PENDING, S.DOWNLOADING, S.DOWNLOADED, **overrides)
 
 
 def transcribe_stage(**overrides: Any) -> Stage:
-    return Stage("transcribe", "downloaded", "transcribing", "done", **overrides)
+    return Stage("transcribe", S.DOWNLOADED, S.TRANSCRIBING, S.DONE, **overrides)
 
 
 def worker_id(prefix: str = "worker") -> str:
@@ -74,7 +75,7 @@ def _fail_exhausted_leases(session: Session, stage: Stage, now: datetime) -> Non
             Media.lease_expiries + 1 >= stage.max_lease_expiries,
         )
         .values(
-            status="failed",
+            status=S.FAILED,
             lease_expiries=Media.lease_expiries + 1,
             last_error=f"{stage.name}: lease expired {stage.max_lease_expiries} times "
             "(the worker died or hung each time)",
@@ -200,7 +201,7 @@ def fail(
     error: str,
     *,
     permanent: bool = False,
-    status: str = "failed",
+    status: str = S.FAILED,
 ) -> str | None:
     """Record an error: retry later with backoff, or `status` (failed/skipped) when final.
 
@@ -226,7 +227,7 @@ def fail(
 
 
 def retry_finished(
-    engine: Engine, stage: Stage, status: str = "failed", since: datetime | None = None
+    engine: Engine, stage: Stage, status: str = S.FAILED, since: datetime | None = None
 ) -> int:
     """Put `status` rows (failed or skipped) back to the stage's ready status, attempts reset.
 

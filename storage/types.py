@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, DateTime, Integer, Text
@@ -60,3 +61,15 @@ class RedactedText(TypeDecorator[str]):
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+class MediaStatus(StrEnum):
+    """Where a media row stands: pending -> downloading -> downloaded -> transcribing -> done."""
+
+    PENDING = "pending"  # waiting to be downloaded
+    DOWNLOADING = "downloading"  # leased by a downloader
+    DOWNLOADED = "downloaded"  # a local file, waiting to be transcribed
+    TRANSCRIBING = "transcribing"  # leased by a transcription worker
+    DONE = "done"  # transcribed, or a duplicate linked to its original
+    FAILED = "failed"  # out of attempts, or a permanent error
+    SKIPPED = "skipped"  # over the [video] limits, or nothing to transcribe

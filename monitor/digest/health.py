@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session
 from monitor.digest.content import scoped
 from monitor.digest.data import FailureItem, Period, QuietAccount, Scope
 from storage.models import Account, Actor, CollectionRun, Digest, JobRun, Media
+from storage.queue_status import queue_backlog
 from storage.redaction import redact
 
-LEASED_STATUSES = ("downloading", "transcribing")
 ERROR_CHARS = 300
 
 
@@ -110,11 +110,4 @@ def media_backlog(session: Session) -> dict[str, int]:
 
 def stale_leases(session: Session, now: datetime) -> int:
     """Media held by a worker whose lease ran out (a crashed worker; requeued on next claim)."""
-    return (
-        session.scalar(
-            select(func.count()).where(
-                Media.status.in_(LEASED_STATUSES), Media.lease_expires_at < now
-            )
-        )
-        or 0
-    )
+    return sum(item.expired_leases for item in queue_backlog(session, now))

@@ -6,15 +6,12 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import TypedDict
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from monitor.config_sections import JobConfig
 from storage.models import Account, Base, CollectionRun, JobRun, Media
-
-# Queue statuses a worker picks up, and the ones a worker holds under a lease.
-READY_STATUSES = {"pending": "download", "downloaded": "transcribe"}
-LEASED_STATUSES = ("downloading", "transcribing")
+from storage.queue_status import LEASED, queue_backlog
 
 
 class LastRun(TypedDict):
@@ -54,7 +51,8 @@ class JobStatus(TypedDict):
 
 class BacklogRow(TypedDict, total=False):
     """Work in one queue status: `ready`/`retry_later`/`oldest` for the statuses a worker
-    picks up (`READY_STATUSES`), `leased`/`expired_leases` for those held under a lease."""
+    picks up (`storage.queue_status.READY_BY_STAGE`), `leased`/`expired_leases` for those
+    held under a lease."""
 
     stage: str
     status: str
@@ -147,26 +145,26 @@ def job_report(session: Session, jobs: Mapping[str, JobConfig]) -> list[JobStatu
 
 def backlog_report(session: Session, now: datetime) -> list[BacklogRow]:
     """Work waiting in the media queue at `now`: ready, waiting to retry and the oldest item
-    per ready status; leases held and expired per leased status."""
+    per ready status; leases held and expired per leased status (`storage.queue_status`)."""
     rows = []
-    for status, stage in READY_STATUSES.items():
-        due = or_(Media.next_attempt_at.is_(None), Media.next_attempt_at <= now)
-        ready, waiting, oldest = session.execute(
-            select(
-                func.count().filter(due),
-                func.count().filter(~due),
-                func.min(Media.created_at),
-            ).where(Media.status == status)
-        ).one()
-        rows.append(
-            BacklogRow(stage=stage, status=status, ready=ready, retry_later=waiting, oldest=oldest)
-        )
-    for status in LEASED_STATUSES:
-        expired = and_(Media.lease_expires_at.is_not(None), Media.lease_expires_at < now)
-        held, stale = session.execute(
-            select(func.count().filter(~expired), func.count().filter(expired)).where(
-                Media.status == status
+    for item in queue_backlog(session, now):
+        if item.status in LEASED:
+            rows.append(
+                BacklogRow(
+                    stage=item.stage,
+                    status=item.status.value,
+                    leased=item.leased,
+                    expired_leases=item.expired_leases,
+                )
             )
-        ).one()
-        rows.append(BacklogRow(stage=status, status=status, leased=held, expired_leases=stale))
+        else:
+            rows.append(
+                BacklogRow(
+                    stage=item.stage,
+                    status=item.status.value,
+                    ready=item.ready,
+                    retry_later=item.retry_later,
+                    oldest=item.oldest,
+                )
+            )
     return rows

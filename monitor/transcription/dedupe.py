@@ -10,9 +10,7 @@ from sqlalchemy.orm import Session
 
 from monitor.transcription.store import resolve_transcript
 from storage.models import Media
-
-# Rows that may still produce a transcript: a duplicate waits for them rather than redo the work.
-STILL_COMING = ("pending", "downloading", "downloaded", "transcribing")
+from storage.queue_status import STILL_COMING  # a duplicate waits for these, not redoes them
 
 
 @dataclass(frozen=True)

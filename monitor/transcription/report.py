@@ -5,27 +5,25 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from storage.worker import QueueReport
+
 Outcome = Literal["done", "linked", "deferred", "failed", "retrying", "released", "lost"]
 
 
 @dataclass
-class TranscribeReport:
-    """Counts per outcome of the media rows one run claimed, with audio and processing time
-    (a monitor.reports.StageReport)."""
+class TranscribeReport(QueueReport):
+    """The shared queue outcomes (failed, retrying, released, lost) plus transcribed, linked
+    and deferred rows, with audio and processing time (a monitor.reports.StageReport)."""
 
     done: int = 0  # transcribed and stored
     linked: int = 0  # identical content: linked to an existing transcript, not transcribed
     deferred: int = 0  # a copy of content still in the queue: retried after it
-    failed: int = 0  # failed for good (corrupt media, or out of attempts)
-    retrying: int = 0  # failed this time, retried after a backoff
-    released: int = 0  # given back unfinished because the worker was stopped
-    lost: int = 0  # the lease went to another worker: our result was discarded
     audio_seconds: float = 0.0
     processing_seconds: float = 0.0
     errors: list[str] = field(default_factory=list)
 
     def add(self, outcome: Outcome) -> None:
-        setattr(self, outcome, getattr(self, outcome) + 1)
+        self.count(outcome)
 
     @property
     def handled(self) -> int:

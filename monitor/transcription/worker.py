@@ -7,11 +7,10 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine
 
 from monitor import shutdown
 from monitor.config import PolmonConfig
-from monitor.heartbeat import Heartbeat
 from monitor.transcription.dedupe import decide
 from monitor.transcription.errors import (
     CorruptMediaError,
@@ -27,7 +26,9 @@ from monitor.transcription.store import save_transcript
 from monitor.transcription.transcriber import Transcriber
 from storage.engine import transaction
 from storage.models import Media
-from storage.queue import claim, complete, fail, release, transcribe_stage, worker_id
+from storage.queue import complete, release, transcribe_stage, worker_id
+from storage.queue_status import MediaStatus, ready_count
+from storage.worker import QueueWorker
 
 log = logging.getLogger(__name__)
 DUPLICATE_WAIT_SECONDS = 30.0  # a copy waits this long for its original's transcript
@@ -41,8 +42,10 @@ def media_file(config: PolmonConfig, local_path: str | None) -> Path:
     return path if path.is_absolute() else config.media_dir / path
 
 
-class TranscriptionWorker:
+class TranscriptionWorker(QueueWorker[TranscribeReport]):
     """One worker process's loop; the model is loaded on the first file and kept for the rest."""
+
+    owner: str  # one lease owner for the process (the base allows one per thread)
 
     def __init__(
         self,
@@ -53,14 +56,23 @@ class TranscriptionWorker:
         owner: str | None = None,
     ) -> None:
         t = config.transcription
-        self.config, self.engine = config, engine
-        self.stage = transcribe_stage(lease_seconds=t.lease_seconds, max_attempts=t.max_attempts)
-        self.owner = owner or worker_id("transcribe")
-        # Default: the process-wide stop request that `polmon run` / `polmon worker` set on SIGTERM.
-        self.stop_event = stop_event if stop_event is not None else shutdown.STOP
+        super().__init__(
+            engine,
+            transcribe_stage(lease_seconds=t.lease_seconds, max_attempts=t.max_attempts),
+            TranscribeReport(),
+            # Default: the process-wide stop request `polmon run` / `polmon worker` set on SIGTERM.
+            stop=stop_event if stop_event is not None else shutdown.STOP,
+            owner=owner or worker_id("transcribe"),
+        )
+        self.config = config
         self.transcriber = Transcriber(config)
         self.terms = prompt_terms(config)
         self.level = logging.DEBUG  # of the lifecycle lines; run() sets INFO for `follow`
+        self._empty_said = False
+
+    @property
+    def stop_event(self) -> threading.Event:
+        return self.stop
 
     def run(
         self,
@@ -87,29 +99,20 @@ class TranscriptionWorker:
             if follow
             else "runs until the queue is empty",
         )
-        report = TranscribeReport()
-        empty_said = False
-        while not self.stop_event.is_set():
-            if limit is not None and report.handled >= limit:
-                break
-            claimed = claim(self.engine, self.stage, self.owner)
-            if not claimed:
-                if not empty_said:  # once each time the queue runs dry, not at every poll
-                    log.log(self.level, "queue empty: no downloaded media waiting")
-                    empty_said = True
-                if not follow:
-                    break
-                self.stop_event.wait(poll_seconds)
-                continue
-            empty_said = False
-            self.process(claimed[0], report)
-            if on_item is not None:
-                on_item(report)
+        self.report = TranscribeReport()
+        self._empty_said = False
+        report = self.drain(limit=limit, follow=follow, poll_seconds=poll_seconds, on_item=on_item)
         log.log(self.level, "transcription worker %s stopped: %s", self.owner, report.summary())
         return report
 
-    def process(self, media_id: int, report: TranscribeReport) -> None:
+    def on_queue_empty(self) -> None:
+        if not self._empty_said:  # once each time the queue runs dry, not at every poll
+            log.log(self.level, "queue empty: no downloaded media waiting")
+            self._empty_said = True
+
+    def process(self, media_id: int, owner: str) -> None:
         """Handle one claimed row; every outcome leaves the row done, failed or back in line."""
+        self._empty_said = False
         with transaction(self.engine) as session:
             media = session.get(Media, media_id)
             if media is None:  # deleted with its post meanwhile
@@ -128,27 +131,25 @@ class TranscriptionWorker:
         if decision.action == "link":
             with transaction(self.engine) as session:
                 linked = complete(
-                    session, self.stage, media_id, self.owner, duplicate_of_id=decision.original_id
+                    session, self.stage, media_id, owner, duplicate_of_id=decision.original_id
                 )
-            report.add("linked" if linked else "lost")
+            self.report.add("linked" if linked else "lost")
             return
         if decision.action == "wait":
-            release(
-                self.engine, self.stage, media_id, self.owner, retry_after=DUPLICATE_WAIT_SECONDS
-            )
-            report.add("deferred")
+            release(self.engine, self.stage, media_id, owner, retry_after=DUPLICATE_WAIT_SECONDS)
+            self.report.add("deferred")
             return
-        result = self._transcribe(media_id, local_path, report)
+        result = self._transcribe(media_id, owner, local_path)
         if result is not None:
-            self._store(media_id, result, known_duration, report)
+            self._store(media_id, owner, result, known_duration)
 
     def _transcribe(
-        self, media_id: int, local_path: str | None, report: TranscribeReport
+        self, media_id: int, owner: str, local_path: str | None
     ) -> TranscriptResult | None:
-        beat = Heartbeat(self.engine, self.stage, media_id, self.owner)
+        beat = self.heartbeat(media_id, owner)
 
         def should_stop() -> bool:
-            return self.stop_event.is_set() or beat.lost
+            return self.stop.is_set() or beat.lost
 
         try:
             with beat:
@@ -161,26 +162,21 @@ class TranscriptionWorker:
             return result
         except (Interrupted, LeaseLost):
             if beat.lost:
-                report.add("lost")
+                self.report.add("lost")
             else:  # stop requested: give the row back for another worker, attempt not counted
-                release(self.engine, self.stage, media_id, self.owner)
-                report.add("released")
+                self.give_back(media_id, owner)
         except CorruptMediaError as exc:
-            self._fail(media_id, str(exc), report, permanent=True)
+            self._fail(media_id, owner, str(exc), permanent=True)
         except ModelLoadError:
-            release(self.engine, self.stage, media_id, self.owner)
+            release(self.engine, self.stage, media_id, owner)
             raise  # every file would fail the same way: stop and tell the user
         except Exception as exc:  # one bad file never stops the run: retried with backoff
             log.exception("transcribing media %s failed", media_id)
-            self._fail(media_id, f"{type(exc).__name__}: {exc}", report, permanent=False)
+            self._fail(media_id, owner, f"{type(exc).__name__}: {exc}", permanent=False)
         return None
 
     def _store(
-        self,
-        media_id: int,
-        result: TranscriptResult,
-        known_duration: float | None,
-        report: TranscribeReport,
+        self, media_id: int, owner: str, result: TranscriptResult, known_duration: float | None
     ) -> None:
         """Transcript, segments, keyword hits and the row's `done` in one transaction; nothing
         if the lease was lost meanwhile (another worker owns the row: no double transcript)."""
@@ -189,42 +185,34 @@ class TranscriptionWorker:
         extra = {} if known_duration else {"duration_seconds": result.duration}
         try:
             with transaction(self.engine) as session:
-                if not complete(session, self.stage, media_id, self.owner, **extra):
+                if not complete(session, self.stage, media_id, owner, **extra):
                     raise LeaseLost(f"media {media_id}: lease lost before storing")
                 transcript_id = save_transcript(session, media_id, result)
                 match_transcript(session, self.config, transcript_id)
         except LeaseLost:
-            report.add("lost")
+            self.report.add("lost")
             return
         except Exception as exc:
             log.exception("storing the transcript of media %s failed", media_id)
-            self._fail(media_id, f"storing failed: {type(exc).__name__}: {exc}", report)
+            self._fail(media_id, owner, f"storing failed: {type(exc).__name__}: {exc}")
             return
-        report.add("done")
-        report.audio_seconds += result.duration
-        report.processing_seconds += result.processing_seconds
+        self.report.add("done")
+        self.report.audio_seconds += result.duration
+        self.report.processing_seconds += result.processing_seconds
 
-    def _fail(
-        self, media_id: int, error: str, report: TranscribeReport, *, permanent: bool = False
-    ) -> None:
-        status = fail(self.engine, self.stage, media_id, self.owner, error, permanent=permanent)
-        if status is None:
-            report.add("lost")
+    def _fail(self, media_id: int, owner: str, error: str, *, permanent: bool = False) -> None:
+        outcome = self.fail_item(media_id, owner, error, permanent=permanent)
+        if outcome == "lost":
             return
-        report.add("failed" if status == "failed" else "retrying")
-        report.errors.append(f"media {media_id}: {error}")
+        self.report.errors.append(f"media {media_id}: {error}")
+        status = "failed" if outcome == "failed" else self.stage.ready_status
         log.warning("media %s: %s (%s)", media_id, error, status)
 
 
 def queued_count(engine: Engine) -> int:
     """Media rows waiting for a transcript (for the progress bar's total)."""
     with transaction(engine) as session:
-        return int(
-            session.scalar(
-                select(func.count()).select_from(Media).where(Media.status == "downloaded")
-            )
-            or 0
-        )
+        return ready_count(session, MediaStatus.DOWNLOADED)
 
 
 def run_transcriptions(

@@ -10,7 +10,6 @@ from pathlib import Path
 from sqlalchemy import func, select, update
 
 from monitor.transcription import run_transcriptions
-from monitor.transcription.report import TranscribeReport
 from monitor.transcription.store import resolve_transcript
 from monitor.transcription.worker import TranscriptionWorker
 from storage.engine import transaction
@@ -127,8 +126,8 @@ def test_a_lost_lease_stores_nothing(db: TestDatabase, tmp_path: Path) -> None:
         )
     assert claim(db.engine, worker.stage, "the-other-worker") == [media_id]
 
-    report = TranscribeReport()
-    worker.process(media_id, report)
+    worker.process(media_id, worker.owner)
+    report = worker.report
 
     assert report.lost == 1 and report.done == 0
     with transaction(db.engine) as session:
@@ -145,8 +144,8 @@ def test_a_stop_request_gives_the_lease_back(db: TestDatabase, tmp_path: Path) -
     assert claim(db.engine, worker.stage, worker.owner) == [media_id]
     stop.set()  # SIGTERM arrived: the file is abandoned at the next segment
 
-    report = TranscribeReport()
-    worker.process(media_id, report)
+    worker.process(media_id, worker.owner)
+    report = worker.report
 
     assert report.released == 1
     media = _media(db, media_id)

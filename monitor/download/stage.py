@@ -1,0 +1,190 @@
+"""The download stage's work on one claimed row: fetch, check limits, store or deduplicate.
+
+Identical content (same sha256) is stored once: a later row becomes `done` with
+`duplicate_of_id` pointing at the first and shares its file, so it is never transcribed.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from collectors.ytdlp import open_ytdlp
+from monitor import shutdown
+from monitor.config import PolmonConfig
+from monitor.download.jobs import Job, load_job, original_of
+from monitor.download.report import DownloadReport
+from monitor.media_fetch import (
+    LocalFault,
+    MediaFailed,
+    MediaSkipped,
+    download_media,
+    duration_reason,
+    local_fault,
+    local_fault_message,
+)
+from monitor.media_files import (
+    extract_audio,
+    media_stem,
+    mime_type,
+    probe,
+    remove_abandoned_parts,
+    remove_leftovers,
+    sha256_file,
+)
+from storage.engine import transaction
+from storage.queue import complete, download_stage
+from storage.queue_status import MediaStatus
+from storage.types import utcnow
+from storage.worker import QueueWorker
+
+log = logging.getLogger("polmon.download")
+_DEDUPE_LOCK = threading.Lock()
+
+
+class _StopRequested(BaseException):
+    """Raised from yt-dlp's progress hook on a stop request; BaseException so that no
+    `except Exception` on the way (yt-dlp's, ours) mistakes it for a failed download."""
+
+
+class DownloadStage(QueueWorker[DownloadReport]):
+    """Runs the stage with `[video] concurrency` threads, each claiming one row at a time."""
+
+    def __init__(self, config: PolmonConfig, engine: Engine) -> None:
+        video = config.video
+        stage = download_stage(
+            max_attempts=video.max_attempts,
+            backoff_seconds=video.retry_backoff_seconds,
+            lease_seconds=video.lease_seconds,
+        )
+        super().__init__(engine, stage, DownloadReport(), stop=shutdown.STOP)
+        self.config = config
+        self.media_dir = config.media_dir.resolve()
+
+    def run(self, limit: int | None, on_done: Callable[[], None] | None = None) -> DownloadReport:
+        open_ytdlp(self.config).close()  # fail fast on bad [video] options, before claiming
+        # Partial files older than two leases: their downloader died (a live one renews both).
+        if removed := remove_abandoned_parts(self.media_dir, 2 * self.stage.lease_seconds):
+            log.info("removed %d partial files of abandoned downloads", removed)
+        return self.drain(
+            limit=limit,
+            threads=self.config.video.concurrency,
+            on_item=None if on_done is None else lambda _report: on_done(),
+        )
+
+    def process(self, media_id: int, owner: str) -> None:
+        job = load_job(self.engine, media_id)
+        stem_name = media_stem(job.platform, job.post_platform_id, job.media_id)
+        directory = self.media_dir / stem_name.split("/")[0]
+        base_name = stem_name.split("/")[1]
+        if job.url is None:
+            self.fail_item(media_id, owner, "no source URL to download", permanent=True)
+            return
+        if reason := duration_reason(job.known_duration, self.config):
+            self._skip(media_id, owner, reason)
+            return
+        directory.mkdir(parents=True, exist_ok=True)
+
+        def check_stop() -> None:  # called while downloading: a stop gives the row back
+            if self.stop.is_set():
+                raise _StopRequested
+
+        try:
+            with self.heartbeat(media_id, owner):
+                path, info = download_media(
+                    self.config,
+                    job.url,
+                    directory,
+                    base_name,
+                    position=job.position,
+                    on_progress=check_stop,
+                )
+                path = self._confine(path)
+                self._store(job, owner, path, info)
+        except _StopRequested:  # the attempt is not the file's fault: not counted
+            remove_leftovers(directory, base_name)
+            self.give_back(media_id, owner)
+        except MediaSkipped as exc:
+            remove_leftovers(directory, base_name)
+            self._skip(media_id, owner, str(exc))
+        except MediaFailed as exc:
+            remove_leftovers(directory, base_name)
+            if self.stop.is_set():  # cut off by the stop, maybe: try again next run
+                self.give_back(media_id, owner)
+                return
+            self.fail_item(media_id, owner, str(exc), permanent=exc.permanent)
+        except LocalFault as exc:  # disk full: back to `pending` after the first backoff
+            remove_leftovers(directory, base_name)
+            self.give_back(media_id, owner, retry_after=self.stage.backoff_seconds, error=str(exc))
+        except Exception as exc:
+            remove_leftovers(directory, base_name)
+            if self.stop.is_set():
+                self.give_back(media_id, owner)
+                return
+            if (fault := local_fault(exc)) is not None:  # storing: audio copy, hashing
+                self.give_back(
+                    media_id,
+                    owner,
+                    retry_after=self.stage.backoff_seconds,
+                    error=local_fault_message(fault),
+                )
+                return
+            log.exception("media %s: unexpected error", media_id)
+            error = f"unexpected {type(exc).__name__}: {exc}"
+            self.fail_item(media_id, owner, error, permanent=False)
+
+    def _confine(self, path: Path) -> Path:
+        resolved = path.resolve()
+        if not resolved.is_relative_to(self.media_dir):
+            resolved.unlink(missing_ok=True)
+            raise MediaFailed(f"refused a file outside the media dir: {resolved}", permanent=True)
+        return resolved
+
+    def _store(self, job: Job, owner: str, path: Path, info: dict[str, object]) -> None:
+        found = probe(path)
+        if not found.has_audio:
+            path.unlink(missing_ok=True)
+            self._skip(job.media_id, owner, "no audio track: nothing to transcribe")
+            return
+        info_seconds = info.get("duration")
+        seconds = found.duration_seconds or (
+            float(info_seconds) if isinstance(info_seconds, int | float) else None
+        )
+        if reason := duration_reason(seconds, self.config):
+            path.unlink(missing_ok=True)
+            self._skip(job.media_id, owner, reason)
+            return
+        if not self.config.video.keep_video:
+            path = extract_audio(path, found) or path
+        digest = sha256_file(path)
+        values = {
+            "sha256": digest,
+            "size_bytes": path.stat().st_size,
+            "duration_seconds": seconds,
+            "mime_type": mime_type(path),
+            "downloaded_at": utcnow(),
+        }
+        with _DEDUPE_LOCK, transaction(self.engine) as session:
+            original = original_of(session, digest, job.media_id)
+            if original is not None:
+                values |= {"status": MediaStatus.DONE, "duplicate_of_id": original.id}
+                values["local_path"] = original.local_path
+            else:
+                values["local_path"] = str(path)
+            kept = complete(session, self.stage, job.media_id, owner, **values)
+        if not kept:
+            self.report.count("lost", job.media_id, "lease lost to another worker")
+        elif original is not None:
+            path.unlink(missing_ok=True)  # the original's file is kept and shared
+            self.report.count("duplicates", job.media_id)
+        else:
+            self.report.count("downloaded", job.media_id)
+
+    def _skip(self, media_id: int, owner: str, reason: str) -> None:
+        self.fail_item(
+            media_id, owner, reason, permanent=True, status=MediaStatus.SKIPPED, outcome="skipped"
+        )

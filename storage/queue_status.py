@@ -1,0 +1,86 @@
+"""The media queue's statuses (`MediaStatus`, defined in storage.types for the models) and the
+one query that counts its backlog."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from storage.models import Media
+from storage.types import MediaStatus
+
+__all__ = [
+    "LEASED",
+    "READY_BY_STAGE",
+    "STILL_COMING",
+    "STORED",
+    "Backlog",
+    "MediaStatus",
+    "queue_backlog",
+    "ready_count",
+]
+
+
+# The status a stage's worker picks up, by stage name (`storage.queue.Stage.name`).
+READY_BY_STAGE = {MediaStatus.PENDING: "download", MediaStatus.DOWNLOADED: "transcribe"}
+# Statuses held by a worker under a lease.
+LEASED = (MediaStatus.DOWNLOADING, MediaStatus.TRANSCRIBING)
+# Statuses of a row whose file (or transcript) is still on its way.
+STILL_COMING = (
+    MediaStatus.PENDING,
+    MediaStatus.DOWNLOADING,
+    MediaStatus.DOWNLOADED,
+    MediaStatus.TRANSCRIBING,
+)
+# Statuses of a row whose file was stored.
+STORED = (MediaStatus.DOWNLOADED, MediaStatus.TRANSCRIBING, MediaStatus.DONE)
+
+
+@dataclass(frozen=True)
+class Backlog:
+    """Work in one queue status at a moment: ready/retry_later/oldest for a status a worker
+    picks up, leased/expired_leases for one held under a lease (the others are 0/None)."""
+
+    stage: str
+    status: MediaStatus
+    ready: int = 0
+    retry_later: int = 0
+    oldest: datetime | None = None
+    leased: int = 0
+    expired_leases: int = 0
+
+
+def queue_backlog(session: Session, now: datetime) -> list[Backlog]:
+    """Per ready status: rows due now, rows waiting to retry, the oldest row; per leased
+    status: leases held and leases expired (their worker died; claimed again)."""
+    rows = []
+    due = or_(Media.next_attempt_at.is_(None), Media.next_attempt_at <= now)
+    for status, stage in READY_BY_STAGE.items():
+        ready, waiting, oldest = session.execute(
+            select(
+                func.count().filter(due),
+                func.count().filter(~due),
+                func.min(Media.created_at),
+            ).where(Media.status == status)
+        ).one()
+        rows.append(Backlog(stage, status, ready=ready, retry_later=waiting, oldest=oldest))
+    expired = and_(Media.lease_expires_at.is_not(None), Media.lease_expires_at < now)
+    for status in LEASED:
+        held, stale = session.execute(
+            select(func.count().filter(~expired), func.count().filter(expired)).where(
+                Media.status == status
+            )
+        ).one()
+        rows.append(Backlog(status.value, status, leased=held, expired_leases=stale))
+    return rows
+
+
+def ready_count(session: Session, status: MediaStatus, now: datetime | None = None) -> int:
+    """Rows in a ready status; with `now`, only those due (not waiting for a retry)."""
+    stmt = select(func.count()).select_from(Media).where(Media.status == status)
+    if now is not None:
+        stmt = stmt.where(or_(Media.next_attempt_at.is_(None), Media.next_attempt_at <= now))
+    return int(session.scalar(stmt) or 0)
