@@ -20,8 +20,10 @@ from monitor.download import run_downloads
 from storage.engine import transaction
 from storage.models import JobRun, Media
 from tests.conftest import REPO_ROOT, TestDatabase, write_config
-from tests.local_server import LocalServer
-from tests.video.test_download import MEDIA, Item, add_media, make_config
+from tests.support.config import make_config, video_settings
+from tests.support.factories import Download, media_to_download
+from tests.support.local_server import LocalServer
+from tests.support.video_sites import MEDIA
 
 
 @pytest.fixture
@@ -48,8 +50,13 @@ def test_a_stop_request_downloads_no_queued_row(
 ) -> None:
     with LocalServer() as server:
         url = server.add("/clip.mp4", (MEDIA / "clip_a.mp4").read_bytes(), "video/mp4")
-        ids = add_media(db, [Item("tiktok", f"73{n}", url) for n in range(3)])
-        report = run_downloads(make_config(db, tmp_path), db.engine)
+        ids = media_to_download(db.engine, [Download("tiktok", f"73{n}", url) for n in range(3)])
+        report = run_downloads(
+            make_config(
+                tmp_path, db, paths={"media_dir": "media"}, video=video_settings(timeout_seconds=1)
+            ),
+            db.engine,
+        )
     assert (report.downloaded, report.failed, report.retrying) == (0, 0, 0)
     assert media_rows(db, ids) == [("pending", 0, None)] * 3  # none claimed, none leased
     assert not list((tmp_path / "media").rglob("*.*"))
@@ -91,7 +98,9 @@ def test_sigterm_under_polmon_run_stops_the_download_queue_after_the_item_in_han
     with LocalServer() as server:
         clip = (MEDIA / "clip_a.mp4").read_bytes()
         stalled = server.add("/stall.mp4", clip, "video/mp4", mode="stall")
-        ids = add_media(sqlite_db, [Item("tiktok", f"75{n}", stalled) for n in range(3)])
+        ids = media_to_download(
+            sqlite_db.engine, [Download("tiktok", f"75{n}", stalled) for n in range(3)]
+        )
         with log_path.open("w") as log:
             process = subprocess.Popen(
                 [sys.executable, "-m", "monitor", "--config", str(config), "run"],
