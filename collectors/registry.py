@@ -12,10 +12,10 @@ if TYPE_CHECKING:
 
 # platform -> "module:Class"; a platform's module is imported on first use.
 _COLLECTORS: dict[str, str] = {
-    "telegram": "collectors.telegram:TelegramCollector",
-    "tiktok": "collectors.tiktok:TikTokCollector",
-    "facebook": "collectors.facebook:FacebookCollector",
-    "youtube": "collectors.youtube:YouTubeCollector",
+    "telegram": "collectors.telegram.collector:TelegramCollector",
+    "tiktok": "collectors.video.tiktok:TikTokCollector",
+    "facebook": "collectors.video.facebook:FacebookCollector",
+    "youtube": "collectors.video.youtube:YouTubeCollector",
 }
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from sqlalchemy import Engine, func, or_, select, text
 from sqlalchemy.orm import Session
 
-from collectors.ytdlp import open_ytdlp
+from collectors.video.ytdlp import open_ytdlp
 from monitor import shutdown
 from monitor.config import PolmonConfig
 from monitor.media_fetch import MediaFailed, MediaSkipped, download_media, duration_reason

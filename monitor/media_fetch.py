@@ -16,8 +16,8 @@ from collectors.errors import (
     LoginRequired,
     UnsupportedURL,
 )
-from collectors.ytdlp import open_ytdlp
-from collectors.ytdlp_errors import error_message, map_ytdlp_error
+from collectors.video.ytdlp import open_ytdlp
+from collectors.video.ytdlp_errors import error_message, map_ytdlp_error
 
 if TYPE_CHECKING:
     from monitor.config import PolmonConfig

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 
 from collectors.errors import AccountUnavailable, LoginRequired, ParseError
-from collectors.facebook import FacebookCollector
 from collectors.records import AccountRef, PostRecord
 from collectors.registry import collector_class
-from collectors.tiktok import TikTokCollector
-from collectors.youtube import YouTubeCollector
+from collectors.video.facebook import FacebookCollector
+from collectors.video.tiktok import TikTokCollector
+from collectors.video.youtube import YouTubeCollector
 from tests.local_server import LocalServer
 from tests.tiktok_site import NEWEST, TikTokSite, videos
 from tests.video_sites import (

@@ -20,8 +20,14 @@ from collectors.errors import (
     RateLimited,
     UnsupportedURL,
 )
-from collectors.ytdlp import fetch_page, impersonate_target, open_ytdlp, video_info, ytdlp_params
-from collectors.ytdlp_errors import map_ytdlp_error
+from collectors.video.ytdlp import (
+    fetch_page,
+    impersonate_target,
+    open_ytdlp,
+    video_info,
+    ytdlp_params,
+)
+from collectors.video.ytdlp_errors import map_ytdlp_error
 from monitor.config import parse_config
 from tests.local_server import LocalServer
 

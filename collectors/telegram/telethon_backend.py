@@ -13,8 +13,8 @@ from telethon.tl import functions, types
 
 from collectors.errors import AccountUnavailable, LoginRequired, RateLimited
 from collectors.records import AccountProfile, AccountRef, PostRecord, SkippedItem, utc
-from collectors.telegram import channel_name, session_file
-from collectors.telegram_mapping import map_channel, map_messages
+from collectors.telegram.collector import channel_name, session_file
+from collectors.telegram.mapping import map_channel, map_messages
 
 if TYPE_CHECKING:
     from monitor.config import PolmonConfig

@@ -10,7 +10,9 @@ from functools import partial
 from typing import Any, ClassVar
 
 from collectors.errors import AccountUnavailable, CollectorError, FetchError, LoginRequired
-from collectors.facebook_pages import (
+from collectors.records import AccountProfile, AccountRef, Platform, PostRecord
+from collectors.video.base import ListingErrors, YtDlpCollector, newest_first
+from collectors.video.facebook_pages import (
     VideoLink,
     page_location,
     page_slug,
@@ -19,13 +21,11 @@ from collectors.facebook_pages import (
     tab_url,
     video_id_from_url,
 )
-from collectors.records import AccountProfile, AccountRef, Platform, PostRecord
-from collectors.video import ListingErrors, YtDlpCollector, newest_first
-from collectors.videoinfo import PINNED_TOLERANCE, as_str, parse_count, video_record
-from collectors.ytdlp import Page, fetch_page
-from collectors.ytdlp_errors import login_hint
+from collectors.video.info import PINNED_TOLERANCE, as_str, parse_count, video_record
+from collectors.video.ytdlp import Page, fetch_page
+from collectors.video.ytdlp_errors import login_hint
 
-log = logging.getLogger("polmon.collectors.facebook")
+log = logging.getLogger("polmon.collectors.video.facebook")
 TABS = ("videos", "reels")
 # yt-dlp titles reels "119 reactions · 1.4K shares | Name on Reels" when there is no caption.
 _COUNTS_TITLE = re.compile(

@@ -15,11 +15,11 @@ import lxml.html
 from collectors.errors import AccountUnavailable, CollectorError, FetchError, ParseError
 from collectors.identity import InvalidAccount, tiktok_username
 from collectors.records import AccountProfile, AccountRef, Platform, PostRecord
-from collectors.video import YtDlpCollector
-from collectors.videoinfo import as_int, as_str, extra_counts, video_record, within_window
-from collectors.ytdlp import fetch_page, lazy_entries
+from collectors.video.base import YtDlpCollector
+from collectors.video.info import as_int, as_str, extra_counts, video_record, within_window
+from collectors.video.ytdlp import fetch_page, lazy_entries
 
-log = logging.getLogger("polmon.collectors.tiktok")
+log = logging.getLogger("polmon.collectors.video.tiktok")
 CANONICAL = "https://www.tiktok.com"
 _SIGI_ASSIGN = re.compile(
     r"window\[['\"]SIGI_STATE['\"]\]\s*=\s*(\{.*?\});\s*(?:window|</script>)", re.S

@@ -12,13 +12,13 @@ from yt_dlp import YoutubeDL
 from collectors.base import Collector
 from collectors.errors import CollectorError, ItemUnavailable, ParseError
 from collectors.records import PostRecord
-from collectors.ytdlp import open_ytdlp, video_info
-from collectors.ytdlp_errors import map_ytdlp_error
+from collectors.video.ytdlp import open_ytdlp, video_info
+from collectors.video.ytdlp_errors import map_ytdlp_error
 
 if TYPE_CHECKING:
     from monitor.config import PolmonConfig
 
-log = logging.getLogger("polmon.collectors.video")
+log = logging.getLogger("polmon.collectors.video.base")
 # Consecutive failed videos after which the listing gives up (the account is blocked).
 MAX_FAILURES_IN_A_ROW = 3
 

@@ -21,7 +21,7 @@ from collectors.errors import (
 from collectors.http import PoliteClient
 from collectors.identity import InvalidAccount, telegram_channel
 from collectors.records import AccountProfile, AccountRef, Platform, PostRecord, SkippedItem, utc
-from collectors.telegram_web import ChannelPage, parse_channel_page, parse_profile_page
+from collectors.telegram.web import ChannelPage, parse_channel_page, parse_profile_page
 
 if TYPE_CHECKING:
     from monitor.config import PolmonConfig, TelegramConfig
@@ -85,7 +85,7 @@ class TelegramCollector(Collector):
         super().__init__(config)
         if backend is None:
             if choose_backend(config) == "telethon":
-                from collectors.telegram_telethon import TelethonBackend
+                from collectors.telegram.telethon_backend import TelethonBackend
 
                 backend = TelethonBackend.from_config(config)
             else:

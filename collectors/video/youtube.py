@@ -10,12 +10,12 @@ from typing import Any, ClassVar
 
 from collectors.errors import CollectorError, ParseError
 from collectors.records import AccountProfile, AccountRef, Platform, PostRecord
-from collectors.video import ListingErrors, YtDlpCollector, newest_first
-from collectors.videoinfo import PINNED_TOLERANCE, as_int, as_str, published_at, video_record
-from collectors.ytdlp import lazy_entries
-from collectors.ytdlp_raw import evidence
+from collectors.video.base import ListingErrors, YtDlpCollector, newest_first
+from collectors.video.info import PINNED_TOLERANCE, as_int, as_str, published_at, video_record
+from collectors.video.ytdlp import lazy_entries
+from collectors.video.ytdlp_raw import evidence
 
-log = logging.getLogger("polmon.collectors.youtube")
+log = logging.getLogger("polmon.collectors.video.youtube")
 CANONICAL = "https://www.youtube.com"
 # Flat listings date videos roughly ("3 weeks ago"): stop only well past the window.
 APPROXIMATE_DATE_SLACK = timedelta(days=2)
