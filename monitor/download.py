@@ -162,7 +162,8 @@ class DownloadStage:
         self.report = DownloadReport()
 
     def run(self, limit: int | None, on_done: Callable[[], None] | None = None) -> DownloadReport:
-        open_ytdlp(self.config).close()  # fail fast on bad [video] options, before claiming
+        # fail fast on bad [video] options, before claiming
+        open_ytdlp(self.config.video_settings).close()
         budget = _Budget(limit)
         workers = self.config.video.concurrency
         with ThreadPoolExecutor(workers, thread_name_prefix="download") as pool:

@@ -112,7 +112,7 @@ def classify(
             f"(yt-dlp: {error_message(exc)})",
             permanent=False,
         )
-    mapped = map_ytdlp_error(exc, subject=subject, config=config)
+    mapped = map_ytdlp_error(exc, subject=subject, settings=config.video_settings)
     if isinstance(mapped, ItemUnavailable | LoginRequired | UnsupportedURL):
         return MediaFailed(str(mapped), permanent=True)
     if isinstance(mapped, FetchError):
@@ -173,7 +173,7 @@ def download_media(
     }
     subject = f"media {url}"
     try:
-        with open_ytdlp(config, **options) as ydl:
+        with open_ytdlp(config.video_settings, **options) as ydl:
             result = ydl.extract_info(url, download=True)
     except _OverLimit as exc:
         raise MediaSkipped(reasons[-1] if reasons else str(exc)) from None

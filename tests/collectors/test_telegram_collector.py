@@ -26,7 +26,9 @@ def account(handle: str) -> AccountRef:
 def collector(
     site: TelegramSite, httpserver: HTTPServer, tmp_path: Path
 ) -> Iterator[TelegramCollector]:
-    with TelegramCollector(telegram_config(tmp_path, httpserver.url_for("/"))) as collector:
+    with TelegramCollector(
+        telegram_config(tmp_path, httpserver.url_for("/")).telegram_settings
+    ) as collector:
         yield collector
 
 

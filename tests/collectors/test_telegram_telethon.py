@@ -55,7 +55,7 @@ def collector(client: StandInClient, tmp_path: Path) -> Iterator[TelegramCollect
 
     backend = TelethonBackend(lambda: client, flood_wait_cap_seconds=60, sleep=no_wait)
     backend.waits = waits  # type: ignore[attr-defined]
-    with TelegramCollector(config(tmp_path), backend=backend) as collector:
+    with TelegramCollector(config(tmp_path).telegram_settings, backend=backend) as collector:
         yield collector
 
 
@@ -246,7 +246,7 @@ def test_forbidden_channel_is_private(tmp_path: Path) -> None:
     client.chats = [forbidden]
     backend = TelethonBackend(lambda: client)
     with (
-        TelegramCollector(config(tmp_path), backend=backend) as collector,
+        TelegramCollector(config(tmp_path).telegram_settings, backend=backend) as collector,
         pytest.raises(AccountUnavailable) as caught,
     ):
         collector.fetch_profile(ACCOUNT)
@@ -257,7 +257,7 @@ def test_session_not_logged_in(tmp_path: Path) -> None:
     client = StandInClient(DUROV, FULL, [], authorized=False)
     backend = TelethonBackend(lambda: client)
     with (
-        TelegramCollector(config(tmp_path), backend=backend) as collector,
+        TelegramCollector(config(tmp_path).telegram_settings, backend=backend) as collector,
         pytest.raises(LoginRequired, match="polmon telegram login"),
     ):
         collector.fetch_profile(ACCOUNT)
@@ -265,7 +265,9 @@ def test_session_not_logged_in(tmp_path: Path) -> None:
 
 
 def test_close_disconnects(client: StandInClient, tmp_path: Path) -> None:
-    collector = TelegramCollector(config(tmp_path), backend=TelethonBackend(lambda: client))
+    collector = TelegramCollector(
+        config(tmp_path).telegram_settings, backend=TelethonBackend(lambda: client)
+    )
     collector.fetch_profile(ACCOUNT)
     collector.close()
     assert not client.connected
@@ -296,15 +298,20 @@ def test_auto_backend_needs_api_id_hash_and_session(
 ) -> None:
     monkeypatch.delenv("POLMON_TELEGRAM_API_HASH", raising=False)
     conf = config(tmp_path)
-    assert choose_backend(conf) == "web"
+    assert choose_backend(conf.telegram_settings) == "web"
     monkeypatch.setenv("POLMON_TELEGRAM_API_HASH", "0123456789abcdef")
-    assert choose_backend(conf) == "web"  # no session yet
+    assert choose_backend(conf.telegram_settings) == "web"  # no session yet
     path = session_file(conf.telegram_session_path)
     path.parent.mkdir(parents=True)
     path.write_bytes(b"")
     assert path.name == "telegram.session"
-    assert choose_backend(conf) == "telethon"
-    assert choose_backend(config(tmp_path, '[telegram]\nbackend = "web"\napi_id = 1\n')) == "web"
+    assert choose_backend(conf.telegram_settings) == "telethon"
+    assert (
+        choose_backend(
+            config(tmp_path, '[telegram]\nbackend = "web"\napi_id = 1\n').telegram_settings
+        )
+        == "web"
+    )
 
 
 def test_telethon_backend_without_session_says_to_log_in(
@@ -313,4 +320,4 @@ def test_telethon_backend_without_session_says_to_log_in(
     monkeypatch.setenv("POLMON_TELEGRAM_API_HASH", "0123456789abcdef")
     conf = config(tmp_path, '[telegram]\nbackend = "telethon"\napi_id = 1\n')
     with pytest.raises(LoginRequired, match="polmon telegram login"):
-        TelegramCollector(conf)
+        TelegramCollector(conf.telegram_settings)
