@@ -6,7 +6,6 @@ import logging
 import time
 from collections.abc import Iterator
 from datetime import datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, Protocol
 
 from collectors.base import Collector
@@ -19,9 +18,10 @@ from collectors.errors import (
     RateLimited,
 )
 from collectors.http import PoliteClient, RetryPolicy
-from collectors.platform import InvalidAccount, PlatformSpec
+from collectors.platform import PlatformSpec
 from collectors.records import AccountProfile, AccountRef, PostRecord, SkippedItem, utc
-from collectors.telegram.identity import TELEGRAM, telegram_channel
+from collectors.telegram.identity import TELEGRAM, channel_name
+from collectors.telegram.session import session_file
 from collectors.telegram.web import ChannelPage, parse_channel_page, parse_profile_page
 
 if TYPE_CHECKING:
@@ -46,21 +46,6 @@ class TelegramBackend(Protocol):
     def fetch_posts(self, account: AccountRef, ids: list[str]) -> dict[str, PostRecord | None]: ...
 
     def close(self) -> None: ...
-
-
-def channel_name(account: AccountRef) -> str:
-    """The channel's username from the account's handle or t.me URL."""
-    try:
-        return telegram_channel(account.handle or account.url or "")
-    except InvalidAccount as exc:
-        raise ParseError(str(exc)) from None
-
-
-def session_file(session_path: Path) -> Path:
-    """The file Telethon keeps a session in: `<path>.session` unless the path ends so."""
-    if session_path.name.endswith(".session"):
-        return session_path
-    return session_path.with_name(session_path.name + ".session")
 
 
 def choose_backend(settings: TelegramSettings) -> str:

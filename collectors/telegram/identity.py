@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
+from collectors.errors import ParseError
 from collectors.platform import InvalidAccount, PlatformSpec
+from collectors.records import AccountRef
 
 # t.me/<name>, t.me/s/<name>, t.me/<name>/<post id>; a path that goes anywhere else
 # (`t.me/s/../../admin`) names no channel.
@@ -23,6 +25,14 @@ def telegram_channel(raw: str) -> str:
     if match is None:
         raise InvalidAccount(f"telegram account {text!r} is not a channel username or t.me link")
     return match.group("name")
+
+
+def channel_name(account: AccountRef) -> str:
+    """The channel's username from the account's handle or t.me URL."""
+    try:
+        return telegram_channel(account.handle or account.url or "")
+    except InvalidAccount as exc:
+        raise ParseError(str(exc)) from None
 
 
 def telegram_key(raw: str) -> str:

@@ -13,8 +13,9 @@ from telethon.tl import functions, types
 
 from collectors.errors import AccountUnavailable, LoginRequired, RateLimited
 from collectors.records import AccountProfile, AccountRef, PostRecord, SkippedItem, utc
-from collectors.telegram.collector import channel_name, session_file
+from collectors.telegram.identity import channel_name
 from collectors.telegram.mapping import map_channel, map_messages
+from collectors.telegram.session import session_file
 
 if TYPE_CHECKING:
     from collectors.telegram.settings import TelegramSettings

@@ -12,7 +12,8 @@ from werkzeug import Response
 
 from collectors.errors import AccountUnavailable, FetchError, LoginRequired, ParseError, RateLimited
 from collectors.records import AccountRef
-from collectors.telegram.collector import TelegramCollector, WebBackend, channel_name
+from collectors.telegram.collector import TelegramCollector, WebBackend
+from collectors.telegram.identity import channel_name
 from tests.collectors.conftest import NOW, channel_with_posts, telegram_config
 from tests.collectors.hostile_texts import HOSTILE_TEXTS
 from tests.telegram_site import SitePost, TelegramSite, channel_page_html

@@ -12,8 +12,9 @@ from telethon.tl import functions, types
 
 from collectors.errors import AccountUnavailable, LoginRequired, RateLimited
 from collectors.records import AccountRef, PostRecord
-from collectors.telegram.collector import TelegramCollector, choose_backend, session_file
+from collectors.telegram.collector import TelegramCollector, choose_backend
 from collectors.telegram.mapping import map_channel, map_messages
+from collectors.telegram.session import session_file
 from collectors.telegram.telethon_backend import TelethonBackend
 from monitor.config import PolmonConfig, parse_config
 from tests.collectors.hostile_texts import HOSTILE_TEXTS
