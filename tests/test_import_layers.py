@@ -79,7 +79,7 @@ def imports_of(module: Module, known: dict[str, Module]) -> list[Import]:
 
 def upward_imports(known: dict[str, Module]) -> list[str]:
     """`path:line imports name` for each import of monitor from collectors/ or storage/."""
-    bad = []
+    bad: list[str] = []
     for module in known.values():
         if module.name.split(".")[0] not in BOTTOM_PACKAGES:
             continue
@@ -87,7 +87,7 @@ def upward_imports(known: dict[str, Module]) -> list[str]:
             if imported.target == "monitor" or imported.target.startswith("monitor."):
                 where = module.path.relative_to(REPO_ROOT)
                 bad.append(f"{where}:{imported.line} imports {imported.target}")
-    return bad
+    return list(dict.fromkeys(bad))
 
 
 def import_graph(known: dict[str, Module]) -> dict[str, set[str]]:
