@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Engine, create_engine
 
-from storage.migrations import include_object
+from storage.migrations import include_object, lock_for_migration, sqlite_migration_engine
 from storage.models import Base
 
 config = context.config
@@ -16,9 +16,9 @@ def _engine() -> Engine:
     engine = config.attributes.get("engine")
     if engine is not None:
         return engine  # type: ignore[no-any-return]
-    return create_engine(
-        config.get_main_option("sqlalchemy.url") or "sqlite:///data/polmon.sqlite3"
-    )
+    url = config.get_main_option("sqlalchemy.url") or "sqlite:///data/polmon.sqlite3"
+    plain = create_engine(url)
+    return sqlite_migration_engine(plain) or plain
 
 
 def run_migrations_offline() -> None:
@@ -41,8 +41,12 @@ def run_migrations_online() -> None:
             render_as_batch=connection.dialect.name == "sqlite",
             compare_type=True,
             include_object=include_object,
+            # SQLite has transactional DDL too (storage.migrations makes pysqlite BEGIN): one
+            # transaction for the whole upgrade, so a killed upgrade leaves the old schema.
+            transactional_ddl=True,
         )
         with context.begin_transaction():
+            lock_for_migration(connection)
             context.run_migrations()
         connection.commit()
 

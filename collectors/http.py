@@ -25,6 +25,16 @@ log = logging.getLogger(__name__)
 
 # Answers worth another try: the server is busy, overloaded or briefly broken.
 RETRY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524})
+# A page larger than this (decoded) is refused: real pages are a few hundred kB, and a hostile
+# or broken server must not make a pass hold gigabytes in memory.
+MAX_PAGE_BYTES = 16 * 1024 * 1024
+MAX_REDIRECTS = 10
+# Headers that describe the bytes on the wire, not the decoded body kept in memory.
+_WIRE_HEADERS = frozenset({"content-encoding", "content-length", "transfer-encoding"})
+
+
+class PageTooLarge(FetchError):
+    """A page over MAX_PAGE_BYTES: not worth another try."""
 
 
 class _Problem(str):
@@ -98,8 +108,10 @@ class PoliteClient:
         requests_per_second: float = 1.0,
         retry: RetryPolicy | None = None,
         clock: Clock = SYSTEM_CLOCK,
+        max_page_bytes: int = MAX_PAGE_BYTES,
     ) -> None:
         self.retry = retry or RetryPolicy()
+        self.max_page_bytes = max_page_bytes
         self.timeout_seconds = timeout_seconds
         self.limiter = HostRateLimiter(requests_per_second, clock=clock)
         self.clock = clock
@@ -107,6 +119,7 @@ class PoliteClient:
             headers={"User-Agent": user_agent, "Accept-Language": "en-US,en;q=0.9"},
             timeout=httpx.Timeout(timeout_seconds),
             follow_redirects=True,
+            max_redirects=MAX_REDIRECTS,
         )
 
     def get(self, url: str, *, params: dict[str, str] | None = None) -> httpx.Response:
@@ -153,9 +166,14 @@ class PoliteClient:
     ) -> tuple[httpx.Response, None] | tuple[str, float | None]:
         """The response when final, else a one-line problem and the server's Retry-After."""
         try:
-            response = self._client.get(url, params=params)
+            response = self._read_capped(url, params)
         except httpx.TimeoutException:
             return f"timed out after {self.timeout_seconds:g}s", None
+        except httpx.TooManyRedirects as exc:
+            raise FetchError(
+                f"GET {url}: redirect loop (more than {MAX_REDIRECTS} redirects, the last to "
+                f"{exc.request.url})"
+            ) from None
         except httpx.TransportError as exc:
             failure = network_failure(exc)
             if failure == "dns":  # a name that does not resolve now will not in a second
@@ -165,10 +183,37 @@ class PoliteClient:
                 ) from exc
             problem = f"connection failed ({type(exc).__name__}: {exc})".replace("\n", " ")
             return _Problem(problem, unreachable=failure is not None), None
+        except httpx.HTTPError as exc:  # a malformed URL or body: retrying changes nothing
+            raise FetchError(f"GET {url}: {type(exc).__name__}: {exc}".replace("\n", " ")) from None
         if response.status_code not in RETRY_STATUSES:
             return response, None
         retry_after = parse_retry_after(response.headers.get("Retry-After"))
         return f"HTTP {response.status_code}", retry_after
+
+    def _read_capped(self, url: str, params: dict[str, str] | None) -> httpx.Response:
+        """GET `url`, reading at most max_page_bytes of (decoded) body, else PageTooLarge."""
+        with self._client.stream("GET", url, params=params) as streamed:
+            body = bytearray()
+            for chunk in streamed.iter_bytes():
+                body += chunk
+                if len(body) > self.max_page_bytes:
+                    raise PageTooLarge(
+                        f"GET {streamed.url}: page larger than "
+                        f"{self.max_page_bytes // (1024 * 1024)} MB; not read"
+                    )
+            headers = [
+                (name, value)
+                for name, value in streamed.headers.multi_items()
+                if name.lower() not in _WIRE_HEADERS
+            ]
+            return httpx.Response(
+                streamed.status_code,
+                headers=headers,
+                content=bytes(body),
+                request=streamed.request,
+                history=streamed.history,
+                extensions=streamed.extensions,
+            )
 
     def close(self) -> None:
         self._client.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal, get_args
@@ -29,6 +30,31 @@ POST_KINDS = (
 MEDIA_KINDS = ("video", "voice", "round_video", "audio", "photo", "document", "other")
 # Media kinds with speech worth downloading and transcribing.
 TRANSCRIBABLE_KINDS = frozenset({"video", "voice", "round_video", "audio"})
+
+
+# Link fields hold web addresses only: a `javascript:` or `data:` link in a hostile post would
+# run wherever a reader opens it. Others are kept in `raw["rejected_links"]`, never as links.
+_WEB_LINK = re.compile(r"https?://[^\s]", re.IGNORECASE)
+
+
+def web_link(url: str | None) -> str | None:
+    """`url` when it is an absolute http(s) address, else None."""
+    if url and _WEB_LINK.match(url):
+        return url
+    return None
+
+
+def _reject_links(
+    owner: object, names: tuple[str, ...], raw: dict[str, Any] | None, prefix: str = ""
+) -> dict[str, Any] | None:
+    """Clear `owner`'s link fields that are not web links; return `raw` recording them."""
+    for name in names:
+        value = getattr(owner, name)
+        if value and web_link(value) is None:
+            raw = dict(raw or {})
+            raw["rejected_links"] = {**raw.get("rejected_links", {}), prefix + name: value}
+            setattr(owner, name, None)
+    return raw
 
 
 def utc(value: datetime) -> datetime:
@@ -71,6 +97,10 @@ class AccountProfile:
     views_total: int | None = None
     is_approximate: bool = False
     raw: dict[str, Any] | None = None
+
+    def reject_unsafe_links(self) -> None:
+        """Move link fields that are not http(s) into raw["rejected_links"] (before storing)."""
+        self.raw = _reject_links(self, ("url", "avatar_url"), self.raw)
 
 
 @dataclass(slots=True)
@@ -119,6 +149,14 @@ class PostRecord:
         self.published_at = utc(self.published_at)
         if self.edited_at is not None:
             self.edited_at = utc(self.edited_at)
+
+    def reject_unsafe_links(self) -> None:
+        """Move link fields that are not http(s) into raw["rejected_links"] (before storing)."""
+        self.raw = _reject_links(self, ("url", "forwarded_from_url"), self.raw)
+        for item in self.media:
+            self.raw = _reject_links(
+                item, ("source_url", "thumbnail_url"), self.raw, f"media.{item.position}."
+            )
 
 
 @dataclass(frozen=True)

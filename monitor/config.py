@@ -36,6 +36,7 @@ from monitor.config_sections import (
     VideoConfig,
     _KeyError,
 )
+from storage.redaction import register_secret
 
 __all__ = [
     "CONFIG_ENV",
@@ -234,16 +235,22 @@ class ConfigError(Exception):
 
 
 def read_secret(env_name: str, path: Path | None) -> str | None:
-    """A secret from environment variable `env_name`, else from the file `path`."""
+    """A secret from environment variable `env_name`, else from the file `path`.
+
+    Whatever is read is registered for redaction (logs, error lines, the database).
+    """
     value = os.environ.get(env_name)
     if value:
-        return value.strip()
-    if path is None:
+        secret: str | None = value.strip()
+    elif path is None:
         return None
-    try:
-        return path.read_text(encoding="utf-8").strip() or None
-    except OSError as exc:
-        raise ConfigError(path, None, f"cannot read secret file: {exc.strerror}") from None
+    else:
+        try:
+            secret = path.read_text(encoding="utf-8").strip() or None
+        except OSError as exc:
+            raise ConfigError(path, None, f"cannot read secret file: {exc.strerror}") from None
+    register_secret(secret)
+    return secret
 
 
 def find_config_path(explicit: str | os.PathLike[str] | None) -> tuple[Path, bool]:
@@ -269,6 +276,9 @@ def parse_config(data: dict[str, Any], source: Path | str) -> PolmonConfig:
     return config
 
 
+TOO_DEEP = "arrays or tables nested too deeply to read (polmon's config is a few levels deep)"
+
+
 def load_config(explicit: str | os.PathLike[str] | None = None) -> PolmonConfig:
     """Find, read and validate the config; a missing default file gives the defaults."""
     import tomllib
@@ -281,12 +291,18 @@ def load_config(explicit: str | os.PathLike[str] | None = None) -> PolmonConfig:
         config.source = path.resolve()
         return config
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        # utf-8-sig: a byte-order mark (Windows editors write one) is not part of the TOML.
+        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(path, None, f"malformed TOML: {exc}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(path, None, f"cannot read: {exc}") from None
-    config = parse_config(data, path)
+    except RecursionError:
+        raise ConfigError(path, None, TOO_DEEP) from None
+    try:
+        config = parse_config(data, path)
+    except RecursionError:
+        raise ConfigError(path, None, TOO_DEEP) from None
     config.source = path.resolve()
     return config
 

@@ -22,6 +22,7 @@ from collectors.settings import (
 )
 from collectors.telegram.settings import TelegramConfig
 from collectors.video.settings import VideoConfig
+from monitor.user_regex import UserRegexError, compile_user_regex
 
 _KeyError = SettingsKeyError  # the one validation error that names its key
 
@@ -105,12 +106,9 @@ class KeywordGroupConfig(Section):
         if self.regex:
             for term in self.terms:
                 try:
-                    compiled = re.compile(term)
-                except re.error as exc:
-                    message = f"term {term!r} is not a valid regular expression: {exc}"
-                    raise ValueError(message) from None
-                if compiled.fullmatch(""):
-                    raise ValueError(f"regex term {term!r} matches empty text")
+                    compile_user_regex(term, case_sensitive=self.case_sensitive)
+                except UserRegexError as exc:
+                    raise ValueError(f"regex term {exc}") from None
         return self
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -20,22 +19,31 @@ from sqlalchemy.orm import Session
 from collectors.video.ytdlp import open_ytdlp
 from monitor import shutdown
 from monitor.config import PolmonConfig
-from monitor.media_fetch import MediaFailed, MediaSkipped, download_media, duration_reason
+from monitor.heartbeat import Heartbeat
+from monitor.media_fetch import (
+    LocalFault,
+    MediaFailed,
+    MediaSkipped,
+    download_media,
+    duration_reason,
+    local_fault,
+    local_fault_message,
+)
 from monitor.media_files import (
     extract_audio,
     media_stem,
     mime_type,
     probe,
+    remove_abandoned_parts,
     remove_leftovers,
     sha256_file,
 )
 from storage.engine import transaction
 from storage.models import Account, Media, Post
-from storage.queue import Stage, claim, complete, download_stage, fail, release, renew, worker_id
+from storage.queue import Stage, claim, complete, download_stage, fail, release, worker_id
 from storage.types import utcnow
 
 log = logging.getLogger("polmon.download")
-LEASE_SECONDS = 900.0
 STORED_STATUSES = ("downloaded", "transcribing", "done")
 _DEDUPE_LOCK = threading.Lock()
 
@@ -156,7 +164,7 @@ class DownloadStage:
         self.stage: Stage = download_stage(
             max_attempts=video.max_attempts,
             backoff_seconds=video.retry_backoff_seconds,
-            lease_seconds=LEASE_SECONDS,
+            lease_seconds=video.lease_seconds,
         )
         self.media_dir = config.media_dir.resolve()
         self.report = DownloadReport()
@@ -164,6 +172,9 @@ class DownloadStage:
     def run(self, limit: int | None, on_done: Callable[[], None] | None = None) -> DownloadReport:
         # fail fast on bad [video] options, before claiming
         open_ytdlp(self.config.video_settings).close()
+        # Partial files older than two leases: their downloader died (a live one renews both).
+        if removed := remove_abandoned_parts(self.media_dir, 2 * self.stage.lease_seconds):
+            log.info("removed %d partial files of abandoned downloads", removed)
         budget = _Budget(limit)
         workers = self.config.video.concurrency
         with ThreadPoolExecutor(workers, thread_name_prefix="download") as pool:
@@ -199,26 +210,23 @@ class DownloadStage:
             self._skip(job, owner, reason)
             return
         directory.mkdir(parents=True, exist_ok=True)
-        last_renewal = [time.monotonic()]
 
-        def keep_lease() -> None:
+        def check_stop() -> None:
             if shutdown.stop_requested():  # called while downloading: give the row back
                 raise _StopRequested
-            if time.monotonic() - last_renewal[0] > LEASE_SECONDS / 3:
-                last_renewal[0] = time.monotonic()
-                renew(self.engine, self.stage, job.media_id, owner)
 
         try:
-            path, info = download_media(
-                self.config,
-                job.url,
-                directory,
-                base_name,
-                position=job.position,
-                on_progress=keep_lease,
-            )
-            path = self._confine(path)
-            self._store(job, owner, path, info)
+            with Heartbeat(self.engine, self.stage, job.media_id, owner):
+                path, info = download_media(
+                    self.config,
+                    job.url,
+                    directory,
+                    base_name,
+                    position=job.position,
+                    on_progress=check_stop,
+                )
+                path = self._confine(path)
+                self._store(job, owner, path, info)
         except _StopRequested:  # the attempt is not the file's fault: not counted
             self._give_back(job, owner, directory, base_name)
         except MediaSkipped as exc:
@@ -230,12 +238,18 @@ class DownloadStage:
                 return
             remove_leftovers(directory, base_name)
             self._fail(job, owner, str(exc), permanent=exc.permanent)
+        except LocalFault as exc:
+            remove_leftovers(directory, base_name)
+            self._defer(job, owner, str(exc))
         except Exception as exc:
             if shutdown.stop_requested():
                 self._give_back(job, owner, directory, base_name)
                 return
-            log.exception("media %s: unexpected error", job.media_id)
             remove_leftovers(directory, base_name)
+            if (fault := local_fault(exc)) is not None:  # storing: audio copy, hashing
+                self._defer(job, owner, local_fault_message(fault))
+                return
+            log.exception("media %s: unexpected error", job.media_id)
             self._fail(job, owner, f"unexpected {type(exc).__name__}: {exc}", permanent=False)
 
     def _give_back(self, job: _Job, owner: str, directory: Path, base_name: str) -> None:
@@ -294,6 +308,19 @@ class DownloadStage:
     def _skip(self, job: _Job, owner: str, reason: str) -> None:
         fail(self.engine, self.stage, job.media_id, owner, reason, permanent=True, status="skipped")
         self.report.count("skipped", job.media_id, reason)
+
+    def _defer(self, job: _Job, owner: str, error: str) -> None:
+        """A local fault: back to `pending` after the first backoff, the attempt not counted."""
+        log.warning("media %s: %s", job.media_id, error)
+        kept = release(
+            self.engine,
+            self.stage,
+            job.media_id,
+            owner,
+            retry_after=self.stage.backoff_seconds,
+            error=error,
+        )
+        self.report.count("retrying" if kept else "lost", job.media_id, error)
 
     def _fail(self, job: _Job, owner: str, error: str, *, permanent: bool) -> None:
         status = fail(self.engine, self.stage, job.media_id, owner, error, permanent=permanent)

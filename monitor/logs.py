@@ -4,17 +4,25 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import sys
 import threading
 from datetime import UTC, datetime
 from typing import IO, Any
 
 from monitor.config import LoggingConfig
+from storage.redaction import REDACTED, SECRET_ENV_VARS, redact, register_secret
 
-# Environment variables whose values are secrets: never written to a log, whatever logs them.
-SECRET_ENV_VARS = ("POLMON_SMTP_PASSWORD", "POLMON_TELEGRAM_API_HASH")
-REDACTED = "***"
+__all__ = [
+    "REDACTED",
+    "SECRET_ENV_VARS",
+    "JsonLinesFormatter",
+    "ReadableFormatter",
+    "apply_config",
+    "redact",
+    "register_secret",
+    "setup_logging",
+]
+
 # Chatty libraries kept at WARNING unless --verbose asks for debug.
 QUIET_LOGGERS = (
     "alembic",
@@ -34,26 +42,8 @@ _STANDARD_ATTRS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None)
 }
 
 _lock = threading.Lock()
-_secrets: set[str] = set()
 _handler: logging.Handler | None = None
 _verbose = False
-
-
-def register_secret(value: str | None) -> None:
-    """Redact `value` from every log line from now on (call it wherever a secret is read)."""
-    if value and len(value) >= 4:
-        with _lock:
-            _secrets.add(value)
-
-
-def redact(text: str) -> str:
-    """`text` with every known secret replaced by ***."""
-    with _lock:
-        secrets = set(_secrets)
-    secrets.update(v for name in SECRET_ENV_VARS if len(v := os.environ.get(name, "")) >= 4)
-    for secret in sorted(secrets, key=len, reverse=True):
-        text = text.replace(secret, REDACTED)
-    return text
 
 
 class _CurrentStderrHandler(logging.StreamHandler):
@@ -98,7 +88,23 @@ class JsonLinesFormatter(logging.Formatter):
             entry["exception"] = self.formatException(record.exc_info)
         if record.stack_info:
             entry["stack"] = record.stack_info
-        return redact(json.dumps(entry, ensure_ascii=False, default=str))
+        # Redact before encoding: JSON escapes a secret's quotes and backslashes.
+        return json.dumps(_redacted(entry), ensure_ascii=False, default=_redacted_str)
+
+
+def _redacted_str(value: object) -> str:
+    return redact(str(value))
+
+
+def _redacted(value: object) -> object:
+    """A JSON-able value with every string in it (keys too) redacted."""
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, dict):
+        return {_redacted(key): _redacted(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_redacted(item) for item in value]
+    return value
 
 
 def setup_logging(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +39,41 @@ class MediaFailed(Exception):
     def __init__(self, message: str, *, permanent: bool) -> None:
         super().__init__(message)
         self.permanent = permanent
+
+
+# Faults of this machine, not of the media: the disk is full, read-only or over quota, the
+# process is out of files or memory. The row waits and is tried again, its attempts untouched.
+LOCAL_FAULT_ERRNOS = frozenset(
+    {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EMFILE, errno.ENFILE, errno.ENOMEM}
+)
+
+
+class LocalFault(Exception):
+    """A local fault (LOCAL_FAULT_ERRNOS) stopped the work: retry later, spend no attempt."""
+
+
+def local_fault(exc: BaseException) -> OSError | None:
+    """The local-fault OSError behind `exc` (yt-dlp wraps them in DownloadError), or None."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, OSError) and current.errno in LOCAL_FAULT_ERRNOS:
+            return current
+        wrapped = (
+            (current.exc_info or (None, None))[1] if isinstance(current, DownloadError) else None
+        )
+        current = wrapped or current.__cause__ or current.__context__
+    return None
+
+
+def local_fault_message(fault: OSError) -> str:
+    """One line for a local fault: errno name, its description, the file."""
+    name = errno.errorcode.get(fault.errno or 0, str(fault.errno))
+    where = f" ({fault.filename})" if fault.filename else ""
+    return (
+        f"local fault {name}: {fault.strerror}{where}; retrying later without counting an attempt"
+    )
 
 
 class _OverLimit(DownloadCancelled):
@@ -180,6 +216,8 @@ def download_media(
     except CollectorError as exc:  # our own option errors (cookies file, impersonation)
         raise MediaFailed(str(exc), permanent=False) from exc
     except Exception as exc:
+        if (fault := local_fault(exc)) is not None:
+            raise LocalFault(local_fault_message(fault)) from exc
         raise classify(exc, subject, config, received) from exc
     info = _downloaded_entry(result)
     downloads = info.get("requested_downloads") or []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import subprocess
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -131,3 +132,27 @@ def remove_leftovers(directory: Path, stem_name: str) -> None:
     if directory.is_dir():
         for leftover in directory.glob(f"{stem_name}.*"):
             leftover.unlink(missing_ok=True)
+
+
+# What yt-dlp writes while a download runs; a killed downloader leaves them behind.
+PARTIAL_SUFFIXES = (".part", ".ytdl", ".temp")
+
+
+def remove_abandoned_parts(media_dir: Path, older_than_seconds: float) -> int:
+    """Delete partial download files untouched for `older_than_seconds`; returns how many.
+
+    A running download writes its .part file continuously (and renews its lease), so one this
+    old belongs to a downloader that died.
+    """
+    if not media_dir.is_dir():
+        return 0
+    cutoff = time.time() - older_than_seconds
+    removed = 0
+    for platform_dir in media_dir.iterdir():
+        if not platform_dir.is_dir() or platform_dir.is_symlink():
+            continue
+        for leftover in platform_dir.iterdir():
+            if leftover.name.endswith(PARTIAL_SUFFIXES) and leftover.lstat().st_mtime < cutoff:
+                leftover.unlink(missing_ok=True)
+                removed += 1
+    return removed

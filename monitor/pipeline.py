@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine
 
 from collectors.base import Collector
 from collectors.errors import (
@@ -18,21 +18,33 @@ from collectors.errors import (
     Interrupted,
     NetworkUnreachable,
 )
-from collectors.records import AccountProfile, AccountRef, PostRecord
+from collectors.records import AccountRef, PostRecord
 from collectors.registry import collector_class, platform_spec
 from monitor import shutdown
-from monitor.accounts import sync_accounts
+from monitor.accounts import AccountPlan, plan_accounts
 from monitor.config import PolmonConfig
 from monitor.keywords import match_posts
 from monitor.progress import progress_bar
-from monitor.selection import actor_name, find_account_ids
+from monitor.queries.selection import actor_name, find_account_ids
+from monitor.reports import counts_line
+from storage.accounts import (
+    account_ref,
+    active_accounts,
+    advance_cursor,
+    apply_profile,
+    record_unavailable,
+    sync_accounts,
+)
 from storage.engine import transaction
-from storage.ingest import add_snapshot, ingest_posts, mark_deleted
-from storage.models import Account, AccountEvent, Actor, CollectionRun
+from storage.ingest import ingest_posts, mark_deleted
+from storage.leases import account_lease
+from storage.runs import close_interrupted_runs, finish_run, start_run
 from storage.types import utcnow
 
 log = logging.getLogger(__name__)
 BATCH_SIZE = 200
+# The one line an account gets when another process is collecting it.
+BUSY = "being collected by another process right now; skipped this time"
 
 
 @dataclass
@@ -51,11 +63,30 @@ class AccountReport:
 
 @dataclass
 class PassReport:
+    """One collection pass: a report per account (a StageReport)."""
+
     accounts: list[AccountReport] = field(default_factory=list)
 
     @property
     def failed(self) -> list[AccountReport]:
-        return [a for a in self.accounts if a.status != "ok"]
+        return [a for a in self.accounts if a.status not in ("ok", "skipped")]
+
+    @property
+    def skipped(self) -> list[AccountReport]:
+        """Accounts another process was collecting at the time."""
+        return [a for a in self.accounts if a.status == "skipped"]
+
+    @property
+    def handled(self) -> int:
+        return len(self.accounts)
+
+    def summary_line(self) -> str:
+        return counts_line(self.totals())
+
+    def problems(self) -> list[str]:
+        return [
+            f"{a.platform} {a.handle}".strip() + f": {a.error or a.status}" for a in self.failed
+        ]
 
     @property
     def offline(self) -> bool:
@@ -136,35 +167,43 @@ class _UntilStopRequested:
 class AccountCollection:
     """One account's collection: profile, snapshot, listing, deletions, run record."""
 
-    def __init__(self, engine: Engine, config: PolmonConfig, collector: Collector, account_id: int):
+    def __init__(
+        self,
+        engine: Engine,
+        config: PolmonConfig,
+        collector: Collector,
+        account_id: int,
+        extra_urls: tuple[str, ...] = (),
+    ):
         self.engine, self.config, self.collector = engine, config, collector
-        self.account_id = account_id
+        self.account_id, self.extra_urls = account_id, extra_urls
         self.now = utcnow()
 
     def run(self, snapshots_only: bool) -> AccountReport:
+        """Collect the account, unless another process holds its lease (status `skipped`)."""
+        with account_lease(self.engine, self.account_id) as leased:
+            if leased:
+                return self._run_leased(snapshots_only)
         with transaction(self.engine) as session:
-            account = session.get_one(Account, self.account_id)
-            ref = AccountRef(
-                platform=account.platform,  # type: ignore[arg-type]
-                handle=account.handle,
-                url=account.url,
-                platform_id=account.platform_id,
-                cursor=dict(account.cursor or {}),
-                extra_urls=self._extra_urls(account),
-            )
-            self._close_interrupted_runs(session)
-            run = CollectionRun(account_id=self.account_id, started_at=self.now)
-            session.add(run)
-            session.flush()
-            run_id = run.id
-        report = AccountReport(account.platform, account.handle)
+            ref = account_ref(session, self.account_id, self.extra_urls)
+        report = AccountReport(ref.platform, ref.handle or "", "skipped", error=BUSY)
+        log.warning("%s %s: %s", report.platform, report.handle, BUSY)
+        return report
+
+    def _run_leased(self, snapshots_only: bool) -> AccountReport:
+        with transaction(self.engine) as session:
+            ref = account_ref(session, self.account_id, self.extra_urls)
+            close_interrupted_runs(session, self.account_id, self.now)
+            run_id = start_run(session, self.account_id, self.now)
+        report = AccountReport(ref.platform, ref.handle or "")
         try:
             self._collect(ref, report, snapshots_only)
         except (ListingStopped, Interrupted) as exc:  # a stop request: unfinished, no deletions
             report.status = "partial" if report.new or report.updated else "failed"
             report.error = str(exc)
         except AccountUnavailable as exc:
-            self._record_unavailable(exc)
+            with transaction(self.engine) as session:
+                record_unavailable(session, self.account_id, exc.status, str(exc))
             report.status, report.error = "failed", f"{exc.status}: {exc}"
         except CollectorError as exc:
             report.status = "partial" if report.new or report.updated else "failed"
@@ -176,38 +215,22 @@ class AccountCollection:
             log.exception("collecting %s %s failed", ref.platform, ref.label)
             report.status, report.error = "failed", f"{type(exc).__name__}: {exc}"
         with transaction(self.engine) as session:
-            session.execute(
-                update(CollectionRun)
-                .where(CollectionRun.id == run_id)
-                .values(
-                    finished_at=utcnow(),
-                    status=report.status,
-                    new_posts=report.new,
-                    updated_posts=report.updated,
-                    deleted_posts=report.deleted,
-                    error=report.error,
-                )
+            finish_run(
+                session,
+                run_id,
+                status=report.status,
+                new=report.new,
+                updated=report.updated,
+                deleted=report.deleted,
+                error=report.error,
+                now=utcnow(),
             )
         return report
-
-    def _extra_urls(self, account: Account) -> tuple[str, ...]:
-        for actor in self.config.actors:
-            for configured in actor.accounts:
-                if (configured.platform, configured.key) == (account.platform, account.handle):
-                    return tuple(configured.video_urls)
-        return ()
-
-    def _close_interrupted_runs(self, session: Any) -> None:
-        session.execute(
-            update(CollectionRun)
-            .where(CollectionRun.account_id == self.account_id, CollectionRun.status == "running")
-            .values(status="failed", finished_at=self.now, error="interrupted: process stopped")
-        )
 
     def _collect(self, ref: AccountRef, report: AccountReport, snapshots_only: bool) -> None:
         profile = self.collector.fetch_profile(ref)
         with transaction(self.engine) as session:
-            self._apply_profile(session, profile)
+            apply_profile(session, self.account_id, profile, self.now, self.collector.platform)
         if snapshots_only:
             return
         since, limit = listing_window(self.config, ref.platform, ref.cursor, self.now)
@@ -245,12 +268,13 @@ class AccountCollection:
                 report.deleted = mark_deleted(
                     session, self.account_id, window_start, seen, utcnow()
                 )
-            account = session.get_one(Account, self.account_id)
-            cursor = dict(account.cursor or {})
-            cursor["synced_through"] = (newest or self.now).isoformat()
-            cursor.setdefault("backfilled_since", since.isoformat())
-            account.cursor = cursor
-            account.last_collected_at = utcnow()
+            advance_cursor(
+                session,
+                self.account_id,
+                synced_through=newest or self.now,
+                backfilled_since=since,
+                now=utcnow(),
+            )
         if hit_limit:
             report.status = "partial"
             report.error = (
@@ -266,76 +290,16 @@ class AccountCollection:
             report.error = f"{report.error}; {note}" if report.error else note
             log.warning("%s %s: %s", ref.platform, ref.label, note)
 
-    def _apply_profile(self, session: Any, profile: AccountProfile) -> None:
-        account = session.get_one(Account, self.account_id)
-        events: list[tuple[str, dict[str, Any]]] = []
-        if account.status != "active":
-            events.append(("came_back", {"previous_status": account.status}))
-            account.status = "active"
-        if (
-            profile.platform_id
-            and account.platform_id
-            and profile.platform_id != account.platform_id
-        ):
-            events.append(
-                (
-                    "handle_reassigned",
-                    {"old_id": account.platform_id, "new_id": profile.platform_id},
-                )
-            )
-        if (
-            profile.display_name
-            and account.display_name
-            and profile.display_name != account.display_name
-        ):
-            events.append(("renamed", {"old": account.display_name, "new": profile.display_name}))
-        for name in ("platform_id", "display_name", "description", "avatar_url"):
-            value = getattr(profile, name)
-            if value is not None:
-                setattr(account, name, value)
-        if profile.url and not account.url:
-            account.url = profile.url
-        account.first_seen_at = account.first_seen_at or self.now
-        account.last_seen_at = self.now
-        for kind, detail in events:
-            session.add(AccountEvent(account_id=self.account_id, kind=kind, detail=detail))
-        add_snapshot(session, self.account_id, profile, self.now, self.collector.platform)
-
-    def _record_unavailable(self, exc: AccountUnavailable) -> None:
-        with transaction(self.engine) as session:
-            account = session.get_one(Account, self.account_id)
-            if account.status != exc.status:
-                session.add(
-                    AccountEvent(
-                        account_id=self.account_id,
-                        kind=exc.status,
-                        detail={"previous_status": account.status, "message": str(exc)},
-                    )
-                )
-                account.status = exc.status
-
 
 def select_accounts(
     engine: Engine, platform: str | None, handle: str | None, actor: str | None
 ) -> list[tuple[int, str, str]]:
     """The active accounts to collect; a --account or --actor naming nothing raises
     UnknownSelection."""
-    query = (
-        select(Account.id, Account.platform, Account.handle)
-        .join(Actor, Account.actor_id == Actor.id)
-        .where(Account.active.is_(True))
-        .order_by(Account.platform, Account.handle)
-    )
     with transaction(engine) as session:
         name = actor_name(session, actor)
         ids = find_account_ids(session, handle, platform=platform, active_only=True)
-        if platform:
-            query = query.where(Account.platform == platform)
-        if name is not None:
-            query = query.where(Actor.name == name)
-        if ids is not None:
-            query = query.where(Account.id.in_(ids))
-        return [(r[0], r[1], r[2]) for r in session.execute(query)]
+        return active_accounts(session, platform=platform, actor=name, account_ids=ids)
 
 
 def run_collect(
@@ -349,8 +313,9 @@ def run_collect(
     progress: bool = False,
 ) -> PassReport:
     """One pass over the configured accounts; one failing account never stops the others."""
+    plan: AccountPlan = plan_accounts(config)
     with transaction(engine) as session:
-        sync_accounts(session, config)
+        sync_accounts(session, plan.actors, utcnow())
     targets = select_accounts(engine, platform, account, actor)
     report = PassReport()
     collectors: dict[str, Collector | Exception] = {}
@@ -374,9 +339,10 @@ def run_collect(
                     AccountReport(account_platform, handle, "failed", error=str(collector))
                 )
                 continue
-            account_report = AccountCollection(engine, config, collector, account_id).run(
-                snapshots_only
-            )
+            extra_urls = plan.extra_urls(account_platform, handle)
+            account_report = AccountCollection(
+                engine, config, collector, account_id, extra_urls
+            ).run(snapshots_only)
             report.accounts.append(account_report)
     for collector in collectors.values():
         if isinstance(collector, Collector):

@@ -15,14 +15,14 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine
 
 from monitor import shutdown
 from monitor.config import JobConfig, PolmonConfig
-from monitor.digest import ledger
 from monitor.tasks import TASKS, TaskRun
+from storage import digests as ledger
 from storage.engine import transaction
-from storage.models import Digest, JobRun
+from storage.job_runs import close_interrupted_job_runs, finish_job_run, start_job_run
 
 log = logging.getLogger(__name__)
 
@@ -169,10 +169,7 @@ class Daemon:
     def _record_start(self, name: str) -> int | None:
         try:
             with transaction(self.engine) as session:
-                row = JobRun(job_name=name, status="running", next_run_at=self.next_run_time(name))
-                session.add(row)
-                session.flush()
-                return row.id
+                return start_job_run(session, name, self.next_run_time(name))
         except Exception as exc:  # the database may be down: the job still runs
             log.error("cannot record the start of job %s: %s", name, one_line(exc))
             return None
@@ -184,15 +181,13 @@ class Daemon:
             return
         try:
             with transaction(self.engine) as session:
-                session.execute(
-                    update(JobRun)
-                    .where(JobRun.id == run_id)
-                    .values(
-                        finished_at=datetime.now(UTC),
-                        status=status,
-                        error=error,
-                        next_run_at=next_run,
-                    )
+                finish_job_run(
+                    session,
+                    run_id,
+                    status=status,
+                    error=error,
+                    next_run_at=next_run,
+                    now=datetime.now(UTC),
                 )
         except Exception as exc:
             log.error("cannot record the end of job run %s: %s", run_id, one_line(exc))
@@ -201,16 +196,7 @@ class Daemon:
     def close_interrupted_runs(self) -> int:
         """Runs left 'running' by a daemon that was killed are marked failed."""
         with transaction(self.engine) as session:
-            result = session.execute(
-                update(JobRun)
-                .where(JobRun.status == "running")
-                .values(
-                    status="failed",
-                    finished_at=datetime.now(UTC),
-                    error="interrupted: the daemon stopped before the job finished",
-                )
-            )
-            return int(getattr(result, "rowcount", 0) or 0)
+            return close_interrupted_job_runs(session, datetime.now(UTC))
 
     def missed_digests(self, now: datetime) -> list[tuple[str, datetime, list[str]]]:
         """(job, scheduled time, lists) of cron digests that fell due while the daemon was down.
@@ -230,16 +216,7 @@ class Daemon:
                 continue
             names = job.lists or [item.name for item in self.config.digest.lists]
             seen = ledger.lists_with_history(self.engine, names)
-            with transaction(self.engine) as session:
-                done = set(
-                    session.scalars(
-                        select(Digest.list_name).where(
-                            Digest.list_name.in_(names),
-                            Digest.period_end == due,
-                            Digest.status == "sent",
-                        )
-                    )
-                )
+            done = ledger.sent_lists(self.engine, names, due)
             todo = [item for item in names if item in seen and item not in done]
             if todo:
                 missed.append((name, due, todo))

@@ -9,13 +9,17 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 
 from monitor.config import JobConfig, PolmonConfig
+from monitor.reports import StageReport, counts_line
+from storage.app_state import read_state, write_state
 from storage.engine import transaction
-from storage.models import AppState
+
+if TYPE_CHECKING:
+    from monitor.download import DownloadReport
 
 log = logging.getLogger(__name__)
 
@@ -61,27 +65,33 @@ def _one_line(text: str, limit: int = 500) -> str:
     return " ".join(text.split())[:limit]
 
 
-def describe(result: Any) -> TaskOutcome:
-    """Summarise what a stage returned: its totals() or summary, and its failed items."""
-    if result is None:
+def describe(report: StageReport | None) -> TaskOutcome:
+    """Summarise what a stage returned: its summary line, and its failed items."""
+    if report is None:
         return TaskOutcome("done")
-    totals = getattr(result, "totals", None)
-    summary = getattr(result, "summary", None)
-    if callable(totals):
-        text = ", ".join(f"{key} {value}" for key, value in totals().items())
-    elif callable(summary):
-        text = str(summary())
-    else:
-        text = summary if isinstance(summary, str) else str(result)
-    failed = getattr(result, "failed", None)
-    problem = None
-    if isinstance(failed, list | tuple) and failed:
-        problem = "; ".join(
-            " ".join(str(getattr(item, key, "") or "") for key in ("platform", "handle")).strip()
-            + f": {getattr(item, 'error', None) or getattr(item, 'status', 'failed')}"
-            for item in failed
-        )
-    return TaskOutcome(_one_line(text), _one_line(problem, 2000) if problem else None)
+    problems = report.problems()
+    problem = _one_line("; ".join(problems), 2000) if problems else None
+    return TaskOutcome(_one_line(report.summary_line()), problem)
+
+
+@dataclass(frozen=True)
+class CountsReport:
+    """A StageReport made of a stage's counts (for reports that are not one yet)."""
+
+    counts: dict[str, int]
+    handled: int
+
+    def summary_line(self) -> str:
+        return counts_line(self.counts)
+
+    def problems(self) -> list[str]:
+        return []
+
+
+def download_report(report: DownloadReport) -> StageReport:
+    """The download stage's report as a StageReport; its problems are retried or skipped
+    rows, which the job log has never counted as failures."""
+    return CountsReport(report.totals(), report.handled)
 
 
 def collect(run: TaskRun) -> TaskOutcome:
@@ -97,7 +107,7 @@ def snapshots(run: TaskRun) -> TaskOutcome:
 
 def download(run: TaskRun) -> TaskOutcome:
     run_downloads = entry_point("monitor.download", "run_downloads")
-    return describe(run_downloads(run.config, run.engine, limit=run.job.limit))
+    return describe(download_report(run_downloads(run.config, run.engine, limit=run.job.limit)))
 
 
 def transcribe(run: TaskRun) -> TaskOutcome:
@@ -116,14 +126,15 @@ def keyword_hashes(config: PolmonConfig) -> dict[str, str]:
 
 
 def stored_keyword_hashes(engine: Engine) -> dict[str, str] | None:
+    """The keyword hashes the last rescan stored; None before the first."""
     with transaction(engine) as session:
-        state = session.get(AppState, KEYWORDS_STATE_KEY)
-        return None if state is None or state.value is None else dict(state.value["groups"])
+        state = read_state(session, KEYWORDS_STATE_KEY)
+        return None if state is None else dict(state["groups"])
 
 
 def store_keyword_hashes(engine: Engine, hashes: dict[str, str]) -> None:
     with transaction(engine) as session:
-        session.merge(AppState(key=KEYWORDS_STATE_KEY, value={"groups": hashes}))
+        write_state(session, KEYWORDS_STATE_KEY, {"groups": hashes})
 
 
 def rescan(run: TaskRun) -> TaskOutcome:

@@ -14,6 +14,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from storage import boundary
+
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 _SCHEMA_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
 
@@ -22,7 +24,8 @@ class DatabaseError(Exception):
     """A database URL that is malformed, unsupported or unreachable: one line for the user."""
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """Set WAL, foreign keys, the busy timeout and NORMAL sync on a new SQLite connection."""
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
@@ -63,8 +66,13 @@ def make_engine(url: str, *, schema: str | None = None, pool_size: int = 5) -> E
                         f"cannot create the database folder: {path_problem(exc)}; "
                         "check [paths] data_dir or [database] url"
                     ) from None
-            engine = create_engine(parsed, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
-            event.listen(engine, "connect", _sqlite_pragmas)
+            engine = create_engine(
+                parsed,
+                connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+                json_serializer=boundary.json_serializer,
+            )
+            event.listen(engine, "connect", sqlite_pragmas)
+            boundary.install(engine)
             # Let SQLite's own BEGIN IMMEDIATE-free locking work with pysqlite's transactions.
             return engine
         if backend == "postgresql":
@@ -73,9 +81,15 @@ def make_engine(url: str, *, schema: str | None = None, pool_size: int = 5) -> E
                 if not _SCHEMA_NAME.match(schema):
                     raise DatabaseError(f"bad PostgreSQL schema name {schema!r}")
                 connect_args["options"] = f"-csearch_path={schema}"
-            return create_engine(
-                parsed, pool_pre_ping=True, pool_size=pool_size, connect_args=connect_args
+            engine = create_engine(
+                parsed,
+                pool_pre_ping=True,
+                pool_size=pool_size,
+                connect_args=connect_args,
+                json_serializer=boundary.json_serializer,
             )
+            boundary.install(engine)
+            return engine
     except NoSuchModuleError as exc:
         raise DatabaseError(f"unsupported database URL {url!r}: {exc}") from None
     except ModuleNotFoundError as exc:

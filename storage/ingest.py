@@ -10,6 +10,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from collectors.records import TRANSCRIBABLE_KINDS, AccountProfile, PostRecord
+from storage.boundary import clean_json, clean_text
 from storage.models import AudienceSnapshot, Media, Post, PostMetric, PostVersion
 
 _METRICS = ("views", "likes", "shares", "comments", "reactions")
@@ -45,7 +46,7 @@ class BatchResult:
 
 
 def _metrics(record: PostRecord) -> tuple[object, ...]:
-    return tuple(getattr(record, name) for name in _METRICS)
+    return tuple(clean_json(getattr(record, name)) for name in _METRICS)
 
 
 def _stored_metrics(post: Post) -> tuple[object, ...]:
@@ -53,7 +54,13 @@ def _stored_metrics(post: Post) -> tuple[object, ...]:
 
 
 def _text_of(obj: Post | PostRecord) -> tuple[str, str]:
-    return ((obj.text or "").strip(), (obj.title or "").strip())
+    """Text and title as stored (storage.boundary), to tell an edit from a repeat capture."""
+    return (clean_text(obj.text or "").strip(), clean_text(obj.title or "").strip())
+
+
+def _stored_form(value: object) -> object:
+    """`value` as the database keeps it (storage.boundary cleans what is written)."""
+    return clean_text(value) if isinstance(value, str) else clean_json(value)
 
 
 def _new_media(post: Post, record: PostRecord, existing: set[int]) -> list[Media]:
@@ -85,6 +92,7 @@ def ingest_posts(
     result = BatchResult()
     by_id: dict[str, PostRecord] = {}
     for record in records:
+        record.reject_unsafe_links()  # javascript: and other non-web links stay in raw only
         by_id[record.platform_post_id] = record  # the last capture of a duplicate id wins
     result.seen_ids = set(by_id)
     if not by_id:
@@ -167,7 +175,7 @@ def ingest_posts(
             changed = True
         for name in _REFRESHED:
             value = getattr(record, name)
-            if value is not None and getattr(post, name) != value:
+            if value is not None and getattr(post, name) != _stored_form(value):
                 setattr(post, name, value)
         if post.deleted_at is not None:
             post.deleted_at = None

@@ -21,7 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from storage.types import BigIntPK, JSONDoc, UTCDateTime, utcnow
+from storage.types import BigIntPK, JSONDoc, RedactedText, UTCDateTime, utcnow
 
 NAMING = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -234,10 +234,12 @@ class Media(Base):
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("media.id", ondelete="SET NULL"))
     status: Mapped[str] = mapped_column(String(20), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-    last_error: Mapped[str | None] = mapped_column(Text)
+    last_error: Mapped[str | None] = mapped_column(RedactedText)
     next_attempt_at: Mapped[datetime | None]
     lease_owner: Mapped[str | None] = mapped_column(String(200))
     lease_expires_at: Mapped[datetime | None]
+    # Leases of this stage that expired (a worker died or hung): not the media's fault.
+    lease_expiries: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     downloaded_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -327,7 +329,7 @@ class CollectionRun(Base):
     new_posts: Mapped[int] = mapped_column(Integer, default=0)
     updated_posts: Mapped[int] = mapped_column(Integer, default=0)
     deleted_posts: Mapped[int] = mapped_column(Integer, default=0)
-    error: Mapped[str | None] = mapped_column(Text)
+    error: Mapped[str | None] = mapped_column(RedactedText)
 
 
 class AccountEvent(Base):
@@ -357,7 +359,7 @@ class Digest(Base):
     period_end: Mapped[datetime]
     status: Mapped[str] = mapped_column(String(20), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-    error: Mapped[str | None] = mapped_column(Text)
+    error: Mapped[str | None] = mapped_column(RedactedText)
     sent_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -372,7 +374,7 @@ class JobRun(Base):
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None]
     status: Mapped[str] = mapped_column(String(20), default="running")
-    error: Mapped[str | None] = mapped_column(Text)
+    error: Mapped[str | None] = mapped_column(RedactedText)
     next_run_at: Mapped[datetime | None]
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, and_, or_, select, update
+from sqlalchemy import Engine, and_, case, or_, select, update
 from sqlalchemy.orm import Session
 
 from storage.engine import transaction
@@ -27,6 +27,9 @@ class Stage:
     done_status: str
     lease_seconds: float = 900.0
     max_attempts: int = 3
+    # Leases that may expire on one row (its worker killed or hung) before it is failed;
+    # counted apart from attempts, which are the media's own failures.
+    max_lease_expiries: int = 5
     backoff_seconds: float = 60.0
     max_backoff_seconds: float = 6 * 3600.0
 
@@ -56,23 +59,24 @@ def _claimable(stage: Stage, now: datetime) -> Any:
     expired = and_(
         Media.status == stage.working_status,
         Media.lease_expires_at < now,
-        Media.attempts < stage.max_attempts,
+        Media.lease_expiries + 1 < stage.max_lease_expiries,
     )
     return or_(ready, expired)
 
 
 def _fail_exhausted_leases(session: Session, stage: Stage, now: datetime) -> None:
-    """Rows whose lease expired after their last allowed attempt: a worker kept dying on them."""
+    """Rows whose lease expired once too often: a worker kept dying or hanging on them."""
     session.execute(
         update(Media)
         .where(
             Media.status == stage.working_status,
             Media.lease_expires_at < now,
-            Media.attempts >= stage.max_attempts,
+            Media.lease_expiries + 1 >= stage.max_lease_expiries,
         )
         .values(
             status="failed",
-            last_error=f"{stage.name}: lease expired after {stage.max_attempts} attempts "
+            lease_expiries=Media.lease_expiries + 1,
+            last_error=f"{stage.name}: lease expired {stage.max_lease_expiries} times "
             "(the worker died or hung each time)",
             lease_owner=None,
             lease_expires_at=None,
@@ -96,7 +100,11 @@ def claim(engine: Engine, stage: Stage, owner: str, limit: int = 1) -> list[int]
                 status=stage.working_status,
                 lease_owner=owner,
                 lease_expires_at=now + timedelta(seconds=stage.lease_seconds),
-                attempts=Media.attempts + 1,
+                # A ready row starts an attempt; an expired one goes on with the dead worker's
+                # attempt (not the media's fault), and counts one more expired lease.
+                attempts=Media.attempts + case((Media.status == stage.ready_status, 1), else_=0),
+                lease_expiries=Media.lease_expiries
+                + case((Media.status == stage.working_status, 1), else_=0),
                 updated_at=now,
             )
             .returning(Media.id)
@@ -125,15 +133,24 @@ def renew(engine: Engine, stage: Stage, media_id: int, owner: str) -> bool:
 
 
 def release(
-    engine: Engine, stage: Stage, media_id: int, owner: str, *, retry_after: float | None = None
+    engine: Engine,
+    stage: Stage,
+    media_id: int,
+    owner: str,
+    *,
+    retry_after: float | None = None,
+    error: str | None = None,
 ) -> bool:
-    """Give a lease back untouched (clean shutdown): the attempt is not counted.
+    """Give a lease back (clean shutdown, a local fault): the attempt is not counted.
 
-    `retry_after` seconds: the row is not claimable before then (e.g. waiting for a duplicate).
+    `retry_after` seconds: the row is not claimable before then (e.g. waiting for a duplicate,
+    or for disk space); `error`: why, kept as the row's last error.
     """
     delay: dict[str, Any] = {}
     if retry_after is not None:
         delay["next_attempt_at"] = utcnow() + timedelta(seconds=retry_after)
+    if error is not None:
+        delay["last_error"] = error[:4000]
     with transaction(engine) as session:
         result = session.execute(
             update(Media)
@@ -164,6 +181,7 @@ def complete(session: Session, stage: Stage, media_id: int, owner: str, **values
             lease_owner=None,
             lease_expires_at=None,
             attempts=0,
+            lease_expiries=0,
             next_attempt_at=None,
             last_error=None,
             updated_at=utcnow(),
@@ -205,3 +223,33 @@ def fail(
             media.status = stage.ready_status
             media.next_attempt_at = now + stage.backoff(media.attempts)
         return media.status
+
+
+def retry_finished(
+    engine: Engine, stage: Stage, status: str = "failed", since: datetime | None = None
+) -> int:
+    """Put `status` rows (failed or skipped) back to the stage's ready status, attempts reset.
+
+    A row belongs to the download stage while it has no local file, to transcription once it
+    has one. `since`: only rows that reached `status` at or after then. Returns the count.
+    """
+    has_file = Media.local_path.is_not(None)
+    conditions = [Media.status == status, has_file if stage.name == "transcribe" else ~has_file]
+    if since is not None:
+        conditions.append(Media.updated_at >= since)
+    with transaction(engine) as session:
+        result = session.execute(
+            update(Media)
+            .where(*conditions)
+            .values(
+                status=stage.ready_status,
+                attempts=0,
+                lease_expiries=0,
+                next_attempt_at=None,
+                lease_owner=None,
+                lease_expires_at=None,
+                updated_at=utcnow(),
+            )
+            .execution_options(synchronize_session=False)
+        )
+        return int(result.rowcount)  # type: ignore[attr-defined]

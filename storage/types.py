@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, DateTime, Integer
+from sqlalchemy import JSON, BigInteger, DateTime, Integer, Text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
+
+from storage.redaction import redact
 
 # Integer primary keys: BIGINT on PostgreSQL, SQLite's rowid INTEGER (only that autoincrements).
 BigIntPK = BigInteger().with_variant(Integer(), "sqlite")
@@ -40,6 +42,20 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+class RedactedText(TypeDecorator[str]):
+    """Text for error messages: known secrets become *** on the way in (ORM and Core alike).
+
+    An error that quotes a password (an SMTP reply, a proxy URL) is stored, and later shown by
+    `polmon status` or mailed in a digest's health section, without it.
+    """
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        return redact(value) if value else value
 
 
 def utcnow() -> datetime:

@@ -34,6 +34,7 @@ class VideoConfig(Section):
     concurrency: PositiveInt = 2
     max_attempts: PositiveInt = 4
     retry_backoff_seconds: PositiveFloat = 60.0  # first retry delay; doubles per attempt
+    lease_seconds: PositiveInt = 900  # a download's lease, renewed every third while it runs
     youtube_tabs: Annotated[list[Literal["videos", "shorts", "streams"]], Field(min_length=1)] = [
         "videos",
         "shorts",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import importlib
 import sys
+import traceback
+from types import TracebackType
 from typing import Any
 
 import click
@@ -13,9 +15,9 @@ from collectors.errors import CollectorError
 from monitor import __version__, logs
 from monitor.cli.context import AppContext, UserError
 from monitor.config import ConfigError
-from monitor.history import PostNotFound
 from monitor.output import tz_option, width_option
-from monitor.selection import UnknownSelection
+from monitor.queries.posts import PostNotFound
+from monitor.queries.selection import UnknownSelection
 from storage.engine import DatabaseError, is_read_only_error, path_problem
 
 # Each module adds its commands to `cli`; a feature registers here, in one line.
@@ -34,6 +36,7 @@ COMMAND_MODULES = (
     "monitor.cli.search",
     "monitor.cli.growth",
     "monitor.cli.transcribe",
+    "monitor.cli.queue",
     "monitor.cli.doctor",
     "monitor.cli.datasette",
 )
@@ -47,6 +50,18 @@ class PolmonGroup(click.Group):
     """Turns expected errors into one line on stderr; unexpected ones keep the traceback."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return self._invoke_one_line(ctx)
+        except click.ClickException as exc:  # the final `Error:` line never shows a secret
+            message = logs.redact(exc.message)
+            if message == exc.message:
+                raise
+            kind = (
+                ConfigProblem if exc.exit_code == ConfigProblem.exit_code else click.ClickException
+            )
+            raise kind(message) from None
+
+    def _invoke_one_line(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except ConfigError as exc:
@@ -100,6 +115,14 @@ for _module in COMMAND_MODULES:
     importlib.import_module(_module)
 
 
+def _redacting_excepthook(
+    kind: type[BaseException], exc: BaseException, tb: TracebackType | None
+) -> None:
+    """Print an unexpected error's traceback as Python would, without known secrets."""
+    sys.stderr.write(logs.redact("".join(traceback.format_exception(kind, exc, tb))))
+
+
 def main() -> None:
     """Console-script entry point."""
+    sys.excepthook = _redacting_excepthook
     sys.exit(cli.main(prog_name="polmon"))

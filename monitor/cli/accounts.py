@@ -3,24 +3,12 @@
 from __future__ import annotations
 
 import click
-from sqlalchemy import select
 
 from monitor.accounts import sync_accounts
 from monitor.cli import cli
 from monitor.cli.context import app
 from monitor.output import emit, format_option
-from storage.models import Account, Actor
-
-ACCOUNT_COLUMNS = (
-    "actor",
-    "platform",
-    "handle",
-    "display_name",
-    "platform_id",
-    "status",
-    "active",
-    "last_collected_at",
-)
+from monitor.queries.accounts import ACCOUNT_COLUMNS, list_accounts
 
 
 @cli.group()
@@ -48,27 +36,8 @@ def accounts_sync(ctx: click.Context) -> None:
 @click.pass_context
 def accounts_list(ctx: click.Context, show_all: bool, fmt: str) -> None:
     """List accounts with their status and when they were last collected."""
-    query = (
-        select(Account, Actor.name)
-        .join(Actor, Account.actor_id == Actor.id)
-        .order_by(Actor.name, Account.platform, Account.handle)
-    )
-    if not show_all:
-        query = query.where(Account.active.is_(True))
     with app(ctx).session() as session:
-        rows = [
-            {
-                "actor": actor_name,
-                "platform": account.platform,
-                "handle": account.handle,
-                "display_name": account.display_name,
-                "platform_id": account.platform_id,
-                "status": account.status,
-                "active": account.active,
-                "last_collected_at": account.last_collected_at,
-            }
-            for account, actor_name in session.execute(query)
-        ]
+        rows = list_accounts(session, include_inactive=show_all)
     emit(
         rows,
         fmt,

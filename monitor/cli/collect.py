@@ -9,10 +9,10 @@ import click
 from collectors.records import PLATFORMS
 from monitor.cli import cli
 from monitor.cli.context import app, exit_if_stopped, stoppable
-from monitor.history import POST_COLUMNS, list_posts
 from monitor.output import echo, emit, format_option
 from monitor.pipeline import run_collect
-from monitor.selection import actor_name, find_account_ids
+from monitor.queries.posts import POST_COLUMNS, list_posts
+from monitor.queries.selection import actor_name, find_account_ids
 from monitor.timeparse import WHEN
 
 OFFLINE_MESSAGE = (
@@ -70,7 +70,7 @@ def collect(
     if report.offline:  # one line, not one per account
         raise click.ClickException(OFFLINE_MESSAGE)
     if fmt == "table":  # whole error lines, not folded into a narrow column
-        for failed in report.failed:
+        for failed in report.failed + report.skipped:
             echo(f"{failed.platform} {failed.handle}: {failed.error}", err=True)
     exit_if_stopped(ctx, "collect")
     if download:

@@ -37,3 +37,9 @@ def download(ctx: click.Context, limit: int | None, no_progress: bool, fmt: str)
         if rows:
             emit(rows, fmt, columns=("media_id", "outcome", "error"), title="not downloaded")
     exit_if_stopped(ctx, "download")
+    unstored = report.failed + report.retrying + report.lost
+    if unstored and not (report.downloaded or report.duplicates):
+        raise click.ClickException(
+            f"nothing could be stored: {report.failed} failed, {report.retrying} to retry "
+            f"later, {report.lost} lost to other workers (errors above and in `polmon status`)"
+        )

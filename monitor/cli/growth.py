@@ -15,7 +15,7 @@ from monitor.growth.data import METRICS, Metric
 from monitor.growth.render import table_rows
 from monitor.growth.series import Interval
 from monitor.output import dumps, emit, format_option, format_time, zone_label
-from monitor.selection import actor_name, find_account_ids
+from monitor.queries.selection import actor_name, find_account_ids
 from monitor.timeparse import WHEN
 
 

@@ -9,18 +9,11 @@ import click
 from collectors.records import PLATFORMS
 from monitor.cli import cli
 from monitor.cli.context import app
-from monitor.history import (
-    EVENT_COLUMNS,
-    EVENT_KINDS,
-    MEDIA_COLUMNS,
-    METRIC_COLUMNS,
-    VERSION_COLUMNS,
-    find_post,
-    list_events,
-    post_history,
-)
 from monitor.output import dumps, echo, emit, format_option, format_time, zone_label
-from monitor.selection import actor_name, find_account_ids
+from monitor.queries.events import EVENT_COLUMNS, EVENT_KINDS, list_events
+from monitor.queries.history import MEDIA_COLUMNS, METRIC_COLUMNS, VERSION_COLUMNS, post_history
+from monitor.queries.posts import find_post
+from monitor.queries.selection import actor_name, find_account_ids
 from monitor.timeparse import WHEN
 
 PARTS = {"versions": VERSION_COLUMNS, "metrics": METRIC_COLUMNS, "media": MEDIA_COLUMNS}
@@ -40,12 +33,17 @@ def post_command(ctx: click.Context, post_ref: str, only: str | None, fmt: str) 
     """One post's history: every version with a diff, deletion, metrics over time, media."""
     with app(ctx).session() as session:
         history = post_history(session, find_post(session, post_ref))
+    parts = {
+        "versions": history["versions"],
+        "metrics": history["metrics"],
+        "media": history["media"],
+    }
     if fmt == "json":
-        click.echo(dumps(history[only] if only else history))
+        click.echo(dumps(parts[only] if only else history))
         return
     if fmt == "csv":
         part = only or "versions"
-        emit(history[part], fmt, columns=PARTS[part])
+        emit(parts[part], fmt, columns=PARTS[part])
         return
     if only is None:
         post = history["post"]
@@ -57,7 +55,7 @@ def post_command(ctx: click.Context, post_ref: str, only: str | None, fmt: str) 
                     shown = str(value)
                 echo(f"{key + ':':<15} {shown}")  # platform text: control characters shown
     for part in (only,) if only else tuple(PARTS):
-        emit(history[part], fmt, columns=PARTS[part], title=part, empty="none stored")
+        emit(parts[part], fmt, columns=PARTS[part], title=part, empty="none stored")
 
 
 @cli.command("events")

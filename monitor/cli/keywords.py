@@ -12,10 +12,10 @@ from monitor.cli import cli
 from monitor.cli.context import app
 from monitor.growth.series import Interval
 from monitor.keywords import rescan_keywords
-from monitor.keywords.queries import HIT_COLUMNS, hit_trends, list_hits
 from monitor.keywords.rescan import UnknownGroupError
 from monitor.output import dumps, emit, format_option
-from monitor.selection import actor_name, find_account_ids, group_name
+from monitor.queries.hits import HIT_COLUMNS, hit_trends, list_hits
+from monitor.queries.selection import actor_name, find_account_ids, group_name
 from monitor.timeparse import WHEN
 
 # A terminal table leaves out the handle and platform (the actor and the link say them); the

@@ -10,6 +10,7 @@ import click
 from monitor.cli import cli
 from monitor.cli.context import AppContext, app
 from monitor.config import ConfigError, find_config_path, load_config
+from monitor.user_regex import regex_warnings
 from storage.engine import DatabaseError, check_database_url
 from storage.migrations import current_revision, head_revisions, upgrade
 
@@ -92,6 +93,10 @@ def config_check(ctx: click.Context) -> None:
         click.echo(f"config check: {count} found", err=True)
         ctx.exit(2)
     config = context.config
+    for name, group in config.keywords.items():
+        for term in group.terms if group.regex else ():
+            for warning in regex_warnings(term):
+                click.echo(f"warning: keywords.{name}: term {term!r} {warning}", err=True)
     accounts = sum(len(actor.accounts) for actor in config.actors)
     click.echo(
         f"{config.source}: ok ({len(config.actors)} actors, {accounts} accounts, "

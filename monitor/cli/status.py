@@ -7,122 +7,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 import click
-from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import Session
 
 from monitor.cli import cli
 from monitor.cli.context import app
-from monitor.config import PolmonConfig
 from monitor.output import dumps, emit, format_option
-from storage.models import Account, Base, CollectionRun, JobRun, Media
-
-# Queue statuses a worker picks up, and the ones a worker holds under a lease.
-READY_STATUSES = {"pending": "download", "downloaded": "transcribe"}
-LEASED_STATUSES = ("downloading", "transcribing")
-
-
-def status_report(session: Session) -> dict[str, Any]:
-    counts = {
-        table.name: session.scalar(select(func.count()).select_from(table))
-        for table in Base.metadata.sorted_tables
-    }
-    latest = (
-        select(CollectionRun.account_id, func.max(CollectionRun.id).label("run_id"))
-        .group_by(CollectionRun.account_id)
-        .subquery()
-    )
-    runs = session.execute(
-        select(Account.platform, Account.handle, CollectionRun)
-        .join(latest, latest.c.account_id == Account.id)
-        .join(CollectionRun, CollectionRun.id == latest.c.run_id)
-        .order_by(Account.platform, Account.handle)
-    )
-    last_runs = [
-        {
-            "platform": platform,
-            "handle": handle,
-            "started_at": run.started_at,
-            "status": run.status,
-            "new": run.new_posts,
-            "updated": run.updated_posts,
-            "deleted": run.deleted_posts,
-            "error": run.error,
-        }
-        for platform, handle, run in runs
-    ]
-    queue = dict(session.execute(select(Media.status, func.count()).group_by(Media.status)).all())
-    return {"tables": counts, "last_runs": last_runs, "media_queue": queue}
-
-
-def job_report(session: Session, config: PolmonConfig) -> list[dict[str, Any]]:
-    """Each configured job (and any other that ran) with its last run and next run time."""
-    latest = (
-        select(JobRun.job_name, func.max(JobRun.id).label("run_id"))
-        .group_by(JobRun.job_name)
-        .subquery()
-    )
-    last = {
-        run.job_name: run
-        for run in session.scalars(select(JobRun).join(latest, latest.c.run_id == JobRun.id))
-    }
-    last_ok = dict(
-        session.execute(
-            select(JobRun.job_name, func.max(JobRun.finished_at))
-            .where(JobRun.status == "ok")
-            .group_by(JobRun.job_name)
-        ).all()
-    )
-    rows = []
-    for name in [*config.schedule.jobs, *sorted(set(last) - set(config.schedule.jobs))]:
-        job = config.schedule.jobs.get(name)
-        run = last.get(name)
-        rows.append(
-            {
-                "job": name,
-                "task": job.task if job else "(not configured)",
-                "schedule": (job.cron or f"every {job.interval_minutes:g} min") if job else "",
-                "enabled": job.enabled if job else False,
-                "last_started": run.started_at if run else None,
-                "last_status": run.status if run else "never ran",
-                "last_ok": last_ok.get(name),
-                "next_run": run.next_run_at if run else None,
-                "error": (run.error or "")[:120] if run else "",
-            }
-        )
-    return rows
-
-
-def backlog_report(session: Session, now: datetime) -> list[dict[str, Any]]:
-    """Work waiting in the media queue: ready now, waiting to retry, leased, stale leases."""
-    rows = []
-    for status, stage in READY_STATUSES.items():
-        due = or_(Media.next_attempt_at.is_(None), Media.next_attempt_at <= now)
-        ready, waiting, oldest = session.execute(
-            select(
-                func.count().filter(due),
-                func.count().filter(~due),
-                func.min(Media.created_at),
-            ).where(Media.status == status)
-        ).one()
-        rows.append(
-            {
-                "stage": stage,
-                "status": status,
-                "ready": ready,
-                "retry_later": waiting,
-                "oldest": oldest,
-            }
-        )
-    for status in LEASED_STATUSES:
-        expired = and_(Media.lease_expires_at.is_not(None), Media.lease_expires_at < now)
-        held, stale = session.execute(
-            select(func.count().filter(~expired), func.count().filter(expired)).where(
-                Media.status == status
-            )
-        ).one()
-        rows.append({"stage": status, "status": status, "leased": held, "expired_leases": stale})
-    return rows
-
+from monitor.queries.status import backlog_report, job_report, status_report
 
 JOB_COLUMNS = (
     "job",
@@ -164,9 +53,11 @@ def status(ctx: click.Context, section: str | None, fmt: str) -> None:
         )
     context = app(ctx)
     with context.session() as session:
-        report = status_report(session)
-        report["jobs"] = job_report(session, context.config)
-        report["queue_backlog"] = backlog_report(session, datetime.now(UTC))
+        report: dict[str, Any] = {
+            **status_report(session),
+            "jobs": job_report(session, context.config.schedule.jobs),
+            "queue_backlog": backlog_report(session, datetime.now(UTC)),
+        }
     if fmt == "json":
         click.echo(dumps(report if section is None else report[SECTIONS[section]]))
         return

@@ -5,13 +5,13 @@ from __future__ import annotations
 import sys
 
 import click
-from sqlalchemy import select
 
 from monitor import shutdown
 from monitor.cli import cli
 from monitor.cli.context import app, exit_if_stopped
-from monitor.history import find_post
 from monitor.output import dumps, echo
+from monitor.queries.posts import find_post
+from monitor.queries.transcripts import post_transcripts
 from monitor.transcription import TranscribeReport, TranscriptionError, run_transcriptions
 from monitor.transcription.formats import (
     FORMATS,
@@ -20,8 +20,6 @@ from monitor.transcription.formats import (
     render_vtt,
     transcript_doc,
 )
-from monitor.transcription.store import resolve_transcript
-from storage.models import Media, TranscriptSegment
 
 
 def _run(ctx: click.Context, *, limit: int | None, follow: bool, progress: bool) -> None:
@@ -85,24 +83,15 @@ def transcript(ctx: click.Context, post_ref: str, fmt: str, all_segments: bool) 
     """Print the transcript of a post's media, with timestamps."""
     with app(ctx).session() as session:
         post = find_post(session, post_ref)
-        media = session.scalars(
-            select(Media).where(Media.post_id == post.id).order_by(Media.position)
-        ).all()
+        media = post_transcripts(session, post.id)
         docs, texts = [], []
         for item in media:
-            found = resolve_transcript(session, item.id)
-            if found is None:
+            if item.transcript is None:
                 continue
-            segments = list(
-                session.scalars(
-                    select(TranscriptSegment)
-                    .where(TranscriptSegment.transcript_id == found.id)
-                    .order_by(TranscriptSegment.position)
-                )
-            )
+            segments = item.segments
             if fmt in ("srt", "vtt") and not all_segments:
                 segments = [s for s in segments if not s.is_hallucination]
-            docs.append({"position": item.position, **transcript_doc(found, segments)})
+            docs.append({"position": item.position, **transcript_doc(item.transcript, segments)})
             render = {"text": render_text, "srt": render_srt, "vtt": render_vtt}.get(fmt)
             if render is not None:
                 texts.append(render(segments))

@@ -10,13 +10,16 @@ from sqlalchemy.orm import Session
 from monitor.digest.content import scoped
 from monitor.digest.data import FailureItem, Period, QuietAccount, Scope
 from storage.models import Account, Actor, CollectionRun, Digest, JobRun, Media
+from storage.redaction import redact
 
 LEASED_STATUSES = ("downloading", "transcribing")
 ERROR_CHARS = 300
 
 
 def _short(error: str | None) -> str:
-    text = " ".join((error or "").split())
+    """One line of a stored error for the health section (redacted again: rows stored before
+    polmon redacted at the storage boundary may still quote a secret)."""
+    text = " ".join(redact(error or "").split())
     return text if len(text) <= ERROR_CHARS else text[: ERROR_CHARS - 1] + "…"
 
 

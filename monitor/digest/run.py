@@ -13,12 +13,12 @@ from sqlalchemy import Engine
 
 from monitor import logs
 from monitor.config import ConfigError, PolmonConfig
-from monitor.digest import ledger
 from monitor.digest.data import ALL, Period, Scope, period_ending
 from monitor.digest.gather import check_scope, gather
 from monitor.digest.message import build_message
 from monitor.digest.render import RenderedDigest, render
 from monitor.digest.sender import deliver
+from storage import digests as ledger
 from storage.engine import session_factory
 
 log = logging.getLogger(__name__)
@@ -99,7 +99,9 @@ def _one_list(
     started = datetime.now(UTC)
     claim = None
     if send:
-        claim = ledger.claim(engine, scope.name, list(scope.recipients), period, started)
+        claim = ledger.claim(
+            engine, scope.name, list(scope.recipients), (period.start, period.end), started
+        )
         if claim.status != "claimed":
             outcome.status = "already sent" if claim.status == "sent" else "busy"
             outcome.sent_at = claim.sent_at

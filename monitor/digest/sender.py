@@ -85,6 +85,13 @@ def deliver(
     """Try up to `max_attempts` times; temporary failures wait `retry_backoff_seconds`, doubling."""
     if config.username and config.security == "none":
         log.warning("SMTP AUTH over an unencrypted connection to %s", config.host)
+    if config.username and not (config.username.isascii() and (password or "").isascii()):
+        error = (
+            "smtp.username or the SMTP password has non-ASCII characters, which SMTP AUTH "
+            "(Python's smtplib) cannot send: use ASCII credentials"
+        )
+        log.error("SMTP send to %s not attempted: %s", config.host, error)
+        return Delivery(False, 0, error)
     error = "not attempted"
     for attempt in range(1, config.max_attempts + 1):
         try:

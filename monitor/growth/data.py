@@ -11,6 +11,7 @@ from typing import Any, Literal
 from sqlalchemy import bindparam, func, select, true
 from sqlalchemy.orm import Session
 
+from monitor.queries.scope import scoped
 from storage.models import Account, Actor, AudienceSnapshot, Post
 
 Metric = Literal["followers", "likes", "views_total", "posts_count"]
@@ -57,12 +58,7 @@ def select_accounts(
         .where(Account.active.is_(True))
         .order_by(Actor.name, Account.platform, Account.handle)
     )
-    if actor:
-        stmt = stmt.where(Actor.name == actor)
-    if platform:
-        stmt = stmt.where(Account.platform == platform)
-    if account_ids is not None:
-        stmt = stmt.where(Account.id.in_(account_ids))
+    stmt = scoped(stmt, actor=actor, platform=platform, account_ids=account_ids)
     return [AccountInfo(*row) for row in session.execute(stmt)]
 
 

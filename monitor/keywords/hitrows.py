@@ -1,23 +1,14 @@
-"""Hit rows from matches, and writing a batch's hits so they equal exactly what matched now."""
+"""Hit rows from matches: one row per (group, term, source) the matcher finds."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, select
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
-
 from monitor.keywords.matcher import KeywordMatcher
 from monitor.keywords.snippets import snippet
-from storage.models import KeywordHit
-from storage.types import utcnow
-
-WRITE_BATCH = 1000
-_COMPARED = ("snippet", "char_offset", "start_seconds", "link", "published_at", "post_id")
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,19 +23,6 @@ class SourceText:
     link: str | None
     published_at: datetime | None
     start_seconds: float | None = None
-
-
-@dataclass(slots=True)
-class WriteCounts:
-    added: int = 0
-    updated: int = 0
-    removed: int = 0
-
-    def __iadd__(self, other: WriteCounts) -> WriteCounts:
-        self.added += other.added
-        self.updated += other.updated
-        self.removed += other.removed
-        return self
 
 
 def post_text(title: str | None, text: str | None) -> str:
@@ -75,70 +53,3 @@ def hit_rows(matcher: KeywordMatcher, sources: Iterable[SourceText]) -> list[dic
                 }
             )
     return rows
-
-
-def _key(row: Any) -> tuple[str, str, str]:
-    return (row["group_name"], row["term"], row["source_key"])
-
-
-def replace_hits(
-    session: Session,
-    scope: ColumnElement[bool],
-    groups: Collection[str],
-    rows: Sequence[dict[str, Any]],
-) -> WriteCounts:
-    """Make the hits of `groups` within `scope` (a batch of sources) exactly `rows`.
-
-    Unchanged hits are left alone (keeping matched_at); vanished ones are deleted; new and
-    changed ones are upserted, so the same input twice changes nothing.
-    """
-    counts = WriteCounts()
-    if not groups:
-        return counts
-    existing = {
-        _key(row): row
-        for row in session.execute(
-            select(
-                KeywordHit.id,
-                KeywordHit.group_name,
-                KeywordHit.term,
-                KeywordHit.source_key,
-                *(getattr(KeywordHit, c) for c in _COMPARED),
-            ).where(scope, KeywordHit.group_name.in_(list(groups)))
-        ).mappings()
-    }
-    fresh = {_key(row): row for row in rows}
-    stale = [row["id"] for key, row in existing.items() if key not in fresh]
-    changed = []
-    for key, row in fresh.items():
-        old = existing.get(key)
-        if old is None:
-            counts.added += 1
-            changed.append(row)
-        elif any(old[c] != row[c] for c in _COMPARED):
-            counts.updated += 1
-            changed.append(row)
-    for start in range(0, len(stale), WRITE_BATCH):
-        session.execute(
-            delete(KeywordHit).where(KeywordHit.id.in_(stale[start : start + WRITE_BATCH]))
-        )
-    counts.removed = len(stale)
-    upsert_hits(session, changed)
-    return counts
-
-
-def upsert_hits(session: Session, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert hits, updating the stored ones with the same (group, term, source) — in bulk."""
-    if not rows:
-        return
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    now = utcnow()
-    for start in range(0, len(rows), WRITE_BATCH):
-        batch = [{**row, "matched_at": now} for row in rows[start : start + WRITE_BATCH]]
-        stmt = insert(KeywordHit).values(batch)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["group_name", "term", "source_key"],
-            set_={c: stmt.excluded[c] for c in (*_COMPARED, "source_kind", "segment_id")},
-        )
-        session.execute(stmt)

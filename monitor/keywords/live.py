@@ -13,11 +13,12 @@ from sqlalchemy.orm import Session
 
 from monitor.config import KeywordGroupConfig, PolmonConfig
 from monitor.keywords.engines import DEFAULT_ENGINE, EngineName
-from monitor.keywords.hitrows import SourceText, hit_rows, post_text, replace_hits
+from monitor.keywords.hitrows import SourceText, hit_rows, post_text
 from monitor.keywords.matcher import KeywordMatcher
 from monitor.keywords.terms import Source
 from monitor.links import video_link_at
-from storage.models import Account, KeywordHit, Media, Post, Transcript, TranscriptSegment
+from storage.keyword_hits import posts_scope, replace_hits, segments_scope
+from storage.models import Account, Media, Post, Transcript, TranscriptSegment
 
 BATCH = 1000
 POST_COLUMNS = select(Post.id, Post.title, Post.text, Post.url, Post.published_at)
@@ -70,8 +71,7 @@ def match_posts(session: Session, config: PolmonConfig, post_ids: Iterable[int])
         batch = ids[start : start + BATCH]
         posts = session.execute(POST_COLUMNS.where(Post.id.in_(batch))).all()
         rows = hit_rows(matcher, post_sources(posts))
-        scope = KeywordHit.post_id.in_(batch) & (KeywordHit.source_kind == "post")
-        added += replace_hits(session, scope, groups, rows).added
+        added += replace_hits(session, posts_scope(batch), groups, rows).added
     return added
 
 
@@ -135,7 +135,7 @@ def match_transcript(session: Session, config: PolmonConfig, transcript_id: int)
     groups = [g.name for g in matcher.groups]
     added = 0
     for start in range(0, len(segment_ids), BATCH):
-        scope = KeywordHit.segment_id.in_(segment_ids[start : start + BATCH])
+        scope = segments_scope(segment_ids[start : start + BATCH])
         keys = {f"segment:{i}" for i in segment_ids[start : start + BATCH]}
         batch_rows = [r for r in rows if r["source_key"] in keys]
         added += replace_hits(session, scope, groups, batch_rows).added

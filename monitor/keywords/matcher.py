@@ -117,12 +117,7 @@ class KeywordMatcher:
             key = (spec.group, spec.term)
             if key in found or spec.regex is None:
                 continue
-            pos = 0
-            while (match := spec.regex.search(text, pos)) is not None:
-                start, end = match.span()
+            for start, end in spec.regex.candidates(text):
                 if end > start and spec.boundary_ok(text, start, end):
                     found[key] = (start, end, norm)
-                    break
-                pos = start + 1
-                if pos > len(text):
                     break

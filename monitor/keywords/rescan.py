@@ -7,24 +7,25 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from monitor.config import KeywordGroupConfig, PolmonConfig
 from monitor.keywords.engines import DEFAULT_ENGINE, EngineName
-from monitor.keywords.hitrows import WriteCounts, hit_rows, replace_hits
+from monitor.keywords.hitrows import hit_rows
 from monitor.keywords.live import POST_COLUMNS, matcher_for, post_sources, segment_sources
 from monitor.keywords.terms import group_fingerprint
+from storage.app_state import read_state, write_state
 from storage.engine import transaction
-from storage.models import (
-    Account,
-    AppState,
-    KeywordHit,
-    Media,
-    Post,
-    Transcript,
-    TranscriptSegment,
+from storage.keyword_hits import (
+    WriteCounts,
+    drop_groups_except,
+    drop_terms_except,
+    post_range_scope,
+    replace_hits,
+    segment_range_scope,
 )
+from storage.models import Account, Media, Post, Transcript, TranscriptSegment
 
 log = logging.getLogger(__name__)
 STATE_KEY = "keywords.fingerprints"
@@ -60,8 +61,7 @@ class RescanReport:
 
 
 def _stored_fingerprints(session: Session) -> dict[str, str]:
-    state = session.get(AppState, STATE_KEY)
-    return dict(state.value or {}) if state is not None else {}
+    return read_state(session, STATE_KEY) or {}
 
 
 def rescan_keywords(
@@ -89,7 +89,7 @@ def rescan_keywords(
     with transaction(engine) as session:
         stored = _stored_fingerprints(session)
         if group is None:
-            report.removed_groups = _drop_unconfigured(session, set(configured))
+            report.removed_groups = drop_groups_except(session, set(configured))
     if group is not None:
         selected = [group]
     elif force:
@@ -107,46 +107,16 @@ def rescan_keywords(
     with transaction(engine) as session:
         kept = {n: v for n, v in stored.items() if n in configured}
         kept.update({n: fingerprints[n] for n in selected})
-        state = session.get(AppState, STATE_KEY)
-        if state is None:
-            session.add(AppState(key=STATE_KEY, value=kept))
-        else:
-            state.value = kept
+        write_state(session, STATE_KEY, kept)
     return report
-
-
-def _drop_unconfigured(session: Session, configured: set[str]) -> list[str]:
-    present = set(session.scalars(select(KeywordHit.group_name).distinct()))
-    removed = sorted(present - configured)
-    if removed:
-        session.execute(delete(KeywordHit).where(KeywordHit.group_name.in_(removed)))
-    return removed
 
 
 def _drop_unconfigured_terms(engine: Engine, groups: dict[str, KeywordGroupConfig]) -> None:
     """Bulk-delete hits of terms no longer in their group (and of sources no longer searched)."""
     with transaction(engine) as session:
         for name, cfg in groups.items():
-            stored = set(
-                session.scalars(
-                    select(KeywordHit.term).where(KeywordHit.group_name == name).distinct()
-                )
-            )
-            gone = sorted(stored - set(cfg.terms))
-            for start in range(0, len(gone), 500):
-                session.execute(
-                    delete(KeywordHit).where(
-                        KeywordHit.group_name == name,
-                        KeywordHit.term.in_(gone[start : start + 500]),
-                    )
-                )
             unsearched = {"posts": "transcript", "transcripts": "post"}.get(cfg.search_in)
-            if unsearched:
-                session.execute(
-                    delete(KeywordHit).where(
-                        KeywordHit.group_name == name, KeywordHit.source_kind == unsearched
-                    )
-                )
+            drop_terms_except(session, name, cfg.terms, unsearched)
 
 
 def _rescan_posts(
@@ -170,11 +140,7 @@ def _rescan_posts(
                 return
             first_id, last_id = posts[0].id, posts[-1].id
             rows = hit_rows(matcher, post_sources(posts))
-            scope = (
-                (KeywordHit.post_id >= first_id)
-                & (KeywordHit.post_id <= last_id)
-                & (KeywordHit.source_kind == "post")
-            )
+            scope = post_range_scope(first_id, last_id)
             report.hits += replace_hits(session, scope, names, rows)
         report.posts += len(posts)
         if progress:
@@ -228,7 +194,7 @@ def _rescan_segments(
                     published_at=published,
                 )
             ]
-            scope = (KeywordHit.segment_id >= first_id) & (KeywordHit.segment_id <= last_id)
+            scope = segment_range_scope(first_id, last_id)
             report.hits += replace_hits(session, scope, names, hit_rows(matcher, sources))
         report.segments += len(batch)
         if progress:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
@@ -12,6 +11,7 @@ from typing import Literal
 from monitor.config import KeywordGroupConfig
 from monitor.keywords.normalize import normalize_term
 from monitor.keywords.scripts import is_spaced_word_char, is_word_char
+from monitor.user_regex import UserRegex, UserRegexError, compile_user_regex
 
 # Bump when matching rules change, so the next rescan re-matches every group.
 MATCHING_VERSION = 1
@@ -34,7 +34,7 @@ class TermSpec:
     case_sensitive: bool
     whole_word: WholeWord
     exclude: bool
-    regex: re.Pattern[str] | None = None
+    regex: UserRegex | None = None
     # For literals, decided once from the pattern's edge characters (regexes: per match).
     check_left: bool = False
     check_right: bool = False
@@ -82,15 +82,10 @@ def _spec(group: str, term: str, cfg: KeywordGroupConfig, *, exclude: bool) -> T
     if not term.strip():
         return None
     if cfg.regex and not exclude:
-        flags = 0 if cfg.case_sensitive else re.IGNORECASE
         try:
-            compiled = re.compile(term, flags)
-        except re.error as exc:
-            raise KeywordConfigError(
-                f"keywords.{group}: term {term!r} is not a valid regular expression: {exc}"
-            ) from None
-        if compiled.fullmatch(""):
-            raise KeywordConfigError(f"keywords.{group}: regex {term!r} matches empty text")
+            compiled: UserRegex | None = compile_user_regex(term, case_sensitive=cfg.case_sensitive)
+        except UserRegexError as exc:
+            raise KeywordConfigError(f"keywords.{group}: term {exc}") from None
         pattern = term
     else:
         compiled = None

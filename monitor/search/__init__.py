@@ -10,9 +10,10 @@ from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from monitor.links import video_link_at
+from monitor.queries.scope import scoped
 from monitor.search.query import EmptyQueryError, QueryError, excerpt, parse_query
 from monitor.search.statements import pg_posts, pg_segments, sqlite_posts, sqlite_segments
-from storage.models import Account, Actor, Post
+from storage.models import Post
 
 Where = Literal["posts", "transcripts", "all"]
 __all__ = ["EmptyQueryError", "QueryError", "SearchResult", "search"]
@@ -45,14 +46,9 @@ def _filtered(
     until: datetime | None,
     limit: int,
 ) -> Select[Any]:
-    if actor:
-        stmt = stmt.where(Actor.name == actor)
-    if platform:
-        stmt = stmt.where(Account.platform == platform)
-    if since:
-        stmt = stmt.where(Post.published_at >= since)
-    if until:
-        stmt = stmt.where(Post.published_at < until)
+    stmt = scoped(
+        stmt, time=Post.published_at, actor=actor, platform=platform, since=since, until=until
+    )
     return stmt.order_by(stmt.selected_columns.score.desc(), Post.published_at.desc()).limit(limit)
 
 

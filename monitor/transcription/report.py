@@ -10,7 +10,8 @@ Outcome = Literal["done", "linked", "deferred", "failed", "retrying", "released"
 
 @dataclass
 class TranscribeReport:
-    """Counts per outcome of the media rows one run claimed, with audio and processing time."""
+    """Counts per outcome of the media rows one run claimed, with audio and processing time
+    (a monitor.reports.StageReport)."""
 
     done: int = 0  # transcribed and stored
     linked: int = 0  # identical content: linked to an existing transcript, not transcribed
@@ -52,3 +53,12 @@ class TranscribeReport:
         if (rtf := self.real_time_factor) is not None:
             line += f", real-time factor {rtf:.2f}"
         return line
+
+    def summary_line(self) -> str:
+        """StageReport: the summary() line."""
+        return self.summary()
+
+    def problems(self) -> list[str]:
+        """StageReport: none; failed rows are counted in the summary and kept in `errors`,
+        and the job log has never marked a transcription run partial for them."""
+        return []

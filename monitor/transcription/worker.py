@@ -11,6 +11,7 @@ from sqlalchemy import Engine, func, select
 
 from monitor import shutdown
 from monitor.config import PolmonConfig
+from monitor.heartbeat import Heartbeat
 from monitor.transcription.dedupe import decide
 from monitor.transcription.errors import (
     CorruptMediaError,
@@ -18,7 +19,6 @@ from monitor.transcription.errors import (
     LeaseLost,
     ModelLoadError,
 )
-from monitor.transcription.heartbeat import Heartbeat
 from monitor.transcription.progress import TranscribeProgress
 from monitor.transcription.report import TranscribeReport
 from monitor.transcription.result import TranscriptResult

@@ -98,7 +98,7 @@ def test_release_does_not_count_an_attempt(db: TestDatabase) -> None:
 
 def test_worker_killed_every_time_ends_failed(db: TestDatabase) -> None:
     [media_id] = _media(db, 1)
-    stage = download_stage(max_attempts=2)
+    stage = download_stage(max_attempts=2, max_lease_expiries=2)
     for owner in ("a", "b"):
         assert claim(db.engine, stage, owner) == [media_id]
         with transaction(db.engine) as session:

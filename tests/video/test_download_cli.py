@@ -7,7 +7,7 @@ from pathlib import Path
 
 from monitor.config import load_config
 from monitor.download import run_downloads
-from monitor.tasks import describe
+from monitor.tasks import describe, download_report
 from tests.conftest import TestDatabase, invoke, write_config
 from tests.local_server import LocalServer
 from tests.video.test_download import MEDIA, Item, add_media, rows
@@ -56,6 +56,6 @@ def test_the_scheduler_job_log_gets_the_counts(sqlite_db: TestDatabase, tmp_path
         add_media(
             sqlite_db, [Item("youtube", "v1", server.add_file("/b.mp4", MEDIA / "clip_b.mp4"))]
         )
-        outcome = describe(run_downloads(config, sqlite_db.engine))
+        outcome = describe(download_report(run_downloads(config, sqlite_db.engine)))
     assert outcome.summary == "downloaded 1, duplicates 0, skipped 0, failed 0, to retry later 0"
     assert outcome.problem is None

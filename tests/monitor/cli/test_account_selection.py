@@ -13,7 +13,7 @@ from pytest_httpserver import HTTPServer
 from collectors.identity import InvalidAccount, account_key
 from collectors.telegram.identity import telegram_channel
 from collectors.video.identity import tiktok_username
-from monitor.selection import account_matches
+from monitor.queries.selection import account_matches
 from tests.collectors.conftest import channel_with_posts
 from tests.collectors.telegram_scenario import scenario_toml
 from tests.conftest import TestDatabase, invoke, write_config

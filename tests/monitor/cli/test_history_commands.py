@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from pytest_httpserver import HTTPServer
 
-from monitor.history import word_diff
+from monitor.queries.history import word_diff
 from tests.collectors.conftest import channel_with_posts
 from tests.collectors.telegram_scenario import scenario_toml
 from tests.conftest import TestDatabase, invoke, write_config

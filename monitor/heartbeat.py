@@ -1,4 +1,4 @@
-"""A thread that keeps renewing a media lease while a long file is transcribed."""
+"""A thread that keeps renewing a media lease while a long download or transcription runs."""
 
 from __future__ import annotations
 

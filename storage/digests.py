@@ -9,7 +9,6 @@ from typing import Any, Literal, cast
 from sqlalchemy import CursorResult, Engine, select, update
 from sqlalchemy.exc import IntegrityError
 
-from monitor.digest.data import Period
 from storage.engine import transaction
 from storage.models import Digest
 
@@ -27,16 +26,21 @@ class Claim:
 
 
 def claim(
-    engine: Engine, list_name: str, recipients: list[str], period: Period, now: datetime
+    engine: Engine,
+    list_name: str,
+    recipients: list[str],
+    period: tuple[datetime, datetime],
+    now: datetime,
 ) -> Claim:
-    """Insert a pending row for (list, period), or take over a failed or abandoned one."""
+    """Insert a pending row for (list, [start, end)), or take over a failed or abandoned one."""
+    start, end = period
     try:
         with transaction(engine) as session:
             row = Digest(
                 list_name=list_name,
                 recipients=", ".join(recipients),
-                period_start=period.start,
-                period_end=period.end,
+                period_start=start,
+                period_end=end,
                 status="pending",
                 created_at=now,
             )
@@ -49,8 +53,8 @@ def claim(
         existing = session.scalar(
             select(Digest).where(
                 Digest.list_name == list_name,
-                Digest.period_start == period.start,
-                Digest.period_end == period.end,
+                Digest.period_start == start,
+                Digest.period_end == end,
             )
         )
         if existing is None:
@@ -75,6 +79,7 @@ def claim(
 def finish(
     engine: Engine, digest_id: int, *, ok: bool, attempts: int, error: str | None, now: datetime
 ) -> None:
+    """Record a send: sent (with its time) or failed, adding this try's SMTP attempts."""
     with transaction(engine) as session:
         session.execute(
             update(Digest)
@@ -93,4 +98,18 @@ def lists_with_history(engine: Engine, names: list[str]) -> set[str]:
     with transaction(engine) as session:
         return set(
             session.scalars(select(Digest.list_name).where(Digest.list_name.in_(names)).distinct())
+        )
+
+
+def sent_lists(engine: Engine, names: list[str], period_end: datetime) -> set[str]:
+    """The lists whose digest for the period ending at `period_end` was sent."""
+    with transaction(engine) as session:
+        return set(
+            session.scalars(
+                select(Digest.list_name).where(
+                    Digest.list_name.in_(names),
+                    Digest.period_end == period_end,
+                    Digest.status == "sent",
+                )
+            )
         )

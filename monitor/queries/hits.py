@@ -1,20 +1,21 @@
-"""Reading hits back: filtered listings and hit counts over time per group and actor."""
+"""Keyword hits read back: filtered listings and hit counts over time per group and actor."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection
 from datetime import date, datetime
-from typing import Any, TypeVar
+from typing import Any, TypedDict, cast
 
-from sqlalchemy import ColumnElement, Select, cast, func, select
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import cast as sql_cast
 from sqlalchemy.orm import Session
 from sqlalchemy.types import Date
 
 from monitor.growth.series import Interval, period_start
+from monitor.queries.scope import AnySelect, scoped
 from storage.models import Account, Actor, KeywordHit, Post
 
-AnySelect = TypeVar("AnySelect", bound="Select[*tuple[Any, ...]]")
 HIT_COLUMNS = (
     "published_at",
     "group",
@@ -29,17 +30,40 @@ HIT_COLUMNS = (
 )
 
 
-def _filtered(
+class HitRow(TypedDict):
+    """One keyword hit (keys: `HIT_COLUMNS`); `link` opens a video at `start_seconds`."""
+
+    published_at: datetime | None
+    group: str
+    term: str
+    actor: str
+    platform: str
+    handle: str
+    source: str
+    start_seconds: float | None
+    snippet: str
+    link: str | None
+
+
+class TrendRow(TypedDict):
+    """Hits and distinct posts of one keyword group and actor in one period."""
+
+    group: str
+    actor: str
+    period_start: date
+    hits: int
+    posts: int
+
+
+def _hits_of(
     stmt: AnySelect,
     *,
     group: str | None,
-    term: str | None,
-    actor: str | None,
-    platform: str | None,
-    since: datetime | None,
-    until: datetime | None,
-    account_ids: Collection[int] | None = None,
+    term: str | None = None,
+    **scope: Any,
 ) -> AnySelect:
+    """`stmt` over `KeywordHit` joined to its post, account and actor, narrowed by `scoped()`
+    (the window applies to the post's publication time as stored on the hit)."""
     stmt = (
         stmt.join(Post, Post.id == KeywordHit.post_id)
         .join(Account, Account.id == Post.account_id)
@@ -49,21 +73,23 @@ def _filtered(
         stmt = stmt.where(KeywordHit.group_name == group)
     if term:
         stmt = stmt.where(KeywordHit.term == term)
-    if actor:
-        stmt = stmt.where(Actor.name == actor)
-    if platform:
-        stmt = stmt.where(Account.platform == platform)
-    if account_ids is not None:
-        stmt = stmt.where(Account.id.in_(account_ids))
-    if since:
-        stmt = stmt.where(KeywordHit.published_at >= since)
-    if until:
-        stmt = stmt.where(KeywordHit.published_at < until)
-    return stmt
+    return scoped(stmt, time=KeywordHit.published_at, **scope)
 
 
-def list_hits(session: Session, *, limit: int | None = 100, **filters: Any) -> list[dict[str, Any]]:
-    """Hits, newest first, with their actor and account."""
+def list_hits(
+    session: Session,
+    *,
+    group: str | None = None,
+    term: str | None = None,
+    actor: str | None = None,
+    platform: str | None = None,
+    account_ids: Collection[int] | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    limit: int | None = 100,
+) -> list[HitRow]:
+    """Hits in posts published in `since <= t < until`, newest first, with their actor and
+    account; `group` and `actor` are stored names, `limit` None or 0 lists all."""
     stmt = select(
         KeywordHit.published_at,
         KeywordHit.group_name.label("group"),
@@ -76,15 +102,24 @@ def list_hits(session: Session, *, limit: int | None = 100, **filters: Any) -> l
         KeywordHit.snippet,
         KeywordHit.link,
     ).select_from(KeywordHit)
-    stmt = _filtered(stmt, **filters).order_by(KeywordHit.published_at.desc(), KeywordHit.id.desc())
+    stmt = _hits_of(
+        stmt,
+        group=group,
+        term=term,
+        actor=actor,
+        platform=platform,
+        account_ids=account_ids,
+        since=since,
+        until=until,
+    ).order_by(KeywordHit.published_at.desc(), KeywordHit.id.desc())
     if limit:
         stmt = stmt.limit(limit)
-    return [dict(row) for row in session.execute(stmt).mappings()]
+    return [cast(HitRow, dict(row)) for row in session.execute(stmt).mappings()]
 
 
 def _utc_day(session: Session, column: Any) -> ColumnElement[Any]:
     if session.get_bind().dialect.name == "postgresql":
-        return cast(func.timezone("UTC", column), Date)
+        return sql_cast(func.timezone("UTC", column), Date)
     return func.date(column)
 
 
@@ -94,10 +129,13 @@ def hit_trends(
     interval: Interval = "day",
     group: str | None = None,
     actor: str | None = None,
+    platform: str | None = None,
+    account_ids: Collection[int] | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
-) -> list[dict[str, Any]]:
-    """Hits and distinct posts per (group, actor, period); periods without hits are omitted."""
+) -> list[TrendRow]:
+    """Hits and distinct posts per (group, actor, period) in `since <= t < until`, by group,
+    actor and period; periods without hits are omitted; `group` and `actor` are stored names."""
     day = _utc_day(session, KeywordHit.published_at).label("day")
     stmt = select(
         KeywordHit.group_name,
@@ -106,8 +144,14 @@ def hit_trends(
         func.count(),
         func.count(func.distinct(KeywordHit.post_id)),
     ).select_from(KeywordHit)
-    stmt = _filtered(
-        stmt, group=group, term=None, actor=actor, platform=None, since=since, until=until
+    stmt = _hits_of(
+        stmt,
+        group=group,
+        actor=actor,
+        platform=platform,
+        account_ids=account_ids,
+        since=since,
+        until=until,
     ).where(KeywordHit.published_at.is_not(None))
     stmt = stmt.group_by(KeywordHit.group_name, Actor.name, day)
     hits: dict[tuple[str, str, date], int] = defaultdict(int)
@@ -119,12 +163,6 @@ def hit_trends(
         hits[key] += count
         posts[key] += distinct_posts  # a post has one day, so summing days stays distinct
     return [
-        {
-            "group": g,
-            "actor": a,
-            "period_start": p,
-            "hits": hits[(g, a, p)],
-            "posts": posts[(g, a, p)],
-        }
+        TrendRow(group=g, actor=a, period_start=p, hits=hits[(g, a, p)], posts=posts[(g, a, p)])
         for g, a, p in sorted(hits, key=lambda k: (k[0], k[1], k[2]))
     ]

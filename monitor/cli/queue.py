@@ -1,0 +1,48 @@
+"""`polmon queue retry`: put failed (or skipped) media back in the download or transcribe queue."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import click
+
+from monitor.cli import cli
+from monitor.cli.context import app
+from monitor.timeparse import WHEN
+from storage.queue import download_stage, retry_finished, transcribe_stage
+
+STAGES = {"download": download_stage, "transcribe": transcribe_stage}
+
+
+@cli.group()
+def queue() -> None:
+    """The media work queue (download, transcription)."""
+
+
+@queue.command("retry")
+@click.option(
+    "--stage",
+    "stages",
+    type=click.Choice(sorted(STAGES)),
+    multiple=True,
+    help="Only this stage (repeatable; default: both).",
+)
+@click.option(
+    "--status",
+    type=click.Choice(["failed", "skipped"]),
+    default="failed",
+    show_default=True,
+    help="Rows to put back.",
+)
+@click.option("--since", type=WHEN, help="Only rows that ended so at or after (24h, 2024-06-01).")
+@click.pass_context
+def queue_retry(
+    ctx: click.Context, stages: tuple[str, ...], status: str, since: datetime | None
+) -> None:
+    """Queue failed (or skipped) media again, attempts reset: e.g. after a full disk."""
+    engine = app(ctx).engine
+    counts = {
+        name: retry_finished(engine, STAGES[name](), status, since)
+        for name in (stages or tuple(STAGES))
+    }
+    click.echo(", ".join(f"{name}: {count} queued again" for name, count in counts.items()))

@@ -1,0 +1,172 @@
+"""`polmon status` reads: table counts, last runs per account, queue backlog, scheduled jobs."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import TypedDict
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from monitor.config_sections import JobConfig
+from storage.models import Account, Base, CollectionRun, JobRun, Media
+
+# Queue statuses a worker picks up, and the ones a worker holds under a lease.
+READY_STATUSES = {"pending": "download", "downloaded": "transcribe"}
+LEASED_STATUSES = ("downloading", "transcribing")
+
+
+class LastRun(TypedDict):
+    """An account's last collection run."""
+
+    platform: str
+    handle: str
+    started_at: datetime
+    status: str
+    new: int
+    updated: int
+    deleted: int
+    error: str | None
+
+
+class StatusReport(TypedDict):
+    """Rows per table, the last run per account, media per queue status."""
+
+    tables: dict[str, int]
+    last_runs: list[LastRun]
+    media_queue: dict[str, int]
+
+
+class JobStatus(TypedDict):
+    """A scheduled job: its configuration, last run, last success and next run."""
+
+    job: str
+    task: str
+    schedule: str
+    enabled: bool
+    last_started: datetime | None
+    last_status: str
+    last_ok: datetime | None
+    next_run: datetime | None
+    error: str
+
+
+class BacklogRow(TypedDict, total=False):
+    """Work in one queue status: `ready`/`retry_later`/`oldest` for the statuses a worker
+    picks up (`READY_STATUSES`), `leased`/`expired_leases` for those held under a lease."""
+
+    stage: str
+    status: str
+    ready: int
+    retry_later: int
+    oldest: datetime | None
+    leased: int
+    expired_leases: int
+
+
+def status_report(session: Session) -> StatusReport:
+    """Rows in every table, each account's last collection run (by platform and handle), and
+    how many media are in each queue status."""
+    counts = {
+        table.name: session.scalar(select(func.count()).select_from(table)) or 0
+        for table in Base.metadata.sorted_tables
+    }
+    latest = (
+        select(CollectionRun.account_id, func.max(CollectionRun.id).label("run_id"))
+        .group_by(CollectionRun.account_id)
+        .subquery()
+    )
+    runs = session.execute(
+        select(Account.platform, Account.handle, CollectionRun)
+        .join(latest, latest.c.account_id == Account.id)
+        .join(CollectionRun, CollectionRun.id == latest.c.run_id)
+        .order_by(Account.platform, Account.handle)
+    )
+    last_runs = [
+        LastRun(
+            platform=platform,
+            handle=handle,
+            started_at=run.started_at,
+            status=run.status,
+            new=run.new_posts,
+            updated=run.updated_posts,
+            deleted=run.deleted_posts,
+            error=run.error,
+        )
+        for platform, handle, run in runs
+    ]
+    queue = {
+        status: count
+        for status, count in session.execute(
+            select(Media.status, func.count()).group_by(Media.status)
+        )
+    }
+    return StatusReport(tables=counts, last_runs=last_runs, media_queue=queue)
+
+
+def job_report(session: Session, jobs: Mapping[str, JobConfig]) -> list[JobStatus]:
+    """Each configured job in config order (then any other that ran, by name) with its last
+    run, last successful finish and next run time."""
+    latest = (
+        select(JobRun.job_name, func.max(JobRun.id).label("run_id"))
+        .group_by(JobRun.job_name)
+        .subquery()
+    )
+    last = {
+        run.job_name: run
+        for run in session.scalars(select(JobRun).join(latest, latest.c.run_id == JobRun.id))
+    }
+    last_ok = {
+        name: finished
+        for name, finished in session.execute(
+            select(JobRun.job_name, func.max(JobRun.finished_at))
+            .where(JobRun.status == "ok")
+            .group_by(JobRun.job_name)
+        )
+    }
+    rows = []
+    for name in [*jobs, *sorted(set(last) - set(jobs))]:
+        job = jobs.get(name)
+        run = last.get(name)
+        rows.append(
+            JobStatus(
+                job=name,
+                task=job.task if job else "(not configured)",
+                schedule=(job.cron or f"every {job.interval_minutes:g} min") if job else "",
+                enabled=job.enabled if job else False,
+                last_started=run.started_at if run else None,
+                last_status=run.status if run else "never ran",
+                last_ok=last_ok.get(name),
+                next_run=run.next_run_at if run else None,
+                error=(run.error or "")[:120] if run else "",
+            )
+        )
+    return rows
+
+
+def backlog_report(session: Session, now: datetime) -> list[BacklogRow]:
+    """Work waiting in the media queue at `now`: ready, waiting to retry and the oldest item
+    per ready status; leases held and expired per leased status."""
+    rows = []
+    for status, stage in READY_STATUSES.items():
+        due = or_(Media.next_attempt_at.is_(None), Media.next_attempt_at <= now)
+        ready, waiting, oldest = session.execute(
+            select(
+                func.count().filter(due),
+                func.count().filter(~due),
+                func.min(Media.created_at),
+            ).where(Media.status == status)
+        ).one()
+        rows.append(
+            BacklogRow(stage=stage, status=status, ready=ready, retry_later=waiting, oldest=oldest)
+        )
+    for status in LEASED_STATUSES:
+        expired = and_(Media.lease_expires_at.is_not(None), Media.lease_expires_at < now)
+        held, stale = session.execute(
+            select(func.count().filter(~expired), func.count().filter(expired)).where(
+                Media.status == status
+            )
+        ).one()
+        rows.append(BacklogRow(stage=status, status=status, leased=held, expired_leases=stale))
+    return rows

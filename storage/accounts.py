@@ -1,0 +1,197 @@
+"""Writes to actors, accounts and account_events: config sync, profiles, status, cursors."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from collectors.records import AccountProfile, AccountRef
+from storage.ingest import add_snapshot
+from storage.models import Account, AccountEvent, Actor
+
+
+@dataclass(frozen=True)
+class AccountSpec:
+    """One configured account, as sync_accounts stores it."""
+
+    platform: str
+    handle: str
+    url: str | None = None
+    notes: str | None = None
+    enabled: bool = True
+
+
+@dataclass(frozen=True)
+class ActorSpec:
+    """One configured actor and its accounts."""
+
+    name: str
+    kind: str = "person"
+    country: str | None = None
+    notes: str | None = None
+    accounts: tuple[AccountSpec, ...] = ()
+
+
+@dataclass(frozen=True)
+class SyncResult:
+    actors_added: int
+    accounts_added: int
+    accounts_updated: int
+    accounts_deactivated: int
+
+
+def sync_accounts(session: Session, actors: Sequence[ActorSpec], now: datetime) -> SyncResult:
+    """Upsert the given actors and accounts; mark those not given inactive."""
+    stored_actors = {actor.name: actor for actor in session.scalars(select(Actor))}
+    accounts = {(a.platform, a.handle): a for a in session.scalars(select(Account))}
+    wanted: set[tuple[str, str]] = set()
+    wanted_actors: set[str] = set()
+    added_actors = added = updated = 0
+    for spec in actors:
+        actor = stored_actors.get(spec.name)
+        if actor is None:
+            actor = Actor(name=spec.name)
+            session.add(actor)
+            stored_actors[actor.name] = actor
+            added_actors += 1
+        actor.kind, actor.country = spec.kind, spec.country
+        actor.notes, actor.active = spec.notes, True
+        wanted_actors.add(actor.name)
+        for account_spec in spec.accounts:
+            key = (account_spec.platform, account_spec.handle)
+            account = accounts.get(key)
+            if account is None:
+                account = Account(platform=key[0], handle=key[1], first_seen_at=None, cursor={})
+                session.add(account)
+                accounts[key] = account
+                added += 1
+            elif not account.active or account.actor is not actor:
+                updated += 1
+            account.actor = actor
+            account.url = account.url or account_spec.url
+            account.notes = account_spec.notes
+            account.active = account_spec.enabled
+            if account_spec.enabled:
+                wanted.add(key)
+    deactivated = 0
+    for key, account in accounts.items():
+        if key not in wanted and account.active:
+            account.active = False
+            account.updated_at = now
+            deactivated += 1
+    for name, actor in stored_actors.items():
+        if name not in wanted_actors:
+            actor.active = False
+    session.flush()
+    return SyncResult(added_actors, added, updated, deactivated)
+
+
+def active_accounts(
+    session: Session,
+    *,
+    platform: str | None = None,
+    actor: str | None = None,
+    account_ids: Collection[int] | None = None,
+) -> list[tuple[int, str, str]]:
+    """(id, platform, handle) of the active accounts to collect, by platform and handle,
+    narrowed to one platform, one actor's name and/or the given ids."""
+    query = (
+        select(Account.id, Account.platform, Account.handle)
+        .join(Actor, Account.actor_id == Actor.id)
+        .where(Account.active.is_(True))
+        .order_by(Account.platform, Account.handle)
+    )
+    if platform:
+        query = query.where(Account.platform == platform)
+    if actor is not None:
+        query = query.where(Actor.name == actor)
+    if account_ids is not None:
+        query = query.where(Account.id.in_(list(account_ids)))
+    return [(row[0], row[1], row[2]) for row in session.execute(query)]
+
+
+def account_ref(session: Session, account_id: int, extra_urls: tuple[str, ...] = ()) -> AccountRef:
+    """What a collector is told about the stored account."""
+    account = session.get_one(Account, account_id)
+    return AccountRef(
+        platform=account.platform,  # type: ignore[arg-type]
+        handle=account.handle,
+        url=account.url,
+        platform_id=account.platform_id,
+        cursor=dict(account.cursor or {}),
+        extra_urls=extra_urls,
+    )
+
+
+def apply_profile(
+    session: Session, account_id: int, profile: AccountProfile, now: datetime, source: str
+) -> None:
+    """Store a fetched profile: the account is active again, renames and a reassigned handle
+    become account_events, the profile fields are updated and the audience counts snapshotted."""
+    profile.reject_unsafe_links()  # javascript: and other non-web links stay in raw only
+    account = session.get_one(Account, account_id)
+    events: list[tuple[str, dict[str, Any]]] = []
+    if account.status != "active":
+        events.append(("came_back", {"previous_status": account.status}))
+        account.status = "active"
+    if profile.platform_id and account.platform_id and profile.platform_id != account.platform_id:
+        events.append(
+            ("handle_reassigned", {"old_id": account.platform_id, "new_id": profile.platform_id})
+        )
+    if (
+        profile.display_name
+        and account.display_name
+        and profile.display_name != account.display_name
+    ):
+        events.append(("renamed", {"old": account.display_name, "new": profile.display_name}))
+    for name in ("platform_id", "display_name", "description", "avatar_url"):
+        value = getattr(profile, name)
+        if value is not None:
+            setattr(account, name, value)
+    if profile.url and not account.url:
+        account.url = profile.url
+    account.first_seen_at = account.first_seen_at or now
+    account.last_seen_at = now
+    for kind, detail in events:
+        session.add(AccountEvent(account_id=account_id, kind=kind, detail=detail))
+    add_snapshot(session, account_id, profile, now, source)
+
+
+def record_unavailable(session: Session, account_id: int, status: str, message: str) -> bool:
+    """The platform says the account is gone, private or unavailable: store the status and,
+    when it changed, an account_event. Whether it changed."""
+    account = session.get_one(Account, account_id)
+    if account.status == status:
+        return False
+    session.add(
+        AccountEvent(
+            account_id=account_id,
+            kind=status,
+            detail={"previous_status": account.status, "message": message},
+        )
+    )
+    account.status = status
+    return True
+
+
+def advance_cursor(
+    session: Session,
+    account_id: int,
+    *,
+    synced_through: datetime,
+    backfilled_since: datetime,
+    now: datetime,
+) -> None:
+    """A listing completed: the next pass re-reads from `synced_through`; the first
+    backfill horizon is kept; the account was collected `now`."""
+    account = session.get_one(Account, account_id)
+    cursor = dict(account.cursor or {})
+    cursor["synced_through"] = synced_through.isoformat()
+    cursor.setdefault("backfilled_since", backfilled_since.isoformat())
+    account.cursor = cursor
+    account.last_collected_at = now
