@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from collectors.telegram_web import parse_channel_page
+from collectors.telegram.web import parse_channel_page
 
 REFERENCE = Path(__file__).resolve().parent.parent.parent / "shared" / "reference" / "telegram-web"
 

@@ -5,12 +5,10 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from datetime import datetime
-from typing import TYPE_CHECKING, ClassVar
+from typing import Any, ClassVar
 
-from collectors.records import AccountProfile, AccountRef, Platform, PostRecord, SkippedItem
-
-if TYPE_CHECKING:
-    from monitor.config import PolmonConfig
+from collectors.platform import PlatformSpec
+from collectors.records import AccountProfile, AccountRef, PostRecord, SkippedItem
 
 
 class Collector(ABC):
@@ -27,10 +25,22 @@ class Collector(ABC):
     it in `skipped` and goes on; the pipeline takes the notes with `take_skipped()`.
     """
 
-    platform: ClassVar[Platform]
+    # The platform's identity (name, hosts, account parser, links, settings section),
+    # declared beside the collector; `platform` and `settings_section` are taken from it.
+    # The collector is given its section's settings resolved, never the whole config.
+    spec: ClassVar[PlatformSpec]
+    platform: ClassVar[str]
+    settings_section: ClassVar[str]
 
-    def __init__(self, config: PolmonConfig) -> None:
-        self.config = config
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        spec = cls.__dict__.get("spec")
+        if spec is not None:
+            cls.platform = spec.name
+            cls.settings_section = spec.settings_section
+
+    def __init__(self, settings: Any) -> None:
+        self.settings = settings
         self.skipped: list[SkippedItem] = []
 
     def take_skipped(self) -> list[SkippedItem]:

@@ -8,7 +8,6 @@ import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import httpx
@@ -21,9 +20,6 @@ from collectors.errors import (
     RateLimited,
     network_failure,
 )
-
-if TYPE_CHECKING:
-    from monitor.config import TelegramConfig
 
 log = logging.getLogger(__name__)
 
@@ -124,19 +120,6 @@ class PoliteClient:
             timeout=httpx.Timeout(timeout_seconds),
             follow_redirects=True,
             max_redirects=MAX_REDIRECTS,
-        )
-
-    @classmethod
-    def for_telegram(cls, config: TelegramConfig) -> PoliteClient:
-        return cls(
-            user_agent=config.user_agent,
-            timeout_seconds=config.timeout_seconds,
-            requests_per_second=config.requests_per_second,
-            retry=RetryPolicy(
-                max_retries=config.max_retries,
-                backoff_seconds=config.backoff_seconds,
-                max_backoff_seconds=config.max_backoff_seconds,
-            ),
         )
 
     def get(self, url: str, *, params: dict[str, str] | None = None) -> httpx.Response:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
+# The registered platforms (`collectors.registry`) as a static type for config models and
+# records; a test keeps the two equal.
 Platform = Literal["telegram", "tiktok", "facebook", "youtube"]
-PLATFORMS: tuple[Platform, ...] = ("telegram", "tiktok", "facebook", "youtube")
+PLATFORMS: tuple[Platform, ...] = get_args(Platform)
 
 # Kinds of post and media the schema knows; collectors map platform kinds onto these.
 POST_KINDS = (

@@ -8,6 +8,8 @@ from typing import Any
 
 from pydantic import Field, model_validator
 
+from collectors.telegram.settings import TelegramSettings
+from collectors.video.settings import VideoSettings
 from monitor.config_sections import (
     CONFIG_ENV,
     DEFAULT_CONFIG_NAME,
@@ -147,14 +149,36 @@ class PolmonConfig(Section):
 
     @property
     def telegram_session_path(self) -> Path:
-        return self.resolve(self.telegram.session_file or self.paths.data_dir / "telegram")
+        return self.telegram.session_path(self)
+
+    # Each collector's settings, resolved: collectors see these, never the whole config ---
+    @property
+    def telegram_settings(self) -> TelegramSettings:
+        return self.telegram.resolved(self)
+
+    @property
+    def video_settings(self) -> VideoSettings:
+        return self.video.resolved(self)
+
+    def collector_settings(self, platform: str) -> Any:
+        """The resolved settings of `platform`'s collector, from the section it names."""
+        from collectors.registry import platform_spec
+
+        section = getattr(self, platform_spec(platform).settings_section)
+        return section.resolved(self)
 
     # Secrets: from the environment or a file named in config, never from TOML ---------
-    def telegram_api_hash(self, *, required: bool = False) -> str | None:
-        value = read_secret("POLMON_TELEGRAM_API_HASH", self._opt(self.telegram.api_hash_file))
+    def secret(
+        self, key: str, env_name: str, file: Path | None, *, required: bool = False
+    ) -> str | None:
+        """A secret from `env_name`, else from `file`; a ConfigError naming `key` if required."""
+        value = read_secret(env_name, file)
         if value is None and required:
-            raise self.missing_secret("telegram.api_hash_file", "POLMON_TELEGRAM_API_HASH")
+            raise self.missing_secret(key, env_name)
         return value
+
+    def telegram_api_hash(self, *, required: bool = False) -> str | None:
+        return self.telegram.api_hash(self, required=required)
 
     def smtp_password(self, *, required: bool = False) -> str | None:
         value = read_secret("POLMON_SMTP_PASSWORD", self._opt(self.smtp.password_file))

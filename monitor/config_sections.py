@@ -7,27 +7,40 @@ from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from collectors.identity import account_key, check_account
 from collectors.records import Platform
+from collectors.settings import (
+    USER_AGENT,
+    NonNegativeFloat,
+    NonNegativeInt,
+    PositiveFloat,
+    PositiveInt,
+    Section,
+    SettingsKeyError,
+)
+from collectors.telegram.settings import TelegramConfig
+from collectors.video.settings import VideoConfig
 from monitor.user_regex import UserRegexError, compile_user_regex
+
+_KeyError = SettingsKeyError  # the one validation error that names its key
+
+__all__ = [
+    "CONFIG_ENV",
+    "DEFAULT_CONFIG_NAME",
+    "USER_AGENT",
+    "NonNegativeFloat",
+    "NonNegativeInt",
+    "PositiveFloat",
+    "PositiveInt",
+    "Section",
+    "TelegramConfig",
+    "VideoConfig",
+]
 
 DEFAULT_CONFIG_NAME = "polmon.toml"
 CONFIG_ENV = "POLMON_CONFIG"
-USER_AGENT = (
-    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
-    "Chrome/126.0 Safari/537.36"
-)
-
-PositiveFloat = Annotated[float, Field(gt=0)]
-NonNegativeFloat = Annotated[float, Field(ge=0)]
-PositiveInt = Annotated[int, Field(gt=0)]
-NonNegativeInt = Annotated[int, Field(ge=0)]
-
-
-class Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_default=True)
 
 
 class DatabaseConfig(Section):
@@ -105,57 +118,6 @@ class GrowthConfig(Section):
     migration_threshold_percent: PositiveFloat = 10.0  # one account falls, another rises
     engagement_posts: PositiveInt = 30  # median views over this many latest posts
     engagement_days: PositiveInt = 30  # posts per day over this many days
-
-
-class TelegramConfig(Section):
-    backend: Literal["auto", "web", "telethon"] = "auto"
-    base_url: str = "https://t.me"
-    user_agent: str = USER_AGENT
-    requests_per_second: PositiveFloat = 1.0
-    timeout_seconds: PositiveFloat = 30.0
-    max_retries: NonNegativeInt = 4
-    backoff_seconds: PositiveFloat = 2.0
-    max_backoff_seconds: PositiveFloat = 120.0
-    backfill_days: PositiveInt = 30
-    max_posts_per_account: PositiveInt = 2000
-    recheck_days: NonNegativeFloat = 3.0
-    api_id: int | None = None
-    api_hash_file: Path | None = None  # else env POLMON_TELEGRAM_API_HASH
-    session_file: Path | None = None  # default: <data_dir>/telegram.session
-    flood_wait_cap_seconds: NonNegativeFloat = 300.0
-
-    @model_validator(mode="after")
-    def _telethon_needs_api_id(self) -> TelegramConfig:
-        if self.backend == "telethon" and self.api_id is None:
-            raise _KeyError("telegram.api_id", "required when backend = 'telethon'")
-        return self
-
-
-class VideoConfig(Section):
-    proxy: str | None = None
-    cookies_file: Path | None = None  # Netscape format, for content behind a login wall
-    impersonate: str | None = None  # e.g. "chrome"; needs curl_cffi
-    sleep_seconds: NonNegativeFloat = 1.0
-    retries: NonNegativeInt = 3
-    timeout_seconds: PositiveFloat = 30.0
-    backfill_days: PositiveInt = 90
-    max_posts_per_account: PositiveInt = 500
-    recheck_days: NonNegativeFloat = 3.0
-    max_duration_seconds: PositiveInt = 3600
-    max_filesize_mb: PositiveInt = 500
-    keep_video: bool = False  # False: keep only the audio track when that saves space
-    concurrency: PositiveInt = 2
-    max_attempts: PositiveInt = 4
-    retry_backoff_seconds: PositiveFloat = 60.0  # first retry delay; doubles per attempt
-    lease_seconds: PositiveInt = 900  # a download's lease, renewed every third while it runs
-    youtube_tabs: Annotated[list[Literal["videos", "shorts", "streams"]], Field(min_length=1)] = [
-        "videos",
-        "shorts",
-    ]
-    # Sites the collectors read profile pages from (a mirror or a test server can stand in).
-    tiktok_base_url: str = "https://www.tiktok.com"
-    verify_certificates: bool = True  # false only behind a TLS-inspecting proxy you trust
-    facebook_base_url: str = "https://www.facebook.com"
 
 
 class TranscriptionConfig(Section):
@@ -262,11 +224,3 @@ class SmtpConfig(Section):
     max_attempts: PositiveInt = 3
     retry_backoff_seconds: NonNegativeFloat = 30.0  # doubles after each failed attempt
     ca_file: Path | None = None  # PEM CA bundle for a server with a private certificate
-
-
-class _KeyError(ValueError):
-    """A validation error that knows its key path (raised from model validators)."""
-
-    def __init__(self, key: str, message: str) -> None:
-        super().__init__(message)
-        self.key = key

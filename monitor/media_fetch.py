@@ -17,8 +17,8 @@ from collectors.errors import (
     LoginRequired,
     UnsupportedURL,
 )
-from collectors.ytdlp import open_ytdlp
-from collectors.ytdlp_errors import error_message, map_ytdlp_error
+from collectors.video.ytdlp import open_ytdlp
+from collectors.video.ytdlp_errors import error_message, map_ytdlp_error
 
 if TYPE_CHECKING:
     from monitor.config import PolmonConfig
@@ -148,7 +148,7 @@ def classify(
             f"(yt-dlp: {error_message(exc)})",
             permanent=False,
         )
-    mapped = map_ytdlp_error(exc, subject=subject, config=config)
+    mapped = map_ytdlp_error(exc, subject=subject, settings=config.video_settings)
     if isinstance(mapped, ItemUnavailable | LoginRequired | UnsupportedURL):
         return MediaFailed(str(mapped), permanent=True)
     if isinstance(mapped, FetchError):
@@ -209,7 +209,7 @@ def download_media(
     }
     subject = f"media {url}"
     try:
-        with open_ytdlp(config, **options) as ydl:
+        with open_ytdlp(config.video_settings, **options) as ydl:
             result = ydl.extract_info(url, download=True)
     except _OverLimit as exc:
         raise MediaSkipped(reasons[-1] if reasons else str(exc)) from None

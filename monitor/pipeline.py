@@ -19,7 +19,7 @@ from collectors.errors import (
     NetworkUnreachable,
 )
 from collectors.records import AccountRef, PostRecord
-from collectors.registry import collector_class
+from collectors.registry import collector_class, platform_spec
 from monitor import shutdown
 from monitor.accounts import AccountPlan, plan_accounts
 from monitor.config import PolmonConfig
@@ -107,7 +107,8 @@ class PassReport:
 
 
 def _limits(config: PolmonConfig, platform: str) -> tuple[float, float, int]:
-    section: Any = config.telegram if platform == "telegram" else config.video
+    # Every collector's settings section has these listing limits.
+    section: Any = getattr(config, platform_spec(platform).settings_section)
     return section.backfill_days, section.recheck_days, section.max_posts_per_account
 
 
@@ -327,7 +328,9 @@ def run_collect(
             collector = collectors.get(account_platform)
             if collector is None:
                 try:
-                    collector = collector_class(account_platform)(config)
+                    collector = collector_class(account_platform)(
+                        config.collector_settings(account_platform)
+                    )
                 except Exception as exc:  # missing optional library, bad settings
                     collector = exc
                 collectors[account_platform] = collector

@@ -7,6 +7,7 @@ from datetime import datetime
 
 import click
 
+from collectors.records import PLATFORMS
 from monitor.cli import cli
 from monitor.cli.context import app
 from monitor.growth.series import Interval
@@ -20,7 +21,7 @@ from monitor.timeparse import WHEN
 # A terminal table leaves out the handle and platform (the actor and the link say them); the
 # snippet wraps and the link stays whole.
 HIT_TABLE_COLUMNS = tuple(c for c in HIT_COLUMNS if c not in ("handle", "platform"))
-PLATFORM_CHOICE = click.Choice(["telegram", "tiktok", "facebook", "youtube"])
+PLATFORM_CHOICE = click.Choice(PLATFORMS)
 
 
 @cli.group()

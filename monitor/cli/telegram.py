@@ -6,8 +6,7 @@ import asyncio
 
 import click
 
-from collectors.telegram import session_file
-from collectors.telegram_session import login_session
+from collectors.telegram.session import login_session, session_file
 from monitor.cli import cli
 from monitor.cli.context import app
 from monitor.config import DEFAULT_CONFIG_NAME, ConfigError

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from collectors.ytdlp import open_ytdlp
+from collectors.video.ytdlp import open_ytdlp
 from monitor import shutdown
 from monitor.config import PolmonConfig
 from monitor.download.jobs import Job, load_job, original_of
@@ -66,7 +66,8 @@ class DownloadStage(QueueWorker[DownloadReport]):
         self.media_dir = config.media_dir.resolve()
 
     def run(self, limit: int | None, on_done: Callable[[], None] | None = None) -> DownloadReport:
-        open_ytdlp(self.config).close()  # fail fast on bad [video] options, before claiming
+        # fail fast on bad [video] options, before claiming
+        open_ytdlp(self.config.video_settings).close()
         # Partial files older than two leases: their downloader died (a live one renews both).
         if removed := remove_abandoned_parts(self.media_dir, 2 * self.stage.lease_seconds):
             log.info("removed %d partial files of abandoned downloads", removed)

@@ -57,8 +57,8 @@ def test_a_refused_connection_is_retried_then_unreachable() -> None:
 def test_yt_dlp_network_failures_are_classified_by_type() -> None:
     from yt_dlp import YoutubeDL
 
-    from collectors.ytdlp import fetch_page
-    from collectors.ytdlp_errors import map_ytdlp_error
+    from collectors.video.ytdlp import fetch_page
+    from collectors.video.ytdlp_errors import map_ytdlp_error
 
     with YoutubeDL({"quiet": True}) as ydl:
         for url, dns in ((UNRESOLVABLE, True), (REFUSED, False)):

@@ -12,7 +12,8 @@ from werkzeug import Response
 
 from collectors.errors import AccountUnavailable, FetchError, LoginRequired, ParseError, RateLimited
 from collectors.records import AccountRef
-from collectors.telegram import TelegramCollector, WebBackend, channel_name
+from collectors.telegram.collector import TelegramCollector, WebBackend
+from collectors.telegram.identity import channel_name
 from tests.support.config import make_config, telegram_settings
 from tests.support.hostile_texts import HOSTILE_TEXTS
 from tests.support.telegram_site import (
@@ -33,7 +34,7 @@ def collector(
     site: TelegramSite, httpserver: HTTPServer, tmp_path: Path
 ) -> Iterator[TelegramCollector]:
     with TelegramCollector(
-        make_config(tmp_path, telegram=telegram_settings(httpserver.url_for("/")))
+        make_config(tmp_path, telegram=telegram_settings(httpserver.url_for("/"))).telegram_settings
     ) as collector:
         yield collector
 

@@ -12,7 +12,7 @@ import pytest
 from telethon.sessions import SQLiteSession
 from telethon.tl import types
 
-from collectors.telegram_session import login_session, prepare_session_file, session_mode
+from collectors.telegram.session import login_session, prepare_session_file, session_mode
 from tests.conftest import invoke
 from tests.support.config import write_config
 

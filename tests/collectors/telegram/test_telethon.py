@@ -11,9 +11,10 @@ from telethon.tl import functions, types
 
 from collectors.errors import AccountUnavailable, LoginRequired, RateLimited
 from collectors.records import AccountRef, PostRecord
-from collectors.telegram import TelegramCollector, choose_backend, session_file
-from collectors.telegram_mapping import map_channel, map_messages
-from collectors.telegram_telethon import TelethonBackend
+from collectors.telegram.collector import TelegramCollector, choose_backend
+from collectors.telegram.mapping import map_channel, map_messages
+from collectors.telegram.session import session_file
+from collectors.telegram.telethon_backend import TelethonBackend
 from tests.support.config import make_config
 from tests.support.hostile_texts import HOSTILE_TEXTS
 from tests.support.telethon_history import (
@@ -44,7 +45,9 @@ def collector(client: StandInClient, tmp_path: Path) -> Iterator[TelegramCollect
 
     backend = TelethonBackend(lambda: client, flood_wait_cap_seconds=60, sleep=no_wait)
     backend.waits = waits  # type: ignore[attr-defined]
-    with TelegramCollector(make_config(tmp_path, telegram=API_ID), backend=backend) as collector:
+    with TelegramCollector(
+        make_config(tmp_path, telegram=API_ID).telegram_settings, backend=backend
+    ) as collector:
         yield collector
 
 
@@ -235,7 +238,9 @@ def test_forbidden_channel_is_private(tmp_path: Path) -> None:
     client.chats = [forbidden]
     backend = TelethonBackend(lambda: client)
     with (
-        TelegramCollector(make_config(tmp_path, telegram=API_ID), backend=backend) as collector,
+        TelegramCollector(
+            make_config(tmp_path, telegram=API_ID).telegram_settings, backend=backend
+        ) as collector,
         pytest.raises(AccountUnavailable) as caught,
     ):
         collector.fetch_profile(ACCOUNT)
@@ -246,7 +251,9 @@ def test_session_not_logged_in(tmp_path: Path) -> None:
     client = StandInClient(DUROV, FULL, [], authorized=False)
     backend = TelethonBackend(lambda: client)
     with (
-        TelegramCollector(make_config(tmp_path, telegram=API_ID), backend=backend) as collector,
+        TelegramCollector(
+            make_config(tmp_path, telegram=API_ID).telegram_settings, backend=backend
+        ) as collector,
         pytest.raises(LoginRequired, match="polmon telegram login"),
     ):
         collector.fetch_profile(ACCOUNT)
@@ -255,7 +262,8 @@ def test_session_not_logged_in(tmp_path: Path) -> None:
 
 def test_close_disconnects(client: StandInClient, tmp_path: Path) -> None:
     collector = TelegramCollector(
-        make_config(tmp_path, telegram=API_ID), backend=TelethonBackend(lambda: client)
+        make_config(tmp_path, telegram=API_ID).telegram_settings,
+        backend=TelethonBackend(lambda: client),
     )
     collector.fetch_profile(ACCOUNT)
     collector.close()
@@ -287,15 +295,16 @@ def test_auto_backend_needs_api_id_hash_and_session(
 ) -> None:
     monkeypatch.delenv("POLMON_TELEGRAM_API_HASH", raising=False)
     conf = make_config(tmp_path, telegram=API_ID)
-    assert choose_backend(conf) == "web"
+    assert choose_backend(conf.telegram_settings) == "web"
     monkeypatch.setenv("POLMON_TELEGRAM_API_HASH", "0123456789abcdef")
-    assert choose_backend(conf) == "web"  # no session yet
+    assert choose_backend(conf.telegram_settings) == "web"  # no session yet
     path = session_file(conf.telegram_session_path)
     path.parent.mkdir(parents=True)
     path.write_bytes(b"")
     assert path.name == "telegram.session"
-    assert choose_backend(conf) == "telethon"
-    assert choose_backend(make_config(tmp_path, telegram={"backend": "web", "api_id": 1})) == "web"
+    assert choose_backend(conf.telegram_settings) == "telethon"
+    web = make_config(tmp_path, telegram={"backend": "web", "api_id": 1})
+    assert choose_backend(web.telegram_settings) == "web"
 
 
 def test_telethon_backend_without_session_says_to_log_in(
@@ -304,4 +313,4 @@ def test_telethon_backend_without_session_says_to_log_in(
     monkeypatch.setenv("POLMON_TELEGRAM_API_HASH", "0123456789abcdef")
     conf = make_config(tmp_path, telegram={"backend": "telethon", "api_id": 1})
     with pytest.raises(LoginRequired, match="polmon telegram login"):
-        TelegramCollector(conf)
+        TelegramCollector(conf.telegram_settings)

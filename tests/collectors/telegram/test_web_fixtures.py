@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 import pytest
 
 from collectors.errors import AccountUnavailable, LoginRequired, ParseError
-from collectors.telegram_text import clean_html, parse_count, parse_duration
-from collectors.telegram_web import ChannelPage, parse_channel_page, parse_profile_page
+from collectors.telegram.text import clean_html, parse_count, parse_duration
+from collectors.telegram.web import ChannelPage, parse_channel_page, parse_profile_page
 from tests.conftest import FIXTURES
 from tests.support.hostile_texts import HOSTILE_TEXTS, KHMER_LONG
 

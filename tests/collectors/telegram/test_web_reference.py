@@ -9,8 +9,8 @@ from functools import cache
 import pytest
 
 from collectors.records import PostRecord
-from collectors.telegram_text import parse_count
-from collectors.telegram_web import ChannelPage, parse_channel_page
+from collectors.telegram.text import parse_count
+from collectors.telegram.web import ChannelPage, parse_channel_page
 from tests.conftest import REFERENCE, require
 from tests.support.telegram_reference_table import REFERENCE_POSTS
 

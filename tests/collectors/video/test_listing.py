@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 
 from collectors.errors import AccountUnavailable, LoginRequired, ParseError
-from collectors.facebook import FacebookCollector
 from collectors.records import AccountRef, PostRecord
 from collectors.registry import collector_class
-from collectors.tiktok import TikTokCollector
-from collectors.youtube import YouTubeCollector
+from collectors.video.facebook import FacebookCollector
+from collectors.video.tiktok import TikTokCollector
+from collectors.video.youtube import YouTubeCollector
 from tests.support.config import make_config, video_settings
 from tests.support.local_server import LocalServer
 from tests.support.tiktok_site import NEWEST, TikTokSite, videos
@@ -48,7 +48,7 @@ def test_tiktok_listing_through_ytdlps_user_extractor_reads_only_the_pages_it_ne
         tmp_path, video=video_settings(proxy=server.base_url, verify_certificates=False)
     )
     account = AccountRef("tiktok", handle="@HunManet")
-    with TikTokCollector(config) as collector:
+    with TikTokCollector(config.video_settings) as collector:
         profile = collector.fetch_profile(account)
         recent = list(collector.list_posts(account, NEWEST - timedelta(days=2), 100))
         pages_for_recent = site.pages_served
@@ -70,7 +70,7 @@ def test_tiktok_profile_counts_from_the_served_page(tmp_path: Path, server: Loca
     server.add("/@private", fixture("tiktok", "profile_private.html"))
     server.add("/@bot", fixture("tiktok", "verify_page.html"))
     config = make_config(tmp_path, video=video_settings(tiktok_base_url=server.base_url))
-    with TikTokCollector(config) as collector:
+    with TikTokCollector(config.video_settings) as collector:
         profile = collector.fetch_profile(AccountRef("tiktok", handle="@HunManet"))
         assert (profile.followers, profile.likes, profile.posts_count) == (1523488, 12412077, 412)
         with pytest.raises(AccountUnavailable) as gone:
@@ -101,7 +101,7 @@ def test_profile_fetch_goes_through_the_configured_proxy_with_cookies(
             cookies_file=str(cookies),
         ),
     )
-    with TikTokCollector(config) as collector:
+    with TikTokCollector(config.video_settings) as collector:
         profile = collector.fetch_profile(AccountRef("tiktok", handle="@hunmanet"))
     assert profile.followers == 1523488
     headers = server.last_headers["/@hunmanet"]
@@ -121,7 +121,7 @@ def test_facebook_listing_reads_tabs_and_config_urls(tmp_path: Path, server: Loc
             "https://www.facebook.com/hunmanet5/videos/1047291853298412/",  # also on the tab
         ),
     )
-    with FacebookCollector(config) as collector:
+    with FacebookCollector(config.video_settings) as collector:
         posts = list(collector.list_posts(account, SINCE, limit=50))
         profile = collector.fetch_profile(account)
     assert [p.platform_post_id for p in posts] == [
@@ -155,7 +155,10 @@ def test_facebook_tab_behind_a_login_wall_is_reported_after_the_other_videos(
         extra_urls=(server.url("/watch/?v=777000111222333"),),
     )
     posts: list[PostRecord] = []
-    with FacebookCollector(config) as collector, pytest.raises(LoginRequired) as wall:
+    with (
+        FacebookCollector(config.video_settings) as collector,
+        pytest.raises(LoginRequired) as wall,
+    ):
         posts.extend(collector.list_posts(account, SINCE, limit=50))
     assert [p.platform_post_id for p in posts] == ["777000111222333"]
     assert "[video] cookies_file" in str(wall.value) and "videos tab" in str(wall.value)
@@ -164,7 +167,7 @@ def test_facebook_tab_behind_a_login_wall_is_reported_after_the_other_videos(
 def test_facebook_profile_errors(tmp_path: Path, server: LocalServer) -> None:
     server.add("/walled", fixture("facebook", "login_wall.html"))
     config = make_config(tmp_path, video=video_settings(facebook_base_url=server.base_url))
-    with FacebookCollector(config) as collector:
+    with FacebookCollector(config.video_settings) as collector:
         with pytest.raises(AccountUnavailable) as gone:
             collector.fetch_profile(AccountRef("facebook", url="https://facebook.com/nobody"))
         assert gone.value.status == "deleted"
@@ -190,7 +193,7 @@ def test_channel_listing_stops_past_the_window_without_reading_old_videos(
     serve_video(server, "/yt/edge", "edge", "2024-08-25T08:00:00Z")
     server.add("/yt/gone", "removed", status=404)
     config = make_config(tmp_path, video=video_settings(youtube_tabs=["videos"]))
-    with YouTubeCollector(config) as collector:
+    with YouTubeCollector(config.video_settings) as collector:
         posts = list(collector.list_posts(AccountRef("youtube", url=channel), SINCE, limit=50))
     assert [p.platform_post_id for p in posts] == ["v1", "v2"]
     assert (posts[0].views, posts[0].likes) == (77, 7)

@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 
 from collectors.errors import ParseError
-from collectors.facebook import map_facebook_video
 from collectors.records import AccountRef, PostRecord
-from collectors.tiktok import map_tiktok_entry
-from collectors.videoinfo import parse_count, published_at, video_record, within_window
-from collectors.youtube import channel_url, map_youtube_channel, map_youtube_entry
+from collectors.video.facebook import map_facebook_video
+from collectors.video.info import parse_count, published_at, video_record, within_window
+from collectors.video.tiktok import map_tiktok_entry
+from collectors.video.youtube import channel_url, map_youtube_channel, map_youtube_entry
 from tests.conftest import FIXTURES
 
 YTDLP = FIXTURES / "ytdlp"

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from collectors.errors import AccountUnavailable, LoginRequired, ParseError
-from collectors.facebook_pages import (
+from collectors.records import AccountRef
+from collectors.video.facebook_pages import (
     page_location,
     page_slug,
     parse_facebook_page,
@@ -13,8 +14,7 @@ from collectors.facebook_pages import (
     tab_url,
     video_id_from_url,
 )
-from collectors.records import AccountRef
-from collectors.tiktok import parse_tiktok_profile, tiktok_handle
+from collectors.video.tiktok import parse_tiktok_profile, tiktok_handle
 from tests.conftest import FIXTURES
 
 

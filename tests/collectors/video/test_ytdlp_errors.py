@@ -20,8 +20,14 @@ from collectors.errors import (
     RateLimited,
     UnsupportedURL,
 )
-from collectors.ytdlp import fetch_page, impersonate_target, open_ytdlp, video_info, ytdlp_params
-from collectors.ytdlp_errors import map_ytdlp_error
+from collectors.video.ytdlp import (
+    fetch_page,
+    impersonate_target,
+    open_ytdlp,
+    video_info,
+    ytdlp_params,
+)
+from collectors.video.ytdlp_errors import map_ytdlp_error
 from tests.support.config import make_config
 from tests.support.local_server import LocalServer
 
@@ -98,7 +104,9 @@ def test_login_wall_says_how_to_pass_cookies(tmp_path: Path) -> None:
     )
     assert isinstance(tiktok, LoginRequired)
     config = make_config(video={"cookies_file": "fb.txt"})
-    stale = map_ytdlp_error(wrapped(LOGIN_HINT), subject="facebook video 1", config=config)
+    stale = map_ytdlp_error(
+        wrapped(LOGIN_HINT), subject="facebook video 1", settings=config.video_settings
+    )
     assert "were not accepted" in str(stale)
 
 
@@ -146,7 +154,7 @@ def test_real_ytdlp_errors_from_a_local_server() -> None:
     config = make_config(video={"sleep_seconds": 0})
     with LocalServer() as server:
         server.add("/page", "<html><head><title>no video here</title></head><body/></html>")
-        with open_ytdlp(config) as ydl:
+        with open_ytdlp(config.video_settings) as ydl:
             with pytest.raises(DownloadError) as missing:
                 video_info(ydl, server.url("/gone.mp4"))
             with pytest.raises(DownloadError) as plain:
@@ -166,7 +174,7 @@ def test_params_follow_the_video_config() -> None:
             "timeout_seconds": 12,
         }
     )
-    params = ytdlp_params(config, extract_flat="in_playlist")
+    params = ytdlp_params(config.video_settings, extract_flat="in_playlist")
     assert params["proxy"] == "socks5://127.0.0.1:9050"
     assert params["sleep_interval_requests"] == 2
     assert (params["retries"], params["extractor_retries"], params["socket_timeout"]) == (5, 5, 12)
@@ -195,7 +203,7 @@ def test_cookies_are_loaded_but_the_file_is_never_rewritten(
     cookies.write_text(text)
     cookies.chmod(0o600)
     config = make_config(tmp_path, video={"cookies_file": str(cookies)})
-    with open_ytdlp(config) as ydl:
+    with open_ytdlp(config.video_settings) as ydl:
         assert {c.name for c in ydl.cookiejar} == {"c_user", "xs"}
     assert cookies.read_text() == text
     assert cookies.stat().st_mode & 0o777 == 0o600
@@ -203,7 +211,7 @@ def test_cookies_are_loaded_but_the_file_is_never_rewritten(
     broken.write_text("# Netscape HTTP Cookie File\nc_user=1; xs=secret-value\n")
     bad = make_config(tmp_path, video={"cookies_file": str(broken)})
     with pytest.raises(CollectorError, match="line 2 does not have") as info:
-        open_ytdlp(bad)
+        open_ytdlp(bad.video_settings)
     assert info.value.expected and "secret" not in str(info.value)
     captured = capfd.readouterr()
     assert "secret" not in captured.out + captured.err

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from collectors.videoinfo import video_record
-from collectors.ytdlp_raw import DERIVED, evidence
+from collectors.video.info import video_record
+from collectors.video.ytdlp_raw import DERIVED, evidence
 from tests.conftest import FIXTURES
 
 

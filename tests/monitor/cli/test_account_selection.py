@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 from pytest_httpserver import HTTPServer
 
-from collectors.identity import InvalidAccount, account_key, telegram_channel, tiktok_username
+from collectors.identity import InvalidAccount, account_key
+from collectors.telegram.identity import telegram_channel
+from collectors.video.identity import tiktok_username
 from monitor.queries.selection import account_matches
 from tests.conftest import TestDatabase, invoke
 from tests.support.config import write_config

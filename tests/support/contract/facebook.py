@@ -36,7 +36,7 @@ def start(tmp_path: Path, httpserver: HTTPServer) -> ContractCase:
         extra_urls=(server.url("/watch/?v=777000111222333"),),
     )
     return ContractCase(
-        collector=collector_class("facebook")(config),
+        collector=collector_class("facebook")(config.collector_settings("facebook")),
         account=account,
         since=SINCE,
         expected_posts=4,  # two from the videos tab, one reel, one config URL

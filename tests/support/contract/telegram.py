@@ -27,7 +27,7 @@ def start(tmp_path: Path, httpserver: HTTPServer) -> ContractCase:
     httpserver.expect_request(re.compile(".*")).respond_with_handler(site.handle)
     config = make_config(tmp_path, telegram=telegram_settings(httpserver.url_for("/")))
     return ContractCase(
-        collector=collector_class("telegram")(config),
+        collector=collector_class("telegram")(config.collector_settings("telegram")),
         account=AccountRef(platform="telegram", handle="contract"),
         since=NOW - timedelta(days=30),
         expected_posts=27,

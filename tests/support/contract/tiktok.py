@@ -36,7 +36,7 @@ def start(tmp_path: Path, httpserver: HTTPServer) -> ContractCase:
         tmp_path, video=video_settings(proxy=server.base_url, verify_certificates=False)
     )
     return ContractCase(
-        collector=collector_class("tiktok")(config),
+        collector=collector_class("tiktok")(config.collector_settings("tiktok")),
         account=AccountRef(platform="tiktok", handle="@hunmanet"),
         since=NEWEST - timedelta(days=5),
         expected_posts=18,  # 7 hours apart, over two API pages

@@ -38,7 +38,7 @@ def start(tmp_path: Path, httpserver: HTTPServer) -> ContractCase:
     _, channel = _server()
     config = make_config(tmp_path, video=video_settings(youtube_tabs=["videos"]))
     return ContractCase(
-        collector=collector_class("youtube")(config),
+        collector=collector_class("youtube")(config.collector_settings("youtube")),
         account=AccountRef(platform="youtube", url=channel),
         since=SINCE,
         expected_posts=4,

@@ -12,13 +12,13 @@ from yt_dlp import YoutubeDL
 from collectors.base import Collector
 from collectors.errors import CollectorError, ItemUnavailable, ParseError
 from collectors.records import PostRecord
-from collectors.ytdlp import open_ytdlp, video_info
-from collectors.ytdlp_errors import map_ytdlp_error
+from collectors.video.ytdlp import open_ytdlp, video_info
+from collectors.video.ytdlp_errors import map_ytdlp_error
 
 if TYPE_CHECKING:
-    from monitor.config import PolmonConfig
+    from collectors.video.settings import VideoSettings
 
-log = logging.getLogger("polmon.collectors.video")
+log = logging.getLogger("polmon.collectors.video.base")
 # Consecutive failed videos after which the listing gives up (the account is blocked).
 MAX_FAILURES_IN_A_ROW = 3
 
@@ -62,14 +62,16 @@ class ListingErrors:
 class YtDlpCollector(Collector):
     """A collector reading one platform through a lazily opened, reused YoutubeDL."""
 
-    def __init__(self, config: PolmonConfig) -> None:
-        super().__init__(config)
+    def __init__(self, settings: VideoSettings) -> None:
+        super().__init__(settings)
+        self.settings: VideoSettings = settings
+        self.video = settings.section
         self._ydl: YoutubeDL | None = None
 
     @property
     def ydl(self) -> YoutubeDL:
         if self._ydl is None:
-            self._ydl = open_ytdlp(self.config, extract_flat="in_playlist")
+            self._ydl = open_ytdlp(self.settings, extract_flat="in_playlist")
         return self._ydl
 
     def close(self) -> None:
@@ -78,7 +80,7 @@ class YtDlpCollector(Collector):
             self._ydl = None
 
     def mapped_error(self, exc: BaseException, subject: str, *, account: bool) -> CollectorError:
-        return map_ytdlp_error(exc, subject=subject, account=account, config=self.config)
+        return map_ytdlp_error(exc, subject=subject, account=account, settings=self.settings)
 
     def read_video(
         self,

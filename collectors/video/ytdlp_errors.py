@@ -28,7 +28,7 @@ from collectors.errors import (
 )
 
 if TYPE_CHECKING:
-    from monitor.config import PolmonConfig
+    from collectors.video.settings import VideoSettings
 
 # The platforms' own words, relayed by extractors (see the module docstring).
 _RATE = ("too many requests", "rate-limited", "rate limit")
@@ -97,10 +97,10 @@ def _retry_after(exc: BaseException) -> float | None:
     return None
 
 
-def login_hint(config: PolmonConfig | None) -> str:
-    if config is not None and config.video.cookies_file is not None:
+def login_hint(settings: VideoSettings | None) -> str:
+    if settings is not None and settings.section.cookies_file is not None:
         return (
-            f"the cookies in [video] cookies_file ({config.video.cookies_file}) were not "
+            f"the cookies in [video] cookies_file ({settings.section.cookies_file}) were not "
             "accepted: export fresh ones from a logged-in browser (Netscape format)"
         )
     return (
@@ -114,7 +114,7 @@ def map_ytdlp_error(
     *,
     subject: str,
     account: bool = False,
-    config: PolmonConfig | None = None,
+    settings: VideoSettings | None = None,
 ) -> CollectorError:
     """Turn a yt-dlp exception about `subject` into one of our errors with a clear message.
 
@@ -135,12 +135,12 @@ def map_ytdlp_error(
         )
     if any(isinstance(c, GeoRestrictedError) for c in chain):
         return ItemUnavailable(f"{subject}: blocked in this country ({message}); set [video] proxy")
-    typed = _by_status(http_status(exc), exc, subject, message, account=account, config=config)
+    typed = _by_status(http_status(exc), exc, subject, message, account=account, settings=settings)
     if typed is not None:
         return typed
     platform_words = any(isinstance(c, ExtractorError) and c.expected for c in chain)
     if platform_words:
-        worded = _by_platform_words(low, subject, message, account=account, config=config)
+        worded = _by_platform_words(low, subject, message, account=account, settings=settings)
         if worded is not None:
             return worded
     if any(isinstance(c, RequestError) for c in chain):
@@ -156,7 +156,7 @@ def _by_status(
     message: str,
     *,
     account: bool,
-    config: PolmonConfig | None,
+    settings: VideoSettings | None,
 ) -> CollectorError | None:
     if status == 429:
         return RateLimited(
@@ -164,7 +164,7 @@ def _by_status(
             retry_after=_retry_after(exc),
         )
     if status == 401:
-        return LoginRequired(f"{subject}: behind a login wall (HTTP 401); {login_hint(config)}")
+        return LoginRequired(f"{subject}: behind a login wall (HTTP 401); {login_hint(settings)}")
     if status in (404, 410):
         if account:
             return AccountUnavailable(f"{subject}: the account is gone (HTTP {status})")
@@ -173,7 +173,7 @@ def _by_status(
 
 
 def _by_platform_words(
-    low: str, subject: str, message: str, *, account: bool, config: PolmonConfig | None
+    low: str, subject: str, message: str, *, account: bool, settings: VideoSettings | None
 ) -> CollectorError | None:
     if any(word in low for word in _RATE):
         return RateLimited(f"{subject}: rate limited by the platform ({message}); try later")
@@ -189,7 +189,7 @@ def _by_platform_words(
             )
         return ItemUnavailable(f"{subject}: private ({message})")
     if any(word in low for word in _LOGIN):
-        return LoginRequired(f"{subject}: behind a login wall ({message}); {login_hint(config)}")
+        return LoginRequired(f"{subject}: behind a login wall ({message}); {login_hint(settings)}")
     if account and any(word in low for word in _ACCOUNT_GONE):
         return AccountUnavailable(f"{subject}: the account is gone ({message})", status="deleted")
     if any(word in low for word in (*_REMOVED, *_ACCOUNT_GONE)):

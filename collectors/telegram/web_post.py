@@ -10,7 +10,7 @@ from lxml.html import HtmlElement
 
 from collectors.errors import ParseError
 from collectors.records import MediaItem, PostRecord
-from collectors.telegram_text import (
+from collectors.telegram.text import (
     absolute,
     background_url,
     clean_html,

@@ -12,6 +12,13 @@ SESSION_MODE = 0o600
 Prompt = Callable[[], str]
 
 
+def session_file(session_path: Path) -> Path:
+    """The file Telethon keeps a session in: `<path>.session` unless the path ends so."""
+    if session_path.name.endswith(".session"):
+        return session_path
+    return session_path.with_name(session_path.name + ".session")
+
+
 def prepare_session_file(path: Path) -> Path:
     """Create `path` (and its folder) readable by the owner only, or tighten an existing one.
 

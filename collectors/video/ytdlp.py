@@ -26,7 +26,7 @@ from collectors.errors import (
 )
 
 if TYPE_CHECKING:
-    from monitor.config import PolmonConfig
+    from collectors.video.settings import VideoSettings
 
 log = logging.getLogger("polmon.ytdlp")
 MAX_REDIRECTS = 5
@@ -74,9 +74,9 @@ class _LogBridge:
         log.debug("%s", message)
 
 
-def ytdlp_params(config: PolmonConfig, **extra: Any) -> dict[str, Any]:
+def ytdlp_params(settings: VideoSettings, **extra: Any) -> dict[str, Any]:
     """YoutubeDL options from `[video]`; `extra` adds or overrides keys."""
-    video = config.video
+    video = settings.section
     params: dict[str, Any] = {
         "quiet": True,
         "no_warnings": True,
@@ -103,15 +103,14 @@ def ytdlp_params(config: PolmonConfig, **extra: Any) -> dict[str, Any]:
     return params
 
 
-def open_ytdlp(config: PolmonConfig, **extra: Any) -> YoutubeDL:
-    """A YoutubeDL for `config`; cookies are loaded read-only (yt-dlp never rewrites the file)."""
+def open_ytdlp(settings: VideoSettings, **extra: Any) -> YoutubeDL:
+    """A YoutubeDL for `settings`; cookies are loaded read-only (yt-dlp never rewrites them)."""
     try:
-        ydl = YoutubeDL(ytdlp_params(config, **extra))
+        ydl = YoutubeDL(ytdlp_params(settings, **extra))
     except YoutubeDLError as exc:
         raise CollectorError(f"yt-dlp: {exc}", expected=True) from None
-    cookies = config.video.cookies_file
-    if cookies is not None:
-        path = config.resolve(cookies)
+    path = settings.cookies_path
+    if path is not None:
         try:
             _check_cookie_file(path)
             ydl.cookiejar.load(str(path))

@@ -10,7 +10,10 @@ from functools import partial
 from typing import Any, ClassVar
 
 from collectors.errors import AccountUnavailable, CollectorError, FetchError, LoginRequired
-from collectors.facebook_pages import (
+from collectors.platform import PlatformSpec
+from collectors.records import AccountProfile, AccountRef, PostRecord
+from collectors.video.base import ListingErrors, YtDlpCollector, newest_first
+from collectors.video.facebook_pages import (
     VideoLink,
     page_location,
     page_slug,
@@ -19,13 +22,12 @@ from collectors.facebook_pages import (
     tab_url,
     video_id_from_url,
 )
-from collectors.records import AccountProfile, AccountRef, Platform, PostRecord
-from collectors.video import ListingErrors, YtDlpCollector, newest_first
-from collectors.videoinfo import PINNED_TOLERANCE, as_str, parse_count, video_record
-from collectors.ytdlp import Page, fetch_page
-from collectors.ytdlp_errors import login_hint
+from collectors.video.identity import FACEBOOK
+from collectors.video.info import PINNED_TOLERANCE, as_str, parse_count, video_record
+from collectors.video.ytdlp import Page, fetch_page
+from collectors.video.ytdlp_errors import login_hint
 
-log = logging.getLogger("polmon.collectors.facebook")
+log = logging.getLogger("polmon.collectors.video.facebook")
 TABS = ("videos", "reels")
 # yt-dlp titles reels "119 reactions · 1.4K shares | Name on Reels" when there is no caption.
 _COUNTS_TITLE = re.compile(
@@ -55,14 +57,14 @@ def map_facebook_video(info: dict[str, Any], video_id: str | None = None) -> Pos
 class FacebookCollector(YtDlpCollector):
     """A Facebook page URL: its public videos/reels tabs plus `video_urls` from config."""
 
-    platform: ClassVar[Platform] = "facebook"
+    spec: ClassVar[PlatformSpec] = FACEBOOK
 
     def page_url(self, account: AccountRef) -> str:
         """The page on `[video] facebook_base_url` (the path of the configured URL)."""
         raw = (account.url or account.handle or "").strip()
         if not raw:
             raise CollectorError("facebook account without url", expected=True)
-        return page_location(raw, self.config.video.facebook_base_url)
+        return page_location(raw, self.video.facebook_base_url)
 
     def _page(self, url: str, subject: str) -> Page:
         page = fetch_page(self.ydl, url, subject=subject)
@@ -81,7 +83,7 @@ class FacebookCollector(YtDlpCollector):
         try:
             profile = parse_facebook_page(page.text)
         except LoginRequired:
-            raise LoginRequired(f"{subject}: login wall; {login_hint(self.config)}") from None
+            raise LoginRequired(f"{subject}: login wall; {login_hint(self.settings)}") from None
         except AccountUnavailable as exc:
             raise AccountUnavailable(f"{subject}: {exc}", status=exc.status) from None
         profile.url = profile.url or account.url
@@ -120,10 +122,10 @@ class FacebookCollector(YtDlpCollector):
         if page.status in (404, 410):
             return [], None
         owners = [name for name in (page_slug(url), page_id) if name]
-        links = parse_video_links(page.text, self.config.video.facebook_base_url, owners)
+        links = parse_video_links(page.text, self.video.facebook_base_url, owners)
         if not links and 'id="login_form"' in page.text:
             return [], LoginRequired(
-                f"{subject}: the {tab} tab needs a login; {login_hint(self.config)}"
+                f"{subject}: the {tab} tab needs a login; {login_hint(self.settings)}"
             )
         return links, None
 

@@ -15,8 +15,8 @@ from lxml.html import HtmlElement
 
 from collectors.errors import AccountUnavailable, LoginRequired, ParseError
 from collectors.records import AccountProfile, PostRecord, SkippedItem
-from collectors.telegram_text import absolute, parse_count, plain_text, xclass
-from collectors.telegram_web_post import (
+from collectors.telegram.text import absolute, parse_count, plain_text, xclass
+from collectors.telegram.web_post import (
     ClassIndex,
     first_attr,
     parse_message,

@@ -9,7 +9,7 @@ from typing import Any
 
 from collectors.errors import ParseError
 from collectors.records import MediaItem, PostRecord
-from collectors.ytdlp_raw import evidence
+from collectors.video.ytdlp_raw import evidence
 
 # A listing may start with a few pinned (older) posts before the newest ones.
 PINNED_TOLERANCE = 3

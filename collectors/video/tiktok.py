@@ -13,13 +13,14 @@ import lxml.etree
 import lxml.html
 
 from collectors.errors import AccountUnavailable, CollectorError, FetchError, ParseError
-from collectors.identity import InvalidAccount, tiktok_username
-from collectors.records import AccountProfile, AccountRef, Platform, PostRecord
-from collectors.video import YtDlpCollector
-from collectors.videoinfo import as_int, as_str, extra_counts, video_record, within_window
-from collectors.ytdlp import fetch_page, lazy_entries
+from collectors.platform import InvalidAccount, PlatformSpec
+from collectors.records import AccountProfile, AccountRef, PostRecord
+from collectors.video.base import YtDlpCollector
+from collectors.video.identity import TIKTOK, tiktok_username
+from collectors.video.info import as_int, as_str, extra_counts, video_record, within_window
+from collectors.video.ytdlp import fetch_page, lazy_entries
 
-log = logging.getLogger("polmon.collectors.tiktok")
+log = logging.getLogger("polmon.collectors.video.tiktok")
 CANONICAL = "https://www.tiktok.com"
 _SIGI_ASSIGN = re.compile(
     r"window\[['\"]SIGI_STATE['\"]\]\s*=\s*(\{.*?\});\s*(?:window|</script>)", re.S
@@ -122,11 +123,11 @@ def map_tiktok_entry(entry: dict[str, Any]) -> PostRecord:
 class TikTokCollector(YtDlpCollector):
     """A TikTok @handle: listing with yt-dlp's user extractor, counts from the profile page."""
 
-    platform: ClassVar[Platform] = "tiktok"
+    spec: ClassVar[PlatformSpec] = TIKTOK
 
     def fetch_profile(self, account: AccountRef) -> AccountProfile:
         handle = tiktok_handle(account)
-        base = self.config.video.tiktok_base_url.rstrip("/")
+        base = self.video.tiktok_base_url.rstrip("/")
         subject = f"tiktok @{handle}"
         page = fetch_page(self.ydl, f"{base}/@{handle}", subject=subject)
         if page.status in (404, 410):

@@ -6,7 +6,6 @@ import logging
 import time
 from collections.abc import Iterator
 from datetime import datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, Protocol
 
 from collectors.base import Collector
@@ -18,13 +17,15 @@ from collectors.errors import (
     ParseError,
     RateLimited,
 )
-from collectors.http import PoliteClient
-from collectors.identity import InvalidAccount, telegram_channel
-from collectors.records import AccountProfile, AccountRef, Platform, PostRecord, SkippedItem, utc
-from collectors.telegram_web import ChannelPage, parse_channel_page, parse_profile_page
+from collectors.http import PoliteClient, RetryPolicy
+from collectors.platform import PlatformSpec
+from collectors.records import AccountProfile, AccountRef, PostRecord, SkippedItem, utc
+from collectors.telegram.identity import TELEGRAM, channel_name
+from collectors.telegram.session import session_file
+from collectors.telegram.web import ChannelPage, parse_channel_page, parse_profile_page
 
 if TYPE_CHECKING:
-    from monitor.config import PolmonConfig, TelegramConfig
+    from collectors.telegram.settings import TelegramConfig, TelegramSettings
 
 log = logging.getLogger(__name__)
 PUBLIC_BASE = "https://t.me"
@@ -47,30 +48,15 @@ class TelegramBackend(Protocol):
     def close(self) -> None: ...
 
 
-def channel_name(account: AccountRef) -> str:
-    """The channel's username from the account's handle or t.me URL."""
-    try:
-        return telegram_channel(account.handle or account.url or "")
-    except InvalidAccount as exc:
-        raise ParseError(str(exc)) from None
-
-
-def session_file(session_path: Path) -> Path:
-    """The file Telethon keeps a session in: `<path>.session` unless the path ends so."""
-    if session_path.name.endswith(".session"):
-        return session_path
-    return session_path.with_name(session_path.name + ".session")
-
-
-def choose_backend(config: PolmonConfig) -> str:
+def choose_backend(settings: TelegramSettings) -> str:
     """`web` or `telethon`; `auto` takes Telethon when api_id, api hash and a session exist."""
-    chosen = config.telegram.backend
+    chosen = settings.section.backend
     if chosen != "auto":
         return chosen
     if (
-        config.telegram.api_id is not None
-        and config.telegram_api_hash() is not None
-        and session_file(config.telegram_session_path).is_file()
+        settings.section.api_id is not None
+        and settings.api_hash is not None
+        and session_file(settings.session_path).is_file()
     ):
         return "telethon"
     return "web"
@@ -79,17 +65,19 @@ def choose_backend(config: PolmonConfig) -> str:
 class TelegramCollector(Collector):
     """Public Telegram channels: profile with the exact subscriber count, posts newest first."""
 
-    platform: ClassVar[Platform] = "telegram"
+    spec: ClassVar[PlatformSpec] = TELEGRAM
 
-    def __init__(self, config: PolmonConfig, *, backend: TelegramBackend | None = None) -> None:
-        super().__init__(config)
+    def __init__(
+        self, settings: TelegramSettings, *, backend: TelegramBackend | None = None
+    ) -> None:
+        super().__init__(settings)
         if backend is None:
-            if choose_backend(config) == "telethon":
-                from collectors.telegram_telethon import TelethonBackend
+            if choose_backend(settings) == "telethon":
+                from collectors.telegram.telethon_backend import TelethonBackend
 
-                backend = TelethonBackend.from_config(config)
+                backend = TelethonBackend.from_settings(settings)
             else:
-                backend = WebBackend(config.telegram)
+                backend = WebBackend(settings.section)
         self.backend = backend
 
     def fetch_profile(self, account: AccountRef) -> AccountProfile:
@@ -116,7 +104,16 @@ class WebBackend:
 
     def __init__(self, config: TelegramConfig, http: PoliteClient | None = None) -> None:
         self.base_url = config.base_url.rstrip("/")
-        self.http = http or PoliteClient.for_telegram(config)
+        self.http = http or PoliteClient(
+            user_agent=config.user_agent,
+            timeout_seconds=config.timeout_seconds,
+            requests_per_second=config.requests_per_second,
+            retry=RetryPolicy(
+                max_retries=config.max_retries,
+                backoff_seconds=config.backoff_seconds,
+                max_backoff_seconds=config.max_backoff_seconds,
+            ),
+        )
         self.skipped: list[SkippedItem] = []
         # The first t.me/s page read for a profile (or why it failed), handed to the listing
         # that follows it so the page is fetched, and a broken one retried, once per pass.

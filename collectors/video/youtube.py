@@ -9,13 +9,15 @@ from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
 from collectors.errors import CollectorError, ParseError
-from collectors.records import AccountProfile, AccountRef, Platform, PostRecord
-from collectors.video import ListingErrors, YtDlpCollector, newest_first
-from collectors.videoinfo import PINNED_TOLERANCE, as_int, as_str, published_at, video_record
-from collectors.ytdlp import lazy_entries
-from collectors.ytdlp_raw import evidence
+from collectors.platform import PlatformSpec
+from collectors.records import AccountProfile, AccountRef, PostRecord
+from collectors.video.base import ListingErrors, YtDlpCollector, newest_first
+from collectors.video.identity import YOUTUBE
+from collectors.video.info import PINNED_TOLERANCE, as_int, as_str, published_at, video_record
+from collectors.video.ytdlp import lazy_entries
+from collectors.video.ytdlp_raw import evidence
 
-log = logging.getLogger("polmon.collectors.youtube")
+log = logging.getLogger("polmon.collectors.video.youtube")
 CANONICAL = "https://www.youtube.com"
 # Flat listings date videos roughly ("3 weeks ago"): stop only well past the window.
 APPROXIMATE_DATE_SLACK = timedelta(days=2)
@@ -79,7 +81,7 @@ def map_youtube_entry(info: dict[str, Any]) -> PostRecord:
 class YouTubeCollector(YtDlpCollector):
     """A YouTube channel: its `[video] youtube_tabs`, newest first, each video read in full."""
 
-    platform: ClassVar[Platform] = "youtube"
+    spec: ClassVar[PlatformSpec] = YOUTUBE
 
     def fetch_profile(self, account: AccountRef) -> AccountProfile:
         url = channel_url(account)
@@ -95,7 +97,7 @@ class YouTubeCollector(YtDlpCollector):
         url = channel_url(account)
         errors = ListingErrors(f"youtube {url}")
         records: list[PostRecord] = []
-        for tab in self.config.video.youtube_tabs:
+        for tab in self.video.youtube_tabs:
             records.extend(self._tab(f"{url}/{tab}", since, limit, errors))
         yield from newest_first(records, since, limit)
         errors.raise_if_any()

@@ -13,7 +13,7 @@ import lxml.html
 
 from collectors.errors import AccountUnavailable, LoginRequired
 from collectors.records import AccountProfile
-from collectors.videoinfo import parse_count
+from collectors.video.info import parse_count
 
 _COUNT_TEXT = r"([\d][\d.,]*\s*[KMB]?)"
 _OG_LIKES = re.compile(_COUNT_TEXT + r"\s+(?:likes?|people like this)\b", re.I)

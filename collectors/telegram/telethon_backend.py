@@ -13,11 +13,12 @@ from telethon.tl import functions, types
 
 from collectors.errors import AccountUnavailable, LoginRequired, RateLimited
 from collectors.records import AccountProfile, AccountRef, PostRecord, SkippedItem, utc
-from collectors.telegram import channel_name, session_file
-from collectors.telegram_mapping import map_channel, map_messages
+from collectors.telegram.identity import channel_name
+from collectors.telegram.mapping import map_channel, map_messages
+from collectors.telegram.session import session_file
 
 if TYPE_CHECKING:
-    from monitor.config import PolmonConfig
+    from collectors.telegram.settings import TelegramSettings
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -37,13 +38,15 @@ class TelegramClientLike(Protocol):
 ClientFactory = Callable[[], TelegramClientLike]
 
 
-def telethon_client_factory(config: PolmonConfig) -> ClientFactory:
+def telethon_client_factory(settings: TelegramSettings) -> ClientFactory:
     """A factory of real clients on the configured session (which must exist)."""
-    api_id = config.telegram.api_id
-    api_hash = config.telegram_api_hash(required=True)
-    path = session_file(config.telegram_session_path)
+    api_id = settings.section.api_id
+    api_hash = settings.api_hash
+    path = session_file(settings.session_path)
     if api_id is None:
         raise LoginRequired("telegram.api_id is not set: the telethon backend needs it")
+    if api_hash is None:
+        raise LoginRequired("no Telegram api hash: set POLMON_TELEGRAM_API_HASH")
     if not path.is_file():
         raise LoginRequired(f"no Telegram session at {path}: run `polmon telegram login` first")
 
@@ -82,10 +85,10 @@ class TelethonBackend:
         self._waited = 0.0
 
     @classmethod
-    def from_config(cls, config: PolmonConfig) -> TelethonBackend:
+    def from_settings(cls, settings: TelegramSettings) -> TelethonBackend:
         return cls(
-            telethon_client_factory(config),
-            flood_wait_cap_seconds=config.telegram.flood_wait_cap_seconds,
+            telethon_client_factory(settings),
+            flood_wait_cap_seconds=settings.section.flood_wait_cap_seconds,
         )
 
     def _run(self, coroutine: Coroutine[Any, Any, T]) -> T:

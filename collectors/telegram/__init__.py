@@ -1,0 +1,1 @@
+"""Telegram: the collector, its web-preview and Telethon backends, parsers and settings."""
