@@ -18,6 +18,7 @@ from collectors.records import AccountProfile, AccountRef, PostRecord
 from collectors.video.base import YtDlpCollector
 from collectors.video.identity import TIKTOK, tiktok_username
 from collectors.video.info import as_int, as_str, extra_counts, video_record, within_window
+from collectors.video.settings import VideoSettings
 from collectors.video.ytdlp import fetch_page, lazy_entries
 
 log = logging.getLogger("polmon.collectors.video.tiktok")
@@ -125,6 +126,12 @@ class TikTokCollector(YtDlpCollector):
 
     spec: ClassVar[PlatformSpec] = TIKTOK
 
+    def __init__(self, settings: VideoSettings) -> None:
+        super().__init__(settings)
+        # Videos each profile says it has, read this pass: a listing of an account with none
+        # is not asked for (yt-dlp would fail on it, with only its wording to tell why).
+        self._video_counts: dict[str, int | None] = {}
+
     def fetch_profile(self, account: AccountRef) -> AccountProfile:
         handle = tiktok_handle(account)
         base = self.video.tiktok_base_url.rstrip("/")
@@ -137,21 +144,24 @@ class TikTokCollector(YtDlpCollector):
         if page.status >= 400:
             raise FetchError(f"{subject}: HTTP {page.status} for the profile page")
         try:
-            return parse_tiktok_profile(page.text)
+            profile = parse_tiktok_profile(page.text)
         except CollectorError as exc:
             raise type(exc)(f"{subject}: {exc}", **_kwargs(exc)) from None
+        self._video_counts[handle.lower()] = profile.posts_count
+        return profile
 
     def list_posts(self, account: AccountRef, since: datetime, limit: int) -> Iterator[PostRecord]:
         handle = tiktok_handle(account)
         subject = f"tiktok @{handle}"
+        if self._video_counts.get(handle.lower()) == 0:
+            log.info("%s: the profile shows no videos; nothing to list", subject)
+            return
         try:
             _head, entries = lazy_entries(self.ydl, f"{CANONICAL}/@{handle}")
             yield from within_window(self._records(entries, subject), since, limit)
         except CollectorError:
             raise
         except Exception as exc:
-            if "does not have any videos posted" in str(exc):
-                return
             raise self.mapped_error(exc, subject, account=True) from exc
 
     @staticmethod

@@ -8,6 +8,9 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
+from yt_dlp.networking.exceptions import RequestError
+from yt_dlp.utils import ExtractorError
+
 from collectors.errors import CollectorError, ParseError
 from collectors.platform import PlatformSpec
 from collectors.records import AccountProfile, AccountRef, PostRecord
@@ -15,6 +18,7 @@ from collectors.video.base import ListingErrors, YtDlpCollector, newest_first
 from collectors.video.identity import YOUTUBE
 from collectors.video.info import PINNED_TOLERANCE, as_int, as_str, published_at, video_record
 from collectors.video.ytdlp import lazy_entries
+from collectors.video.ytdlp_errors import causes, error_message, http_status
 from collectors.video.ytdlp_raw import evidence
 
 log = logging.getLogger("polmon.collectors.video.youtube")
@@ -133,8 +137,20 @@ class YouTubeCollector(YtDlpCollector):
         except CollectorError:
             raise
         except Exception as exc:
-            if "does not have a" in str(exc) and "tab" in str(exc):
-                log.info("%s: no such tab", url)
+            if _tab_missing(exc):
+                log.info("%s: the channel has no such tab (%s)", url, error_message(exc))
                 return records
             raise self.mapped_error(exc, f"youtube {url}", account=True) from exc
         return records
+
+
+def _tab_missing(exc: BaseException) -> bool:
+    """An extractor's expected error with no HTTP or network cause, listing one tab of a
+    channel whose profile was read this pass: the channel has no such tab (shorts, streams).
+    Decided by types, not yt-dlp's wording; a gone or private channel fails the profile."""
+    chain = causes(exc)
+    return (
+        any(isinstance(c, ExtractorError) and c.expected for c in chain)
+        and http_status(exc) is None
+        and not any(isinstance(c, RequestError) for c in chain)
+    )
