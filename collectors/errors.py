@@ -1,4 +1,6 @@
-"""Collector errors; `expected` ones print one line saying what to do, others keep the traceback."""
+"""polmon's errors: `PolmonError`, the one base every project error derives from, and the
+collectors' own. An `expected` error prints one line saying what to do; others keep the traceback.
+"""
 
 from __future__ import annotations
 
@@ -6,15 +8,43 @@ import errno
 import socket
 
 
-class CollectorError(Exception):
-    """A failure while collecting one account or item."""
+class PolmonError(Exception):
+    """Every error polmon raises on purpose; the root command group handles it once.
+
+    `expected`: a known situation (bad input, unreachable host, missing file) that prints one
+    line telling the user what to do, without a traceback; an unexpected one keeps it.
+    `permanent`: retrying the same item cannot help (the queue fails its row for good).
+    `exit_code`: the CLI's exit status for it (2: the user's input or config is wrong).
+    Subclasses set these as class attributes; `expected=`/`permanent=` override one instance.
+    """
 
     expected: bool = False
+    permanent: bool = False
+    exit_code: int = 1
 
-    def __init__(self, message: str, *, expected: bool | None = None) -> None:
-        super().__init__(message)
+    def __init__(
+        self, *args: object, expected: bool | None = None, permanent: bool | None = None
+    ) -> None:
+        super().__init__(*args)
         if expected is not None:
             self.expected = expected
+        if permanent is not None:
+            self.permanent = permanent
+
+    def user_line(self) -> str:
+        """The one line the CLI prints after `Error: ` for an expected error."""
+        return str(self)
+
+
+class UserError(PolmonError):
+    """A mistake in what the user asked for (an option, a name, a path): exit status 2."""
+
+    expected = True
+    exit_code = 2
+
+
+class CollectorError(PolmonError):
+    """A failure while collecting one account or item."""
 
 
 class ParseError(CollectorError):
@@ -27,6 +57,7 @@ class UnsupportedURL(CollectorError):
     """No extractor knows the URL: retrying cannot help; the config needs another URL."""
 
     expected = True
+    permanent = True
 
 
 class Interrupted(CollectorError):

@@ -36,6 +36,8 @@ _WIRE_HEADERS = frozenset({"content-encoding", "content-length", "transfer-encod
 class PageTooLarge(FetchError):
     """A page over MAX_PAGE_BYTES: not worth another try."""
 
+    permanent = True
+
 
 class _Problem(str):
     """A failed try in words, marked when no connection could be made at all."""

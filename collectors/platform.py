@@ -6,8 +6,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
+from collectors.errors import UserError
 
-class InvalidAccount(ValueError):
+
+class InvalidAccount(UserError, ValueError):
     """A handle or URL that cannot name an account on its platform (one line for the user)."""
 
 

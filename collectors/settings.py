@@ -13,6 +13,8 @@ from typing import Annotated, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from collectors.errors import UserError
+
 USER_AGENT = (
     "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
     "Chrome/126.0 Safari/537.36"
@@ -28,7 +30,7 @@ class Section(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_default=True)
 
 
-class SettingsKeyError(ValueError):
+class SettingsKeyError(UserError, ValueError):
     """A validation error that knows its key path (raised from model validators)."""
 
     def __init__(self, key: str, message: str) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import Field, model_validator
 
+from collectors.errors import PolmonError
 from collectors.telegram.settings import TelegramSettings
 from collectors.video.settings import VideoSettings
 from monitor.config_sections import (
@@ -218,12 +219,15 @@ class PolmonConfig(Section):
         return None if path is None else self.resolve(path)
 
 
-class ConfigError(Exception):
+class ConfigError(PolmonError):
     """A config problem, rendered as one line naming the file and key.
 
     `problems` holds one such line for every problem found in the file (the first is this
     error's own), so that `polmon config check` can report them all at once.
     """
+
+    expected = True
+    exit_code = 2
 
     def __init__(
         self, source: Path | str, key: str | None, message: str, *, more: list[str] | None = None
@@ -232,6 +236,11 @@ class ConfigError(Exception):
         super().__init__(f"config error in {where}{message}")
         self.source, self.key, self.reason = source, key, message
         self.problems: list[str] = [str(self), *(more or [])]
+
+    def user_line(self) -> str:
+        more = len(self.problems) - 1
+        hint = f" (and {more} more: `polmon config check` lists them all)" if more else ""
+        return f"{self}{hint}"
 
 
 def read_secret(env_name: str, path: Path | None) -> str | None:

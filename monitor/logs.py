@@ -7,10 +7,12 @@ import logging
 import sys
 import threading
 from datetime import UTC, datetime
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
-from monitor.config import LoggingConfig
 from storage.redaction import REDACTED, SECRET_ENV_VARS, redact, register_secret
+
+if TYPE_CHECKING:
+    from monitor.config import LoggingConfig
 
 __all__ = [
     "REDACTED",

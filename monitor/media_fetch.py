@@ -15,6 +15,7 @@ from collectors.errors import (
     FetchError,
     ItemUnavailable,
     LoginRequired,
+    PolmonError,
     UnsupportedURL,
 )
 from collectors.video.ytdlp import open_ytdlp
@@ -29,16 +30,20 @@ FORMAT = "b[acodec!=none]/bv*+ba/b"
 MB = 1024 * 1024
 
 
-class MediaSkipped(Exception):
+class MediaSkipped(PolmonError):
     """The media is over a configured limit; the reason names the limit."""
 
+    expected = True
+    permanent = True
 
-class MediaFailed(Exception):
+
+class MediaFailed(PolmonError):
     """The download failed; `permanent` ones are not retried (gone, private, unsupported)."""
 
+    expected = True
+
     def __init__(self, message: str, *, permanent: bool) -> None:
-        super().__init__(message)
-        self.permanent = permanent
+        super().__init__(message, permanent=permanent)
 
 
 # Faults of this machine, not of the media: the disk is full, read-only or over quota, the
@@ -48,8 +53,10 @@ LOCAL_FAULT_ERRNOS = frozenset(
 )
 
 
-class LocalFault(Exception):
+class LocalFault(PolmonError):
     """A local fault (LOCAL_FAULT_ERRNOS) stopped the work: retry later, spend no attempt."""
+
+    expected = True
 
 
 def local_fault(exc: BaseException) -> OSError | None:
@@ -76,8 +83,12 @@ def local_fault_message(fault: OSError) -> str:
     )
 
 
-class _OverLimit(DownloadCancelled):
-    """Raised from yt-dlp's hooks to stop a download that is over a `[video]` limit."""
+class _OverLimit(PolmonError, DownloadCancelled):
+    """Raised from yt-dlp's hooks to stop a download that is over a `[video]` limit (a
+    `DownloadCancelled`, so that yt-dlp lets it through; it becomes `MediaSkipped`)."""
+
+    expected = True
+    permanent = True
 
 
 def _size_limit_reason(size: float, limit_mb: int) -> str:

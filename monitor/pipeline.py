@@ -17,6 +17,7 @@ from collectors.errors import (
     CollectorError,
     Interrupted,
     NetworkUnreachable,
+    PolmonError,
 )
 from collectors.records import AccountRef, PostRecord
 from collectors.registry import collector_class, platform_spec
@@ -141,8 +142,10 @@ def _batches(records: Iterator[PostRecord], size: int) -> Iterator[list[PostReco
         yield batch
 
 
-class ListingStopped(Exception):
+class ListingStopped(PolmonError):
     """A stop was requested (SIGINT, SIGTERM) while an account's posts were being listed."""
+
+    expected = True
 
 
 class _UntilStopRequested:

@@ -17,6 +17,7 @@ from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import Engine
 
+from collectors.errors import PolmonError
 from monitor import shutdown
 from monitor.config import JobConfig, PolmonConfig
 from monitor.tasks import TASKS, TaskRun
@@ -150,7 +151,7 @@ class Daemon:
             )
         except Exception as exc:
             status, error = "failed", one_line(exc)
-            if getattr(exc, "expected", False):
+            if isinstance(exc, PolmonError) and exc.expected:
                 log.error("job %s failed: %s", name, error)
             else:
                 log.error("job %s failed: %s\n%s", name, error, traceback.format_exc().rstrip())

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 
+from collectors.errors import PolmonError
 from monitor.config import JobConfig, PolmonConfig
 from monitor.reports import StageReport, counts_line
 from storage.app_state import read_state, write_state
@@ -26,7 +27,7 @@ log = logging.getLogger(__name__)
 KEYWORDS_STATE_KEY = "keywords.config_hash"
 
 
-class TaskUnavailable(Exception):
+class TaskUnavailable(PolmonError):
     """The stage a job needs is not part of this installation."""
 
     expected = True

@@ -6,6 +6,8 @@ from collections.abc import Iterator
 
 import re2
 
+from collectors.errors import UserError
+
 # Python's `re` gives \w and \d their Unicode meaning on str; RE2 keeps them ASCII. These
 # rewrites keep keyword regexes meaning the same in Khmer, Cyrillic or Arabic text.
 _WORD = r"\p{L}\p{N}_"
@@ -17,7 +19,7 @@ MAX_CANDIDATES = 1000
 _QUANTIFIERS = frozenset("*+?{")
 
 
-class UserRegexError(ValueError):
+class UserRegexError(UserError, ValueError):
     """A user regular expression RE2 cannot use (backreferences, lookaround, bad syntax)."""
 
 

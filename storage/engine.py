@@ -14,14 +14,17 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from collectors.errors import PolmonError
 from storage import boundary
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 _SCHEMA_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
 
 
-class DatabaseError(Exception):
+class DatabaseError(PolmonError):
     """A database URL that is malformed, unsupported or unreachable: one line for the user."""
+
+    expected = True
 
 
 def sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -10,6 +10,7 @@ import pytest
 from monitor.cli import cli
 from storage.models import Base
 from tests.conftest import REPO_ROOT
+from tests.support.cli import command_tree
 
 
 def test_schema_doc_explains_every_table_and_column() -> None:
@@ -31,14 +32,15 @@ def test_readme_gives_the_two_setup_commands() -> None:
     assert "make run" in readme and "make test" in readme
 
 
-def _commands(group: click.Group, prefix: str = "polmon") -> list[str]:
+def _commands(group: click.Group) -> list[str]:
+    """Every visible command, `polmon <words>` (a hidden group hides its subcommands too)."""
+    hidden: set[tuple[str, ...]] = set()
     names = []
-    for name, command in sorted(group.commands.items()):
-        if command.hidden:
+    for words, command in command_tree(group):
+        if command.hidden or any(words[:n] in hidden for n in range(1, len(words))):
+            hidden.add(words)
             continue
-        names.append(f"{prefix} {name}")
-        if isinstance(command, click.Group):
-            names += _commands(command, f"{prefix} {name}")
+        names.append(" ".join(("polmon", *words)))
     return names
 
 

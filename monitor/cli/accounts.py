@@ -5,13 +5,12 @@ from __future__ import annotations
 import click
 
 from monitor.accounts import sync_accounts
-from monitor.cli import cli
 from monitor.cli.context import app
 from monitor.output import emit, format_option
 from monitor.queries.accounts import ACCOUNT_COLUMNS, list_accounts
 
 
-@cli.group()
+@click.group()
 def accounts() -> None:
     """Actors and their platform accounts."""
 

@@ -7,7 +7,6 @@ from datetime import datetime
 import click
 
 from collectors.records import PLATFORMS
-from monitor.cli import cli
 from monitor.cli.context import app, exit_if_stopped, stoppable
 from monitor.output import echo, emit, format_option
 from monitor.pipeline import run_collect
@@ -23,7 +22,7 @@ POST_TABLE_COLUMNS = tuple(c for c in POST_COLUMNS if c not in ("edited", "delet
 PASS_COLUMNS = ("platform", "account", "status", "new", "updated", "deleted", "hits", "error")
 
 
-@cli.command()
+@click.command()
 @click.option("--platform", type=click.Choice(PLATFORMS), help="Only this platform.")
 @click.option("--account", "handle", help="Only this account (handle or URL).")
 @click.option("--actor", help="Only this actor's accounts.")
@@ -89,7 +88,7 @@ def collect(
         )
 
 
-@cli.command()
+@click.command()
 @click.option("--account", "handle", help="Only this account (handle or URL).")
 @click.option("--actor", help="Only this actor.")
 @click.option("--platform", type=click.Choice(PLATFORMS), help="Only this platform.")

@@ -7,23 +7,20 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from sqlalchemy import Engine
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
-from sqlalchemy.orm import Session
 
+from collectors.errors import UserError
 from monitor import logs, shutdown
-from monitor.config import PolmonConfig, find_config_path, load_config
-from storage.engine import check_connection, make_engine, transaction
-from storage.migrations import is_up_to_date, upgrade
 
+if TYPE_CHECKING:  # imported where used: `polmon <command> --help` needs none of them
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session
 
-class UserError(click.ClickException):
-    """A mistake in what the user asked for: one line on stderr, exit status 2."""
+    from monitor.config import PolmonConfig
 
-    exit_code = 2
+__all__ = ["AppContext", "UserError", "app", "exit_if_stopped", "stoppable"]
 
 
 # Commands that only read: they never create a database (a missing SQLite file is an error).
@@ -55,6 +52,9 @@ def _command_name() -> str | None:
 
 
 def _refuse_new_database_for_reading(url: str) -> None:
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
     try:
         parsed = make_url(url)
     except ArgumentError:  # make_engine says what is wrong with it
@@ -82,6 +82,8 @@ class AppContext:
 
     @cached_property
     def config(self) -> PolmonConfig:
+        from monitor.config import find_config_path, load_config
+
         path, named = find_config_path(self.config_path)
         if not named and not path.is_file():
             # Never run on defaults (and create ./data/polmon.sqlite3) outside a project.
@@ -101,6 +103,8 @@ class AppContext:
     @cached_property
     def raw_engine(self) -> Engine:
         """A connected engine, not yet migrated (for `polmon db`)."""
+        from storage.engine import check_connection, make_engine
+
         config = self.config
         _refuse_new_database_for_reading(config.database_url)
         engine = make_engine(
@@ -114,6 +118,8 @@ class AppContext:
     @cached_property
     def engine(self) -> Engine:
         """A connected engine whose schema is at the newest migration."""
+        from storage.migrations import is_up_to_date, upgrade
+
         engine = self.raw_engine
         if not is_up_to_date(engine):
             upgrade(engine)
@@ -121,6 +127,8 @@ class AppContext:
 
     @contextmanager
     def session(self) -> Iterator[Session]:
+        from storage.engine import transaction
+
         with transaction(self.engine) as session:
             yield session
 

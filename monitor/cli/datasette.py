@@ -7,12 +7,12 @@ from pathlib import Path
 
 import click
 
-from monitor.cli import ConfigProblem, cli
+from monitor.cli import ConfigProblem
 from monitor.cli.context import app
 from monitor.datasette import database_name, metadata
 
 
-@cli.command()
+@click.command()
 @click.option(
     "--output",
     "-o",

@@ -6,12 +6,11 @@ from pathlib import Path
 
 import click
 
-from monitor.cli import cli
-from monitor.cli.context import UserError, exit_if_stopped, stoppable
+from monitor.cli.context import exit_if_stopped, stoppable
 from monitor.output import dumps
 
 
-@cli.command()
+@click.command()
 @click.option(
     "--output",
     "output_dir",
@@ -25,13 +24,11 @@ from monitor.output import dumps
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 def demo(output_dir: Path, force: bool, as_json: bool) -> None:
     """Serve a sample Telegram channel on 127.0.0.1 and run the real pipeline on it."""
-    from monitor.demo.run import DemoFolderError, DemoStopped, run_demo
+    from monitor.demo.run import DemoStopped, run_demo
 
     try:
         with stoppable():  # Ctrl-C: the stage in hand gives back its media, then the demo ends
             result = run_demo(output_dir.resolve(), force=force)
-    except DemoFolderError as exc:
-        raise UserError(str(exc)) from None
     except DemoStopped:
         exit_if_stopped(click.get_current_context(), "demo")
         raise

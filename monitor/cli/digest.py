@@ -7,9 +7,8 @@ from pathlib import Path
 
 import click
 
-from monitor.cli import cli
 from monitor.cli.context import app
-from monitor.digest import DigestError, Period, period_for_date, raise_for_failures, run_digest
+from monitor.digest import Period, period_for_date, raise_for_failures, run_digest
 from monitor.digest.run import ListOutcome
 from monitor.output import format_time, zone_label
 from monitor.timeparse import WHEN
@@ -33,7 +32,7 @@ def _summary(outcome: ListOutcome) -> str:
     return rendered.subject if rendered else f"{outcome.list_name}: {outcome.period.label}"
 
 
-@cli.command()
+@click.command()
 @click.option(
     "--since",
     type=WHEN,
@@ -83,10 +82,7 @@ def digest(
         if end <= start:
             raise click.UsageError("--until must be after --since")
         period = Period(start, end, config.schedule.timezone)
-    try:
-        outcomes = run_digest(config, context.engine, send=send, period=period, lists=lists or None)
-    except DigestError as exc:
-        raise click.ClickException(str(exc)) from None
+    outcomes = run_digest(config, context.engine, send=send, period=period, lists=lists or None)
     if out:
         for outcome in outcomes:
             assert outcome.rendered is not None
@@ -114,7 +110,4 @@ def digest(
             )
         elif outcome.status == "busy":
             click.echo(f"not sent: {outcome.list_name} is being sent by another process")
-    try:
-        raise_for_failures(outcomes)
-    except DigestError as exc:
-        raise click.ClickException(str(exc)) from None
+    raise_for_failures(outcomes)

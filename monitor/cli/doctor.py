@@ -5,11 +5,10 @@ from __future__ import annotations
 import click
 
 from monitor import __version__
-from monitor.cli import cli
 from monitor.output import emit, format_option
 
 
-@cli.command()
+@click.command()
 @format_option()
 def doctor(fmt: str) -> None:
     """Show the installed versions of yt-dlp, Whisper, database drivers and ffmpeg."""

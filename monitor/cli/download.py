@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import click
 
-from monitor.cli import cli
 from monitor.cli.context import app, exit_if_stopped, stoppable
 from monitor.download import DownloadReport, run_downloads
 from monitor.output import emit, format_option
@@ -14,7 +13,7 @@ def summary(report: DownloadReport) -> str:
     return ", ".join(f"{name}: {count}" for name, count in report.totals().items())
 
 
-@cli.command()
+@click.command()
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="Download at most N.")
 @click.option("--no-progress", is_flag=True, help="No progress bar (for logs and cron).")
 @format_option()

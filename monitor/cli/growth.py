@@ -7,7 +7,6 @@ from pathlib import Path
 
 import click
 
-from monitor.cli import cli
 from monitor.cli.context import app
 from monitor.cli.keywords import PLATFORM_CHOICE
 from monitor.growth import INTERVALS, SUMMARY_COLUMNS, growth_report, report_json, summary_rows
@@ -19,7 +18,7 @@ from monitor.queries.selection import actor_name, find_account_ids
 from monitor.timeparse import WHEN
 
 
-@cli.command()
+@click.command()
 @click.option("--actor", default=None, help="Only this actor (by name).")
 @click.option("--platform", type=PLATFORM_CHOICE, default=None, help="Only this platform.")
 @click.option("--account", default=None, help="Only this account (handle or URL).")

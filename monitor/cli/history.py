@@ -7,7 +7,6 @@ from datetime import datetime
 import click
 
 from collectors.records import PLATFORMS
-from monitor.cli import cli
 from monitor.cli.context import app
 from monitor.output import dumps, echo, emit, format_option, format_time, zone_label
 from monitor.queries.events import EVENT_COLUMNS, EVENT_KINDS, list_events
@@ -19,7 +18,7 @@ from monitor.timeparse import WHEN
 PARTS = {"versions": VERSION_COLUMNS, "metrics": METRIC_COLUMNS, "media": MEDIA_COLUMNS}
 
 
-@cli.command("post")
+@click.command("post")
 @click.argument("post_ref", metavar="ID|URL")
 @click.option(
     "--only",
@@ -58,7 +57,7 @@ def post_command(ctx: click.Context, post_ref: str, only: str | None, fmt: str) 
         emit(parts[part], fmt, columns=PARTS[part], title=part, empty="none stored")
 
 
-@cli.command("events")
+@click.command("events")
 @click.option("--actor", default=None, help="Only this actor (by name).")
 @click.option("--account", default=None, help="Only this account (handle or URL).")
 @click.option("--platform", type=click.Choice(PLATFORMS), default=None, help="Only this platform.")

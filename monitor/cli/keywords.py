@@ -8,11 +8,9 @@ from datetime import datetime
 import click
 
 from collectors.records import PLATFORMS
-from monitor.cli import cli
 from monitor.cli.context import app
 from monitor.growth.series import Interval
 from monitor.keywords import rescan_keywords
-from monitor.keywords.rescan import UnknownGroupError
 from monitor.output import dumps, emit, format_option
 from monitor.queries.hits import HIT_COLUMNS, hit_trends, list_hits
 from monitor.queries.selection import actor_name, find_account_ids, group_name
@@ -24,7 +22,7 @@ HIT_TABLE_COLUMNS = tuple(c for c in HIT_COLUMNS if c not in ("handle", "platfor
 PLATFORM_CHOICE = click.Choice(PLATFORMS)
 
 
-@cli.group()
+@click.group()
 def keywords() -> None:
     """Keyword groups: re-match history after the config changed."""
 
@@ -45,12 +43,9 @@ def keywords_rescan(ctx: click.Context, group: str | None, if_changed: bool, fmt
         def progress(kind: str, done: int) -> None:
             click.echo(f"\r{kind}: {done:,} scanned    ", nl=False, err=True)
 
-    try:
-        report = rescan_keywords(
-            context.config, context.engine, group=group, force=not if_changed, progress=progress
-        )
-    except UnknownGroupError as exc:
-        raise click.ClickException(str(exc)) from None
+    report = rescan_keywords(
+        context.config, context.engine, group=group, force=not if_changed, progress=progress
+    )
     if progress is not None:
         click.echo("", err=True)
     if fmt == "json":
@@ -59,7 +54,7 @@ def keywords_rescan(ctx: click.Context, group: str | None, if_changed: bool, fmt
     emit([report.as_dict()], fmt, title="keyword rescan")
 
 
-@cli.command()
+@click.command()
 @click.option("--group", default=None, help="Only this keyword group.")
 @click.option("--term", default=None, help="Only this term (as written in the config).")
 @click.option("--actor", default=None, help="Only this actor (by name).")
@@ -110,7 +105,7 @@ def hits(
     emit(rows, fmt, columns=columns, title="keyword hits", empty="no hits")
 
 
-@cli.command()
+@click.command()
 @click.option("--group", default=None, help="Only this keyword group.")
 @click.option("--actor", default=None, help="Only this actor (by name).")
 @click.option("--interval", type=click.Choice(["day", "week"]), default="day", show_default=True)

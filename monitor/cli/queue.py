@@ -6,7 +6,6 @@ from datetime import datetime
 
 import click
 
-from monitor.cli import cli
 from monitor.cli.context import app
 from monitor.timeparse import WHEN
 from storage.queue import download_stage, retry_finished, transcribe_stage
@@ -14,7 +13,7 @@ from storage.queue import download_stage, retry_finished, transcribe_stage
 STAGES = {"download": download_stage, "transcribe": transcribe_stage}
 
 
-@cli.group()
+@click.group()
 def queue() -> None:
     """The media work queue (download, transcription)."""
 

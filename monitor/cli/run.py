@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import click
 
-from monitor.cli import cli
 from monitor.cli.context import app
 from monitor.output import emit, format_option
 from monitor.scheduler import Daemon, run_daemon
 
 
-@cli.command("run")
+@click.command("run")
 @click.option("--dry-run", is_flag=True, help="List the jobs and their next run times, then exit.")
 @format_option()
 @click.pass_context

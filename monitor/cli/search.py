@@ -7,12 +7,11 @@ from typing import Any
 
 import click
 
-from monitor.cli import cli
 from monitor.cli.context import app
 from monitor.cli.keywords import PLATFORM_CHOICE
 from monitor.output import emit, format_option
 from monitor.queries.selection import actor_name
-from monitor.search import QueryError, Where, search
+from monitor.search import Where, search
 from monitor.timeparse import WHEN
 
 SEARCH_COLUMNS = (
@@ -41,13 +40,7 @@ def relative_scores(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
-class QueryProblem(click.ClickException):
-    """A query that cannot be searched for: one line, exit 2 (the user's input)."""
-
-    exit_code = 2
-
-
-@cli.command("search")
+@click.command("search")
 @click.argument("query")
 @click.option("--actor", default=None, help="Only this actor (by name).")
 @click.option("--platform", type=PLATFORM_CHOICE, default=None, help="Only this platform.")
@@ -77,19 +70,16 @@ def search_command(
 ) -> None:
     """Find QUERY in posts and transcripts, best first: words, "phrases", a OR b, -exclude."""
     with app(ctx).session() as session:
-        try:
-            results = search(
-                session,
-                query,
-                where=where,
-                actor=actor_name(session, actor),
-                platform=platform,
-                since=since,
-                until=until,
-                limit=limit,
-            )
-        except QueryError as exc:
-            raise QueryProblem(str(exc)) from None
+        results = search(
+            session,
+            query,
+            where=where,
+            actor=actor_name(session, actor),
+            platform=platform,
+            since=since,
+            until=until,
+            limit=limit,
+        )
     rows = [r.as_dict() for r in results]
     emit(
         relative_scores(rows) if fmt == "table" else rows,

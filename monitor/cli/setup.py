@@ -7,7 +7,6 @@ from pathlib import Path
 
 import click
 
-from monitor.cli import cli
 from monitor.cli.context import AppContext, app
 from monitor.config import ConfigError, find_config_path, load_config
 from monitor.user_regex import regex_warnings
@@ -25,7 +24,7 @@ def example_config_path() -> Path:
     raise click.ClickException("config.example.toml is missing from this installation")
 
 
-@cli.command()
+@click.command()
 @click.pass_context
 def init(ctx: click.Context) -> None:
     """Write polmon.toml from the example if missing, create the data dir, migrate."""
@@ -49,7 +48,7 @@ def init(ctx: click.Context) -> None:
     )
 
 
-@cli.group()
+@click.group()
 def db() -> None:
     """Database schema migrations."""
 
@@ -75,7 +74,7 @@ def db_current(ctx: click.Context) -> None:
     click.echo(f"{current or 'empty (run `polmon db upgrade`)'} ({state})")
 
 
-@cli.group("config")
+@click.group("config")
 def config_group() -> None:
     """Inspect the configuration."""
 

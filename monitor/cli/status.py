@@ -8,7 +8,6 @@ from typing import Any
 
 import click
 
-from monitor.cli import cli
 from monitor.cli.context import app
 from monitor.output import dumps, emit, format_option
 from monitor.queries.status import backlog_report, job_report, status_report
@@ -36,7 +35,7 @@ SECTIONS = {
 }
 
 
-@cli.command()
+@click.command()
 @click.option(
     "--section",
     type=click.Choice(list(SECTIONS)),

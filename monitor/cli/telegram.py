@@ -7,12 +7,11 @@ import asyncio
 import click
 
 from collectors.telegram.session import login_session, session_file
-from monitor.cli import cli
 from monitor.cli.context import app
 from monitor.config import DEFAULT_CONFIG_NAME, ConfigError
 
 
-@cli.group()
+@click.group()
 def telegram() -> None:
     """Telegram's API backend (Telethon): the login session."""
 

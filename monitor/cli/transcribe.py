@@ -7,12 +7,11 @@ import sys
 import click
 
 from monitor import shutdown
-from monitor.cli import cli
 from monitor.cli.context import app, exit_if_stopped
 from monitor.output import dumps, echo
 from monitor.queries.posts import find_post
 from monitor.queries.transcripts import post_transcripts
-from monitor.transcription import TranscribeReport, TranscriptionError, run_transcriptions
+from monitor.transcription import TranscribeReport, run_transcriptions
 from monitor.transcription.formats import (
     FORMATS,
     render_srt,
@@ -25,21 +24,16 @@ from monitor.transcription.formats import (
 def _run(ctx: click.Context, *, limit: int | None, follow: bool, progress: bool) -> None:
     context = app(ctx)
     shutdown.reset()
-    try:
-        # SIGTERM / Ctrl-C: finish cleanly (the current file's lease is given back); twice: now.
-        with shutdown.signals_request_stop() as stop:
-            report = run_transcriptions(
-                context.config,
-                context.engine,
-                limit=limit,
-                progress=progress,
-                stop_event=stop,
-                follow=follow,
-            )
-    except TranscriptionError as exc:
-        if exc.expected:
-            raise click.ClickException(str(exc)) from None
-        raise
+    # SIGTERM / Ctrl-C: finish cleanly (the current file's lease is given back); twice: now.
+    with shutdown.signals_request_stop() as stop:
+        report = run_transcriptions(
+            context.config,
+            context.engine,
+            limit=limit,
+            progress=progress,
+            stop_event=stop,
+            follow=follow,
+        )
     _print_report(report)
     if not follow:  # a one-shot run cut short says so (exit 128+signal); a worker exits 0
         exit_if_stopped(ctx, "transcribe")
@@ -51,7 +45,7 @@ def _print_report(report: TranscribeReport) -> None:
     click.echo(report.summary())
 
 
-@cli.command()
+@click.command()
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="Media files at most.")
 @click.option("--no-progress", is_flag=True, help="No progress bar (for logs and cron).")
 @click.pass_context
@@ -60,14 +54,14 @@ def transcribe(ctx: click.Context, limit: int | None, no_progress: bool) -> None
     _run(ctx, limit=limit, follow=False, progress=not no_progress)
 
 
-@cli.command()
+@click.command()
 @click.pass_context
 def worker(ctx: click.Context) -> None:
     """Transcribe downloaded media as it arrives, until stopped (SIGTERM or Ctrl-C)."""
     _run(ctx, limit=None, follow=True, progress=sys.stderr.isatty())
 
 
-@cli.command()
+@click.command()
 @click.argument("post_ref", metavar="POST")
 @click.option(
     "--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import Engine, func, select
 
+from collectors.errors import PolmonError, UserError
 from monitor import shutdown
 from monitor.config import PolmonConfig, load_config
 from monitor.demo.sample import CHANNEL, TITLE, sample_passes
@@ -91,11 +92,13 @@ recipients = ["analysts@example.org"]
 """
 
 
-class DemoStopped(Exception):
+class DemoStopped(PolmonError):
     """A stop request (SIGINT, SIGTERM) ended the demo early; no media stays leased."""
 
+    expected = True
 
-class DemoFolderError(Exception):
+
+class DemoFolderError(UserError):
     """The output folder holds files no earlier demo wrote: the demo will not replace it."""
 
 

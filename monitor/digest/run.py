@@ -11,6 +11,7 @@ from typing import Literal
 
 from sqlalchemy import Engine
 
+from collectors.errors import PolmonError
 from monitor import logs
 from monitor.config import ConfigError, PolmonConfig
 from monitor.digest.data import ALL, Period, Scope, period_ending
@@ -26,7 +27,7 @@ log = logging.getLogger(__name__)
 OutcomeStatus = Literal["rendered", "sent", "failed", "already sent", "busy"]
 
 
-class DigestError(Exception):
+class DigestError(PolmonError):
     """A digest could not be sent; one line for the user (details in the `digests` table)."""
 
     expected = True

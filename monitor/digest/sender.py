@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
 
+from collectors.errors import PolmonError
 from monitor import shutdown
 from monitor.config import SmtpConfig
 
@@ -26,8 +27,11 @@ class Delivery:
     refused: dict[str, str] = field(default_factory=dict)
 
 
-class PermanentSmtpError(Exception):
+class PermanentSmtpError(PolmonError):
     """A failure that retrying cannot fix (bad credentials, refused address, TLS setup)."""
+
+    expected = True
+    permanent = True
 
 
 def _describe(exc: BaseException) -> str:

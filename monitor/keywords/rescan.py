@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from collectors.errors import PolmonError
 from monitor.config import KeywordGroupConfig, PolmonConfig
 from monitor.keywords.engines import DEFAULT_ENGINE, EngineName
 from monitor.keywords.hitrows import hit_rows
@@ -32,7 +33,7 @@ STATE_KEY = "keywords.fingerprints"
 BATCH = 2000
 
 
-class UnknownGroupError(ValueError):
+class UnknownGroupError(PolmonError, ValueError):
     """`--group` names a group that is not in the config."""
 
     expected = True

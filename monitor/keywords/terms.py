@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
+from collectors.errors import UserError
 from monitor.config import KeywordGroupConfig
 from monitor.keywords.normalize import normalize_term
 from monitor.keywords.scripts import is_spaced_word_char, is_word_char
@@ -19,7 +20,7 @@ Source = Literal["posts", "transcripts"]
 WholeWord = Literal["auto", "always", "never"]
 
 
-class KeywordConfigError(ValueError):
+class KeywordConfigError(UserError, ValueError):
     """A keyword term that cannot be used (an invalid regular expression, an empty term)."""
 
 

@@ -9,6 +9,7 @@ from typing import TypedDict
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from collectors.errors import PolmonError
 from collectors.identity import InvalidAccount, account_key
 from collectors.records import PLATFORMS
 from monitor.queries.scope import scoped
@@ -58,8 +59,10 @@ class BadPostRef(UnknownSelection):
     """A post reference in no form polmon knows (a user error)."""
 
 
-class PostNotFound(LookupError):
+class PostNotFound(PolmonError, LookupError):
     """A well-formed post reference that names no stored post."""
+
+    expected = True
 
 
 def find_post(session: Session, ref: str) -> Post:

@@ -14,13 +14,14 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from collectors.errors import UserError
 from collectors.identity import InvalidAccount, account_key, host_platform, key_name, looks_like_url
 from storage.models import Account, Actor, KeywordHit
 
 LISTED = 8  # names shown after "no such account"
 
 
-class UnknownSelection(ValueError):
+class UnknownSelection(UserError, ValueError):
     """A --account or --actor that names nothing in the database (a user error)."""
 
 

@@ -6,6 +6,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from collectors.errors import UserError
 from monitor.keywords.normalize import ZERO_WIDTH, normalize
 from monitor.keywords.snippets import snippet
 
@@ -17,7 +18,7 @@ _STRIP = str.maketrans("", "", ZERO_WIDTH)
 OR = "OR"
 
 
-class QueryError(ValueError):
+class QueryError(UserError, ValueError):
     """The query cannot be searched for; the message says why, in one line."""
 
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
+from collectors.errors import PolmonError
 
-class TranscriptionError(Exception):
-    """A failure while transcribing; `expected` ones print one line saying what to do."""
 
-    expected: bool = False
-    permanent: bool = False  # retrying cannot help: the media row fails for good
+class TranscriptionError(PolmonError):
+    """A failure while transcribing (`permanent`: the media row fails for good)."""
 
 
 class CorruptMediaError(TranscriptionError):

@@ -11,6 +11,7 @@ import pytest
 
 from monitor.cli import cli
 from tests.conftest import REPO_ROOT, TestDatabase, invoke, run_polmon
+from tests.support.cli import command_tree
 from tests.support.config import write_config
 
 ACCOUNTS = """
@@ -31,13 +32,8 @@ url = "https://www.youtube.com/@Ministry/videos"
 """
 
 
-def _commands(group: click.Group, prefix: str = "") -> list[str]:
-    names = []
-    for name, command in sorted(group.commands.items()):
-        names.append(f"{prefix}{name}")
-        if isinstance(command, click.Group):
-            names += _commands(command, f"{prefix}{name} ")
-    return names
+def _commands(group: click.Group) -> list[str]:
+    return [" ".join(words) for words, _ in command_tree(group)]
 
 
 def test_every_command_has_help_and_is_documented() -> None:
