@@ -6,7 +6,8 @@ import hashlib
 import importlib
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -54,6 +55,17 @@ def entry_point(module: str, name: str) -> Callable[..., Any]:
     return function
 
 
+@contextmanager
+def stage_import(stage: str) -> Iterator[None]:
+    """Around a stage's own `from … import …` inside its task (stages pull in heavy libraries,
+    so they load when a job first runs; a normal import lets mypy check the call): a stage
+    missing from this installation is a TaskUnavailable."""
+    try:
+        yield
+    except ImportError as exc:
+        raise TaskUnavailable(f"the {stage} stage is not available: {exc}") from None
+
+
 @dataclass(frozen=True)
 class TaskOutcome:
     """What a run did, and what part of it failed (a 'partial' run: the rest was done)."""
@@ -96,12 +108,14 @@ def download_report(report: DownloadReport) -> StageReport:
 
 
 def collect(run: TaskRun) -> TaskOutcome:
-    run_collect = entry_point("monitor.pipeline", "run_collect")
+    with stage_import("collect"):
+        from monitor.pipeline import run_collect
     return describe(run_collect(run.config, run.engine, platform=run.job.platform))
 
 
 def snapshots(run: TaskRun) -> TaskOutcome:
-    run_collect = entry_point("monitor.pipeline", "run_collect")
+    with stage_import("collect"):
+        from monitor.pipeline import run_collect
     result = run_collect(run.config, run.engine, platform=run.job.platform, snapshots_only=True)
     return describe(result)
 
@@ -112,7 +126,8 @@ def download(run: TaskRun) -> TaskOutcome:
 
 
 def transcribe(run: TaskRun) -> TaskOutcome:
-    run_transcriptions = entry_point("monitor.transcription", "run_transcriptions")
+    with stage_import("transcription"):
+        from monitor.transcription import run_transcriptions
     return describe(run_transcriptions(run.config, run.engine, limit=run.job.limit))
 
 
@@ -147,7 +162,8 @@ def rescan(run: TaskRun) -> TaskOutcome:
     if stored is None and not current:
         store_keyword_hashes(run.engine, current)
         return TaskOutcome("no keyword groups")
-    rescan_keywords = entry_point("monitor.keywords", "rescan_keywords")
+    with stage_import("keywords"):
+        from monitor.keywords import rescan_keywords
     removed = sorted(set(stored or {}) - set(current))
     changed = sorted(name for name, digest in current.items() if (stored or {}).get(name) != digest)
     if stored is None or removed:
@@ -165,7 +181,8 @@ def rescan(run: TaskRun) -> TaskOutcome:
 
 
 def digest(run: TaskRun) -> TaskOutcome:
-    from monitor.digest import raise_for_failures, run_digest
+    with stage_import("digest"):
+        from monitor.digest import raise_for_failures, run_digest
 
     if not run.config.digest.enabled:
         return TaskOutcome("digest disabled ([digest] enabled = false)")
