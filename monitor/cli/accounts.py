@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import click
 
-from monitor.accounts import sync_accounts
 from monitor.cli.context import app
 from monitor.output import emit, format_option
-from monitor.queries.accounts import ACCOUNT_COLUMNS, list_accounts
 
 
 @click.group()
@@ -19,6 +17,8 @@ def accounts() -> None:
 @click.pass_context
 def accounts_sync(ctx: click.Context) -> None:
     """Upsert actors and accounts from config; mark removed ones inactive (data kept)."""
+    from monitor.accounts import sync_accounts
+
     context = app(ctx)
     with context.session() as session:
         result = sync_accounts(session, context.config)
@@ -35,6 +35,8 @@ def accounts_sync(ctx: click.Context) -> None:
 @click.pass_context
 def accounts_list(ctx: click.Context, show_all: bool, fmt: str) -> None:
     """List accounts with their status and when they were last collected."""
+    from monitor.queries.accounts import ACCOUNT_COLUMNS, list_accounts
+
     with app(ctx).session() as session:
         rows = list_accounts(session, include_inactive=show_all)
     emit(

@@ -9,7 +9,6 @@ import click
 
 from monitor.cli import ConfigProblem
 from monitor.cli.context import app
-from monitor.datasette import database_name, metadata
 
 
 @click.command()
@@ -32,6 +31,8 @@ def datasette(ctx: click.Context, output: Path | None, database_name_option: str
 
     Use it as `datasette data/polmon.sqlite3 -m metadata.json`.
     """
+    from monitor.datasette import database_name, metadata
+
     name = database_name_option
     if name is None:
         try:

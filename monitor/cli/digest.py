@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from monitor.cli.context import app
-from monitor.digest import Period, period_for_date, raise_for_failures, run_digest
-from monitor.digest.run import ListOutcome
 from monitor.output import format_time, zone_label
 from monitor.timeparse import WHEN
+
+if TYPE_CHECKING:
+    from monitor.digest.run import ListOutcome
 
 
 def _parse_date(_ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
@@ -68,6 +70,8 @@ def digest(
 
     The digest shows its times in the [schedule] timezone.
     """
+    from monitor.digest import Period, period_for_date, raise_for_failures, run_digest
+
     if bool(out) == send:
         raise click.UsageError("give either --out FILE (write the HTML) or --send (mail it)")
     if day and (since or until):

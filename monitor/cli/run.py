@@ -6,7 +6,6 @@ import click
 
 from monitor.cli.context import app
 from monitor.output import emit, format_option
-from monitor.scheduler import Daemon, run_daemon
 
 
 @click.command("run")
@@ -20,6 +19,8 @@ def run_command(ctx: click.Context, dry_run: bool, fmt: str) -> None:
     per job). Each run is recorded in job_runs (see `polmon status`); a failing job is logged
     and retried at its next time. SIGTERM or Ctrl-C lets running jobs finish, then exits 0.
     """
+    from monitor.scheduler import Daemon, run_daemon
+
     context = app(ctx)
     config = context.config
     if dry_run:

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
+from collectors.records import PLATFORMS
 from monitor.cli.context import app
-from monitor.cli.keywords import PLATFORM_CHOICE
 from monitor.output import emit, format_option
-from monitor.queries.selection import actor_name
-from monitor.search import Where, search
 from monitor.timeparse import WHEN
+
+if TYPE_CHECKING:
+    from monitor.search import Where
+
 
 SEARCH_COLUMNS = (
     "score",
@@ -43,7 +45,7 @@ def relative_scores(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 @click.command("search")
 @click.argument("query")
 @click.option("--actor", default=None, help="Only this actor (by name).")
-@click.option("--platform", type=PLATFORM_CHOICE, default=None, help="Only this platform.")
+@click.option("--platform", type=click.Choice(PLATFORMS), default=None, help="Only this platform.")
 @click.option("--since", type=WHEN, default=None, help="Only posts published from this time.")
 @click.option("--until", type=WHEN, default=None, help="Only posts published before this time.")
 @click.option(
@@ -69,6 +71,9 @@ def search_command(
     fmt: str,
 ) -> None:
     """Find QUERY in posts and transcripts, best first: words, "phrases", a OR b, -exclude."""
+    from monitor.queries.selection import actor_name
+    from monitor.search import search
+
     with app(ctx).session() as session:
         results = search(
             session,

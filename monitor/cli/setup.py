@@ -8,10 +8,6 @@ from pathlib import Path
 import click
 
 from monitor.cli.context import AppContext, app
-from monitor.config import ConfigError, find_config_path, load_config
-from monitor.user_regex import regex_warnings
-from storage.engine import DatabaseError, check_database_url
-from storage.migrations import current_revision, head_revisions, upgrade
 
 _HERE = Path(__file__).resolve().parent.parent
 
@@ -28,6 +24,9 @@ def example_config_path() -> Path:
 @click.pass_context
 def init(ctx: click.Context) -> None:
     """Write polmon.toml from the example if missing, create the data dir, migrate."""
+    from monitor.config import find_config_path, load_config
+    from storage.migrations import current_revision, upgrade
+
     context = app(ctx)
     path, _named = find_config_path(context.config_path)
     if path.exists():
@@ -58,6 +57,8 @@ def db() -> None:
 @click.pass_context
 def db_upgrade(ctx: click.Context, revision: str) -> None:
     """Migrate the database to the newest schema (or --revision)."""
+    from storage.migrations import current_revision, upgrade
+
     engine = app(ctx).raw_engine
     upgrade(engine, revision)
     click.echo(f"database at revision {current_revision(engine)}")
@@ -67,6 +68,8 @@ def db_upgrade(ctx: click.Context, revision: str) -> None:
 @click.pass_context
 def db_current(ctx: click.Context) -> None:
     """Print the database's schema revision and whether it is the newest."""
+    from storage.migrations import current_revision, head_revisions
+
     engine = app(ctx).raw_engine
     current = current_revision(engine)
     heads = head_revisions()
@@ -83,6 +86,8 @@ def config_group() -> None:
 @click.pass_context
 def config_check(ctx: click.Context) -> None:
     """Validate the config file and the secrets the configured features need."""
+    from monitor.user_regex import regex_warnings
+
     context = app(ctx)
     problems = config_problems(context)
     if problems:
@@ -106,6 +111,9 @@ def config_check(ctx: click.Context) -> None:
 def config_problems(context: AppContext) -> list[str]:
     """Every problem of the config file as one line each: what loading rejects, then what
     later commands would (the database URL, missing secrets)."""
+    from monitor.config import ConfigError
+    from storage.engine import DatabaseError, check_database_url
+
     try:
         config = context.config
     except ConfigError as exc:

@@ -10,7 +10,6 @@ import click
 
 from monitor.cli.context import app
 from monitor.output import dumps, emit, format_option
-from monitor.queries.status import backlog_report, job_report, status_report
 
 JOB_COLUMNS = (
     "job",
@@ -46,6 +45,8 @@ SECTIONS = {
 @click.pass_context
 def status(ctx: click.Context, section: str | None, fmt: str) -> None:
     """Show row counts, last collection runs, the media queue and the scheduled jobs."""
+    from monitor.queries.status import backlog_report, job_report, status_report
+
     if fmt == "csv" and section is None:
         raise click.UsageError(
             f"--format csv writes one table: choose it with --section ({', '.join(SECTIONS)})"

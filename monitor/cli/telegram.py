@@ -6,9 +6,7 @@ import asyncio
 
 import click
 
-from collectors.telegram.session import login_session, session_file
 from monitor.cli.context import app
-from monitor.config import DEFAULT_CONFIG_NAME, ConfigError
 
 
 @click.group()
@@ -21,6 +19,9 @@ def telegram() -> None:
 @click.pass_context
 def login(ctx: click.Context, phone: str | None) -> None:
     """Log in to Telegram (phone, code, 2FA password) and save the session, mode 0600."""
+    from collectors.telegram.session import login_session, session_file
+    from monitor.config import DEFAULT_CONFIG_NAME, ConfigError
+
     config = app(ctx).config
     api_id = config.telegram.api_id
     if api_id is None:
