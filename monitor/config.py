@@ -34,6 +34,7 @@ from monitor.config_sections import (
     TelegramConfig,
     TranscriptionConfig,
     VideoConfig,
+    WebConfig,
     _KeyError,
 )
 from storage.redaction import register_secret
@@ -64,6 +65,7 @@ __all__ = [
     "TelegramConfig",
     "TranscriptionConfig",
     "VideoConfig",
+    "WebConfig",
     "find_config_path",
     "load_config",
     "parse_config",
@@ -84,6 +86,7 @@ class PolmonConfig(Section):
     schedule: ScheduleConfig = ScheduleConfig()
     digest: DigestConfig = DigestConfig()
     smtp: SmtpConfig = SmtpConfig()
+    web: WebConfig = WebConfig()
     # Where the file was read from; relative paths resolve against its folder.
     source: Path | None = Field(default=None, exclude=True)
 

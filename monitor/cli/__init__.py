@@ -39,6 +39,7 @@ COMMAND_MODULES = (
     "monitor.cli.queue",
     "monitor.cli.doctor",
     "monitor.cli.datasette",
+    "monitor.cli.serve",
 )
 
 
