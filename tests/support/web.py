@@ -80,3 +80,12 @@ def chromium_page(base_url: str) -> Iterator[Page]:
         finally:
             browser.close()
     assert not outside, f"the browser was sent outside polmon: {outside}"
+
+
+def sign_in(server: LiveServer, client: object, role: str = "viewer") -> None:
+    """Create a user with `role` in the server's database and log `client` in.
+
+    `client` is an `httpx.Client` on `server.base_url` or a Playwright `Page`: after this,
+    its cookies carry a session. The web-auth work fills this in; until then the app has no
+    login and this does nothing.
+    """
