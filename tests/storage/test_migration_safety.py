@@ -179,7 +179,7 @@ def test_processes_started_together_on_a_fresh_database_all_upgrade(
     fresh: FreshDatabases,
 ) -> None:
     engine, config = fresh.new()
-    # Four racing processes make the race as surely as seven did, at half the CPU time.
+    # Four processes, started at once, race for the same fresh database (seven cost twice the CPU).
     processes = [_polmon(config, "db", "upgrade") for _ in range(4)]
     results = [process.communicate() for process in processes]
     failures = [
