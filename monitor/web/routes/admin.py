@@ -42,13 +42,13 @@ def _done(what: str) -> Response:
     return RedirectResponse(f"/admin/users?done={what}", status_code=303)
 
 
-@router.get("/admin/users")
+@router.get("/admin/users", include_in_schema=False)
 def admin_users(request: Request, session: DbSession) -> Response:
     """Every user with role and last login, and the forms that change them."""
     return _page(request, session)
 
 
-@router.post("/admin/users")
+@router.post("/admin/users", include_in_schema=False)
 def admin_add_user(
     request: Request,
     session: DbSession,
@@ -67,7 +67,7 @@ def admin_add_user(
     return _done("added")
 
 
-@router.post("/admin/users/{name}/remove")
+@router.post("/admin/users/{name}/remove", include_in_schema=False)
 def admin_remove_user(
     request: Request, session: DbSession, admin: AdminUser, name: str
 ) -> Response:
@@ -82,7 +82,7 @@ def admin_remove_user(
     return _done("removed")
 
 
-@router.post("/admin/users/{name}/password")
+@router.post("/admin/users/{name}/password", include_in_schema=False)
 def admin_set_password(
     request: Request, session: DbSession, name: str, password: Password, password_again: Password
 ) -> Response:
