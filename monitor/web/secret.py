@@ -13,6 +13,7 @@ from storage.redaction import register_secret
 
 SECRET_ENV = "POLMON_WEB_SECRET"
 GENERATED_NAME = "web-secret"
+MIN_KEY_LENGTH = 32  # characters; a short key could be guessed and sessions forged
 log = logging.getLogger(__name__)
 
 
@@ -22,6 +23,15 @@ def web_secret_key(config: PolmonConfig) -> str:
     configured = config.resolve(config.web.secret_key_file) if config.web.secret_key_file else None
     secret = read_secret(SECRET_ENV, configured)
     if secret:
+        if len(secret) < MIN_KEY_LENGTH:
+            from_env = bool(os.environ.get(SECRET_ENV))
+            raise ConfigError(
+                config.source or "polmon.toml",
+                None if from_env else "web.secret_key_file",
+                f"the web session key from {SECRET_ENV if from_env else configured} is too "
+                f"short: use at least {MIN_KEY_LENGTH} random characters "
+                "(e.g. `openssl rand -base64 48`)",
+            )
         return secret
     path = config.data_dir / GENERATED_NAME
     secret = _read_or_create(path)
