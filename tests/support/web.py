@@ -134,7 +134,8 @@ def sign_in(server: LiveServer, client: object, role: str = "viewer") -> TestUse
     """Create a user with `role` in the server's database and log `client` in.
 
     `client` is an `httpx.Client` or a Playwright `Page` (its base_url on `server.base_url`):
-    after this, its cookies carry a session made by the real `/login` form.
+    after this, its cookies carry a session made by the real `/login` form (calling it again
+    switches the client to a new user).
     """
     user = add_test_user(server, role)
     log_in(server, client, user.name, user.password)
@@ -142,8 +143,10 @@ def sign_in(server: LiveServer, client: object, role: str = "viewer") -> TestUse
 
 
 def log_in(server: LiveServer, client: object, name: str, password: str) -> None:
-    """Log `client` (httpx.Client or Playwright Page) in through the real login form."""
+    """Log `client` (httpx.Client or Playwright Page) in through the real login form, as a
+    new session (any earlier one of this client is dropped first)."""
     if isinstance(client, httpx.Client):
+        client.cookies.clear()
         form = client.get(f"{server.base_url}/login")
         assert form.status_code == 200, form.status_code
         answer = client.post(
@@ -154,6 +157,7 @@ def log_in(server: LiveServer, client: object, name: str, password: str) -> None
         assert answer.status_code == 303, f"login refused: {answer.status_code}"
         return
     assert isinstance(client, Page), f"sign_in: not an httpx.Client or Page: {client!r}"
+    client.context.clear_cookies()
     client.goto(f"{server.base_url}/login")
     client.fill("input[name=name]", name)
     client.fill("input[name=password]", password)

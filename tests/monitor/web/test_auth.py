@@ -39,7 +39,9 @@ def test_login_then_logout(db: TestDatabase, tmp_path: Path) -> None:
     config = make_config(tmp_path, db)
     with live_server(config, db.engine) as server, httpx.Client(base_url=server.base_url) as client:
         assert client.get(OPENAPI).status_code == 401
-        sign_in(server, client, "viewer")
+        sign_in(server, client, "admin")
+        assert client.get("/admin/users").status_code == 200
+        sign_in(server, client, "viewer")  # the same client, now as a viewer
         assert client.get(OPENAPI).status_code == 200
         again = client.get("/login?next=/api/openapi.json", follow_redirects=False)
         assert again.status_code == 303 and again.headers["location"] == OPENAPI

@@ -49,3 +49,13 @@ def test_sign_in_logs_a_browser_in_as_a_viewer(sqlite_db: TestDatabase, tmp_path
         refused = page.goto("/admin/users")
         assert refused is not None and refused.status == 403
         assert viewer.role == "viewer"
+
+
+def test_sign_in_again_switches_user(sqlite_db: TestDatabase, tmp_path: Path) -> None:
+    config = make_config(tmp_path, sqlite_db)
+    with live_server(config, sqlite_db.engine) as server, chromium_page(server.base_url) as page:
+        sign_in(server, page, "viewer")
+        admin = sign_in(server, page, "admin")
+        answer = page.goto("/admin/users")
+        assert answer is not None and answer.status == 200
+        assert page.text_content("header .account span") == admin.name
