@@ -40,6 +40,7 @@ COMMAND_MODULES = (
     "monitor.cli.doctor",
     "monitor.cli.datasette",
     "monitor.cli.serve",
+    "monitor.cli.users",
 )
 
 

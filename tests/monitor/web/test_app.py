@@ -9,7 +9,7 @@ import httpx
 from monitor.web.security import HEADERS
 from tests.conftest import TestDatabase
 from tests.support.config import make_config
-from tests.support.web import chromium_page, live_server
+from tests.support.web import chromium_page, live_server, sign_in
 
 
 def test_healthz_and_security_headers_on_a_real_server(
@@ -19,7 +19,9 @@ def test_healthz_and_security_headers_on_a_real_server(
     with live_server(config, sqlite_db.engine) as server:
         ok = httpx.get(f"{server.base_url}/healthz")
         missing = httpx.get(f"{server.base_url}/static/no-such-file.js")
-        spec = httpx.get(f"{server.base_url}/api/openapi.json")
+        with httpx.Client(base_url=server.base_url) as client:
+            sign_in(server, client)  # everything but /healthz, /login and /static needs a login
+            spec = client.get("/api/openapi.json")
     assert ok.status_code == 200 and ok.json() == {"status": "ok"}
     assert missing.status_code == 404
     for response in (ok, missing):
