@@ -1,0 +1,50 @@
+// The post page: transcript times and keyword hits seek the player; ?t= or #t= opens it there.
+"use strict";
+(function () {
+  function playerFor(position) {
+    if (position !== null && position !== undefined && position !== "") {
+      var found = document.querySelector('[data-player="' + CSS.escape(String(position)) + '"]');
+      if (found) return found;
+    }
+    return document.querySelector("[data-player]");
+  }
+
+  function seek(player, seconds) {
+    if (!player || !isFinite(seconds) || seconds < 0) return;
+    if (player.readyState >= 1) {
+      player.currentTime = seconds;
+    } else {
+      player.addEventListener("loadedmetadata", function () { player.currentTime = seconds; },
+        { once: true });
+      player.currentTime = seconds; // kept as the start position until the metadata is in
+    }
+  }
+
+  function startFromUrl() {
+    var hash = /(?:^#|&)t=([0-9.]+)/.exec(window.location.hash);
+    if (hash) return parseFloat(hash[1]);
+    var query = new URLSearchParams(window.location.search).get("t");
+    return query === null ? NaN : parseFloat(query);
+  }
+
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest ? event.target.closest("[data-seek]") : null;
+    if (!link) return;
+    var player = playerFor(link.getAttribute("data-media"));
+    if (!player) return; // no file to play: the #t= link stays a plain anchor
+    event.preventDefault();
+    var seconds = parseFloat(link.getAttribute("data-seek"));
+    seek(player, seconds);
+    history.replaceState(null, "", "#t=" + seconds);
+    var playing = player.play();
+    if (playing && playing.catch) playing.catch(function () { /* autoplay refused: stay paused */ });
+    player.scrollIntoView({ block: "nearest" });
+  });
+
+  var start = startFromUrl();
+  if (!isFinite(start)) {
+    var marked = document.querySelector("[data-player][data-start]");
+    start = marked ? parseFloat(marked.getAttribute("data-start")) : NaN;
+  }
+  if (isFinite(start)) seek(playerFor(null), start);
+})();
