@@ -36,9 +36,12 @@ class MediaFile:
 
 def content_type(stored: str | None, path: Path) -> str:
     """The stored MIME type, else the one of the file's suffix, as long as it is audio, video
-    or an image; anything else (text/html…) is served as an opaque download type."""
+    or a raster image; anything else (text/html, SVG, which can hold script…) is served as an
+    opaque download type."""
     chosen = (stored or MIME_TYPES.get(path.suffix.lower().lstrip("."), "")).strip().lower()
-    return chosen if chosen.startswith(_SERVED_PREFIXES) else FALLBACK_TYPE
+    if chosen.startswith(_SERVED_PREFIXES) and "svg" not in chosen and "xml" not in chosen:
+        return chosen
+    return FALLBACK_TYPE
 
 
 def inside(folder: Path, stored_path: str) -> Path:

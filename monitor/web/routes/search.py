@@ -36,8 +36,8 @@ class SearchFilters:
     limit: int = 50
 
     def query(self, **extra: Any) -> str:
-        values = {**self.__dict__, **extra}
-        values["in"] = values.pop("where")
+        values = {("in" if key == "where" else key): value for key, value in self.__dict__.items()}
+        values.update(extra)
         return urlencode({key: value for key, value in values.items() if value not in (None, "")})
 
     def run(self, session: DbSession) -> list[SearchRow]:

@@ -9,6 +9,25 @@
     return Date.UTC(parts[0], parts[1] - 1, parts[2]) / 1000;
   }
 
+  function nextPeriod(at, interval) {
+    if (interval === "month") {
+      var day = new Date(at * 1000);
+      return Date.UTC(day.getUTCFullYear(), day.getUTCMonth() + 1, 1) / 1000;
+    }
+    return at + (interval === "week" ? 7 : 1) * 86400;
+  }
+
+  // Periods without hits are left out by the API: put them back as zeros (up to a limit),
+  // so that a line between two far-apart hits does not read as hits in between.
+  function everyPeriod(periods) {
+    periods.sort(function (a, b) { return a - b; });
+    if (periods.length < 2) return periods;
+    var interval = box.getAttribute("data-interval") || "day";
+    var all = [], at = periods[0], last = periods[periods.length - 1];
+    while (at <= last && all.length <= 20000) { all.push(at); at = nextPeriod(at, interval); }
+    return all.length > 20000 ? periods : all;
+  }
+
   function chartData(rows) {
     var groups = [], periods = [], counts = {};
     rows.forEach(function (row) {
@@ -19,7 +38,7 @@
       counts[key] = (counts[key] || 0) + row.hits;
     });
     groups.sort();
-    periods.sort(function (a, b) { return a - b; });
+    periods = everyPeriod(periods);
     var data = [periods];
     groups.forEach(function (group) {
       data.push(periods.map(function (at) { return counts[group + "\u0000" + at] || 0; }));
@@ -43,14 +62,14 @@
       value: function (u, v) { return v == null ? "" : new Date(v * 1000).toISOString().slice(0, 10); } }];
     chart.groups.forEach(function (group, i) {
       series.push({ label: group, stroke: COLOURS[i % COLOURS.length], width: 2,
-        points: { show: true }, value: function (u, v) { return v == null ? "" : String(v); } });
+        value: function (u, v) { return v == null ? "" : String(v); } });
     });
     var opts = {
       width: Math.max(320, Math.min(box.clientWidth || 900, 1200)),
       height: 280,
       series: series,
       scales: { x: { time: true } },
-      axes: [{}, { label: "hits" }],
+      axes: [{}, { label: "hits", incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 100000] }],
       cursor: { points: { size: 8 } },
     };
     box.uplot = new uPlot(opts, chart.data, box);

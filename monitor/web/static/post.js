@@ -36,8 +36,8 @@
     var seconds = parseFloat(link.getAttribute("data-seek"));
     seek(player, seconds);
     history.replaceState(null, "", "#t=" + seconds);
-    var playing = player.play();
-    if (playing && playing.catch) playing.catch(function () { /* autoplay refused: stay paused */ });
+    // A paused player stays paused at the second (press play to hear it); a playing one
+    // goes on playing from there.
     player.scrollIntoView({ block: "nearest" });
   });
 
