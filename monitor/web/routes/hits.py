@@ -39,6 +39,15 @@ def when(value: str | None, name: str) -> datetime | None:
         return parse_when(value)
     except ValueError as exc:
         raise bad_request(f"{name}: {exc}") from None
+    except OverflowError:
+        raise bad_request(f"{name}: {value!r} is out of range") from None
+
+
+def no_nul(**values: str | None) -> None:
+    """400 for a text holding a NUL character (no stored text has one; PostgreSQL refuses it)."""
+    for name, value in values.items():
+        if value and "\x00" in value:
+            raise bad_request(f"{name}: a NUL character cannot be searched for")
 
 
 def platform_of(value: str | None) -> str | None:
@@ -68,6 +77,7 @@ class HitFilters:
 
     def resolved(self, session: DbSession, config: Config) -> dict[str, Any]:
         """Keyword arguments of `list_hits` / `hit_trends`; 400 on an unknown name or time."""
+        no_nul(group=self.group, term=self.term, actor=self.actor)
         if self.source and self.source not in HIT_SOURCES:
             raise bad_request("source: post or transcript")
         try:

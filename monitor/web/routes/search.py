@@ -16,7 +16,7 @@ from monitor.queries.selection import UnknownSelection, actor_name
 from monitor.search import QueryError
 from monitor.web.deps import DbSession, render
 from monitor.web.export import ExportFormat, export_response
-from monitor.web.routes.hits import bad_request, platform_of, when
+from monitor.web.routes.hits import bad_request, no_nul, platform_of, when
 
 router = APIRouter()
 
@@ -42,6 +42,7 @@ class SearchFilters:
 
     def run(self, session: DbSession) -> list[SearchRow]:
         """The results; 400 on a query that cannot be searched, an unknown actor or time."""
+        no_nul(q=self.q, actor=self.actor)
         try:
             return search_page(
                 session,

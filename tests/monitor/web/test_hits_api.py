@@ -51,7 +51,7 @@ def site(db: TestDatabase, tmp_path: Path) -> Iterator[Site]:
             "transcript",
             start_seconds=12.5,
             snippet="said arrest",
-            link=video.url + "?t=12",
+            link=f"{video.url}?t=12",
         )
         factories.hit(session, video, "platforms", "TikTok", "post", snippet="TikTok")
         other = factories.post(session, fb, "arrest <b>x</b>", published_at=T0 + 3 * DAY)
@@ -92,6 +92,9 @@ def test_each_filter_narrows_the_hits(site: Site) -> None:
         {"actor": "Nobody"},
         {"group": "nope"},
         {"since": "yesterday-ish"},
+        {"until": "99999999999d"},
+        {"since": "0001-01-01T00:00+05:00"},
+        {"term": "a\x00b"},
         {"platform": "myspace"},
         {"source": "comments"},
     ],

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -40,7 +41,7 @@ def served(db: TestDatabase, tmp_path: Path) -> Iterator[Served]:
         owner = factories.account(session, factories.actor(session, "A"))
         post = factories.post(session, owner, kind="video")
 
-        def row(position: int, **fields: object) -> int:
+        def row(position: int, **fields: Any) -> int:
             return factories.media(session, post, position=position, status="done", **fields).id
 
         ids = {

@@ -90,7 +90,7 @@ def test_exports_match_the_cli(site: Site) -> None:
 
 
 def test_queries_that_cannot_be_searched_are_400(site: Site) -> None:
-    for q in ("", "-only", "a OR"):
+    for q in ("", "-only", "a OR", "nul\x00"):
         assert site.client.get("/api/search", params={"q": q}).status_code == 400
     page = site.client.get("/search", params={"q": "-only"})
     assert page.status_code == 400 and 'class="error"' in page.text
