@@ -47,4 +47,28 @@
     start = marked ? parseFloat(marked.getAttribute("data-start")) : NaN;
   }
   if (isFinite(start)) seek(playerFor(null), start);
+
+  // Views (and likes, shares, comments where stored) at each capture, from the JSON twin.
+  var metricsBox = document.getElementById("metrics-chart");
+  if (metricsBox && typeof uPlot !== "undefined") {
+    fetch(metricsBox.getAttribute("data-post-api"), { credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.json() : Promise.reject(); })
+      .then(function (page) {
+        var times = page.metrics.map(function (m) { return Date.parse(m.captured_at) / 1000; });
+        var data = [times], series = [{}];
+        var colours = { views: "#0b5cad", likes: "#c2410c", shares: "#15803d", comments: "#7e22ce" };
+        Object.keys(colours).forEach(function (name) {
+          var values = page.metrics.map(function (m) { return m[name]; });
+          if (!values.some(function (v) { return v !== null; })) return;
+          data.push(values);
+          series.push({ label: name, stroke: colours[name], width: 2, spanGaps: true,
+            scale: name === "views" ? "views" : "n" });
+        });
+        var axes = [{}, { scale: "views", label: "views", size: 70 }];
+        if (series.length > 2) axes.push({ scale: "n", side: 1, grid: { show: false } });
+        metricsBox.uplot = new uPlot({ width: Math.min(metricsBox.clientWidth || 800, 900),
+          height: 220, series: series, axes: axes, scales: { x: { time: true } } }, data, metricsBox);
+      })
+      .catch(function () { metricsBox.textContent = "The chart could not be loaded."; });
+  }
 })();

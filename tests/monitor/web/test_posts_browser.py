@@ -96,6 +96,8 @@ def test_an_edited_post_shows_both_versions_and_the_diff(
     assert page.locator(".version del").count() + page.locator(".version ins").count() >= 1
     first, second = versions.nth(0).inner_text(), versions.nth(1).inner_text()
     assert "Version 1" in first and "Version 2" in second and "first seen" in second
+    page.wait_for_selector("#metrics-chart .uplot canvas")  # views over the captures
+    assert "views" in page.locator("#metrics-chart .u-legend").inner_text()
     page.screenshot(path=str(tmp_path / "edited-post.png"), full_page=True)
 
 
@@ -129,6 +131,10 @@ def test_a_hit_from_the_hits_page_opens_the_post_at_the_second(demo: Demo, page:
     player_ready(page)
     page.wait_for_function(f"document.querySelector('[data-player]').currentTime === {SAID_AT}")
     assert current_time(page) == SAID_AT
+    page.goto(f"/posts/{demo.video}?t=1.25")  # a shared link without the #t= part
+    player_ready(page)
+    page.wait_for_function("document.querySelector('[data-player]').currentTime === 1.25")
+    assert current_time(page) == 1.25
     page.goto(f"/posts/{demo.demo_video}")
     player_ready(page)
     assert page.locator(".hits a[data-seek]").count() >= 1
