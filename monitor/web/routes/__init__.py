@@ -4,4 +4,11 @@ ROUTER_MODULES = (
     "monitor.web.routes.health",
     "monitor.web.routes.login",
     "monitor.web.routes.admin",
+    "monitor.web.routes.posts",
+    "monitor.web.routes.api_posts",
+    "monitor.web.routes.media",
+    "monitor.web.routes.hits",
+    "monitor.web.routes.api_hits",
+    "monitor.web.routes.search",
+    "monitor.web.routes.api_search",
 )
