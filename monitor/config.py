@@ -35,6 +35,7 @@ from monitor.config_sections import (
     TelegramConfig,
     TranscriptionConfig,
     VideoConfig,
+    WebConfig,
     _KeyError,
 )
 from storage.redaction import register_secret
@@ -65,6 +66,7 @@ __all__ = [
     "TelegramConfig",
     "TranscriptionConfig",
     "VideoConfig",
+    "WebConfig",
     "find_config_path",
     "load_config",
     "parse_config",
@@ -85,6 +87,7 @@ class PolmonConfig(Section):
     schedule: ScheduleConfig = ScheduleConfig()
     digest: DigestConfig = DigestConfig()
     smtp: SmtpConfig = SmtpConfig()
+    web: WebConfig = WebConfig()
     # Where the file was read from; relative paths resolve against its folder.
     source: Path | None = Field(default=None, exclude=True)
 

@@ -224,3 +224,16 @@ class SmtpConfig(Section):
     max_attempts: PositiveInt = 3
     retry_backoff_seconds: NonNegativeFloat = 30.0  # doubles after each failed attempt
     ca_file: Path | None = None  # PEM CA bundle for a server with a private certificate
+
+
+class WebConfig(Section):
+    """`polmon serve`: where it listens and how its sessions are kept."""
+
+    host: str = "127.0.0.1"
+    port: Annotated[int, Field(ge=1, le=65535)] = 8080
+    # Key signing the session cookies: env POLMON_WEB_SECRET, else this file (mode 0600).
+    secret_key_file: Path | None = None
+    # Cookies marked Secure: on behind an HTTPS reverse proxy (see docs/deployment.md).
+    secure_cookies: bool = False
+    session_hours: PositiveInt = 12
+    login_attempts_per_minute: PositiveInt = 5

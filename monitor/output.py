@@ -8,6 +8,7 @@ spreadsheet would run as formulas; JSON stays exact (its escapes keep the value)
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
 import re
@@ -285,17 +286,28 @@ def emit(
 
 
 def _write_csv(cols: Sequence[str], rows: Sequence[Mapping[str, Any]]) -> None:
-    excel = bool(_meta(_EXCEL))
     stream = sys.stdout
-    to_terminal = stream.isatty()
+    stream.write(csv_text(cols, rows, excel=bool(_meta(_EXCEL)), to_terminal=stream.isatty()))
+    stream.flush()
+
+
+def csv_text(
+    cols: Sequence[str],
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    excel: bool = False,
+    to_terminal: bool = False,
+) -> str:
+    """`rows` as the CSV `--format csv` writes (the web app's exports use it too)."""
+    buffer = io.StringIO()
     if excel:
-        stream.write("\ufeff")
+        buffer.write("\ufeff")
     # RFC 4180 line ends: with "\n" alone, csv would leave a cell holding a lone CR unquoted.
-    writer = csv.writer(stream, lineterminator="\r\n")
+    writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([terminal_safe(c) if to_terminal else c for c in cols])
     for row in rows:
         writer.writerow([_csv_cell(row.get(c), to_terminal=to_terminal) for c in cols])
-    stream.flush()
+    return buffer.getvalue()
 
 
 def _print_table(

@@ -17,7 +17,8 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 from pytest_httpserver import HTTPServer
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, create_engine, make_url, text
+from sqlalchemy.pool import NullPool
 
 from monitor import shutdown
 from storage.engine import make_engine
@@ -68,7 +69,7 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
 
 @dataclass
 class TestDatabase:
-    """A migrated, isolated database: its own SQLite file or its own PostgreSQL schema."""
+    """A migrated, isolated database: its own SQLite file or its own PostgreSQL database."""
 
     __test__ = False
     kind: str
@@ -101,7 +102,7 @@ def postgres_server() -> str:
 
 @pytest.fixture
 def postgres_schema(postgres_server: str) -> Iterator[str]:
-    """A fresh schema in the PostgreSQL test database, dropped afterwards."""
+    """A fresh, empty schema in the PostgreSQL test database, dropped afterwards."""
     schema = f"t_{uuid.uuid4().hex[:12]}"
     admin = create_engine(postgres_server)
     with admin.begin() as conn:
@@ -112,6 +113,112 @@ def postgres_schema(postgres_server: str) -> Iterator[str]:
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+def _database_url(server_url: str, name: str) -> str:
+    return make_url(server_url).set(database=name).render_as_string(hide_password=False)
+
+
+def _admin(server_url: str, statement: str) -> None:
+    """CREATE/DROP DATABASE, which PostgreSQL runs only outside a transaction."""
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(statement))
+    finally:
+        admin.dispose()
+
+
+class PostgresTestDatabase:
+    """One migrated PostgreSQL database per test session (per xdist worker), emptied between
+    tests: deleting a few test rows takes milliseconds, where migrating a fresh schema took a
+    second or more, and CREATE/DROP DATABASE each wait for a checkpoint."""
+
+    def __init__(self, server_url: str) -> None:
+        self.server_url = server_url
+        self.name = f"polmon_t_{uuid.uuid4().hex[:12]}"
+        self.url = _database_url(server_url, self.name)
+        self._shape: tuple[str, ...] = ()
+        self._reset_sql = ""
+        self._create()
+
+    def _create(self) -> None:
+        _admin(self.server_url, f'CREATE DATABASE "{self.name}"')
+        engine = make_engine(self.url)
+        try:
+            upgrade(engine)
+            self._shape = self._read_shape(engine)
+            with engine.connect() as conn:
+                tables = conn.scalars(text(_TABLES)).all()
+                sequences = conn.scalars(text(_SEQUENCES)).all()
+        finally:
+            engine.dispose()
+        # Triggers off (session_replication_role) so derived tables are simply emptied too.
+        self._reset_sql = "SET LOCAL session_replication_role = replica; " + " ".join(
+            [f'DELETE FROM "{table}";' for table in tables]
+            + [f"SELECT setval('\"{sequence}\"', 1, false);" for sequence in sequences]
+        )
+
+    @staticmethod
+    def _read_shape(engine: Engine) -> tuple[str, ...]:
+        with engine.connect() as conn:
+            version = conn.scalars(text("SELECT version_num FROM alembic_version")).all()
+            objects = conn.scalars(text(_OBJECTS)).all()
+        return (*version, *objects)
+
+    def reset(self) -> None:
+        """Empty every table, or rebuild the database if a test changed its schema."""
+        _admin(self.server_url, _TERMINATE.format(name=self.name))
+        engine = make_engine(self.url, pool_size=1)
+        try:
+            changed = self._read_shape(engine) != self._shape
+            if not changed:
+                with engine.begin() as conn:
+                    conn.exec_driver_sql(self._reset_sql)
+        finally:
+            engine.dispose()
+        if changed:
+            self.drop()
+            self._create()
+
+    def drop(self) -> None:
+        _admin(self.server_url, f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+
+
+_TABLES = (
+    "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+    "AND tablename <> 'alembic_version' ORDER BY tablename"
+)
+_SEQUENCES = "SELECT sequencename FROM pg_sequences WHERE schemaname = 'public'"
+_OBJECTS = (
+    "SELECT c.relkind::text || ':' || n.nspname || '.' || c.relname || ':' || count(a.attnum) "
+    "FROM pg_class c "
+    "JOIN pg_namespace n ON n.oid = c.relnamespace LEFT JOIN pg_attribute a "
+    "ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped "
+    "WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') "
+    "GROUP BY c.relkind, n.nspname, c.relname ORDER BY 1"
+)
+# Connections a test left open (a killed subprocess's, a leaked pool's) end before the reset.
+_TERMINATE = (
+    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+    "WHERE datname = '{name}' AND pid <> pg_backend_pid()"
+)
+
+
+@pytest.fixture(scope="session")
+def postgres_test_database(postgres_server: str) -> Iterator[PostgresTestDatabase]:
+    database = PostgresTestDatabase(postgres_server)
+    try:
+        yield database
+    finally:
+        database.drop()
+
+
+@pytest.fixture
+def postgres_database(postgres_test_database: PostgresTestDatabase) -> Iterator[str]:
+    """The URL of a migrated PostgreSQL database holding no rows, for this test alone."""
+    yield postgres_test_database.url
+    postgres_test_database.reset()
 
 
 @pytest.fixture(scope="session")
@@ -131,11 +238,9 @@ def _database(kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iter
         url = f"sqlite:///{path}"
         schema = None
     else:
-        url = request.getfixturevalue("postgres_server")
-        schema = request.getfixturevalue("postgres_schema")
+        url = request.getfixturevalue("postgres_database")
+        schema = None
     engine = make_engine(url, schema=schema)
-    if kind != "sqlite":
-        upgrade(engine)
     try:
         yield TestDatabase(kind, url, schema, engine)
     finally:

@@ -37,11 +37,13 @@ COMMANDS = {
     "queue": "monitor.cli.queue:queue",
     "run": "monitor.cli.run:run_command",
     "search": "monitor.cli.search:search_command",
+    "serve": "monitor.cli.serve:serve",
     "status": "monitor.cli.status:status",
     "telegram": "monitor.cli.telegram:telegram",
     "transcribe": "monitor.cli.transcribe:transcribe",
     "transcript": "monitor.cli.transcribe:transcript",
     "trends": "monitor.cli.keywords:trends",
+    "users": "monitor.cli.users:users",
     "worker": "monitor.cli.transcribe:worker",
 }
 

@@ -34,9 +34,11 @@ READ_COMMANDS = frozenset(
         "post",
         "posts",
         "search",
+        "serve",
         "status",
         "transcript",
         "trends",
+        "users list",
     }
 )
 

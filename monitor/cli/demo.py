@@ -25,6 +25,7 @@ from monitor.output import dumps
 def demo(output_dir: Path, force: bool, as_json: bool) -> None:
     """Serve a sample Telegram channel on 127.0.0.1 and run the real pipeline on it."""
     from monitor.demo.run import DemoStopped, run_demo
+    from monitor.demo.summary import summary_text
 
     try:
         with stoppable():  # Ctrl-C: the stage in hand gives back its media, then the demo ends
@@ -36,23 +37,4 @@ def demo(output_dir: Path, force: bool, as_json: bool) -> None:
     if as_json:
         click.echo(dumps({**summary, "digest": str(result.digest_path)}))
         return
-    followers = summary["subscribers"]
-    growth = f"{followers[0]:,} → {followers[-1]:,}" if len(followers) > 1 else "n/a"
-    hits = ", ".join(f"{group} {count}" for group, count in sorted(summary["keyword_hits"].items()))
-    click.echo(
-        "\n".join(
-            [
-                "polmon demo: two passes over a sample channel served on 127.0.0.1",
-                f"  posts stored:        {summary['posts']} "
-                f"({summary['edited']} edited, {summary['deleted']} deleted, text kept)",
-                f"  videos transcribed:  {summary['videos_transcribed']}",
-                f"  keyword hits:        {sum(summary['keyword_hits'].values())}, "
-                f"{summary['transcript_hits']} of them spoken in videos ({hits or 'none'})",
-                f"  subscribers:         {growth}",
-                f"  config:              {result.config_path}",
-                f"  database:            {result.database_url}",
-                f"  digest:              {result.digest_path}",
-                f"Try: polmon --config {result.config_path} hits",
-            ]
-        )
-    )
+    click.echo(summary_text(result))

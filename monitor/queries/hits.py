@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection
 from datetime import date, datetime
-from typing import Any, TypedDict, cast
+from typing import Any, cast
 
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy import cast as sql_cast
 from sqlalchemy.orm import Session
 from sqlalchemy.types import Date
+from typing_extensions import TypedDict
 
 from monitor.growth.series import Interval, period_start
 from monitor.queries.scope import AnySelect, scoped
@@ -31,8 +32,10 @@ HIT_COLUMNS = (
 
 
 class HitRow(TypedDict):
-    """One keyword hit (keys: `HIT_COLUMNS`); `link` opens a video at `start_seconds`."""
+    """One keyword hit (keys: `HIT_COLUMNS`, and `post_id`, our id of its post); `link` opens a
+    video at `start_seconds`."""
 
+    post_id: int
     published_at: datetime | None
     group: str
     term: str
@@ -60,10 +63,12 @@ def _hits_of(
     *,
     group: str | None,
     term: str | None = None,
+    source: str | None = None,
     **scope: Any,
 ) -> AnySelect:
     """`stmt` over `KeywordHit` joined to its post, account and actor, narrowed by `scoped()`
-    (the window applies to the post's publication time as stored on the hit)."""
+    (the window applies to the post's publication time as stored on the hit); `source` is
+    "post" (the post's text) or "transcript"."""
     stmt = (
         stmt.join(Post, Post.id == KeywordHit.post_id)
         .join(Account, Account.id == Post.account_id)
@@ -73,6 +78,8 @@ def _hits_of(
         stmt = stmt.where(KeywordHit.group_name == group)
     if term:
         stmt = stmt.where(KeywordHit.term == term)
+    if source:
+        stmt = stmt.where(KeywordHit.source_kind == source)
     return scoped(stmt, time=KeywordHit.published_at, **scope)
 
 
@@ -81,6 +88,7 @@ def list_hits(
     *,
     group: str | None = None,
     term: str | None = None,
+    source: str | None = None,
     actor: str | None = None,
     platform: str | None = None,
     account_ids: Collection[int] | None = None,
@@ -91,6 +99,7 @@ def list_hits(
     """Hits in posts published in `since <= t < until`, newest first, with their actor and
     account; `group` and `actor` are stored names, `limit` None or 0 lists all."""
     stmt = select(
+        KeywordHit.post_id,
         KeywordHit.published_at,
         KeywordHit.group_name.label("group"),
         KeywordHit.term,
@@ -106,6 +115,7 @@ def list_hits(
         stmt,
         group=group,
         term=term,
+        source=source,
         actor=actor,
         platform=platform,
         account_ids=account_ids,
@@ -128,6 +138,8 @@ def hit_trends(
     *,
     interval: Interval = "day",
     group: str | None = None,
+    term: str | None = None,
+    source: str | None = None,
     actor: str | None = None,
     platform: str | None = None,
     account_ids: Collection[int] | None = None,
@@ -147,6 +159,8 @@ def hit_trends(
     stmt = _hits_of(
         stmt,
         group=group,
+        term=term,
+        source=source,
         actor=actor,
         platform=platform,
         account_ids=account_ids,

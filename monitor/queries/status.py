@@ -168,3 +168,8 @@ def backlog_report(session: Session, now: datetime) -> list[BacklogRow]:
                 )
             )
     return rows
+
+
+def database_ok(session: Session) -> None:
+    """Raises the driver's error unless the database answers a trivial query."""
+    session.execute(select(1)).scalar_one()

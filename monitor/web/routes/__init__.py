@@ -1,0 +1,14 @@
+"""The web app's routers: each module defines `router`; a page or API area is one line here."""
+
+ROUTER_MODULES = (
+    "monitor.web.routes.health",
+    "monitor.web.routes.login",
+    "monitor.web.routes.admin",
+    "monitor.web.routes.posts",
+    "monitor.web.routes.api_posts",
+    "monitor.web.routes.media",
+    "monitor.web.routes.hits",
+    "monitor.web.routes.api_hits",
+    "monitor.web.routes.search",
+    "monitor.web.routes.api_search",
+)

@@ -1,0 +1,2 @@
+// polmon's page scripts: progressive enhancement only; every page works without them.
+"use strict";
