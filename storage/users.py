@@ -14,6 +14,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from collectors.errors import UserError
 from storage.models import USER_ROLES, User
 from storage.types import utcnow
 
@@ -27,7 +28,7 @@ NAME_PATTERN = re.compile(r"[\w.@-]{1,100}")
 _UNKNOWN_USER_HASH = HASHER.hash("no such user: this hash matches no password anyone types")
 
 
-class UserProblem(ValueError):
+class UserProblem(UserError, ValueError):
     """A user cannot be added or changed as asked (the message says why, in one line)."""
 
 

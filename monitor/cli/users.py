@@ -11,7 +11,7 @@ from monitor.cli.context import UserError, app
 from monitor.output import emit, format_option
 from monitor.queries.users import USER_COLUMNS, list_users
 from storage.models import USER_ROLES
-from storage.users import UserProblem, add_user, check_name, remove_user, set_password
+from storage.users import add_user, check_name, remove_user, set_password
 
 password_file_option = click.option(
     "--password-file",
@@ -56,13 +56,10 @@ def users() -> None:
 @click.pass_context
 def users_add(ctx: click.Context, name: str, role: str, password_file: Path | None) -> None:
     """Add a user; the password comes from stdin or --password-file, never an argument."""
-    try:
-        check_name(name)
-        password = read_password(password_file)
-        with app(ctx).session() as session:
-            add_user(session, name, password, role)
-    except UserProblem as exc:
-        raise UserError(str(exc)) from None
+    check_name(name)
+    password = read_password(password_file)
+    with app(ctx).session() as session:
+        add_user(session, name, password, role)
     click.echo(f"added {role} {name}")
 
 
@@ -87,11 +84,8 @@ def users_list(ctx: click.Context, fmt: str) -> None:
 @click.pass_context
 def users_remove(ctx: click.Context, name: str) -> None:
     """Remove a user; their web sessions end at their next request."""
-    try:
-        with app(ctx).session() as session:
-            remove_user(session, name)
-    except UserProblem as exc:
-        raise UserError(str(exc)) from None
+    with app(ctx).session() as session:
+        remove_user(session, name)
     click.echo(f"removed {name}")
 
 
@@ -101,11 +95,8 @@ def users_remove(ctx: click.Context, name: str) -> None:
 @click.pass_context
 def users_passwd(ctx: click.Context, name: str, password_file: Path | None) -> None:
     """Set a user's password (stdin or --password-file); their other sessions end."""
-    try:
-        check_name(name)
-        password = read_password(password_file)
-        with app(ctx).session() as session:
-            set_password(session, name, password)
-    except UserProblem as exc:
-        raise UserError(str(exc)) from None
+    check_name(name)
+    password = read_password(password_file)
+    with app(ctx).session() as session:
+        set_password(session, name, password)
     click.echo(f"password changed for {name}")

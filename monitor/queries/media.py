@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from collectors.errors import PolmonError
 from monitor.media_files import MIME_TYPES
 from storage.models import Media
 
@@ -17,7 +18,7 @@ _SERVED_PREFIXES = ("audio/", "video/", "image/")
 FALLBACK_TYPE = "application/octet-stream"
 
 
-class MediaUnavailable(LookupError):
+class MediaUnavailable(PolmonError, LookupError):
     """No playable file for this media id: no such row, never downloaded, or the file is gone."""
 
 
