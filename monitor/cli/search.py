@@ -11,8 +11,8 @@ from monitor.cli import cli
 from monitor.cli.context import app
 from monitor.cli.keywords import PLATFORM_CHOICE
 from monitor.output import emit, format_option
+from monitor.queries.search import QueryError, Where, search
 from monitor.queries.selection import actor_name
-from monitor.search import QueryError, Where, search
 from monitor.timeparse import WHEN
 
 SEARCH_COLUMNS = (
