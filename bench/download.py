@@ -59,7 +59,7 @@ def run(count: int, concurrency: int, latency: float, keep_video: bool) -> float
         elapsed = time.perf_counter() - started
         engine.dispose()
         if report.downloaded + report.duplicates != count:  # same audio: stored once
-            raise SystemExit(f"only {report.handled} of {count} stored: {report.problems}")
+            raise SystemExit(f"only {report.handled} of {count} stored: {report.failures}")
         return count / elapsed
 
 

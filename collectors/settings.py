@@ -30,6 +30,15 @@ class Section(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_default=True)
 
 
+class CollectorSection(Section):
+    """A collector's section: the listing window every platform's collection pass uses (each
+    platform may change the defaults)."""
+
+    backfill_days: PositiveInt = 30  # how far back the first listing of an account goes
+    max_posts_per_account: PositiveInt = 2000  # a listing stops after this many posts
+    recheck_days: NonNegativeFloat = 3.0  # later listings re-read at least this far back
+
+
 class SettingsKeyError(UserError, ValueError):
     """A validation error that knows its key path (raised from model validators)."""
 

@@ -21,6 +21,7 @@ from collectors.errors import (
 )
 from collectors.records import AccountRef, PostRecord
 from collectors.registry import collector_class, platform_spec
+from collectors.settings import CollectorSection
 from monitor import shutdown
 from monitor.accounts import AccountPlan, plan_accounts
 from monitor.config import PolmonConfig
@@ -108,8 +109,10 @@ class PassReport:
 
 
 def _limits(config: PolmonConfig, platform: str) -> tuple[float, float, int]:
-    # Every collector's settings section has these listing limits.
-    section: Any = getattr(config, platform_spec(platform).settings_section)
+    name = platform_spec(platform).settings_section
+    section = getattr(config, name)
+    if not isinstance(section, CollectorSection):  # a platform registered without its section
+        raise TypeError(f"[{name}] is not a collector's section")
     return section.backfill_days, section.recheck_days, section.max_posts_per_account
 
 

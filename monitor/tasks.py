@@ -10,18 +10,15 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import Engine
 
 from collectors.errors import PolmonError
 from monitor.config import JobConfig, PolmonConfig
-from monitor.reports import StageReport, counts_line
+from monitor.reports import StageReport
 from storage.app_state import read_state, write_state
 from storage.engine import transaction
-
-if TYPE_CHECKING:
-    from monitor.download import DownloadReport
 
 log = logging.getLogger(__name__)
 
@@ -87,26 +84,6 @@ def describe(report: StageReport | None) -> TaskOutcome:
     return TaskOutcome(_one_line(report.summary_line()), problem)
 
 
-@dataclass(frozen=True)
-class CountsReport:
-    """A StageReport made of a stage's counts (for reports that are not one yet)."""
-
-    counts: dict[str, int]
-    handled: int
-
-    def summary_line(self) -> str:
-        return counts_line(self.counts)
-
-    def problems(self) -> list[str]:
-        return []
-
-
-def download_report(report: DownloadReport) -> StageReport:
-    """The download stage's report as a StageReport; its problems are retried or skipped
-    rows, which the job log has never counted as failures."""
-    return CountsReport(report.totals(), report.handled)
-
-
 def collect(run: TaskRun) -> TaskOutcome:
     with stage_import("collect"):
         from monitor.pipeline import run_collect
@@ -122,7 +99,7 @@ def snapshots(run: TaskRun) -> TaskOutcome:
 
 def download(run: TaskRun) -> TaskOutcome:
     run_downloads = entry_point("monitor.download", "run_downloads")
-    return describe(download_report(run_downloads(run.config, run.engine, limit=run.job.limit)))
+    return describe(run_downloads(run.config, run.engine, limit=run.job.limit))
 
 
 def transcribe(run: TaskRun) -> TaskOutcome:

@@ -302,6 +302,13 @@ def site(httpserver: HTTPServer) -> Iterator[TelegramSite]:
 
 
 @pytest.fixture(autouse=True)
+def _no_terminal_width(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tables are laid out for no terminal unless a test sets a width itself: COLUMNS, exported
+    by some shells and set to 80 in every pytest-xdist worker, is cleared for each test."""
+    monkeypatch.delenv("COLUMNS", raising=False)
+
+
+@pytest.fixture(autouse=True)
 def _no_stop_request() -> None:
     """Stages poll the process-wide stop request: start each test without one."""
     shutdown.reset()

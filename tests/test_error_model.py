@@ -80,7 +80,7 @@ def test_instances_may_override_expected_and_permanent() -> None:
 def test_errors_keep_their_standard_bases_for_callers_that_catch_them() -> None:
     from collectors.platform import InvalidAccount
     from monitor.queries.posts import PostNotFound
-    from monitor.search.query import QueryError
+    from monitor.queries.search.query import QueryError
 
     assert issubclass(InvalidAccount, ValueError) and issubclass(QueryError, ValueError)
     assert issubclass(PostNotFound, LookupError)

@@ -10,11 +10,10 @@ from pydantic import model_validator
 
 from collectors.settings import (
     USER_AGENT,
+    CollectorSection,
     NonNegativeFloat,
     NonNegativeInt,
     PositiveFloat,
-    PositiveInt,
-    Section,
     SettingsContext,
     SettingsKeyError,
 )
@@ -22,7 +21,7 @@ from collectors.settings import (
 API_HASH_ENV = "POLMON_TELEGRAM_API_HASH"
 
 
-class TelegramConfig(Section):
+class TelegramConfig(CollectorSection):
     backend: Literal["auto", "web", "telethon"] = "auto"
     base_url: str = "https://t.me"
     user_agent: str = USER_AGENT
@@ -31,9 +30,6 @@ class TelegramConfig(Section):
     max_retries: NonNegativeInt = 4
     backoff_seconds: PositiveFloat = 2.0
     max_backoff_seconds: PositiveFloat = 120.0
-    backfill_days: PositiveInt = 30
-    max_posts_per_account: PositiveInt = 2000
-    recheck_days: NonNegativeFloat = 3.0
     api_id: int | None = None
     api_hash_file: Path | None = None  # else env POLMON_TELEGRAM_API_HASH
     session_file: Path | None = None  # default: <data_dir>/telegram.session

@@ -9,16 +9,16 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from collectors.settings import (
+    CollectorSection,
     NonNegativeFloat,
     NonNegativeInt,
     PositiveFloat,
     PositiveInt,
-    Section,
     SettingsContext,
 )
 
 
-class VideoConfig(Section):
+class VideoConfig(CollectorSection):
     proxy: str | None = None
     cookies_file: Path | None = None  # Netscape format, for content behind a login wall
     impersonate: str | None = None  # e.g. "chrome"; needs curl_cffi
@@ -27,7 +27,6 @@ class VideoConfig(Section):
     timeout_seconds: PositiveFloat = 30.0
     backfill_days: PositiveInt = 90
     max_posts_per_account: PositiveInt = 500
-    recheck_days: NonNegativeFloat = 3.0
     max_duration_seconds: PositiveInt = 3600
     max_filesize_mb: PositiveInt = 500
     keep_video: bool = False  # False: keep only the audio track when that saves space

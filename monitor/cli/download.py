@@ -27,7 +27,7 @@ def download(ctx: click.Context, limit: int | None, no_progress: bool, fmt: str)
         )
     rows = [
         {"media_id": media_id, "outcome": outcome, "error": error}
-        for media_id, outcome, error in sorted(report.problems)
+        for media_id, outcome, error in sorted(report.failures)
     ]
     if fmt != "table":
         emit(rows, fmt, columns=("media_id", "outcome", "error"))

@@ -10,10 +10,10 @@ import click
 from monitor.cli.context import app
 from monitor.cli.keywords import PLATFORM_CHOICE
 from monitor.growth import INTERVALS, SUMMARY_COLUMNS, growth_report, report_json, summary_rows
-from monitor.growth.data import METRICS, Metric
 from monitor.growth.render import table_rows
 from monitor.growth.series import Interval
 from monitor.output import dumps, emit, format_option, format_time, zone_label
+from monitor.queries.growth.data import METRICS, Metric
 from monitor.queries.selection import actor_name, find_account_ids
 from monitor.timeparse import WHEN
 

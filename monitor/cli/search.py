@@ -13,7 +13,7 @@ from monitor.output import emit, format_option
 from monitor.timeparse import WHEN
 
 if TYPE_CHECKING:
-    from monitor.search import Where
+    from monitor.queries.search import Where
 
 
 SEARCH_COLUMNS = (
@@ -72,7 +72,7 @@ def search_command(
 ) -> None:
     """Find QUERY in posts and transcripts, best first: words, "phrases", a OR b, -exclude."""
     from monitor.queries.selection import actor_name
-    from monitor.search import search
+    from monitor.queries.search import search
 
     with app(ctx).session() as session:
         results = search(

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine
 
 from collectors.errors import PolmonError, UserError
 from monitor import shutdown
@@ -15,9 +15,9 @@ from monitor.config import PolmonConfig, load_config
 from monitor.demo.sample import CHANNEL, TITLE, sample_passes
 from monitor.demo.server import SampleServer
 from monitor.logs import apply_config
+from monitor.queries.summary import database_summary
 from storage.engine import make_engine, transaction
 from storage.migrations import upgrade
-from storage.models import AudienceSnapshot, KeywordHit, Media, Post, Transcript
 
 MARKER_NAME = ".polmon-demo"  # in every folder the demo wrote: it may replace that folder
 DEMO_CONFIG_HEADER = "# Written by `polmon demo`"
@@ -158,33 +158,7 @@ def _process(config: PolmonConfig, engine: Engine) -> None:
 
 def _summary(engine: Engine) -> dict[str, Any]:
     with transaction(engine) as session:
-        count = lambda *where: session.scalar(  # noqa: E731
-            select(func.count()).select_from(Post).where(*where)
-        )
-        hits = dict(
-            session.execute(
-                select(KeywordHit.group_name, func.count()).group_by(KeywordHit.group_name)
-            ).all()
-        )
-        followers = session.scalars(
-            select(AudienceSnapshot.followers).order_by(AudienceSnapshot.captured_at)
-        ).all()
-        return {
-            "posts": count(),
-            "edited": count(Post.edited_at.is_not(None)),
-            "deleted": count(Post.deleted_at.is_not(None)),
-            "videos_transcribed": session.scalar(select(func.count()).select_from(Transcript)),
-            "media_by_status": dict(
-                session.execute(select(Media.status, func.count()).group_by(Media.status)).all()
-            ),
-            "keyword_hits": hits,
-            "transcript_hits": session.scalar(
-                select(func.count())
-                .select_from(KeywordHit)
-                .where(KeywordHit.source_kind == "transcript")
-            ),
-            "subscribers": [f for f in followers if f is not None],
-        }
+        return database_summary(session)
 
 
 def run_demo(output_dir: Path, *, force: bool = False) -> DemoResult:

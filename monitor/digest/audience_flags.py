@@ -10,10 +10,10 @@ from sqlalchemy.orm import Session
 
 from monitor.config import GrowthConfig
 from monitor.digest.data import Period
-from monitor.growth import data as growth_data
-from monitor.growth import rollup
 from monitor.growth.flags import WindowChange, migration_flags
 from monitor.growth.series import change
+from monitor.queries.growth import data as growth_data
+from monitor.queries.growth import rollup
 
 WINDOW = timedelta(days=7)
 

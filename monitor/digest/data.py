@@ -8,7 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from monitor.config import DigestListConfig, PolmonConfig
-from monitor.growth.data import ENDED_STATUSES
+from monitor.queries.growth.data import ENDED_STATUSES
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,9 @@ from datetime import UTC, datetime
 from sqlalchemy.orm import Session
 
 from monitor.config import ConfigError, PolmonConfig
-from monitor.digest import audience, content, health
+from monitor.digest import audience
 from monitor.digest.data import DigestData, Period, Scope
+from monitor.queries.digest import content, health
 
 
 def check_scope(config: PolmonConfig, scope: Scope) -> None:

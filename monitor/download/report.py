@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from monitor.reports import counts_line
 from storage.worker import QueueReport
 
 
 @dataclass
 class DownloadReport(QueueReport):
-    """The shared queue outcomes plus downloaded, duplicates (same sha256) and skipped."""
+    """The shared queue outcomes plus downloaded, duplicates (same sha256) and skipped (a
+    monitor.reports.StageReport); `failures`: (media id, outcome, error) of each row not
+    downloaded."""
 
     downloaded: int = 0
     duplicates: int = 0
@@ -26,10 +29,14 @@ class DownloadReport(QueueReport):
         }
 
     @property
-    def problems(self) -> list[tuple[int, str, str]]:
-        """(media id, outcome, error) of each row not downloaded."""
-        return self.failures
-
-    @property
     def handled(self) -> int:
         return self.downloaded + self.duplicates + self.skipped + self.failed + self.retrying
+
+    def summary_line(self) -> str:
+        """StageReport: the counts of `totals()`."""
+        return counts_line(self.totals())
+
+    def problems(self) -> list[str]:
+        """StageReport: none; the rows not downloaded (`failures`) are retried or skipped, and
+        the job log has never marked a download run partial for them."""
+        return []

@@ -16,7 +16,6 @@ from sqlalchemy import Engine
 from collectors.video.ytdlp import open_ytdlp
 from monitor import shutdown
 from monitor.config import PolmonConfig
-from monitor.download.jobs import Job, load_job, original_of
 from monitor.download.report import DownloadReport
 from monitor.media_fetch import (
     LocalFault,
@@ -36,6 +35,7 @@ from monitor.media_files import (
     remove_leftovers,
     sha256_file,
 )
+from storage.download_jobs import Job, load_job, original_of
 from storage.engine import transaction
 from storage.queue import complete, download_stage
 from storage.queue_status import MediaStatus

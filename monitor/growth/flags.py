@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from monitor.growth.data import AccountInfo, Capture
+from monitor.queries.growth.data import AccountInfo, Capture
 
 
 def jump_flag(row: dict[str, Any]) -> dict[str, Any]:

@@ -10,10 +10,10 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from monitor.config import GrowthConfig
-from monitor.growth import data, rollup
-from monitor.growth.data import AccountInfo, Capture, Engagement, Metric
 from monitor.growth.flags import WindowChange, jump_flag, migration_flags, status_flag
 from monitor.growth.series import Interval, Point, actor_total, aligned, change, period_starts
+from monitor.queries.growth import data, rollup
+from monitor.queries.growth.data import AccountInfo, Capture, Engagement, Metric
 from storage.types import utcnow
 
 CHANGE_DAYS = {"1d": 1, "7d": 7, "30d": 30}

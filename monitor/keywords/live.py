@@ -8,7 +8,6 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from monitor.config import KeywordGroupConfig, PolmonConfig
@@ -17,11 +16,10 @@ from monitor.keywords.hitrows import SourceText, hit_rows, post_text
 from monitor.keywords.matcher import KeywordMatcher
 from monitor.keywords.terms import Source
 from monitor.links import video_link_at
+from monitor.queries.keyword_sources import posts_by_id, transcript_owner, transcript_segments
 from storage.keyword_hits import posts_scope, replace_hits, segments_scope
-from storage.models import Account, Media, Post, Transcript, TranscriptSegment
 
 BATCH = 1000
-POST_COLUMNS = select(Post.id, Post.title, Post.text, Post.url, Post.published_at)
 
 
 @lru_cache(maxsize=8)
@@ -69,7 +67,7 @@ def match_posts(session: Session, config: PolmonConfig, post_ids: Iterable[int])
     added = 0
     for start in range(0, len(ids), BATCH):
         batch = ids[start : start + BATCH]
-        posts = session.execute(POST_COLUMNS.where(Post.id.in_(batch))).all()
+        posts = posts_by_id(session, batch)
         rows = hit_rows(matcher, post_sources(posts))
         added += replace_hits(session, posts_scope(batch), groups, rows).added
     return added
@@ -109,24 +107,11 @@ def match_transcript(session: Session, config: PolmonConfig, transcript_id: int)
     matcher = matcher_for(config.keywords, "transcripts")
     if matcher.empty:
         return 0
-    owner = session.execute(
-        select(Post.id, Post.url, Post.published_at, Account.platform)
-        .join(Media, Media.post_id == Post.id)
-        .join(Transcript, Transcript.media_id == Media.id)
-        .join(Account, Account.id == Post.account_id)
-        .where(Transcript.id == transcript_id)
-    ).one_or_none()
+    owner = transcript_owner(session, transcript_id)
     if owner is None:
         return 0
     post_id, url, published_at, platform = owner
-    segments = session.execute(
-        select(
-            TranscriptSegment.id,
-            TranscriptSegment.text,
-            TranscriptSegment.start_seconds,
-            TranscriptSegment.is_hallucination,
-        ).where(TranscriptSegment.transcript_id == transcript_id)
-    ).all()
+    segments = transcript_segments(session, transcript_id)
     sources = segment_sources(
         segments, post_id=post_id, url=url, platform=platform, published_at=published_at
     )

@@ -7,15 +7,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from collectors.errors import PolmonError
 from monitor.config import KeywordGroupConfig, PolmonConfig
 from monitor.keywords.engines import DEFAULT_ENGINE, EngineName
 from monitor.keywords.hitrows import hit_rows
-from monitor.keywords.live import POST_COLUMNS, matcher_for, post_sources, segment_sources
+from monitor.keywords.live import matcher_for, post_sources, segment_sources
 from monitor.keywords.terms import group_fingerprint
+from monitor.queries.keyword_sources import posts_after, segments_after
 from storage.app_state import read_state, write_state
 from storage.engine import transaction
 from storage.keyword_hits import (
@@ -26,7 +27,6 @@ from storage.keyword_hits import (
     replace_hits,
     segment_range_scope,
 )
-from storage.models import Account, Media, Post, Transcript, TranscriptSegment
 
 log = logging.getLogger(__name__)
 STATE_KEY = "keywords.fingerprints"
@@ -134,9 +134,7 @@ def _rescan_posts(
     last_id = 0
     while True:
         with transaction(engine) as session:
-            posts = session.execute(
-                POST_COLUMNS.where(Post.id > last_id).order_by(Post.id).limit(BATCH)
-            ).all()
+            posts = posts_after(session, last_id, BATCH)
             if not posts:
                 return
             first_id, last_id = posts[0].id, posts[-1].id
@@ -160,39 +158,21 @@ def _rescan_segments(
         return
     names = [g.name for g in matcher.groups]
     last_id = 0
-    query = (
-        select(
-            TranscriptSegment.id,
-            TranscriptSegment.text,
-            TranscriptSegment.start_seconds,
-            TranscriptSegment.is_hallucination,
-            Post.id,
-            Post.url,
-            Post.published_at,
-            Account.platform,
-        )
-        .join(Transcript, Transcript.id == TranscriptSegment.transcript_id)
-        .join(Media, Media.id == Transcript.media_id)
-        .join(Post, Post.id == Media.post_id)
-        .join(Account, Account.id == Post.account_id)
-        .order_by(TranscriptSegment.id)
-        .limit(BATCH)
-    )
     while True:
         with transaction(engine) as session:
-            batch = session.execute(query.where(TranscriptSegment.id > last_id)).all()
+            batch = segments_after(session, last_id, BATCH)
             if not batch:
                 return
-            first_id, last_id = batch[0][0], batch[-1][0]
+            first_id, last_id = batch[0].segment.id, batch[-1].segment.id
             sources = [
                 source
-                for seg_id, text, start, flagged, post_id, url, published, platform in batch
+                for segment, owner in batch
                 for source in segment_sources(
-                    [(seg_id, text, start, flagged)],
-                    post_id=post_id,
-                    url=url,
-                    platform=platform,
-                    published_at=published,
+                    [segment],
+                    post_id=owner.post_id,
+                    url=owner.url,
+                    platform=owner.platform,
+                    published_at=owner.published_at,
                 )
             ]
             scope = segment_range_scope(first_id, last_id)

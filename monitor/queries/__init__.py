@@ -4,7 +4,8 @@ One module per subject: `posts` (listing, finding one), `history` (one post's ve
 metrics, media), `events` (account events), `hits` (keyword hits and trends), `accounts`,
 `status` (counts, runs, queue backlog, jobs), `transcripts`, `selection` (what `--account`,
 `--actor` and `--group` name). Every filter by actor / account / platform / time window goes
-through `scope.scoped()`. Full-text search (`monitor.search`) and growth (`monitor.growth`)
-keep their dialect-specific statements in their own packages and use the same `scoped()`.
-Nothing here writes.
+through `scope.scoped()`. Bigger subjects are packages: `search` (full-text search, with
+its dialect-specific statements), `growth` (audience growth), `digest` (the digest's
+sections); `summary` counts what the demo prints, `keyword_sources` reads the texts keyword
+matching needs. No other module under monitor/ issues SQL. Nothing here writes.
 """

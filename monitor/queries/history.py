@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage.models import Account, Actor, Media, Post, PostMetric, PostVersion, Transcript
+from storage.transcripts import resolve_transcript
 
 VERSION_COLUMNS = ("version", "seen_at", "edited_at", "title", "text", "diff")
 METRIC_COLUMNS = ("captured_at", "views", "likes", "shares", "comments", "reactions")
@@ -65,8 +66,6 @@ def post_history(session: Session, post: Post) -> PostHistory:
     """Everything stored about one post: every version with when it was first seen and a
     diff against the one before, the deletion time, metrics over time, media and their
     download and transcript status."""
-    from monitor.transcription.store import resolve_transcript
-
     account = session.get_one(Account, post.account_id)
     actor = session.get_one(Actor, account.actor_id)
     versions: list[dict[str, Any]] = []

@@ -19,20 +19,24 @@ def scoped(
     *,
     time: InstrumentedAttribute[Any] | None = None,
     actor: str | None = None,
+    actors: Collection[str] | None = None,
     account_ids: Collection[int] | None = None,
     platform: str | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
 ) -> AnySelect:
-    """`stmt` narrowed to one actor (its stored name), some accounts (ids; an empty
-    collection matches nothing), one platform, and `since <= time < until`.
+    """`stmt` narrowed to one actor (its stored name), some actors (names) and some accounts
+    (ids; an empty collection matches nothing), one platform, and `since <= time < until`.
 
-    `stmt` must already join `Account` (and `Actor` when `actor` is given); `time` is the
-    column the window applies to (a post's `published_at`, an event's `detected_at`…) and is
-    needed only when `since` or `until` is given. None means "no filter" for every argument.
+    `stmt` must already join `Account` (and `Actor` when `actor` or `actors` is given);
+    `time` is the column the window applies to (a post's `published_at`, an event's
+    `detected_at`…) and is needed only when `since` or `until` is given. None means "no filter"
+    for every argument.
     """
     if actor is not None:
         stmt = stmt.where(Actor.name == actor)
+    if actors is not None:
+        stmt = stmt.where(Actor.name.in_(actors))
     if account_ids is not None:
         stmt = stmt.where(Account.id.in_(account_ids))
     if platform:

@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session
 from typing_extensions import TypedDict
 
 from monitor.keywords.normalize import normalize
-from monitor.search import Where, search
-from monitor.search.query import parse_query
+from monitor.queries.search import Where, search
+from monitor.queries.search.query import parse_query
 
 # `polmon search --format csv|json` columns (monitor/cli/search.py SEARCH_COLUMNS; a test
 # keeps the two equal).
@@ -25,7 +25,7 @@ SEARCH_COLUMNS = (
     "snippet",
     "link",
 )
-_OPEN, _CLOSE = "«", "»"  # how monitor.search.query.excerpt marks the first match
+_OPEN, _CLOSE = "«", "»"  # how monitor.queries.search.query.excerpt marks the first match
 
 
 class SnippetPart(TypedDict):
@@ -114,7 +114,7 @@ def search_page(
     until: datetime | None = None,
     limit: int = 50,
 ) -> list[SearchRow]:
-    """`monitor.search.search` (raises its QueryError), each snippet highlighted."""
+    """`monitor.queries.search.search` (raises its QueryError), each snippet highlighted."""
     terms = parse_query(raw_query).tokens
     rows: list[SearchRow] = []
     for result in search(

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from monitor.transcription.store import resolve_transcript
 from storage.models import Media, Transcript, TranscriptSegment
+from storage.transcripts import resolve_transcript
 
 
 @dataclass(frozen=True)

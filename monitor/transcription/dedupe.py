@@ -5,12 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from monitor.transcription.store import resolve_transcript
 from storage.models import Media
-from storage.queue_status import STILL_COMING  # a duplicate waits for these, not redoes them
+from storage.transcripts import earliest_copy_still_coming, is_still_coming, resolve_transcript
 
 
 @dataclass(frozen=True)
@@ -32,24 +30,14 @@ def decide(session: Session, media: Media) -> Decision:
         found = resolve_transcript(session, media.duplicate_of_id)
         if found is not None:
             return Decision("link", media.duplicate_of_id)
-        status = session.scalar(select(Media.status).where(Media.id == media.duplicate_of_id))
-        if status in STILL_COMING:
+        if is_still_coming(session, media.duplicate_of_id):
             return Decision("wait", media.duplicate_of_id)
     if not media.sha256:
         return Decision("transcribe")
     found = resolve_transcript(session, media.id)
     if found is not None:
         return Decision("link", found.media_id)
-    earlier = session.scalar(
-        select(Media.id)
-        .where(
-            Media.sha256 == media.sha256,
-            Media.id < media.id,
-            Media.status.in_(STILL_COMING),
-        )
-        .order_by(Media.id)
-        .limit(1)
-    )
+    earlier = earliest_copy_still_coming(session, media)
     if earlier is not None:
         return Decision("wait", earlier)
     return Decision("transcribe")

@@ -22,12 +22,12 @@ from monitor.transcription.progress import TranscribeProgress
 from monitor.transcription.report import TranscribeReport
 from monitor.transcription.result import TranscriptResult
 from monitor.transcription.settings import prompt_terms
-from monitor.transcription.store import save_transcript
 from monitor.transcription.transcriber import Transcriber
 from storage.engine import transaction
 from storage.models import Media
 from storage.queue import complete, release, transcribe_stage, worker_id
 from storage.queue_status import MediaStatus, ready_count
+from storage.transcripts import save_transcript
 from storage.worker import QueueWorker
 
 log = logging.getLogger(__name__)

@@ -160,7 +160,7 @@ def test_a_hostile_title_or_id_never_chooses_the_path(
         ),
         db.engine,
     )
-    assert report.downloaded == 1, report.problems
+    assert report.downloaded == 1, report.failures
     [row] = media_rows(db.engine, [media_id])
     assert row.local_path == str(tmp_path / "media" / "tiktok" / f"evil_x_y_{media_id}.m4a")
     files = {
@@ -274,7 +274,7 @@ def test_tiktok_download_keeps_the_videos_own_sound_not_the_music(
         ),
     )
     report = run_downloads(config, db.engine)
-    assert report.downloaded == 1, report.problems
+    assert report.downloaded == 1, report.failures
     [row] = media_rows(db.engine, [media_id])
     assert server.hits[f"/video/tos/{video_id}.mp4"] == 1  # the muxed video (3 s of speech)
     assert server.hits[f"/obj/music/{video_id}.m4a"] == 0  # the music (2 s) never fetched

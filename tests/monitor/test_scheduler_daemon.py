@@ -20,7 +20,7 @@ from storage.models import CollectionRun, Digest, JobRun, Media
 from tests.conftest import REPO_ROOT, TestDatabase
 from tests.support import factories
 from tests.support.config import write_config
-from tests.support.smtp_server import free_port, smtp_server
+from tests.support.smtp_server import closed_port, smtp_server
 
 DAEMON_CONFIG = """
 [logging]
@@ -128,9 +128,9 @@ def test_polmon_run_runs_jobs_isolates_failures_and_stops_cleanly(
 ) -> None:
     seed(db)
     log_path = tmp_path / "daemon.log"
-    with smtp_server() as (server, port):
+    with smtp_server() as (server, port), closed_port() as refusing:
         server.refused_domain = "refused.example"
-        body = DAEMON_CONFIG.format(port=port, closed_port=free_port())
+        body = DAEMON_CONFIG.format(port=port, closed_port=refusing)
         config = write_config(tmp_path, db, body)
         with log_path.open("w") as log_file:
             process = subprocess.Popen(

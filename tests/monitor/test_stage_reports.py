@@ -6,9 +6,10 @@ from pathlib import Path
 
 from monitor.accounts import plan_accounts
 from monitor.config import load_config
+from monitor.download.report import DownloadReport
 from monitor.pipeline import AccountReport, PassReport
 from monitor.reports import StageReport
-from monitor.tasks import CountsReport, describe
+from monitor.tasks import describe
 from monitor.transcription.report import TranscribeReport
 from tests.conftest import write_config
 
@@ -32,16 +33,19 @@ def test_a_clean_pass_and_a_missing_report_have_no_problem() -> None:
     assert describe(None).summary == "done"
 
 
-def test_transcription_and_counts_reports_are_stage_reports() -> None:
+def test_transcription_and_download_reports_are_stage_reports() -> None:
     transcribed = TranscribeReport(done=2, failed=1, audio_seconds=120.0, processing_seconds=30.0)
-    reports: list[StageReport] = [transcribed, CountsReport({"downloaded": 1, "failed": 0}, 1)]
+    downloaded = DownloadReport(downloaded=1, failures=[(7, "retrying", "HTTP 503")], retrying=1)
+    reports: list[StageReport] = [transcribed, downloaded]
     outcomes = [describe(report) for report in reports]
     assert outcomes[0].summary == (
         "2 transcribed, 1 failed; 2.0 min of audio, real-time factor 0.25"
     )
-    assert outcomes[1].summary == "downloaded 1, failed 0"
+    assert outcomes[1].summary == (
+        "downloaded 1, duplicates 0, skipped 0, failed 0, to retry later 1"
+    )
     assert [outcome.problem for outcome in outcomes] == [None, None]
-    assert [report.handled for report in reports] == [3, 1]
+    assert [report.handled for report in reports] == [3, 2]
 
 
 def test_the_account_plan_carries_video_urls_without_a_database(tmp_path: Path) -> None:

@@ -24,10 +24,29 @@ USERNAME = "digest-bot"
 PASSWORD = "s3cret-smtp-pa55"
 
 
-def free_port() -> int:
+@contextmanager
+def closed_port() -> Iterator[int]:
+    """A port on 127.0.0.1 that refuses connections: bound, never listening, held until the
+    block ends so no other test (or xdist worker) can start a server on it meanwhile."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+        yield int(sock.getsockname()[1])
+
+
+class BoundController(Controller):
+    """An aiosmtpd Controller serving on a socket bound to port 0 before it starts: the OS
+    picks a free port, with no window for another process to take it first."""
+
+    def __init__(self, handler: Any, **kwargs: Any) -> None:
+        self._socket = socket.socket()
+        self._socket.bind(("127.0.0.1", 0))
+        port = int(self._socket.getsockname()[1])
+        super().__init__(handler, hostname="127.0.0.1", port=port, **kwargs)
+
+    def _create_server(self) -> Any:
+        return self.loop.create_server(
+            self._factory_invoker, sock=self._socket, ssl=self.ssl_context
+        )
 
 
 @dataclass
@@ -99,7 +118,6 @@ def smtp_server(
 ) -> Iterator[tuple[Recorder, int]]:
     """Run a recording SMTP server on 127.0.0.1; yields (recorder, port)."""
     recorder = Recorder()
-    port = free_port()
     options: dict[str, Any] = {}
     if starttls is not None:
         options.update(tls_context=starttls, require_starttls=True)
@@ -109,17 +127,15 @@ def smtp_server(
             auth_required=True,
             auth_require_tls=starttls is not None or implicit_tls is not None,
         )
-    controller = Controller(
+    controller = BoundController(
         recorder,
-        hostname="127.0.0.1",
-        port=port,
         ssl_context=implicit_tls,
         server_hostname="localhost" if implicit_tls else None,
         **options,
     )
     controller.start()
     try:
-        yield recorder, port
+        yield recorder, controller.port
     finally:
         controller.stop()
 

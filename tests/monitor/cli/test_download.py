@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from monitor.download import run_downloads
-from monitor.tasks import describe, download_report
+from monitor.tasks import describe
 from tests.conftest import TestDatabase, invoke
 from tests.support.config import make_config, write_config
 from tests.support.factories import Download, media_rows, media_to_download
@@ -58,6 +58,6 @@ def test_the_scheduler_job_log_gets_the_counts(sqlite_db: TestDatabase, tmp_path
             sqlite_db.engine,
             [Download("youtube", "v1", server.add_file("/b.mp4", MEDIA / "clip_b.mp4"))],
         )
-        outcome = describe(download_report(run_downloads(config, sqlite_db.engine)))
+        outcome = describe(run_downloads(config, sqlite_db.engine))
     assert outcome.summary == "downloaded 1, duplicates 0, skipped 0, failed 0, to retry later 0"
     assert outcome.problem is None

@@ -19,7 +19,7 @@ from monitor.digest import DigestError
 from monitor.keywords.rescan import UnknownGroupError
 from monitor.queries.posts import PostNotFound
 from monitor.queries.selection import UnknownSelection
-from monitor.search.query import QueryError
+from monitor.queries.search.query import QueryError
 from monitor.transcription.errors import ModelLoadError
 from storage.engine import DatabaseError
 from storage.redaction import register_secret

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 from sqlalchemy import select, update
 
@@ -20,7 +19,7 @@ from storage.engine import transaction
 from storage.models import Account, Actor, CollectionRun, Digest, Media, Post
 from storage.redaction import REDACTED, register_secret
 from tests.conftest import TestDatabase, invoke, write_config
-from tests.support.smtp_server import free_port
+from tests.support.smtp_server import BoundController
 
 # Quotes and backslashes: JSON escapes them, so redacting encoded lines would miss this one.
 PASSWORD = 'pa"ss\\word-42'
@@ -39,18 +38,15 @@ class EchoingServer:
 
 @contextmanager
 def echoing_smtp_server() -> Iterator[int]:
-    port = free_port()
-    controller = Controller(
+    controller = BoundController(
         EchoingServer(),
-        hostname="127.0.0.1",
-        port=port,
         authenticator=EchoingServer().authenticate,
         auth_required=True,
         auth_require_tls=False,
     )
     controller.start()
     try:
-        yield port
+        yield controller.port
     finally:
         controller.stop()
 

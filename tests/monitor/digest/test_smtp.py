@@ -20,7 +20,7 @@ from tests.support.smtp_server import (
     PASSWORD,
     USERNAME,
     TestCertificates,
-    free_port,
+    closed_port,
     make_certificates,
     smtp_server,
 )
@@ -222,8 +222,9 @@ def test_unreachable_server_is_retried_then_recorded(
     sqlite_db: TestDatabase, tmp_path: Path
 ) -> None:
     populate(sqlite_db.engine)
-    config = make_config(tmp_path, sqlite_db, digest_toml(free_port()))
-    [outcome] = run_digest(config, sqlite_db.engine, now=NOW)
+    with closed_port() as port:
+        config = make_config(tmp_path, sqlite_db, digest_toml(port))
+        [outcome] = run_digest(config, sqlite_db.engine, now=NOW)
     assert (outcome.status, outcome.attempts) == ("failed", 3)
     assert "ConnectionRefusedError" in (outcome.error or "")
     [row] = digest_rows(sqlite_db)

@@ -15,7 +15,7 @@ from monitor.queries.scope import scoped
 from monitor.queries.status import backlog_report, status_report
 from monitor.queries.transcripts import post_transcripts
 from storage.engine import transaction
-from storage.models import AccountEvent, KeywordHit, Media, Post
+from storage.models import Account, AccountEvent, Actor, KeywordHit, Media, Post
 from tests.conftest import TestDatabase
 from tests.support import factories
 
@@ -93,6 +93,23 @@ def test_events_hits_and_accounts_share_the_same_scope(
     assert [a["handle"] for a in everyone] == ["samdechhunsen", "@samdechhunsen", "rainsy"]
     assert [a["platform"] for a in active] == ["telegram", "youtube"]
     assert [(a["handle"], a["active"]) for a in rainsy] == [("rainsy", False)]
+
+
+def test_scoped_narrows_to_several_actors(db: TestDatabase, corpus: dict[str, int]) -> None:
+    def texts(**scope: object) -> list[str | None]:
+        stmt = (
+            select(Post.text)
+            .join(Account, Account.id == Post.account_id)
+            .join(Actor, Actor.id == Account.actor_id)
+            .order_by(Post.id)
+        )
+        with transaction(db.engine) as session:
+            return list(session.scalars(scoped(stmt, **scope)))  # type: ignore[arg-type]
+
+    assert texts(actors=["Sam Rainsy"]) == ["fb day 1"]
+    assert texts(actors=["Sam Rainsy", "Hun Sen"]) == texts() and len(texts()) == 4
+    assert texts(actors=["Hun Sen"], platform="youtube") == ["yt day 2"]
+    assert texts(actors=[]) == []
 
 
 def test_a_window_without_its_time_column_is_refused(db: TestDatabase) -> None:

@@ -10,11 +10,11 @@ from pathlib import Path
 from sqlalchemy import func, select, update
 
 from monitor.transcription import run_transcriptions
-from monitor.transcription.store import resolve_transcript
 from monitor.transcription.worker import TranscriptionWorker
 from storage.engine import transaction
 from storage.models import KeywordHit, Media, Transcript, TranscriptSegment
 from storage.queue import claim
+from storage.transcripts import resolve_transcript
 from tests.conftest import TestDatabase
 from tests.support.config import make_config
 from tests.support.factories import downloaded_media

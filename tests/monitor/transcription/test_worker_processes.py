@@ -22,9 +22,11 @@ from tests.support.factories import downloaded_media
 from tests.support.transcription import SPEECH, transcription_settings
 
 pytestmark = pytest.mark.slow
-# Enough jobs that every worker, the victim included, is busy while the others run; each
-# one is a real transcription, so more jobs only cost time.
-JOBS = 15
+# Two jobs per worker: the jobs go in once all three workers poll the empty queue, so each
+# takes one at once (the victim included, busy while the others run) and the two survivors
+# share what is left, the orphan included. Each job is a real transcription: more jobs only
+# cost time.
+JOBS = 6
 # Leases of 3 s renewed every second: a killed worker's row is free again 3 s after its death.
 WORKER = {"threads": 1, "lease_seconds": 3, "poll_seconds": 0.2, "max_attempts": 3}
 
@@ -65,20 +67,28 @@ def leased_by(db: TestDatabase, pid: int) -> int | None:
         )
 
 
+def polling(logs: Path, count: int) -> bool:
+    """Whether each of the `count` workers has said its queue is empty (it polls it now)."""
+    return all(
+        "queue empty" in (logs / f"worker{n}.log").read_text(errors="replace") for n in range(count)
+    )
+
+
 def statuses(db: TestDatabase) -> dict[str, int]:
     with transaction(db.engine) as session:
         rows = session.execute(select(Media.status, func.count()).group_by(Media.status))
         return {status: count for status, count in rows}
 
 
-def test_three_workers_fifteen_jobs_one_killed_mid_job(db: TestDatabase, tmp_path: Path) -> None:
+def test_three_workers_six_jobs_one_killed_mid_job(db: TestDatabase, tmp_path: Path) -> None:
     config = write_config(tmp_path, db, transcription=transcription_settings(**WORKER))
-    good = downloaded_media(
-        db.engine, [SPEECH / "plain.wav"] * JOBS
-    )  # no sha256: no dedupe between them
-    [corrupt] = downloaded_media(db.engine, [SPEECH / "corrupt.mp4"], handle="broken")
 
     with workers(config, 3, tmp_path) as (victim, *survivors):
+        wait_for(lambda: polling(tmp_path, 3), "every worker to poll the empty queue")
+        good = downloaded_media(
+            db.engine, [SPEECH / "plain.wav"] * JOBS
+        )  # no sha256: no dedupe between them
+        [corrupt] = downloaded_media(db.engine, [SPEECH / "corrupt.mp4"], handle="broken")
         held = wait_for(lambda: leased_by(db, victim.pid), "the victim to hold a lease")
         victim.send_signal(signal.SIGKILL)
         victim.wait()

@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 
 from monitor.links import video_link_at
 from monitor.queries.scope import scoped
-from monitor.search.query import EmptyQueryError, QueryError, excerpt, parse_query
-from monitor.search.statements import pg_posts, pg_segments, sqlite_posts, sqlite_segments
+from monitor.queries.search.query import EmptyQueryError, QueryError, excerpt, parse_query
+from monitor.queries.search.statements import pg_posts, pg_segments, sqlite_posts, sqlite_segments
 from storage.models import Post
 
 Where = Literal["posts", "transcripts", "all"]

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from monitor.search import QueryError, search
-from monitor.search.query import parse_query
+from monitor.queries.search import QueryError, search
+from monitor.queries.search.query import parse_query
 from storage.engine import transaction
 from storage.models import Media, Transcript, TranscriptSegment
 from tests.conftest import TestDatabase, invoke

@@ -24,7 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql.elements import TextClause
 
-from monitor.search.query import (
+from monitor.queries.search.query import (
     MIN_INDEXED_CHARS,
     SearchQuery,
     fts5_match,

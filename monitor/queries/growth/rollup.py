@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import bindparam, text
 from sqlalchemy.orm import Session
 
-from monitor.growth.data import METRICS, Metric
 from monitor.growth.series import Interval
+from monitor.queries.growth.data import METRICS, Metric
 
 # Rows before `since` read so a jump on the window's first day has a previous value.
 JUMP_LOOKBACK_DAYS = 7

@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
-from monitor.digest.content import scoped
 from monitor.digest.data import FailureItem, Period, QuietAccount, Scope
+from monitor.queries.digest.content import in_scope
 from storage.models import Account, Actor, CollectionRun, Digest, JobRun, Media
 from storage.queue_status import queue_backlog
 from storage.redaction import redact
@@ -27,7 +27,7 @@ def failures(session: Session, period: Period, scope: Scope) -> list[FailureItem
     """Collection runs that failed or partly failed, failed jobs and failed digest sends."""
     items: list[FailureItem] = []
     runs = session.execute(
-        scoped(
+        in_scope(
             select(CollectionRun, Actor.name, Account.platform, Account.handle)
             .join(Account, CollectionRun.account_id == Account.id)
             .join(Actor, Account.actor_id == Actor.id)
@@ -92,7 +92,7 @@ def quiet_accounts(session: Session, period: Period, scope: Scope) -> list[Quiet
         CollectionRun.started_at >= period.start,
         CollectionRun.started_at < period.end,
     )
-    stmt = scoped(
+    stmt = in_scope(
         select(Actor.name, Account.platform, Account.handle, Account.last_collected_at)
         .join(Actor, Account.actor_id == Actor.id)
         .where(Account.active.is_(True), ~ran)

@@ -20,6 +20,7 @@ from monitor.digest.data import (
     PostItem,
     Scope,
 )
+from monitor.queries.scope import scoped
 from storage.models import Account, AccountEvent, Actor, KeywordHit, Post, PostVersion
 
 # A post collected after the previous digest went out but published just before it is
@@ -33,9 +34,9 @@ HITS_PER_GROUP = 25
 SelectT = TypeVar("SelectT", bound=Select)
 
 
-def scoped(stmt: SelectT, scope: Scope) -> SelectT:
-    """Restrict a statement already joined to Actor to the scope's actors."""
-    return stmt.where(Actor.name.in_(scope.actors)) if scope.actors else stmt
+def in_scope(stmt: SelectT, scope: Scope) -> SelectT:
+    """Restrict a statement already joined to Actor to the scope's actors (none: all)."""
+    return scoped(stmt, actors=scope.actors or None)
 
 
 def _post_in_period(period: Period) -> ColumnElement[bool]:
@@ -63,7 +64,7 @@ def post_text(post: Post) -> str:
 
 
 def new_post_counts(session: Session, period: Period, scope: Scope) -> list[PostCount]:
-    stmt = scoped(
+    stmt = in_scope(
         _joined_posts(Actor.name, Account.platform, Account.handle, func.count(Post.id))
         .where(_post_in_period(period))
         .group_by(Actor.name, Account.platform, Account.handle)
@@ -74,7 +75,7 @@ def new_post_counts(session: Session, period: Period, scope: Scope) -> list[Post
 
 
 def top_posts(session: Session, period: Period, scope: Scope, limit: int) -> list[PostItem]:
-    stmt = scoped(
+    stmt = in_scope(
         _joined_posts(Post, Actor.name, Account.platform, Account.handle)
         .where(_post_in_period(period), Post.views.is_not(None))
         .order_by(Post.views.desc(), Post.published_at.desc())
@@ -120,7 +121,7 @@ def keyword_hits(
     )
     if scope.keyword_groups:
         base = base.where(KeywordHit.group_name.in_(scope.keyword_groups))
-    ids = scoped(base, scope).subquery()
+    ids = in_scope(base, scope).subquery()
     counts = session.execute(
         select(KeywordHit.group_name, KeywordHit.term, func.count())
         .where(KeywordHit.id.in_(select(ids.c.id)))
@@ -131,10 +132,10 @@ def keyword_hits(
         group = groups.setdefault(group_name, HitGroup(group_name, 0, {}))
         group.total += count
         group.terms[term] = count
-    in_scope = KeywordHit.id.in_(select(ids.c.id))
+    hit_in_scope = KeywordHit.id.in_(select(ids.c.id))
     for group_name, source_count in session.execute(
         select(KeywordHit.group_name, func.count(func.distinct(KeywordHit.source_key)))
-        .where(in_scope)
+        .where(hit_in_scope)
         .group_by(KeywordHit.group_name)
     ):
         groups[group_name].sources = source_count
@@ -146,7 +147,7 @@ def keyword_hits(
             KeywordHit.source_key,
             func.min(KeywordHit.id).label("first_id"),
         )
-        .where(in_scope)
+        .where(hit_in_scope)
         .group_by(KeywordHit.group_name, KeywordHit.source_key)
         .subquery()
     )
@@ -176,7 +177,7 @@ def keyword_hits(
         .join(Post, KeywordHit.post_id == Post.id)
         .join(Account, Post.account_id == Account.id)
         .join(Actor, Account.actor_id == Actor.id)
-        .where(in_scope, ranked.c.rank <= per_group)
+        .where(hit_in_scope, ranked.c.rank <= per_group)
         .order_by(KeywordHit.group_name, ranked.c.rank, KeywordHit.id)
     )
     by_source: dict[tuple[str, str], HitItem] = {}
@@ -220,7 +221,7 @@ def edits(session: Session, period: Period, scope: Scope) -> list[EditItem]:
         .where(PostVersion.post_id.in_(edited_posts))
         .subquery()
     )
-    stmt = scoped(
+    stmt = in_scope(
         _joined_posts(
             Actor.name,
             Account.platform,
@@ -243,7 +244,7 @@ def edits(session: Session, period: Period, scope: Scope) -> list[EditItem]:
 
 
 def deletions(session: Session, period: Period, scope: Scope) -> list[DeletionItem]:
-    stmt = scoped(
+    stmt = in_scope(
         _joined_posts(Post, Actor.name, Account.platform, Account.handle)
         .where(Post.deleted_at >= period.start, Post.deleted_at < period.end)
         .order_by(Post.deleted_at, Post.id),
@@ -264,7 +265,7 @@ def deletions(session: Session, period: Period, scope: Scope) -> list[DeletionIt
 
 
 def account_events(session: Session, period: Period, scope: Scope) -> list[EventItem]:
-    stmt = scoped(
+    stmt = in_scope(
         select(AccountEvent, Actor.name, Account.platform, Account.handle)
         .join(Account, AccountEvent.account_id == Account.id)
         .join(Actor, Account.actor_id == Actor.id)

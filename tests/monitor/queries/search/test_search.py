@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import text, update
 
-from monitor.search import EmptyQueryError, search
+from monitor.queries.search import EmptyQueryError, search
 from storage.engine import transaction
 from storage.models import Post
 from tests.conftest import TestDatabase
@@ -112,8 +112,8 @@ def test_postgres_substring_search_uses_the_trigram_index(pg_db: TestDatabase) -
     with pg_db.engine.connect() as conn:
         conn.execute(text("SET enable_seqscan = off"))
         with transaction(pg_db.engine) as session:
-            from monitor.search.query import parse_query
-            from monitor.search.statements import pg_posts
+            from monitor.queries.search.query import parse_query
+            from monitor.queries.search.statements import pg_posts
 
             stmt = pg_posts(parse_query("ចាប់ខ្លួន"))
             compiled = stmt.compile(session.get_bind(), compile_kwargs={"literal_binds": True})

@@ -11,6 +11,11 @@ from storage.engine import transaction
 from storage.models import Account, Media, Post
 from storage.queue_status import STORED
 
+# Held by the transaction that stores a file, so two copies of one content are stored once.
+_PG_DIGEST_LOCK = text(
+    "SELECT pg_advisory_xact_lock(hashtextextended(current_schema() || ':' || :d, 0))"
+)
+
 
 @dataclass(frozen=True)
 class Job:
@@ -43,11 +48,10 @@ def load_job(engine: Engine, media_id: int) -> Job:
 
 
 def original_of(session: Session, digest: str, media_id: int) -> Media | None:
-    """The first stored row with this content, if any (PostgreSQL: serialised per digest)."""
+    """The first stored row with this content, if any (PostgreSQL: serialised per digest and
+    schema; another schema is another database's media)."""
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(
-            text("SELECT pg_advisory_xact_lock(hashtextextended(:d, 0))"), {"d": digest}
-        )
+        session.execute(_PG_DIGEST_LOCK, {"d": digest})
     return session.scalar(
         select(Media)
         .where(

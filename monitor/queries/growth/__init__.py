@@ -1,0 +1,1 @@
+"""Audience growth reads: accounts, values at a time, engagement (`data`), rollups (`rollup`)."""

@@ -1,0 +1,100 @@
+"""The texts keyword matching reads: posts by id or in id order, a transcript's segments with
+the post they belong to."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import datetime
+from typing import NamedTuple
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from storage.models import Account, Media, Post, Transcript, TranscriptSegment
+
+
+class PostText(NamedTuple):
+    id: int
+    title: str | None
+    text: str | None
+    url: str | None
+    published_at: datetime | None
+
+
+class SegmentText(NamedTuple):
+    id: int
+    text: str
+    start_seconds: float
+    is_hallucination: bool
+
+
+class SegmentOwner(NamedTuple):
+    """The post a transcript's segments are matched for."""
+
+    post_id: int
+    url: str | None
+    published_at: datetime | None
+    platform: str
+
+
+class SegmentWithOwner(NamedTuple):
+    segment: SegmentText
+    owner: SegmentOwner
+
+
+_POST_COLUMNS = select(Post.id, Post.title, Post.text, Post.url, Post.published_at)
+_SEGMENT_COLUMNS = (
+    TranscriptSegment.id,
+    TranscriptSegment.text,
+    TranscriptSegment.start_seconds,
+    TranscriptSegment.is_hallucination,
+)
+_OWNER_COLUMNS = (Post.id, Post.url, Post.published_at, Account.platform)
+
+
+def posts_by_id(session: Session, ids: Collection[int]) -> list[PostText]:
+    """The text of these posts (in no particular order)."""
+    return [PostText(*row) for row in session.execute(_POST_COLUMNS.where(Post.id.in_(ids)))]
+
+
+def posts_after(session: Session, last_id: int, limit: int) -> list[PostText]:
+    """The next `limit` posts with an id above `last_id`, in id order."""
+    stmt = _POST_COLUMNS.where(Post.id > last_id).order_by(Post.id).limit(limit)
+    return [PostText(*row) for row in session.execute(stmt)]
+
+
+def segments_after(session: Session, last_id: int, limit: int) -> list[SegmentWithOwner]:
+    """The next `limit` transcript segments with an id above `last_id`, in id order, each with
+    the post of the media its transcript belongs to."""
+    stmt = (
+        select(*_SEGMENT_COLUMNS, *_OWNER_COLUMNS)
+        .join(Transcript, Transcript.id == TranscriptSegment.transcript_id)
+        .join(Media, Media.id == Transcript.media_id)
+        .join(Post, Post.id == Media.post_id)
+        .join(Account, Account.id == Post.account_id)
+        .where(TranscriptSegment.id > last_id)
+        .order_by(TranscriptSegment.id)
+        .limit(limit)
+    )
+    return [
+        SegmentWithOwner(SegmentText(*row[:4]), SegmentOwner(*row[4:]))
+        for row in session.execute(stmt)
+    ]
+
+
+def transcript_owner(session: Session, transcript_id: int) -> SegmentOwner | None:
+    """The post of the media a transcript is attached to (None: no such transcript)."""
+    row = session.execute(
+        select(*_OWNER_COLUMNS)
+        .join(Media, Media.post_id == Post.id)
+        .join(Transcript, Transcript.media_id == Media.id)
+        .join(Account, Account.id == Post.account_id)
+        .where(Transcript.id == transcript_id)
+    ).one_or_none()
+    return SegmentOwner(*row) if row is not None else None
+
+
+def transcript_segments(session: Session, transcript_id: int) -> list[SegmentText]:
+    """A transcript's segments (in no particular order)."""
+    stmt = select(*_SEGMENT_COLUMNS).where(TranscriptSegment.transcript_id == transcript_id)
+    return [SegmentText(*row) for row in session.execute(stmt)]
