@@ -71,8 +71,8 @@ def search_command(
     fmt: str,
 ) -> None:
     """Find QUERY in posts and transcripts, best first: words, "phrases", a OR b, -exclude."""
-    from monitor.queries.selection import actor_name
     from monitor.queries.search import search
+    from monitor.queries.selection import actor_name
 
     with app(ctx).session() as session:
         results = search(

@@ -18,8 +18,8 @@ from monitor.config import ConfigError
 from monitor.digest import DigestError
 from monitor.keywords.rescan import UnknownGroupError
 from monitor.queries.posts import PostNotFound
-from monitor.queries.selection import UnknownSelection
 from monitor.queries.search.query import QueryError
+from monitor.queries.selection import UnknownSelection
 from monitor.transcription.errors import ModelLoadError
 from storage.engine import DatabaseError
 from storage.redaction import register_secret
