@@ -1,3 +1,10 @@
 """The web app's routers: each module defines `router`; a page or API area is one line here."""
 
-ROUTER_MODULES = ("monitor.web.routes.health",)
+ROUTER_MODULES = (
+    "monitor.web.routes.health",
+    "monitor.web.routes.api_growth",
+    "monitor.web.routes.overview",
+    "monitor.web.routes.actors",
+    "monitor.web.routes.accounts",
+    "monitor.web.routes.status_page",
+)

@@ -1,0 +1,276 @@
+"""Reads for the web's actor and account pages: who they are, raw captures, profile, posts, runs."""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from typing_extensions import TypedDict
+
+from monitor.growth.data import Metric, values_at
+from storage.models import Account, AccountEvent, Actor, AudienceSnapshot, CollectionRun, Post
+
+
+@dataclass(frozen=True, slots=True)
+class ActorCard:
+    """An actor as the pages show it."""
+
+    id: int
+    name: str
+    kind: str
+    country: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class AccountCard:
+    """An account as the pages show it: identity, profile text, status, collection times."""
+
+    id: int
+    actor_id: int
+    actor: str
+    platform: str
+    handle: str
+    display_name: str | None
+    description: str | None
+    url: str | None
+    status: str
+    active: bool
+    first_seen_at: datetime | None
+    last_collected_at: datetime | None
+
+
+def actors_by_name(session: Session) -> dict[str, ActorCard]:
+    """Every actor keyed by its stored name (growth reports name actors)."""
+    rows = session.execute(select(Actor.id, Actor.name, Actor.kind, Actor.country))
+    return {row.name: ActorCard(*row) for row in rows}
+
+
+def find_actor(session: Session, actor_id: int) -> ActorCard | None:
+    row = session.execute(
+        select(Actor.id, Actor.name, Actor.kind, Actor.country).where(Actor.id == actor_id)
+    ).first()
+    return ActorCard(*row) if row else None
+
+
+def _account_cards(session: Session, *conditions: Any) -> list[AccountCard]:
+    stmt = (
+        select(
+            Account.id,
+            Account.actor_id,
+            Actor.name,
+            Account.platform,
+            Account.handle,
+            Account.display_name,
+            Account.description,
+            Account.url,
+            Account.status,
+            Account.active,
+            Account.first_seen_at,
+            Account.last_collected_at,
+        )
+        .join(Actor, Actor.id == Account.actor_id)
+        .where(*conditions)
+        .order_by(Account.platform, Account.handle)
+    )
+    return [AccountCard(*row) for row in session.execute(stmt)]
+
+
+def find_account(session: Session, account_id: int) -> AccountCard | None:
+    found = _account_cards(session, Account.id == account_id)
+    return found[0] if found else None
+
+
+def account_cards(session: Session, account_ids: Collection[int]) -> dict[int, AccountCard]:
+    """The accounts with these ids, by id."""
+    if not account_ids:
+        return {}
+    return {card.id: card for card in _account_cards(session, Account.id.in_(account_ids))}
+
+
+class Capture(TypedDict):
+    account_id: int
+    captured_at: datetime
+    value: int
+    approximate: bool
+
+
+def captures(
+    session: Session,
+    account_ids: Sequence[int],
+    since: datetime,
+    until: datetime,
+    metric: Metric,
+) -> list[Capture]:
+    """Every capture of `metric` in `since <= t <= until`, oldest first: an index range read
+    on audience_snapshots (account_id, captured_at) per account."""
+    column = getattr(AudienceSnapshot, metric)
+    stmt = (
+        select(
+            AudienceSnapshot.account_id,
+            AudienceSnapshot.captured_at,
+            column,
+            AudienceSnapshot.is_approximate,
+        )
+        .where(
+            AudienceSnapshot.account_id.in_(list(account_ids)),
+            AudienceSnapshot.captured_at >= since,
+            AudienceSnapshot.captured_at <= until,
+            column.is_not(None),
+        )
+        .order_by(AudienceSnapshot.captured_at)
+    )
+    return [
+        Capture(account_id=a, captured_at=t, value=v, approximate=bool(ap))
+        for a, t, v, ap in session.execute(stmt)
+    ]
+
+
+class ProfileChange(TypedDict):
+    """An account event; `detail` holds e.g. the old and new display name of a rename."""
+
+    detected_at: datetime
+    kind: str
+    detail: dict[str, Any] | None
+
+
+def profile_history(session: Session, account_id: int, limit: int = 200) -> list[ProfileChange]:
+    """The account's events, newest first."""
+    stmt = (
+        select(AccountEvent.detected_at, AccountEvent.kind, AccountEvent.detail)
+        .where(AccountEvent.account_id == account_id)
+        .order_by(AccountEvent.detected_at.desc(), AccountEvent.id.desc())
+        .limit(limit)
+    )
+    return [ProfileChange(detected_at=t, kind=k, detail=d) for t, k, d in session.execute(stmt)]
+
+
+class RecentPost(TypedDict):
+    id: int
+    account_id: int
+    platform: str
+    handle: str
+    published_at: datetime | None
+    title: str | None
+    text: str | None
+    views: int | None
+    deleted_at: datetime | None
+    url: str | None
+
+
+def recent_posts(session: Session, account_ids: Sequence[int], limit: int = 30) -> list[RecentPost]:
+    """The latest posts of these accounts, newest first (index on posts account_id,
+    published_at; one bounded read per account, then merged)."""
+    found: list[RecentPost] = []
+    for account_id in account_ids:
+        stmt = (
+            select(
+                Post.id,
+                Post.account_id,
+                Account.platform,
+                Account.handle,
+                Post.published_at,
+                Post.title,
+                Post.text,
+                Post.views,
+                Post.deleted_at,
+                Post.url,
+            )
+            .join(Account, Account.id == Post.account_id)
+            .where(Post.account_id == account_id)
+            .order_by(Post.published_at.desc())
+            .limit(limit)
+        )
+        found.extend(RecentPost(**row._asdict()) for row in session.execute(stmt))  # type: ignore[typeddict-item]
+    found.sort(key=lambda p: (p["published_at"] is not None, p["published_at"]), reverse=True)
+    return found[:limit]
+
+
+class EngagementWeek(TypedDict):
+    """Posts of one week (from Monday): how many, median views, ERR (median views over the
+    audience at the week's end, as `polmon growth` computes views per subscriber)."""
+
+    week: str
+    posts: int
+    median_views: float | None
+    audience: int | None
+    err: float | None
+
+
+def engagement_by_week(
+    session: Session, account_id: int, since: datetime, until: datetime, metric: Metric
+) -> list[EngagementWeek]:
+    """Views per post and ERR per week, oldest first, for weeks with posts in the window."""
+    stmt = (
+        select(Post.published_at, Post.views)
+        .where(
+            Post.account_id == account_id,
+            Post.published_at >= since,
+            Post.published_at <= until,
+        )
+        .order_by(Post.published_at)
+    )
+    weeks: dict[str, list[int | None]] = {}
+    ends: dict[str, datetime] = {}
+    for published, views in session.execute(stmt):
+        monday = (published - timedelta(days=published.weekday())).date()
+        key = monday.isoformat()
+        weeks.setdefault(key, []).append(views)
+        ends[key] = min(
+            until,
+            published.replace(hour=0, minute=0, second=0, microsecond=0)
+            + timedelta(days=7 - published.weekday()),
+        )
+    audience = values_at(session, [account_id], ends, metric) if ends else {}
+    out = []
+    for key, views in weeks.items():
+        counted = [v for v in views if v is not None]
+        median = float(statistics.median(counted)) if counted else None
+        capture = audience.get(key, {}).get(account_id)
+        size = capture.value if capture else None
+        out.append(
+            EngagementWeek(
+                week=key,
+                posts=len(views),
+                median_views=median,
+                audience=size,
+                err=round(median / size, 6) if median is not None and size else None,
+            )
+        )
+    return out
+
+
+class RunRow(TypedDict):
+    started_at: datetime
+    finished_at: datetime | None
+    status: str
+    new: int
+    updated: int
+    deleted: int
+    error: str | None
+
+
+def collection_runs(session: Session, account_id: int, limit: int = 50) -> list[RunRow]:
+    """The account's latest collection runs, newest first, with their errors."""
+    stmt = (
+        select(CollectionRun)
+        .where(CollectionRun.account_id == account_id)
+        .order_by(CollectionRun.started_at.desc(), CollectionRun.id.desc())
+        .limit(limit)
+    )
+    return [
+        RunRow(
+            started_at=run.started_at,
+            finished_at=run.finished_at,
+            status=run.status,
+            new=run.new_posts,
+            updated=run.updated_posts,
+            deleted=run.deleted_posts,
+            error=run.error,
+        )
+        for run in session.scalars(stmt)
+    ]

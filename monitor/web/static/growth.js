@@ -1,0 +1,129 @@
+// The actor growth chart: uPlot over /api/actors/<id>/growth, drag to zoom (refetched at a finer
+// resolution), the legend shows the date and exact values under the cursor, events as markers.
+"use strict";
+(function () {
+  const box = document.getElementById("growth-chart");
+  if (!box || typeof uPlot === "undefined") return;
+  const original = box.dataset.api;
+  const reset = document.getElementById("chart-reset");
+  const note = document.getElementById("chart-note");
+  const MARKER_COLOURS = {
+    renamed: "#6c3fb5", deleted: "#a4161a", private: "#b7950b", unavailable: "#7f8c8d",
+    came_back: "#1b7f3b", handle_reassigned: "#d35400", jump: "#1b7f3b", drop: "#a4161a",
+    migration: "#0b5cad",
+  };
+  let plot = null;
+
+  function formatTime(seconds, resolution) {
+    if (seconds == null) return "—";
+    const iso = new Date(seconds * 1000).toISOString();
+    return resolution === "hour" ? iso.slice(0, 16).replace("T", " ") + " UTC" : iso.slice(0, 10);
+  }
+
+  function formatValue(value) {
+    return value == null ? "—" : Math.round(value).toLocaleString("en-US");
+  }
+
+  function compact(value) {
+    const size = Math.abs(value);
+    if (size >= 1e6) return (value / 1e6).toFixed(size >= 1e7 ? 0 : 1) + "M";
+    if (size >= 1e3) return (value / 1e3).toFixed(size >= 1e4 ? 0 : 1) + "k";
+    return String(value);
+  }
+
+  function markers(events) {
+    return {
+      hooks: {
+        draw: [function (u) {
+          const ctx = u.ctx;
+          const [low, high] = [u.scales.x.min, u.scales.x.max];
+          ctx.save();
+          ctx.font = Math.round(11 * devicePixelRatio) + "px system-ui, sans-serif";
+          events.forEach(function (event, index) {
+            if (event.t < low || event.t > high) return;
+            const x = Math.round(u.valToPos(event.t, "x", true));
+            const colour = MARKER_COLOURS[event.kind] || "#333";
+            ctx.strokeStyle = colour;
+            ctx.fillStyle = colour;
+            ctx.setLineDash([4 * devicePixelRatio, 3 * devicePixelRatio]);
+            ctx.lineWidth = devicePixelRatio;
+            ctx.beginPath();
+            ctx.moveTo(x, u.bbox.top);
+            ctx.lineTo(x, u.bbox.top + u.bbox.height);
+            ctx.stroke();
+            const y = u.bbox.top + (12 + (index % 4) * 13) * devicePixelRatio;
+            ctx.fillText(event.kind, x + 3 * devicePixelRatio, y);
+          });
+          ctx.restore();
+        }],
+      },
+    };
+  }
+
+  function showEmpty(text) {
+    const empty = document.createElement("p");
+    empty.className = "muted chart-empty";
+    empty.textContent = text;
+    box.appendChild(empty);
+  }
+
+  function draw(data) {
+    if (plot) { plot.destroy(); plot = null; }
+    box.querySelectorAll(".chart-empty").forEach(function (el) { el.remove(); });
+    box.dataset.resolution = data.resolution;
+    if (note) note.textContent = "Points per " + data.resolution + ". Drag across the chart to zoom in.";
+    if (!data.x.length || !data.series.length) { showEmpty("No captures in this window."); return; }
+    const series = [{ label: "Date", value: function (u, t) { return formatTime(t, data.resolution); } }];
+    data.series.forEach(function (line) {
+      series.push({
+        label: line.label,
+        stroke: line.colour,
+        width: line.account_id === null ? 2.4 : 1.6,
+        spanGaps: true,
+        points: { show: data.x.length <= 120 },
+        value: function (u, v) { return formatValue(v); },
+      });
+    });
+    const options = {
+      width: Math.max(box.clientWidth, 320),
+      height: 400,
+      series: series,
+      tzDate: function (ts) { return uPlot.tzDate(new Date(ts * 1e3), "Etc/UTC"); },
+      axes: [{}, { size: 60, values: function (u, ticks) { return ticks.map(compact); } }],
+      cursor: { drag: { x: true, y: false, setScale: false } },
+      plugins: [markers(data.events)],
+      hooks: { setSelect: [zoom] },
+    };
+    plot = new uPlot(options, [data.x].concat(data.series.map(function (s) { return s.values; })), box);
+  }
+
+  function load(url) {
+    box.setAttribute("aria-busy", "true");
+    return fetch(url, { headers: { accept: "application/json" }, credentials: "same-origin" })
+      .then(function (response) {
+        if (!response.ok) throw new Error("HTTP " + response.status);
+        return response.json();
+      })
+      .then(draw)
+      .catch(function (error) { showEmpty("The chart could not be loaded (" + error.message + ")."); })
+      .finally(function () { box.setAttribute("aria-busy", "false"); });
+  }
+
+  function zoom(u) {
+    if (u.select.width < 3) return;
+    const since = u.posToVal(u.select.left, "x");
+    const until = u.posToVal(u.select.left + u.select.width, "x");
+    const url = new URL(original, location.href);
+    url.searchParams.set("since", new Date(since * 1000).toISOString());
+    url.searchParams.set("until", new Date(until * 1000).toISOString());
+    url.searchParams.set("resolution", "auto");
+    if (reset) reset.hidden = false;
+    setTimeout(function () { load(url.pathname + url.search); }, 0);
+  }
+
+  if (reset) reset.addEventListener("click", function () { reset.hidden = true; load(original); });
+  window.addEventListener("resize", function () {
+    if (plot) plot.setSize({ width: Math.max(box.clientWidth, 320), height: 400 });
+  });
+  load(original);
+})();
