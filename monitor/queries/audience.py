@@ -77,7 +77,7 @@ def _account_cards(session: Session, *conditions: Any) -> list[AccountCard]:
         .where(*conditions)
         .order_by(Account.platform, Account.handle)
     )
-    return [AccountCard(*row) for row in session.execute(stmt)]
+    return [AccountCard(*row) for row in session.execute(stmt)]  # type: ignore[call-arg]
 
 
 def find_account(session: Session, account_id: int) -> AccountCard | None:
@@ -216,10 +216,10 @@ def engagement_by_week(
     )
     weeks: dict[str, list[int | None]] = {}
     ends: dict[str, datetime] = {}
-    for published, views in session.execute(stmt):
+    for published, post_views in session.execute(stmt):
         monday = (published - timedelta(days=published.weekday())).date()
         key = monday.isoformat()
-        weeks.setdefault(key, []).append(views)
+        weeks.setdefault(key, []).append(post_views)
         ends[key] = min(
             until,
             published.replace(hour=0, minute=0, second=0, microsecond=0)
@@ -227,15 +227,15 @@ def engagement_by_week(
         )
     audience = values_at(session, [account_id], ends, metric) if ends else {}
     out = []
-    for key, views in weeks.items():
-        counted = [v for v in views if v is not None]
+    for key, week_views in weeks.items():
+        counted = [v for v in week_views if v is not None]
         median = float(statistics.median(counted)) if counted else None
         capture = audience.get(key, {}).get(account_id)
         size = capture.value if capture else None
         out.append(
             EngagementWeek(
                 week=key,
-                posts=len(views),
+                posts=len(week_views),
                 median_views=median,
                 audience=size,
                 err=round(median / size, 6) if median is not None and size else None,

@@ -115,4 +115,4 @@ def media_disk(session: Session) -> MediaDisk:
             Media.local_path.is_not(None), Media.duplicate_of_id.is_(None)
         )
     ).one()
-    return MediaDisk(files=int(files), bytes=int(size))
+    return MediaDisk(files=int(files or 0), bytes=int(size or 0))

@@ -1,4 +1,4 @@
-"""The overview and actor chart as data, built from `monitor.growth` reports for pages and API alike."""
+"""The overview and the actor chart as data, from `monitor.growth` reports: pages and API alike."""
 
 from __future__ import annotations
 
@@ -194,16 +194,18 @@ def sort_rows(rows: list[OverviewRow], sort: str) -> list[OverviewRow]:
 
 
 def sparkline_points(values: Sequence[int | None], width: int = 120, height: int = 28) -> str:
-    """An SVG polyline's `points` for the known values (gaps skipped), scaled to the box."""
+    """An SVG polyline's `points` for the known values (gaps skipped), scaled to the box from
+    the first known value to the window's end."""
     known = [(i, v) for i, v in enumerate(values) if v is not None]
     if not known:
         return ""
+    first = known[0][0]
     low = min(v for _, v in known)
     high = max(v for _, v in known)
-    span_x = max(len(values) - 1, 1)
+    span_x = max(len(values) - 1 - first, 1)
     span_y = (high - low) or 1
     return " ".join(
-        f"{i * width / span_x:.1f},{height - 2 - (v - low) * (height - 4) / span_y:.1f}"
+        f"{(i - first) * width / span_x:.1f},{height - 2 - (v - low) * (height - 4) / span_y:.1f}"
         for i, v in known
     )
 
@@ -273,7 +275,7 @@ def _hourly(
     for row in audience.captures(session, ids, since, until, metric):
         hour = row["captured_at"].replace(minute=0, second=0, microsecond=0)
         by_account[row["account_id"]][hour] = (row["value"], row["approximate"])
-    series = [aligned(by_account[i], starts) for i in ids]  # type: ignore[arg-type]
+    series = [aligned(by_account[i], starts) for i in ids]
     before = values_at(session, ids, {"since": since}, metric)["since"]
     total = actor_total(
         [(s, item.info.ended) for s, item in zip(series, actor.accounts, strict=True)],
@@ -305,6 +307,18 @@ def growth_chart(
     since = since or until - timedelta(days=90)
     chosen = pick_resolution(resolution, since, until)
     interval: Interval = "day" if chosen == "hour" else chosen  # type: ignore[assignment]
+    if since >= until:  # a window starting after the latest capture: nothing to draw
+        return GrowthChart(
+            actor_id=card.id,
+            actor=card.name,
+            metric=metric,
+            resolution=chosen,
+            since=since,
+            until=until,
+            x=[],
+            series=[],
+            events=[],
+        )
     report = growth_report(
         session,
         settings,
@@ -387,7 +401,9 @@ def chart_events(
                     ChartEvent(
                         t=_stamp(flag["day"]),
                         kind=flag["kind"],
-                        label=f"{item.info.label}: {flag['kind']} {flag['from']:,} → {flag['to']:,}",
+                        label=(
+                            f"{item.info.label}: {flag['kind']} {flag['from']:,} → {flag['to']:,}"
+                        ),
                     )
                 )
     for flag in actor.flags:  # migrations span the window: marked at its end

@@ -7,14 +7,18 @@ from starlette.responses import Response
 
 from monitor.web.deps import Config, DbSession, render
 from monitor.web.growth_view import change_keys, sparkline_points
-from monitor.web.routes.api_growth import WhenQuery, account_page, utc
+from monitor.web.routes.api_growth import AccountId, WhenQuery, account_page, utc
 
 router = APIRouter()
 
 
 @router.get("/accounts/{account_id}", include_in_schema=False)
 def account_view(
-    request: Request, account_id: int, session: DbSession, config: Config, until: WhenQuery = None
+    request: Request,
+    account_id: AccountId,
+    session: DbSession,
+    config: Config,
+    until: WhenQuery = None,
 ) -> Response:
     """The page twin of `/api/accounts/<id>`."""
     page = account_page(session, config, account_id, utc(until))

@@ -11,6 +11,7 @@ from monitor.queries.events import list_events
 from monitor.web.deps import Config, DbSession, render
 from monitor.web.growth_view import RESOLUTIONS, Resolution, change_keys
 from monitor.web.routes.api_growth import (
+    ActorId,
     MetricQuery,
     WhenQuery,
     actor_summary,
@@ -25,7 +26,7 @@ router = APIRouter()
 @router.get("/actors/{actor_id}", include_in_schema=False)
 def actor_page(
     request: Request,
-    actor_id: int,
+    actor_id: ActorId,
     session: DbSession,
     config: Config,
     since: WhenQuery = None,

@@ -1,12 +1,12 @@
-"""The JSON API twins of the overview, actor, account and status pages (same builders as the pages)."""
+"""The JSON API twins of the overview, actor, account and status pages (the pages' builders)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, HTTPException, Path, Query
 from sqlalchemy.orm import Session
 from typing_extensions import TypedDict
 
@@ -44,22 +44,35 @@ SortQuery = Annotated[str, Query(max_length=40, description="A column, '-' first
 DaysQuery = Annotated[int, Query(ge=1, le=3660, description="The window: this many days.")]
 WhenQuery = Annotated[datetime | None, Query(description="ISO date or time (UTC if no zone).")]
 MetricQuery = Annotated[Metric, Query(description="The audience count to show.")]
+ActorId = Annotated[int, Path(ge=1, le=2**63 - 1, description="The actor's id.")]
+AccountId = Annotated[int, Path(ge=1, le=2**63 - 1, description="The account's id.")]
+
+
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(2200, 1, 1, tzinfo=UTC)
+LONGEST_WINDOW = timedelta(days=366 * 50)
 
 
 def utc(value: datetime | None) -> datetime | None:
-    """A query's time in UTC (a naive one is taken as UTC)."""
+    """A query's time in UTC (a naive one is taken as UTC); outside 1970-2200 it is a 422."""
     if value is None:
         return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    if not EARLIEST <= value <= LATEST:
+        raise HTTPException(422, "times must lie between 1970 and 2200")
+    return value
 
 
 def window(
     since: datetime | None, until: datetime | None
 ) -> tuple[datetime | None, datetime | None]:
-    """A window from the query; a bad one (since after until) is a 422."""
+    """A window from the query; since after until, or over 50 years, is a 422."""
     start, end = utc(since), utc(until)
-    if start is not None and end is not None and start >= end:
-        raise HTTPException(422, "since must be before until")
+    if start is not None and end is not None:
+        if start >= end:
+            raise HTTPException(422, "since must be before until")
+        if end - start > LONGEST_WINDOW:
+            raise HTTPException(422, "a window of at most 50 years")
     return start, end
 
 
@@ -155,7 +168,7 @@ def actor_summary(
 
 @router.get("/actors/{actor_id}")
 def api_actor(
-    actor_id: int, session: DbSession, config: Config, until: WhenQuery = None
+    actor_id: ActorId, session: DbSession, config: Config, until: WhenQuery = None
 ) -> ActorSummary:
     """One actor: accounts with latest audience and changes, migration flags, recent posts."""
     return actor_summary(session, config, find_actor_or_404(session, actor_id), utc(until))
@@ -163,7 +176,7 @@ def api_actor(
 
 @router.get("/actors/{actor_id}/growth")
 def api_actor_growth(
-    actor_id: int,
+    actor_id: ActorId,
     session: DbSession,
     config: Config,
     since: WhenQuery = None,
@@ -218,7 +231,7 @@ def account_page(
 
 @router.get("/accounts/{account_id}")
 def api_account(
-    account_id: int, session: DbSession, config: Config, until: WhenQuery = None
+    account_id: AccountId, session: DbSession, config: Config, until: WhenQuery = None
 ) -> AccountPage:
     """One account: profile and its history, posts, views per post and ERR per week, runs."""
     return account_page(session, config, account_id, utc(until))
@@ -227,8 +240,8 @@ def api_account(
 class StatusPage(TypedDict):
     """What needs attention: queue backlog, jobs, recent job runs, failing accounts, disk."""
 
-    queue_backlog: list[Mapping[str, Any]]  # monitor.queries.status.BacklogRow
-    jobs: list[Mapping[str, Any]]  # monitor.queries.status.JobStatus
+    queue_backlog: Sequence[Mapping[str, Any]]  # monitor.queries.status.BacklogRow
+    jobs: Sequence[Mapping[str, Any]]  # monitor.queries.status.JobStatus
     recent_job_runs: list[JobRunRow]
     failing_accounts: list[FailingAccount]
     media_disk: MediaDisk

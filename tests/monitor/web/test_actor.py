@@ -109,6 +109,14 @@ def test_unknown_actor_and_bad_window(site: tuple[httpx.Client, GrowthPages]) ->
         f"/api/actors/{ids.hun_sen}/growth", params={"since": "2025-04-10", "until": "2025-04-01"}
     )
     assert bad.status_code == 422
+    assert client.get("/api/actors/99999999999999999999").status_code == 422
+    growth = f"/api/actors/{ids.hun_sen}/growth"
+    assert client.get(growth, params={"until": "0001-01-02"}).status_code == 422
+    assert (
+        client.get(growth, params={"since": "1971-01-01", "until": "2199-01-01"}).status_code == 422
+    )
+    after_the_last_capture = _growth(client, ids.hun_sen, since="2030-01-01")
+    assert after_the_last_capture["x"] == [] and after_the_last_capture["series"] == []
 
 
 def test_actor_page_links_chart_api_events_and_posts(
@@ -118,7 +126,9 @@ def test_actor_page_links_chart_api_events_and_posts(
     page = client.get(f"/actors/{ids.hun_sen}")
     assert page.status_code == 200
     html = page.text
-    assert f'data-api="/api/actors/{ids.hun_sen}/growth?resolution=auto&amp;metric=followers"' in html
+    assert (
+        f'data-api="/api/actors/{ids.hun_sen}/growth?resolution=auto&amp;metric=followers"' in html
+    )
     assert "uPlot.iife.min.js" in html and "growth.js" in html
     assert 'href="/posts/' in html and "post 0" in html
     assert "deleted" in html

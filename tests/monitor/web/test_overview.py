@@ -37,7 +37,9 @@ def _overview(client: httpx.Client, **params: str) -> list[dict]:
     return rows
 
 
-def test_every_actor_with_accounts_changes_and_flags(site: tuple[httpx.Client, GrowthPages]) -> None:
+def test_every_actor_with_accounts_changes_and_flags(
+    site: tuple[httpx.Client, GrowthPages],
+) -> None:
     client, ids = site
     rows = _overview(client)
     by_name = {row["actor"]: row for row in rows}
@@ -141,4 +143,7 @@ def test_sparkline_points_scale_into_the_box() -> None:
     assert sparkline_points([]) == "" and sparkline_points([None, None]) == ""
     points = sparkline_points([10, None, 20], width=100, height=24)
     assert points == "0.0,22.0 100.0,2.0"
+    # Scaled from the first known value: leading gaps (before the first capture) are not drawn.
+    assert sparkline_points([None, None, 10, 20], width=100, height=24) == "0.0,22.0 100.0,2.0"
+    assert sparkline_points([None, 10, 20, None], width=100, height=24) == "0.0,22.0 50.0,2.0"
     assert sparkline_points([5, 5]) == "0.0,26.0 120.0,26.0"
