@@ -51,23 +51,44 @@ class FailingAccount(TypedDict):
 
 
 def failing_accounts(session: Session) -> list[FailingAccount]:
-    """Active accounts whose latest collection run is failed or partial, most failures first."""
-    latest = (
-        select(CollectionRun.account_id, func.max(CollectionRun.id).label("run_id"))
-        .group_by(CollectionRun.account_id)
-        .subquery()
+    """Active accounts whose latest collection run is failed or partial, most failures first.
+
+    The latest run per account is a correlated subquery: one seek on collection_runs
+    (account_id, started_at) per account, whatever the number of runs kept."""
+    latest_run = (
+        select(CollectionRun.id)
+        .where(CollectionRun.account_id == Account.id)
+        .order_by(CollectionRun.started_at.desc(), CollectionRun.id.desc())
+        .limit(1)
+        .correlate(Account)
+        .scalar_subquery()
     )
-    rows = session.execute(
+    accounts = session.execute(
         select(
-            Account.id, Actor.name, Account.platform, Account.handle, Account.status, CollectionRun
+            Account.id,
+            Actor.name,
+            Account.platform,
+            Account.handle,
+            Account.status,
+            latest_run.label("run_id"),
         )
         .join(Actor, Actor.id == Account.actor_id)
-        .join(latest, latest.c.account_id == Account.id)
-        .join(CollectionRun, CollectionRun.id == latest.c.run_id)
-        .where(Account.active.is_(True), CollectionRun.status.in_(FAILED_RUN_STATUSES))
+        .where(Account.active.is_(True))
     ).all()
+    wanted = [row.run_id for row in accounts if row.run_id is not None]
+    failed = {
+        run.id: run
+        for run in session.scalars(
+            select(CollectionRun).where(
+                CollectionRun.id.in_(wanted), CollectionRun.status.in_(FAILED_RUN_STATUSES)
+            )
+        )
+    }
     out = []
-    for account_id, actor, platform, handle, account_status, run in rows:
+    for account_id, actor, platform, handle, account_status, run_id in accounts:
+        run = failed.get(run_id)
+        if run is None:
+            continue
         out.append(
             FailingAccount(
                 account_id=account_id,
