@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from typing_extensions import TypedDict
 
@@ -130,6 +130,26 @@ def captures(
     ]
 
 
+def latest_capture(session: Session, actor_id: int) -> datetime | None:
+    """When the actor's active accounts were last captured: one index seek per account on
+    audience_snapshots (account_id, captured_at)."""
+    last = (
+        select(AudienceSnapshot.captured_at)
+        .where(AudienceSnapshot.account_id == Account.id)
+        .order_by(AudienceSnapshot.captured_at.desc())
+        .limit(1)
+        .correlate(Account)
+        .scalar_subquery()
+    )
+    per_account = (
+        select(last.label("captured_at"))
+        .where(Account.actor_id == actor_id, Account.active.is_(True))
+        .subquery()
+    )
+    found: datetime | None = session.scalar(select(func.max(per_account.c.captured_at)))
+    return found
+
+
 class ProfileChange(TypedDict):
     """An account event; `detail` holds e.g. the old and new display name of a rename."""
 
@@ -163,31 +183,43 @@ class RecentPost(TypedDict):
 
 
 def recent_posts(session: Session, account_ids: Sequence[int], limit: int = 30) -> list[RecentPost]:
-    """The latest posts of these accounts, newest first (index on posts account_id,
-    published_at; one bounded read per account, then merged)."""
-    found: list[RecentPost] = []
-    for account_id in account_ids:
-        stmt = (
-            select(
-                Post.id,
-                Post.account_id,
-                Account.platform,
-                Account.handle,
-                Post.published_at,
-                Post.title,
-                Post.text,
-                Post.views,
-                Post.deleted_at,
-                Post.url,
-            )
-            .join(Account, Account.id == Post.account_id)
-            .where(Post.account_id == account_id)
-            .order_by(Post.published_at.desc())
-            .limit(limit)
+    """The latest posts of these accounts, newest first (one statement; the planner picks the
+    posts (account_id, published_at) or (published_at) index)."""
+    if not account_ids:
+        return []
+    stmt = (
+        select(
+            Post.id,
+            Post.account_id,
+            Account.platform,
+            Account.handle,
+            Post.published_at,
+            Post.title,
+            Post.text,
+            Post.views,
+            Post.deleted_at,
+            Post.url,
         )
-        found.extend(RecentPost(**row._asdict()) for row in session.execute(stmt))  # type: ignore[typeddict-item]
-    found.sort(key=lambda p: (p["published_at"] is not None, p["published_at"]), reverse=True)
-    return found[:limit]
+        .join(Account, Account.id == Post.account_id)
+        .where(Post.account_id.in_(list(account_ids)))
+        .order_by(Post.published_at.desc(), Post.id.desc())
+        .limit(limit)
+    )
+    return [
+        RecentPost(
+            id=row.id,
+            account_id=row.account_id,
+            platform=row.platform,
+            handle=row.handle,
+            published_at=row.published_at,
+            title=row.title,
+            text=row.text,
+            views=row.views,
+            deleted_at=row.deleted_at,
+            url=row.url,
+        )
+        for row in session.execute(stmt)
+    ]
 
 
 class EngagementWeek(TypedDict):

@@ -301,9 +301,8 @@ def growth_chart(
     90 days before it.
     """
     if until is None:
-        latest = growth_report(session, settings, actor=card.name, with_series=False, metric=metric)
-        times = [i.latest.captured_at for a in latest.actors for i in a.accounts if i.latest]
-        until = max(times) + timedelta(seconds=1) if times else utcnow()
+        latest = audience.latest_capture(session, card.id)
+        until = latest + timedelta(seconds=1) if latest else utcnow()
     since = since or until - timedelta(days=90)
     chosen = pick_resolution(resolution, since, until)
     interval: Interval = "day" if chosen == "hour" else chosen  # type: ignore[assignment]
