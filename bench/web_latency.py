@@ -44,9 +44,7 @@ def served(config: Path) -> Iterator[str]:
     port = _free_port()
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     command = [sys.executable, "-m", "monitor", "--config", str(config), "serve"]
-    process = subprocess.Popen(  # noqa: S603 - our own CLI
-        [*command, "--host", "127.0.0.1", "--port", str(port)], env=env
-    )
+    process = subprocess.Popen([*command, "--host", "127.0.0.1", "--port", str(port)], env=env)
     base_url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -111,13 +109,16 @@ def _percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
-async def run(base_url: str, clients: int, requests: int, cookie: str | None) -> None:
+async def run(
+    base_url: str, clients: int, requests: int, cookie: str | None, until: str | None
+) -> None:
     cookies = dict([cookie.split("=", 1)]) if cookie else None
     limits = httpx.Limits(max_connections=clients)
     async with httpx.AsyncClient(
         base_url=base_url, cookies=cookies, timeout=120, limits=limits
     ) as client:
-        first = await client.get("/api/overview")
+        as_of = f"?until={until}" if until else ""
+        first = await client.get(f"/api/overview{as_of}")
         if first.status_code != 200:
             raise SystemExit(f"/api/overview answered {first.status_code}: log in (--cookie)")
         rows = first.json()
@@ -131,11 +132,11 @@ async def run(base_url: str, clients: int, requests: int, cookie: str | None) ->
             f"{clients} concurrent clients, {requests} requests per path"
         )
         paths = [
-            "/",
-            "/api/overview",
-            f"/actors/{actor['actor_id']}",
-            f"/api/actors/{actor['actor_id']}",
-            f"/api/actors/{actor['actor_id']}/growth",
+            f"/{as_of}",
+            f"/api/overview{as_of}",
+            f"/actors/{actor['actor_id']}{as_of}",
+            f"/api/actors/{actor['actor_id']}{as_of}",
+            f"/api/actors/{actor['actor_id']}/growth",  # the 90 days to the latest capture
         ]
         print("| path | p50 ms | p95 ms | max ms | req/s | statuses |")
         print("| --- | --- | --- | --- | --- | --- |")
@@ -161,9 +162,14 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=10)
     parser.add_argument("--requests", type=int, default=100, help="per path")
     parser.add_argument("--cookie", default=None, help="NAME=VALUE of a logged-in session")
+    parser.add_argument(
+        "--until",
+        default=None,
+        help="the pages' as-of date (bench.growth's data ends 2026-01-01; default: now)",
+    )
     args = parser.parse_args()
     if args.base_url:
-        asyncio.run(run(args.base_url, args.clients, args.requests, args.cookie))
+        asyncio.run(run(args.base_url, args.clients, args.requests, args.cookie, args.until))
         return
     with tempfile.TemporaryDirectory() as folder:
         if args.demo:
@@ -173,7 +179,7 @@ def main() -> None:
         else:
             config = args.config
         with served(config) as base_url:
-            asyncio.run(run(base_url, args.clients, args.requests, args.cookie))
+            asyncio.run(run(base_url, args.clients, args.requests, args.cookie, args.until))
 
 
 if __name__ == "__main__":
