@@ -130,6 +130,15 @@ def captures(
     ]
 
 
+def data_version(session: Session) -> tuple[int | None, ...]:
+    """The newest row id of each table the growth pages read: any new capture, post, event,
+    run or account changes it (each a primary-key index read)."""
+    return tuple(
+        session.scalar(select(func.max(column)))
+        for column in (AudienceSnapshot.id, Post.id, AccountEvent.id, CollectionRun.id, Account.id)
+    )
+
+
 def latest_capture(session: Session, actor_id: int) -> datetime | None:
     """When the actor's active accounts were last captured: one index seek per account on
     audience_snapshots (account_id, captured_at)."""

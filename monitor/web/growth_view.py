@@ -17,6 +17,7 @@ from monitor.growth.report import CHANGE_DAYS, AccountGrowth, ActorGrowth, Growt
 from monitor.growth.series import Interval, Point, actor_total, aligned, change
 from monitor.queries import audience
 from monitor.queries.events import list_events
+from monitor.web.growth_cache import cached
 from storage.types import utcnow
 
 FLAG_KINDS = ("jump", "drop", "deleted", "private", "unavailable", "migration")
@@ -146,7 +147,51 @@ def overview(
     sort: str = "-latest",
     metric: Metric = "followers",
 ) -> tuple[GrowthReport, list[OverviewRow]]:
-    """Every actor (its accounts on `platform` if given) with growth over the last `days`."""
+    """Every actor (its accounts on `platform` if given) with growth over the last `days`;
+    built once per data version (`growth_cache`)."""
+    key = (
+        "overview",
+        settings.model_dump_json(),
+        days,
+        until,
+        actor,
+        platform,
+        country,
+        flag,
+        sort,
+        metric,
+    )
+    return cached(
+        session,
+        key,
+        lambda: _overview(
+            session,
+            settings,
+            days=days,
+            until=until,
+            actor=actor,
+            platform=platform,
+            country=country,
+            flag=flag,
+            sort=sort,
+            metric=metric,
+        ),
+    )
+
+
+def _overview(
+    session: Session,
+    settings: GrowthConfig,
+    *,
+    days: int,
+    until: datetime | None,
+    actor: str | None,
+    platform: str | None,
+    country: str | None,
+    flag: str | None,
+    sort: str,
+    metric: Metric,
+) -> tuple[GrowthReport, list[OverviewRow]]:
     as_of = until or utcnow()
     since = as_of - timedelta(days=days)
     report = growth_report(
@@ -286,6 +331,33 @@ def _hourly(
 
 
 def growth_chart(
+    session: Session,
+    settings: GrowthConfig,
+    card: audience.ActorCard,
+    *,
+    since: datetime | None,
+    until: datetime | None,
+    resolution: Resolution = "auto",
+    metric: Metric = "followers",
+) -> GrowthChart:
+    """The actor's chart (`_growth_chart`), built once per data version (`growth_cache`)."""
+    key = ("growth_chart", settings.model_dump_json(), card, since, until, resolution, metric)
+    return cached(
+        session,
+        key,
+        lambda: _growth_chart(
+            session,
+            settings,
+            card,
+            since=since,
+            until=until,
+            resolution=resolution,
+            metric=metric,
+        ),
+    )
+
+
+def _growth_chart(
     session: Session,
     settings: GrowthConfig,
     card: audience.ActorCard,

@@ -13,8 +13,9 @@ import pytest
 from monitor.growth import SUMMARY_COLUMNS
 from monitor.web.growth_view import sparkline_points
 from storage.engine import transaction
+from storage.models import Account
 from tests.conftest import TestDatabase, invoke
-from tests.support import growth_pages
+from tests.support import factories, growth_pages
 from tests.support.config import make_config
 from tests.support.growth_pages import HOSTILE_TITLE, UNTIL, GrowthPages
 from tests.support.web import live_server, sign_in
@@ -137,6 +138,22 @@ def test_csv_export_is_polmon_growth_csv(
     assert sorted(rows, key=key) == sorted(from_cli, key=key)
     only_kh = client.get("/", params={"until": UNTIL, "country": "KH", "format": "json"}).json()
     assert {row["actor"] for row in only_kh} == {"Kem Sokha"}
+
+
+def test_new_captures_show_at_once(
+    site: tuple[httpx.Client, GrowthPages], db: TestDatabase
+) -> None:
+    """The overview's data is reused between requests only until a new row arrives."""
+    client, ids = site
+    before = {row["actor"]: row["latest"] for row in _overview(client)}
+    assert _overview(client) == _overview(client)
+    with transaction(db.engine) as session:
+        kem = session.get(Account, ids.kem_sokha_telegram)
+        assert kem is not None
+        factories.snapshots(session, kem, [(39.5, 99_999)])
+    after = {row["actor"]: row["latest"] for row in _overview(client)}
+    assert after["Kem Sokha"] == 99_999 != before["Kem Sokha"]
+    assert after["Hun Sen"] == before["Hun Sen"]
 
 
 def test_sparkline_points_scale_into_the_box() -> None:
