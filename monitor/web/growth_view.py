@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
@@ -35,6 +36,8 @@ SORT_KEYS = (
 Resolution = Literal["auto", "hour", "day", "week", "month"]
 RESOLUTIONS: tuple[Resolution, ...] = ("auto", "hour", "day", "week", "month")
 MAX_HOURLY_SPAN = timedelta(days=31)
+# The overview lists this many accounts under an actor; the actor page lists them all.
+OVERVIEW_ACCOUNTS_SHOWN = 12
 
 
 class ChangeCells(TypedDict):
@@ -241,6 +244,11 @@ def sort_rows(rows: list[OverviewRow], sort: str) -> list[OverviewRow]:
 def sparkline_points(values: Sequence[int | None], width: int = 120, height: int = 28) -> str:
     """An SVG polyline's `points` for the known values (gaps skipped), scaled to the box from
     the first known value to the window's end."""
+    return _sparkline_points(tuple(values), width, height)
+
+
+@functools.lru_cache(maxsize=8192)
+def _sparkline_points(values: tuple[int | None, ...], width: int, height: int) -> str:
     known = [(i, v) for i, v in enumerate(values) if v is not None]
     if not known:
         return ""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Literal
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
@@ -21,6 +22,8 @@ from monitor.web.routes.api_growth import (
 )
 
 router = APIRouter()
+# Accounts listed on the page unless ?accounts=all (an actor may have hundreds).
+ACTOR_ACCOUNTS_SHOWN = 50
 
 
 @router.get("/actors/{actor_id}", include_in_schema=False)
@@ -33,6 +36,7 @@ def actor_page(
     until: WhenQuery = None,
     resolution: Resolution = "auto",
     metric: MetricQuery = "followers",
+    accounts: Literal["all"] | None = None,
 ) -> Response:
     """The page; its chart script reads `/api/actors/<id>/growth` with the same query."""
     start, end = window(since, until)
@@ -59,6 +63,7 @@ def actor_page(
         change_keys=change_keys(),
         chart_api=f"/api/actors/{actor_id}/growth?{urlencode(chart_query)}",
         resolutions=RESOLUTIONS,
+        accounts_shown=None if accounts == "all" else ACTOR_ACCOUNTS_SHOWN,
         filters={
             "since": start.date().isoformat() if start else "",
             "until": end.date().isoformat() if end else "",

@@ -12,7 +12,13 @@ from monitor.growth import SUMMARY_COLUMNS, summary_rows
 from monitor.web.deps import Config, DbSession, render
 from monitor.web.export import ExportFormat
 from monitor.web.export import export_response as export
-from monitor.web.growth_view import FLAG_KINDS, SORT_KEYS, change_keys, sparkline_points
+from monitor.web.growth_view import (
+    FLAG_KINDS,
+    OVERVIEW_ACCOUNTS_SHOWN,
+    SORT_KEYS,
+    change_keys,
+    sparkline_points,
+)
 from monitor.web.routes.api_growth import (
     CountryQuery,
     DaysQuery,
@@ -85,5 +91,6 @@ def overview_page(
         change_keys=change_keys(),
         platforms=PLATFORMS,
         sparkline=sparkline_points,
+        shown=OVERVIEW_ACCOUNTS_SHOWN,
         link=lambda **changes: query_link(request, **changes),
     )

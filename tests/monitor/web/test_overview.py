@@ -164,3 +164,25 @@ def test_sparkline_points_scale_into_the_box() -> None:
     assert sparkline_points([None, None, 10, 20], width=100, height=24) == "0.0,22.0 100.0,2.0"
     assert sparkline_points([None, 10, 20, None], width=100, height=24) == "0.0,22.0 50.0,2.0"
     assert sparkline_points([5, 5]) == "0.0,26.0 120.0,26.0"
+
+
+def test_an_actor_with_many_accounts_is_listed_in_part(db: TestDatabase, tmp_path: Path) -> None:
+    with transaction(db.engine) as session:
+        many = factories.actor(session, "Many Accounts")
+        for number in range(51):
+            platform = "telegram" if number % 3 else "tiktok"
+            account = factories.account(session, many, platform, f"acct{number:02}")
+            factories.snapshots(session, account, [(0, 1_000 + number)])
+        actor_id = many.id
+    config = make_config(tmp_path, db)
+    with live_server(config, db.engine) as server, httpx.Client(base_url=server.base_url) as client:
+        sign_in(server, client)
+        overview = client.get("/", params={"until": "2025-03-02"}).text
+        actor = client.get(f"/actors/{actor_id}").text
+        actor_all = client.get(f"/actors/{actor_id}", params={"accounts": "all"}).text
+        exported = client.get("/", params={"until": "2025-03-02", "format": "csv"}).text
+    assert overview.count('<tr class="account"') == 12
+    assert "… and 39 more accounts" in overview and "telegram 34 · tiktok 17" in overview
+    assert len(list(csv.DictReader(io.StringIO(exported)))) == 52  # every account + the total
+    assert actor.count('href="/accounts/') == 50 and "Show all 51 accounts" in actor
+    assert actor_all.count('href="/accounts/') == 51 and "Show all" not in actor_all
