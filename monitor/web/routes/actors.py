@@ -10,7 +10,8 @@ from starlette.responses import Response
 
 from monitor.queries.events import list_events
 from monitor.web.deps import Config, DbSession, render
-from monitor.web.growth_view import RESOLUTIONS, Resolution, change_keys
+from monitor.web.growth_chart import RESOLUTIONS, Resolution
+from monitor.web.growth_view import change_keys
 from monitor.web.routes.api_growth import (
     ActorId,
     MetricQuery,

@@ -23,14 +23,8 @@ from monitor.queries.collection_health import (
 )
 from monitor.queries.status import backlog_report, job_report
 from monitor.web.deps import Config, DbSession
-from monitor.web.growth_view import (
-    AccountLine,
-    GrowthChart,
-    OverviewRow,
-    Resolution,
-    growth_chart,
-    overview,
-)
+from monitor.web.growth_chart import GrowthChart, Resolution, growth_chart
+from monitor.web.growth_view import AccountLine, OverviewRow, overview
 
 router = APIRouter(prefix="/api", tags=["growth"])
 
