@@ -191,11 +191,15 @@ class RecentPost(TypedDict):
     url: str | None
 
 
-def recent_posts(session: Session, account_ids: Sequence[int], limit: int = 30) -> list[RecentPost]:
-    """The latest posts of these accounts, newest first (one statement; the planner picks the
-    posts (account_id, published_at) or (published_at) index)."""
-    if not account_ids:
-        return []
+def recent_posts(
+    session: Session,
+    *,
+    account_ids: Sequence[int] | None = None,
+    actor_id: int | None = None,
+    limit: int = 30,
+) -> list[RecentPost]:
+    """The latest posts of these accounts, or of all the actor's accounts, newest first (one
+    statement; the planner picks the posts (account_id, published_at) or (published_at) index)."""
     stmt = (
         select(
             Post.id,
@@ -210,10 +214,13 @@ def recent_posts(session: Session, account_ids: Sequence[int], limit: int = 30) 
             Post.url,
         )
         .join(Account, Account.id == Post.account_id)
-        .where(Post.account_id.in_(list(account_ids)))
         .order_by(Post.published_at.desc(), Post.id.desc())
         .limit(limit)
     )
+    if account_ids is not None:
+        stmt = stmt.where(Post.account_id.in_(list(account_ids)))
+    if actor_id is not None:
+        stmt = stmt.where(Account.actor_id == actor_id)
     return [
         RecentPost(
             id=row.id,

@@ -53,9 +53,7 @@ def actor_page(
         }.items()
         if v
     }
-    events = list_events(
-        session, account_ids=[a["account_id"] for a in summary["accounts"]], limit=100
-    )
+    events = list_events(session, actor=card.name, limit=100)
     return render(
         request,
         "actor.html",

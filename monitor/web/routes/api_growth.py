@@ -148,7 +148,6 @@ def actor_summary(
     report, rows = overview(session, config.growth, until=until, actor=card.name)
     accounts = rows[0]["accounts"] if rows else []
     flags = [flag for actor in report.actors for flag in actor.flags]
-    ids = [a["account_id"] for a in accounts]
     return ActorSummary(
         actor_id=card.id,
         actor=card.name,
@@ -156,7 +155,7 @@ def actor_summary(
         country=card.country,
         accounts=accounts,
         flags=flags,
-        recent_posts=audience.recent_posts(session, ids, limit=30),
+        recent_posts=audience.recent_posts(session, actor_id=card.id, limit=30),
     )
 
 
@@ -215,7 +214,7 @@ def account_page(
         account={field: getattr(card, field) for field in card.__slots__},
         growth=line,
         profile_history=audience.profile_history(session, account_id),
-        recent_posts=audience.recent_posts(session, [account_id], limit=50),
+        recent_posts=audience.recent_posts(session, account_ids=[account_id], limit=50),
         engagement=audience.engagement_by_week(
             session, account_id, end - timedelta(days=180), end, "followers"
         ),
