@@ -60,6 +60,20 @@
     };
   }
 
+  // An actor with many accounts: the total and the MAX_LINES largest accounts (latest value).
+  const MAX_LINES = 24;
+  function lastValue(line) {
+    for (let i = line.values.length - 1; i >= 0; i--) if (line.values[i] != null) return line.values[i];
+    return -1;
+  }
+  function largest(all) {
+    const accounts = all.filter(function (line) { return line.account_id !== null; });
+    if (accounts.length <= MAX_LINES) return all;
+    const kept = accounts.slice().sort(function (a, b) { return lastValue(b) - lastValue(a); })
+      .slice(0, MAX_LINES);
+    return all.filter(function (line) { return line.account_id === null || kept.indexOf(line) >= 0; });
+  }
+
   function showEmpty(text) {
     const empty = document.createElement("p");
     empty.className = "muted chart-empty";
@@ -73,8 +87,9 @@
     box.dataset.resolution = data.resolution;
     if (note) note.textContent = "Points per " + data.resolution + ". Drag across the chart to zoom in.";
     if (!data.x.length || !data.series.length) { showEmpty("No captures in this window."); return; }
+    const lines = largest(data.series);
     const series = [{ label: "Date", value: function (u, t) { return formatTime(t, data.resolution); } }];
-    data.series.forEach(function (line) {
+    lines.forEach(function (line) {
       series.push({
         label: line.label,
         stroke: line.colour,
@@ -94,7 +109,11 @@
       plugins: [markers(data.events)],
       hooks: { setSelect: [zoom] },
     };
-    plot = new uPlot(options, [data.x].concat(data.series.map(function (s) { return s.values; })), box);
+    plot = new uPlot(options, [data.x].concat(lines.map(function (s) { return s.values; })), box);
+    if (note && lines.length < data.series.length) {
+      note.textContent += " Showing the total and the " + (lines.length - 1) + " largest of " +
+        (data.series.length - 1) + " accounts.";
+    }
   }
 
   function load(url) {

@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 
 from storage.engine import transaction
 from tests.conftest import TestDatabase
-from tests.support import growth_pages
+from tests.support import factories, growth_pages
 from tests.support.config import make_config
 from tests.support.growth_pages import HOSTILE_TITLE, UNTIL
 from tests.support.web import chromium_page, live_server, sign_in
@@ -112,3 +112,24 @@ def test_overview_actor_chart_and_export_in_chromium(
         page.screenshot(path=tmp_path / "hostile-account.png", full_page=True)
     assert dialogs == []
     print(tmp_path)
+
+
+def test_chart_of_an_actor_with_many_accounts_draws_the_largest(
+    sqlite_db: TestDatabase, tmp_path: Path
+) -> None:
+    with transaction(sqlite_db.engine) as session:
+        many = factories.actor(session, "Many Accounts")
+        for number in range(30):
+            account = factories.account(session, many, "telegram", f"acct{number:02}")
+            factories.snapshots(session, account, [(day, 1_000 * (number + 1)) for day in range(5)])
+        actor_id = many.id
+    config = make_config(tmp_path, sqlite_db)
+    with live_server(config, sqlite_db.engine) as server, chromium_page(server.base_url) as page:
+        sign_in(server, page)
+        page.goto(f"/actors/{actor_id}")
+        labels = page.locator(".u-legend tr.u-series .u-label")
+        expect(labels).to_have_count(26)  # the date, 24 accounts, the total
+        shown = labels.all_inner_texts()
+        assert shown[-1] == "Many Accounts: total"
+        assert "telegram: acct29" in shown and "telegram: acct05" not in shown
+        expect(page.locator("#chart-note")).to_contain_text("the 24 largest of 30 accounts")
