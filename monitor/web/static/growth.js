@@ -1,6 +1,32 @@
 // The actor growth chart: uPlot over /api/actors/<id>/growth, drag to zoom (refetched at a finer
 // resolution), the legend shows the date and exact values under the cursor, events as markers.
+// On an account page: median views per post and ERR by week, from the table's data-weeks.
 "use strict";
+(function () {
+  const box = document.getElementById("engagement-chart");
+  if (!box || typeof uPlot === "undefined") return;
+  const weeks = JSON.parse(box.dataset.weeks);
+  const x = weeks.map(function (w) { return Date.parse(w.week + "T00:00:00Z") / 1000; });
+  const options = {
+    width: Math.max(box.clientWidth, 320),
+    height: 260,
+    tzDate: function (ts) { return uPlot.tzDate(new Date(ts * 1e3), "Etc/UTC"); },
+    series: [
+      { label: "Week from", value: function (u, t) { return t == null ? "—" : new Date(t * 1000).toISOString().slice(0, 10); } },
+      { label: "Median views", stroke: "#0b5cad", width: 2, scale: "views",
+        value: function (u, v) { return v == null ? "—" : Math.round(v).toLocaleString("en-US"); } },
+      { label: "ERR", stroke: "#d35400", width: 2, scale: "err",
+        value: function (u, v) { return v == null ? "—" : (v * 100).toFixed(2) + "%"; } },
+    ],
+    axes: [{ incrs: [86400, 7 * 86400, 14 * 86400, 28 * 86400, 91 * 86400, 364 * 86400],
+      values: function (u, ticks) { return ticks.map(function (t) { return new Date(t * 1000).toISOString().slice(0, 10); }); } },
+      { scale: "views", size: 60 },
+      { scale: "err", side: 1, size: 60, grid: { show: false },
+        values: function (u, ticks) { return ticks.map(function (t) { return (t * 100).toFixed(1) + "%"; }); } }],
+  };
+  new uPlot(options, [x, weeks.map(function (w) { return w.median_views; }),
+    weeks.map(function (w) { return w.err; })], box);
+})();
 (function () {
   const box = document.getElementById("growth-chart");
   if (!box || typeof uPlot === "undefined") return;

@@ -103,6 +103,13 @@ def test_overview_actor_chart_and_export_in_chromium(
         expect(page.locator("#growth-chart")).to_have_attribute("data-resolution", "hour")
         expect(page.locator("#chart-reset")).to_be_visible()
 
+        # An account's engagement by week, charted: median views per post and ERR.
+        page.goto(f"/accounts/{ids.telegram}?until=2025-04-10T12:00:00Z")
+        engagement = page.locator("#engagement-chart .u-legend")
+        expect(engagement).to_contain_text("Median views")
+        expect(engagement).to_contain_text("ERR")
+        page.screenshot(path=tmp_path / "account.png", full_page=True)
+
         # The hostile actor's page: its title and account label are text; no script ran.
         page.goto(f"/actors/{ids.hostile}")
         expect(page.locator("h1")).to_have_text(HOSTILE_TITLE)
