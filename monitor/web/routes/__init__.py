@@ -11,4 +11,9 @@ ROUTER_MODULES = (
     "monitor.web.routes.api_hits",
     "monitor.web.routes.search",
     "monitor.web.routes.api_search",
+    "monitor.web.routes.api_growth",
+    "monitor.web.routes.overview",
+    "monitor.web.routes.actors",
+    "monitor.web.routes.accounts",
+    "monitor.web.routes.status_page",
 )
