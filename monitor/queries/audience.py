@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from typing_extensions import TypedDict
 
-from monitor.growth.data import Metric, values_at
+from monitor.queries.growth.data import Metric, values_at
 from storage.models import Account, AccountEvent, Actor, AudienceSnapshot, CollectionRun, Post
 
 

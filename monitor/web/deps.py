@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, HTTPException, Request
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 from starlette.responses import Response
@@ -37,3 +37,8 @@ Config = Annotated[PolmonConfig, Depends(app_config)]
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> Response:
     """A page from `templates/`, with the request (and so the logged-in user) in its context."""
     return templates.TemplateResponse(request, template, context, status_code=status_code)
+
+
+def bad_request(message: str) -> HTTPException:
+    """A 400 naming what is wrong with the request's parameters (one line, no traceback)."""
+    return HTTPException(status_code=400, detail=message)

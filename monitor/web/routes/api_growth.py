@@ -22,7 +22,7 @@ from monitor.queries.collection_health import (
 )
 from monitor.queries.growth.data import Metric
 from monitor.queries.status import backlog_report, job_report
-from monitor.web.deps import Config, DbSession
+from monitor.web.deps import Config, DbSession, bad_request
 from monitor.web.growth_chart import GrowthChart, Resolution, growth_chart
 from monitor.web.growth_view import AccountLine, OverviewRow, overview
 
@@ -48,25 +48,25 @@ LONGEST_WINDOW = timedelta(days=366 * 50)
 
 
 def utc(value: datetime | None) -> datetime | None:
-    """A query's time in UTC (a naive one is taken as UTC); outside 1970-2200 it is a 422."""
+    """A query's time in UTC (a naive one is taken as UTC); outside 1970-2200 it is a 400."""
     if value is None:
         return None
     value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
     if not EARLIEST <= value <= LATEST:
-        raise HTTPException(422, "times must lie between 1970 and 2200")
+        raise bad_request("times must lie between 1970 and 2200")
     return value
 
 
 def window(
     since: datetime | None, until: datetime | None
 ) -> tuple[datetime | None, datetime | None]:
-    """A window from the query; since after until, or over 50 years, is a 422."""
+    """A window from the query; since after until, or over 50 years, is a 400."""
     start, end = utc(since), utc(until)
     if start is not None and end is not None:
         if start >= end:
-            raise HTTPException(422, "since must be before until")
+            raise bad_request("since must be before until")
         if end - start > LONGEST_WINDOW:
-            raise HTTPException(422, "a window of at most 50 years")
+            raise bad_request("a window of at most 50 years")
     return start, end
 
 

@@ -17,7 +17,7 @@ from monitor.queries.hits import HIT_COLUMNS, list_hits
 from monitor.queries.post_page import web_link
 from monitor.queries.selection import UnknownSelection, actor_name, group_name
 from monitor.timeparse import parse_when
-from monitor.web.deps import Config, DbSession, render
+from monitor.web.deps import Config, DbSession, bad_request, render
 from monitor.web.export import ExportFormat, export_response
 
 router = APIRouter()
@@ -25,10 +25,6 @@ router = APIRouter()
 Source = Literal["post", "transcript"]
 Text = Annotated[str | None, Query(max_length=500)]
 HIT_SOURCES: tuple[Source, ...] = ("post", "transcript")
-
-
-def bad_request(message: str) -> HTTPException:
-    return HTTPException(status_code=400, detail=message)
 
 
 def when(value: str | None, name: str) -> datetime | None:

@@ -14,9 +14,9 @@ from monitor.queries.post_page import web_link
 from monitor.queries.search import QueryError
 from monitor.queries.search_page import SEARCH_COLUMNS, SearchRow, search_page
 from monitor.queries.selection import UnknownSelection, actor_name
-from monitor.web.deps import DbSession, render
+from monitor.web.deps import DbSession, bad_request, render
 from monitor.web.export import ExportFormat, export_response
-from monitor.web.routes.hits import bad_request, no_nul, platform_of, when
+from monitor.web.routes.hits import no_nul, platform_of, when
 
 router = APIRouter()
 
