@@ -99,9 +99,12 @@ SORT_DESC: dict[str, str] = {
     "audience_snapshots": "captured_at",
 }
 
-# Tables nobody browses: migrations' bookkeeping and the full-text index internals.
+# Documented tables kept out of Datasette's pages: the web app's logins (argon2 hashes).
+SENSITIVE = ("users",)
+# Tables nobody browses: migrations' bookkeeping, the full-text index internals, SENSITIVE.
 HIDDEN = (
     "alembic_version",
+    *SENSITIVE,
     *(
         f"{fts}{suffix}"
         for fts, _pk in FULL_TEXT.values()
