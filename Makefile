@@ -16,6 +16,9 @@ UV := uv==0.13.9
 COMPILE = $(BIN)/uv pip compile pyproject.toml requirements/build.in --universal \
 	--python-version 3.11 --generate-hashes --override requirements/overrides.txt --quiet
 CONFIG := demo-output/polmon.toml
+# The suite on every core (at most four workers: each holds its own databases and models);
+# `make test PYTEST_PARALLEL=` runs it in one process.
+PYTEST_PARALLEL ?= -n auto --maxprocesses 4 --dist worksteal
 
 .PHONY: run test lint typecheck install install-test lock upgrade-ytdlp clean
 
@@ -51,7 +54,7 @@ test: $(VENV)/.test-installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q $(PYTEST_PARALLEL)
 
 lint: $(VENV)/.test-installed
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
