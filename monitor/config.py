@@ -11,6 +11,7 @@ from pydantic import Field, model_validator
 from collectors.errors import PolmonError
 from collectors.telegram.settings import TelegramSettings
 from collectors.video.settings import VideoSettings
+from monitor.alerts.config import AlertsConfig
 from monitor.config_sections import (
     CONFIG_ENV,
     DEFAULT_CONFIG_NAME,
@@ -88,6 +89,7 @@ class PolmonConfig(Section):
     digest: DigestConfig = DigestConfig()
     smtp: SmtpConfig = SmtpConfig()
     web: WebConfig = WebConfig()
+    alerts: AlertsConfig = AlertsConfig()
     # Where the file was read from; relative paths resolve against its folder.
     source: Path | None = Field(default=None, exclude=True)
 
