@@ -56,13 +56,10 @@ class AlertRuleConfig(Section):
 
     name: Name
     on: Annotated[list[EventKind], Field(min_length=1)]
-    groups: list[str] = Field(
-        default_factory=list
-    )  # keyword_hit: these keyword groups; empty = all
+    groups: list[str] = Field(default_factory=list)  # keyword_hit: these groups; empty = all
     actors: list[str] = Field(default_factory=list)  # empty = every actor
-    sources: list[HitSource] = Field(
-        default_factory=lambda: ["posts", "transcripts"]
-    )  # keyword_hit: where the term was found
+    # keyword_hit: where the term was found
+    sources: list[HitSource] = Field(default_factory=_all_sources)
     channels: Annotated[list[str], Field(min_length=1)]
 
 
