@@ -143,6 +143,9 @@ def test_the_daemon_adds_the_collect_due_job_and_lists_it(
     result = invoke(path, "run", "--dry-run", "--format", "json")
     assert result.exit_code == 0, result.output
     assert "collect-due" in result.output and "collect_due" in result.output
+    status = invoke(path, "status", "--section", "jobs", "--format", "json")
+    assert status.exit_code == 0, status.output
+    assert '"job": "collect-due"' in status.output
     # The user's own collect_due job replaces it; no interval, no job.
     own = body + "[schedule.jobs.fast]\ntask = 'collect_due'\ninterval_minutes = 1\n"
     assert list(scheduled_jobs(make_config(tmp_path, sqlite_db, own))) == ["fast"]
