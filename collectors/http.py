@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import random
 import threading
+import weakref
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -81,22 +82,40 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None) -> floa
 
 
 class HostRateLimiter:
-    """Spaces requests to one host at least 1/requests_per_second apart."""
+    """Spaces requests to each host: a request takes the host's next slot, and the slot after
+    it comes `interval` seconds later (the interval of the client that sent it).
 
-    def __init__(self, requests_per_second: float, *, clock: Clock = SYSTEM_CLOCK) -> None:
-        self.interval = 1.0 / requests_per_second
+    One limiter per clock for the whole process (`shared_limiter`): every client, so every
+    account and every pass running at the same time (the daemon's jobs are threads), shares
+    the slots of a host.
+    """
+
+    def __init__(self, *, clock: Clock = SYSTEM_CLOCK) -> None:
         self._next: dict[str, float] = {}
         self._lock = threading.Lock()
         self.clock = clock
 
-    def wait(self, host: str) -> None:
+    def wait(self, host: str, interval: float) -> None:
         """Sleep until this host's next slot; Interrupted when a stop is requested meanwhile."""
         with self._lock:
             now = self.clock.monotonic()
             start = max(now, self._next.get(host, now))
-            self._next[host] = start + self.interval
+            self._next[host] = start + interval
         if start > now:
             self.clock.sleep(start - now)
+
+
+_limiters: weakref.WeakKeyDictionary[Clock, HostRateLimiter] = weakref.WeakKeyDictionary()
+_limiters_lock = threading.Lock()
+
+
+def shared_limiter(clock: Clock = SYSTEM_CLOCK) -> HostRateLimiter:
+    """The process's one limiter for `clock` (a test's virtual clock gets its own)."""
+    with _limiters_lock:
+        limiter = _limiters.get(clock)
+        if limiter is None:
+            limiter = _limiters[clock] = HostRateLimiter(clock=clock)
+        return limiter
 
 
 class PoliteClient:
@@ -115,7 +134,8 @@ class PoliteClient:
         self.retry = retry or RetryPolicy()
         self.max_page_bytes = max_page_bytes
         self.timeout_seconds = timeout_seconds
-        self.limiter = HostRateLimiter(requests_per_second, clock=clock)
+        self.interval = 1.0 / requests_per_second  # between two requests to one host
+        self.limiter = shared_limiter(clock)
         self.clock = clock
         self._client = httpx.Client(
             headers={"User-Agent": user_agent, "Accept-Language": "en-US,en;q=0.9"},
@@ -138,7 +158,7 @@ class PoliteClient:
         host = urlsplit(url).netloc
         tries = self.retry.max_retries + 1
         for attempt in range(tries):
-            self.limiter.wait(host)
+            self.limiter.wait(host, self.interval)
             problem, retry_after = self._try_once(url, params)
             if isinstance(problem, httpx.Response):
                 return problem

@@ -11,9 +11,11 @@ from pydantic import Field, model_validator
 from collectors.errors import PolmonError
 from collectors.telegram.settings import TelegramSettings
 from collectors.video.settings import VideoSettings
+from monitor.alerts.config import AlertsConfig
 from monitor.config_sections import (
     CONFIG_ENV,
     DEFAULT_CONFIG_NAME,
+    DUE_JOB,
     USER_AGENT,
     AccountConfig,
     ActorConfig,
@@ -88,6 +90,7 @@ class PolmonConfig(Section):
     digest: DigestConfig = DigestConfig()
     smtp: SmtpConfig = SmtpConfig()
     web: WebConfig = WebConfig()
+    alerts: AlertsConfig = AlertsConfig()
     # Where the file was read from; relative paths resolve against its folder.
     source: Path | None = Field(default=None, exclude=True)
 
@@ -108,6 +111,7 @@ class PolmonConfig(Section):
                         f"(already under {seen_accounts[ident]!r})",
                     )
                 seen_accounts[ident] = actor.name
+        self._due_job_name_free()
         list_names = {item.name for item in self.digest.lists}
         if len(list_names) != len(self.digest.lists):
             raise _KeyError("digest.lists", "duplicate digest list name")
@@ -118,6 +122,22 @@ class PolmonConfig(Section):
                         f"schedule.jobs.{job_name}.lists", f"no [[digest.lists]] named {name!r}"
                     )
         return self
+
+    def _due_job_name_free(self) -> None:
+        """With account intervals and no collect_due job, `polmon run` adds one: DUE_JOB."""
+        clash = self.schedule.jobs.get(DUE_JOB)
+        intervals = any(
+            account.interval_minutes or actor.interval_minutes
+            for actor in self.actors
+            for account in actor.accounts
+        )
+        due_jobs = any(job.task == "collect_due" for job in self.schedule.jobs.values())
+        if clash is not None and intervals and not due_jobs:
+            raise _KeyError(
+                f"schedule.jobs.{DUE_JOB}",
+                f"{DUE_JOB!r} is the job `polmon run` adds for interval_minutes: rename this "
+                "job, or give it task = 'collect_due'",
+            )
 
     @model_validator(mode="after")
     def _known_hotword_groups(self) -> PolmonConfig:

@@ -41,6 +41,8 @@ __all__ = [
 
 DEFAULT_CONFIG_NAME = "polmon.toml"
 CONFIG_ENV = "POLMON_CONFIG"
+# The job `polmon run` adds to collect the accounts with interval_minutes that are due.
+DUE_JOB = "collect-due"
 
 
 class DatabaseConfig(Section):
@@ -68,6 +70,9 @@ class AccountConfig(Section):
     notes: str | None = None
     enabled: bool = True
     video_urls: list[str] = []  # explicit video/reel URLs (Facebook pages have no listing)
+    # Collected when this many minutes have passed since its last collection (the collect_due
+    # job); else its actor's interval_minutes; else only by the collect jobs' own schedule.
+    interval_minutes: PositiveFloat | None = None
 
     @model_validator(mode="after")
     def _needs_identity(self) -> AccountConfig:
@@ -89,6 +94,7 @@ class ActorConfig(Section):
     kind: Literal["person", "organisation"] = "person"
     country: str | None = None
     notes: str | None = None
+    interval_minutes: PositiveFloat | None = None  # every account's, unless it has its own
     accounts: list[AccountConfig] = []
 
 
@@ -143,8 +149,10 @@ class TranscriptionConfig(Section):
 
 
 class JobConfig(Section):
-    task: Literal["collect", "snapshots", "download", "transcribe", "rescan", "digest"]
-    platform: Platform | None = None  # collect/snapshots: one platform, else all
+    task: Literal[
+        "collect", "collect_due", "snapshots", "download", "transcribe", "rescan", "digest"
+    ]
+    platform: Platform | None = None  # collect/collect_due/snapshots: one platform, else all
     interval_minutes: PositiveFloat | None = None
     cron: str | None = None  # five fields, in [schedule] timezone
     enabled: bool = True
@@ -169,6 +177,9 @@ class ScheduleConfig(Section):
     timezone: str = "UTC"
     misfire_grace_seconds: PositiveInt = 300
     run_at_start: bool = True  # interval jobs (digests excepted) run once at start
+    # How often the collect-due job `polmon run` adds (when an account has interval_minutes
+    # and no job has task = "collect_due") looks for accounts whose interval is up.
+    due_check_seconds: PositiveFloat = 30.0
     jobs: dict[str, JobConfig] = {}
 
     def runs_at_start(self, job: JobConfig) -> bool:

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
 
 from collectors.base import Collector
 from collectors.errors import (
@@ -25,6 +26,7 @@ from collectors.settings import CollectorSection
 from monitor import shutdown
 from monitor.accounts import AccountPlan, plan_accounts
 from monitor.config import PolmonConfig
+from monitor.due import find_due
 from monitor.keywords import match_posts
 from monitor.progress import progress_bar
 from monitor.queries.selection import actor_name, find_account_ids
@@ -308,6 +310,17 @@ def select_accounts(
         return active_accounts(session, platform=platform, actor=name, account_ids=ids)
 
 
+def _sync(engine: Engine, plan: AccountPlan) -> None:
+    """Store the configured accounts. A pass starting at the same moment (the daemon's jobs at
+    start) may insert the same new rows first: then once more, seeing them."""
+    try:
+        with transaction(engine) as session:
+            sync_accounts(session, plan.actors, utcnow())
+    except IntegrityError:
+        with transaction(engine) as session:
+            sync_accounts(session, plan.actors, utcnow())
+
+
 def run_collect(
     config: PolmonConfig,
     engine: Engine,
@@ -317,12 +330,20 @@ def run_collect(
     actor: str | None = None,
     snapshots_only: bool = False,
     progress: bool = False,
+    due: bool = False,
+    now: datetime | None = None,
 ) -> PassReport:
-    """One pass over the configured accounts; one failing account never stops the others."""
+    """One pass over the configured accounts; one failing account never stops the others.
+
+    `due`: only the accounts whose interval_minutes is up at `now` (monitor.due), longest
+    waiting first."""
     plan: AccountPlan = plan_accounts(config)
-    with transaction(engine) as session:
-        sync_accounts(session, plan.actors, utcnow())
+    _sync(engine, plan)
     targets = select_accounts(engine, platform, account, actor)
+    if due:
+        order = {key: rank for rank, key in enumerate(find_due(config, engine, now or utcnow()))}
+        due_targets = [t for t in targets if (t[1], t[2]) in order]
+        targets = sorted(due_targets, key=lambda t: order[(t[1], t[2])])
     report = PassReport()
     collectors: dict[str, Collector | Exception] = {}
     with progress_bar(progress, "collect", total=len(targets)) as advance:

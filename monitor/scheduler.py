@@ -20,7 +20,8 @@ from sqlalchemy import Engine
 from collectors.errors import PolmonError
 from monitor import shutdown
 from monitor.config import JobConfig, PolmonConfig
-from monitor.tasks import TASKS, TaskRun
+from monitor.due import scheduled_jobs
+from monitor.tasks import IDLE_CHECKS, TASKS, TaskRun
 from storage import digests as ledger
 from storage.engine import transaction
 from storage.job_runs import close_interrupted_job_runs, finish_job_run, start_job_run
@@ -104,7 +105,8 @@ class Daemon:
 
     def __post_init__(self) -> None:
         schedule = self.config.schedule
-        self.jobs = {name: job for name, job in schedule.jobs.items() if job.enabled}
+        jobs = scheduled_jobs(self.config)
+        self.jobs = {name: job for name, job in jobs.items() if job.enabled}
         self.triggers = {
             name: make_trigger(job, schedule.timezone) for name, job in self.jobs.items()
         }
@@ -142,13 +144,14 @@ class Daemon:
         job = self.jobs[name]
         now = datetime.now(UTC)
         scheduled_at = scheduled_at or last_fire_time(self.triggers[name], now) or now
+        task_run = TaskRun(name, job, self.config, self.engine, scheduled_at, tuple(lists))
+        if self._idle(task_run):
+            return
         run_id = self._record_start(name)
         log.info("job %s (%s) started", name, job.task)
         status, error = "ok", None
         try:
-            outcome = TASKS[job.task](
-                TaskRun(name, job, self.config, self.engine, scheduled_at, tuple(lists))
-            )
+            outcome = TASKS[job.task](task_run)
         except Exception as exc:
             status, error = "failed", one_line(exc)
             if isinstance(exc, PolmonError) and exc.expected:
@@ -162,6 +165,15 @@ class Daemon:
             else:
                 log.info("job %s finished: %s", name, outcome.summary)
         self._record_finish(run_id, status, error, self.next_run_time(name))
+
+    def _idle(self, run: TaskRun) -> bool:
+        """The task has nothing to do (IDLE_CHECKS); when the check fails, the run goes on."""
+        check = IDLE_CHECKS.get(run.job.task)
+        try:
+            return check is not None and check(run)
+        except Exception as exc:  # the run itself then fails and is recorded
+            log.debug("job %s: idle check failed: %s", run.name, one_line(exc))
+            return False
 
     def next_run_time(self, name: str) -> datetime | None:
         next_run: datetime | None = getattr(self.handles[name], "next_run_time", None)

@@ -9,7 +9,7 @@ import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Engine
@@ -88,6 +88,20 @@ def collect(run: TaskRun) -> TaskOutcome:
     with stage_import("collect"):
         from monitor.pipeline import run_collect
     return describe(run_collect(run.config, run.engine, platform=run.job.platform))
+
+
+def collect_due(run: TaskRun) -> TaskOutcome:
+    with stage_import("collect"):
+        from monitor.pipeline import run_collect
+    return describe(run_collect(run.config, run.engine, platform=run.job.platform, due=True))
+
+
+def nothing_due(run: TaskRun) -> bool:
+    """No account's interval is up: the collect_due run is skipped without a job_runs row
+    (it checks every few seconds)."""
+    from monitor.due import find_due
+
+    return not find_due(run.config, run.engine, datetime.now(UTC), run.job.platform)
 
 
 def snapshots(run: TaskRun) -> TaskOutcome:
@@ -171,9 +185,13 @@ def digest(run: TaskRun) -> TaskOutcome:
 
 TASKS: dict[str, Callable[[TaskRun], TaskOutcome]] = {
     "collect": collect,
+    "collect_due": collect_due,
     "snapshots": snapshots,
     "download": download,
     "transcribe": transcribe,
     "rescan": rescan,
     "digest": digest,
 }
+
+# Tasks that skip a run, unrecorded, when these say there is nothing to do.
+IDLE_CHECKS: dict[str, Callable[[TaskRun], bool]] = {"collect_due": nothing_due}

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from storage.models import CollectionRun
+from storage.models import Account, CollectionRun
 
 INTERRUPTED = "interrupted: process stopped"
 
@@ -54,3 +54,19 @@ def finish_run(
             error=error,
         )
     )
+
+
+def last_starts(session: Session) -> dict[tuple[str, str], datetime | None]:
+    """(platform, handle) of every active account -> when its latest collection run started,
+    whatever its outcome (None: never collected)."""
+    latest = (
+        select(CollectionRun.account_id, func.max(CollectionRun.started_at).label("started"))
+        .group_by(CollectionRun.account_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(Account.platform, Account.handle, latest.c.started)
+        .outerjoin(latest, latest.c.account_id == Account.id)
+        .where(Account.active.is_(True))
+    )
+    return {(platform, handle): started for platform, handle, started in rows}

@@ -27,6 +27,9 @@ PASS_COLUMNS = ("platform", "account", "status", "new", "updated", "deleted", "h
 @click.option("--account", "handle", help="Only this account (handle or URL).")
 @click.option("--actor", help="Only this actor's accounts.")
 @click.option("--snapshots-only", is_flag=True, help="Only profiles and audience counts.")
+@click.option(
+    "--due", is_flag=True, help="Only accounts whose interval_minutes is up (and never others)."
+)
 @click.option("--download", is_flag=True, help="Then download pending media (`polmon download`).")
 @format_option()
 @click.pass_context
@@ -36,6 +39,7 @@ def collect(
     handle: str | None,
     actor: str | None,
     snapshots_only: bool,
+    due: bool,
     download: bool,
     fmt: str,
 ) -> None:
@@ -50,6 +54,7 @@ def collect(
             actor=actor,
             snapshots_only=snapshots_only,
             progress=fmt == "table",
+            due=due,
         )
     rows = [
         {
@@ -65,7 +70,8 @@ def collect(
         for a in report.accounts
     ]
     columns = [c for c in PASS_COLUMNS if fmt != "table" or c != "error"]
-    emit(rows, fmt, columns=columns, title="collection pass", empty="no accounts matched")
+    empty = "no account is due" if due else "no accounts matched"
+    emit(rows, fmt, columns=columns, title="collection pass", empty=empty)
     if report.offline:  # one line, not one per account
         raise click.ClickException(OFFLINE_MESSAGE)
     if fmt == "table":  # whole error lines, not folded into a narrow column

@@ -19,6 +19,7 @@ def run_command(ctx: click.Context, dry_run: bool, fmt: str) -> None:
     per job). Each run is recorded in job_runs (see `polmon status`); a failing job is logged
     and retried at its next time. SIGTERM or Ctrl-C lets running jobs finish, then exits 0.
     """
+    from monitor.due import scheduled_jobs
     from monitor.scheduler import Daemon, run_daemon
 
     context = app(ctx)
@@ -47,7 +48,7 @@ def run_command(ctx: click.Context, dry_run: bool, fmt: str) -> None:
             empty="no enabled jobs",
         )
         return
-    if not any(job.enabled for job in config.schedule.jobs.values()):
+    if not any(job.enabled for job in scheduled_jobs(config).values()):
         raise click.ClickException(
             "no enabled jobs in [schedule.jobs]: nothing to run (see config.example.toml)"
         )

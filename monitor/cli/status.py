@@ -45,6 +45,7 @@ SECTIONS = {
 @click.pass_context
 def status(ctx: click.Context, section: str | None, fmt: str) -> None:
     """Show row counts, last collection runs, the media queue and the scheduled jobs."""
+    from monitor.due import scheduled_jobs
     from monitor.queries.status import backlog_report, job_report, status_report
 
     if fmt == "csv" and section is None:
@@ -55,7 +56,7 @@ def status(ctx: click.Context, section: str | None, fmt: str) -> None:
     with context.session() as session:
         report: dict[str, Any] = {
             **status_report(session),
-            "jobs": job_report(session, context.config.schedule.jobs),
+            "jobs": job_report(session, scheduled_jobs(context.config)),
             "queue_backlog": backlog_report(session, datetime.now(UTC)),
         }
     if fmt == "json":

@@ -169,6 +169,22 @@ def test_rate_limit_spaces_requests_to_one_host(httpserver: HTTPServer) -> None:
     assert len(clock.waits) == 3
 
 
+def test_clients_of_one_process_share_each_hosts_slots(httpserver: HTTPServer) -> None:
+    """Two clients (two passes collecting different accounts at once) on one clock: their
+    requests to one host take turns in one sequence of slots, not two."""
+    httpserver.expect_request("/page").respond_with_data("ok")
+    clock = RecordingClock()
+    one, two = (client(requests_per_second=5.0, clock=clock) for _ in range(2))
+    with one, two:
+        for http in (one, two, one, two):
+            http.get(httpserver.url_for("/page"))
+    assert clock.waits == pytest.approx([0.2, 0.2, 0.2])
+    other = RecordingClock()  # another clock (another test's virtual time): its own slots
+    with client(requests_per_second=5.0, clock=other) as three:
+        three.get(httpserver.url_for("/page"))
+    assert other.waits == []
+
+
 def test_a_stop_request_ends_the_retry_wait(httpserver: HTTPServer) -> None:
     """The real clock: a retry backoff of a minute ends as soon as a stop is requested."""
     httpserver.expect_request("/page").respond_with_data("busy", status=503)

@@ -14,6 +14,7 @@ import html
 import json
 import re
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_DOWN, Decimal
@@ -282,6 +283,7 @@ class TelegramSite:
         self.page_size = page_size
         self.faults: dict[str, list[Response]] = {}
         self.requests: list[str] = []
+        self.arrivals: list[float] = []  # time.monotonic() of each request, as self.requests
         self.holds: dict[str, tuple[threading.Event, threading.Event]] = {}
         self._lock = threading.Lock()
 
@@ -305,6 +307,7 @@ class TelegramSite:
         full_path = request.full_path.rstrip("?")
         with self._lock:
             self.requests.append(full_path)
+            self.arrivals.append(time.monotonic())
             queued = self.faults.get(request.path)
             if queued:
                 return queued.pop(0)

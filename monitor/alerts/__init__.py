@@ -1,0 +1,1 @@
+"""Real-time alerts: rules pick events from the outbox; channels deliver them."""
