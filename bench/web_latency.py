@@ -7,7 +7,9 @@ The server is `polmon serve` in its own process, on one of:
                       postgresql+psycopg://postgres@127.0.0.1:5432/test with --schema bench_growth
   --config PATH       a polmon config
   --base-url URL      a server already running (nothing is started)
-Behind the login, pass a logged-in session's cookie with --cookie NAME=VALUE.
+A server it starts gets a throw-away viewer (`polmon users add`), logged in through the real
+login form, so every measured request pays for the session check as a user's does. For
+--base-url, pass a logged-in session's cookie with --cookie NAME=VALUE.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import re
+import secrets
 import statistics
 import subprocess
 import sys
@@ -36,6 +40,40 @@ def _free_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         return port
+
+
+CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def add_viewer(config: Path) -> tuple[str, str]:
+    """A throw-away viewer made with `polmon users add` (password on stdin): (name, password)."""
+    name, password = f"bench-{secrets.token_hex(4)}", secrets.token_urlsafe(16)
+    subprocess.run(
+        [sys.executable, "-m", "monitor", "--config", str(config), "users", "add", name],
+        input=password + "\n",
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
+    return name, password
+
+
+def log_in(base_url: str, name: str, password: str) -> str:
+    """Log in through the real form; the session cookie as NAME=VALUE."""
+    with httpx.Client(base_url=base_url) as client:
+        form = client.get("/login")
+        token = CSRF_FIELD.search(form.text)
+        if token is None:
+            raise SystemExit("the login page has no CSRF token")
+        answer = client.post(
+            "/login",
+            data={"csrf_token": token.group(1), "name": name, "password": password},
+            follow_redirects=False,
+        )
+        if answer.status_code != 303:
+            raise SystemExit(f"login refused: {answer.status_code}")
+        cookie = next(iter(client.cookies.jar))
+        return f"{cookie.name}={cookie.value}"
 
 
 @contextmanager
@@ -185,8 +223,15 @@ def main() -> None:
             config = database_config(Path(folder), args.database, args.schema)
         else:
             config = args.config
-        with served(config) as base_url:
-            asyncio.run(run(base_url, args.clients, args.requests, args.cookie, args.until))
+        user = add_viewer(config)
+        try:
+            with served(config) as base_url:
+                cookie = args.cookie or log_in(base_url, *user)
+                asyncio.run(run(base_url, args.clients, args.requests, cookie, args.until))
+        finally:
+            polmon = [sys.executable, "-m", "monitor", "--config", str(config)]
+            env = {**os.environ, "PYTHONPATH": str(REPO)}
+            subprocess.run([*polmon, "users", "remove", user[0]], check=True, env=env)
 
 
 if __name__ == "__main__":
