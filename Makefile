@@ -16,9 +16,10 @@ UV := uv==0.13.9
 COMPILE = $(BIN)/uv pip compile pyproject.toml requirements/build.in --universal \
 	--python-version 3.11 --generate-hashes --override requirements/overrides.txt --quiet
 CONFIG := demo-output/polmon.toml
-# The suite on every core (at most four workers: each holds its own databases and models);
+# The suite on every core (at most four workers: each holds its own databases and models;
+# a module marked `xdist_group` stays on one worker, so its module fixture is built once);
 # `make test PYTEST_PARALLEL=` runs it in one process.
-PYTEST_PARALLEL ?= -n auto --maxprocesses 4 --dist worksteal
+PYTEST_PARALLEL ?= -n auto --maxprocesses 4 --dist loadgroup
 
 .PHONY: run test lint typecheck install install-test lock upgrade-ytdlp clean
 

@@ -15,6 +15,9 @@ from tests.conftest import TestDatabase, require
 from tests.support.config import make_config
 from tests.support.digest_data import CONFIG_BODY, NOW, populate
 
+# One worker runs this module: its module-scoped fixture is built once.
+pytestmark = pytest.mark.xdist_group("digest-browser")
+
 # Flips the page title and marks <body> if it ever runs: what the hostile post text tries.
 PROBE = "<script>document.title='PWNED';document.body.setAttribute('data-pwned','1')</script>"
 

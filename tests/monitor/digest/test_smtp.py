@@ -25,6 +25,9 @@ from tests.support.smtp_server import (
     smtp_server,
 )
 
+# One worker runs this module: its module-scoped fixture is built once.
+pytestmark = pytest.mark.xdist_group("digest-smtp")
+
 RECIPIENTS = ["analysts@example.org", "editor@example.org"]
 
 

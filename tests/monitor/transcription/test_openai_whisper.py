@@ -14,6 +14,9 @@ from monitor.transcription.openai_backend import clip_timestamps
 from tests.support.config import make_config
 from tests.support.transcription import SPEECH, transcription_settings
 
+# One worker runs this module: its module-scoped fixture is built once.
+pytestmark = pytest.mark.xdist_group("openai-whisper")
+
 whisper = pytest.importorskip("whisper", reason="the openai-whisper extra is not installed")
 torch = pytest.importorskip("torch")
 

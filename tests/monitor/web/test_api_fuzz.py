@@ -21,6 +21,9 @@ from tests.support.config import make_config
 from tests.support.hostile_texts import HOSTILE_TEXTS
 from tests.support.web import LiveServer, live_server, sign_in
 
+# One worker runs this module: its module-scoped fixture is built once.
+pytestmark = pytest.mark.xdist_group("web-api-fuzz")
+
 
 def _operations() -> list[str]:
     """Every operation the API documents, as "METHOD /path" (the document needs no database)."""

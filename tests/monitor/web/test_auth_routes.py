@@ -21,6 +21,9 @@ from tests.conftest import TestDatabase, _copy_sqlite
 from tests.support.config import make_config
 from tests.support.web import LiveServer, csrf_from, live_server, session_data, sign_in
 
+# One worker runs this module: its module-scoped fixture is built once.
+pytestmark = pytest.mark.xdist_group("web-auth-routes")
+
 PUBLIC = {("GET", "/healthz"), ("GET", "/login"), ("POST", "/login"), ("GET", "/static/app.css")}
 
 

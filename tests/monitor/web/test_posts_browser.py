@@ -20,6 +20,9 @@ from tests.support import factories
 from tests.support.factories import T0
 from tests.support.web import LiveServer, chromium_page, live_server, sign_in
 
+# One worker runs this module: its module-scoped fixture is built once.
+pytestmark = pytest.mark.xdist_group("web-posts-browser")
+
 HOSTILE = "<img src=x onerror=alert(1)><script>alert(2)</script>"
 SAID_AT = 2.5  # where the added video's keyword hit is said
 
