@@ -242,6 +242,8 @@ class WebConfig(Section):
 
     host: str = "127.0.0.1"
     port: Annotated[int, Field(ge=1, le=65535)] = 8080
+    # Processes serving requests (each keeps its own page cache); about one per core.
+    workers: Annotated[int, Field(ge=1, le=64)] = 1
     # Key signing the session cookies: env POLMON_WEB_SECRET, else this file (mode 0600).
     secret_key_file: Path | None = None
     # Cookies marked Secure: on behind an HTTPS reverse proxy (see docs/deployment.md).

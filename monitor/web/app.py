@@ -9,7 +9,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
 from starlette.middleware.sessions import SessionMiddleware
 
-from monitor.config import PolmonConfig
+from monitor.config import PolmonConfig, load_config
 from monitor.web.auth import LoginWall, template_globals
 from monitor.web.deps import STATIC_DIR, templates
 from monitor.web.ratelimit import LoginLimiter
@@ -56,3 +56,20 @@ def create_app(config: PolmonConfig, engine: Engine) -> FastAPI:
     for name in ROUTER_MODULES:
         app.include_router(importlib.import_module(name).router)
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """The app for `$POLMON_CONFIG`, as each of `polmon serve --workers N`'s processes builds it.
+
+    The engine is only connected here: `polmon serve` migrated the database before starting
+    the workers.
+    """
+    from storage.engine import make_engine
+
+    config = load_config()
+    engine = make_engine(
+        config.database_url,
+        schema=config.database.schema_name or None,
+        pool_size=config.database.pool_size,
+    )
+    return create_app(config, engine)
