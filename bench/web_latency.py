@@ -77,12 +77,13 @@ def log_in(base_url: str, name: str, password: str) -> str:
 
 
 @contextmanager
-def served(config: Path) -> Iterator[str]:
-    """`polmon serve --config config` on a free loopback port until the block ends."""
+def served(config: Path, workers: int = 1) -> Iterator[str]:
+    """`polmon serve --config config --workers N` on a free loopback port until the block ends."""
     port = _free_port()
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     command = [sys.executable, "-m", "monitor", "--config", str(config), "serve"]
-    process = subprocess.Popen([*command, "--host", "127.0.0.1", "--port", str(port)], env=env)
+    where = ["--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
+    process = subprocess.Popen([*command, *where], env=env)
     base_url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -128,8 +129,8 @@ async def _measure(
     started = time.perf_counter()
     await client.get(path)
     cold = time.perf_counter() - started
-    for _ in range(2):  # warm up: connections, the first query plans
-        await client.get(path)
+    for _ in range(2):  # warm up every connection (and so every server process) and plan
+        await asyncio.gather(*(client.get(path) for _ in range(clients)))
     times: list[float] = []
     statuses: dict[int, int] = {}
     remaining = iter(range(requests))
@@ -205,6 +206,7 @@ def main() -> None:
     where.add_argument("--base-url", help="a running polmon serve")
     parser.add_argument("--schema", default=None, help="PostgreSQL schema for --database")
     parser.add_argument("--clients", type=int, default=10)
+    parser.add_argument("--workers", type=int, default=1, help="polmon serve's processes")
     parser.add_argument("--requests", type=int, default=100, help="per path")
     parser.add_argument("--cookie", default=None, help="NAME=VALUE of a logged-in session")
     parser.add_argument(
@@ -225,7 +227,7 @@ def main() -> None:
             config = args.config
         user = add_viewer(config)
         try:
-            with served(config) as base_url:
+            with served(config, args.workers) as base_url:
                 cookie = args.cookie or log_in(base_url, *user)
                 asyncio.run(run(base_url, args.clients, args.requests, cookie, args.until))
         finally:
