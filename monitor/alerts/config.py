@@ -76,6 +76,9 @@ class AlertsConfig(Section):
     give_up_hours: PositiveFloat = 24.0  # then the delivery is recorded as failed
     # `polmon run` dispatches continuously, at least this often.
     dispatch_interval_seconds: PositiveFloat = 30.0
+    # Deliveries a dispatcher leased and never settled (it was killed mid-send) are sent
+    # again after this (receivers dedupe on the message id).
+    dispatch_lease_seconds: PositiveFloat = 300.0
 
     @model_validator(mode="after")
     def _rules_name_channels(self) -> AlertsConfig:
