@@ -1,0 +1,75 @@
+"""POST to an alert receiver and turn its answer into success or a DeliveryError (retry or not)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+
+import httpx
+
+from collectors.http import parse_retry_after
+from monitor import __version__
+from monitor.alerts.channel import DeliveryError
+from storage.redaction import redact
+
+USER_AGENT = f"polmon-alerts/{__version__}"
+# Statuses worth retrying: the receiver timed out, asked us to slow down, or failed itself.
+RETRYABLE_STATUSES = frozenset({408, 429})
+
+
+class _RedactHttpxRecords(logging.Filter):
+    """httpx logs each request's URL at INFO; a Bot API URL carries the token."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg, record.args = redact(record.getMessage()), None
+        return True
+
+
+def _install_redaction() -> None:
+    for name in ("httpx", "httpcore"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, _RedactHttpxRecords) for f in logger.filters):
+            logger.addFilter(_RedactHttpxRecords())
+
+
+_install_redaction()
+
+
+def retryable_status(status: int) -> bool:
+    """Whether an HTTP status means the same request may succeed later."""
+    return status in RETRYABLE_STATUSES or status >= 500
+
+
+def post(
+    url: str,
+    *,
+    content: bytes,
+    headers: Mapping[str, str],
+    timeout: float,
+    label: str,
+) -> httpx.Response:
+    """POST `content`; the 2xx response, else a DeliveryError that says whether to retry.
+
+    `label` names the receiver in errors (never the URL itself when it holds a token). The
+    decision rests on the status code and the exception's type, never on any message text.
+    """
+    sent_headers = {"User-Agent": USER_AGENT, **headers}
+    try:
+        with httpx.Client(timeout=timeout, follow_redirects=False) as client:
+            response = client.post(url, content=content, headers=sent_headers)
+    except (httpx.InvalidURL, httpx.UnsupportedProtocol):
+        raise DeliveryError(
+            f"{label}: the URL is not a usable http(s) URL", permanent=True
+        ) from None
+    except httpx.TimeoutException:
+        raise DeliveryError(f"{label}: no answer within {timeout:g}s") from None
+    except httpx.TransportError as exc:
+        raise DeliveryError(f"{label}: cannot connect ({type(exc).__name__})") from None
+    status = response.status_code
+    if 200 <= status < 300:
+        return response
+    if retryable_status(status):
+        retry_after = parse_retry_after(response.headers.get("Retry-After"))
+        wait = f", asked to wait {retry_after:.0f}s" if retry_after is not None else ""
+        raise DeliveryError(f"{label}: HTTP {status}{wait}", retry_after=retry_after)
+    raise DeliveryError(f"{label}: HTTP {status}, not retried", permanent=True)

@@ -1,0 +1,126 @@
+"""Real alert receivers on 127.0.0.1 (signed webhooks, a Bot API stand-in) and sample alerts."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from standardwebhooks.webhooks import Webhook, WebhookVerificationError
+
+from monitor.alerts.message import AlertItem, AlertMessage
+
+WEBHOOK_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"  # the spec's own example secret
+HOSTILE_POST = "<img src=x onerror=alert(1)><script>alert(2)</script>"
+
+
+def sample_item(**overrides: Any) -> AlertItem:
+    """A keyword hit said in a video, with every field set."""
+    values: dict[str, Any] = {
+        "event_id": "evt_1",
+        "kind": "keyword_hit",
+        "occurred_at": datetime(2026, 5, 2, 6, 30, 5, tzinfo=UTC),
+        "detected_at": datetime(2026, 5, 2, 6, 31, 0, tzinfo=UTC),
+        "actor": "Hun Manet",
+        "account": "hunmanet",
+        "platform": "youtube",
+        "link": "https://www.youtube.com/watch?v=abc123&t=75",
+        "web_link": "https://polmon.example.org/posts/42",
+        "snippet": "we will cut the legs of those who",
+        "term": "cut the legs",
+        "group": "threats",
+        "source": "transcripts",
+        "seconds": 75.4,
+        "detail": {"post_id": 42},
+    }
+    values.update(overrides)
+    return AlertItem(**values)
+
+
+def sample_message(*items: AlertItem, **overrides: Any) -> AlertMessage:
+    values: dict[str, Any] = {
+        "id": "msg_2f1c9a",
+        "rule": "threats",
+        "channel": "team-webhook",
+        "items": items or (sample_item(),),
+    }
+    values.update(overrides)
+    return AlertMessage(**values)
+
+
+@dataclass
+class ReceivedWebhook:
+    headers: dict[str, str]
+    body: bytes
+    verified: bool  # the signature checked out with the receiver's secret
+    payload: Any  # the parsed JSON, None if the signature did not verify
+
+
+@dataclass
+class WebhookReceiver:
+    """An HTTP server on 127.0.0.1 that verifies each POST's signature and records it.
+
+    `answers` is a queue of (status, headers) to reply with, then 204 for good once it is
+    empty; a request whose signature does not verify is answered 401.
+    """
+
+    secret: str | bytes = WEBHOOK_SECRET
+    answers: list[tuple[int, dict[str, str]]] = field(default_factory=list)
+    received: list[ReceivedWebhook] = field(default_factory=list)
+    _server: ThreadingHTTPServer | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def url(self) -> str:
+        assert self._server is not None, "start the receiver first"
+        return f"http://127.0.0.1:{self._server.server_address[1]}/hooks/polmon"
+
+    def verify(self, body: bytes, headers: dict[str, str]) -> Any:
+        """The parsed payload; WebhookVerificationError if the signature does not verify."""
+        return Webhook(self.secret).verify(body, headers)
+
+    def _handle(self, headers: dict[str, str], body: bytes) -> tuple[int, dict[str, str]]:
+        try:
+            payload, verified = self.verify(body, headers), True
+        except WebhookVerificationError:
+            payload, verified = None, False
+        with self._lock:
+            self.received.append(ReceivedWebhook(headers, body, verified, payload))
+            if not verified:
+                return 401, {}
+            return self.answers.pop(0) if self.answers else (204, {})
+
+    def __enter__(self) -> WebhookReceiver:
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, format: str, *args: Any) -> None:  # quiet
+                pass
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length)
+                status, headers = receiver._handle(dict(self.headers.items()), body)
+                self.send_response(status)
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+
+
+def webhook_receiver(**kwargs: Any) -> Iterator[WebhookReceiver]:
+    """For a fixture: `yield from webhook_receiver()`."""
+    with WebhookReceiver(**kwargs) as receiver:
+        yield receiver
