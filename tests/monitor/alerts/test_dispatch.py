@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pytest_httpserver import HTTPServer
@@ -18,7 +19,7 @@ from storage.engine import transaction
 from storage.models import AlertDelivery, AlertEvent
 from storage.types import utcnow
 from tests.conftest import TestDatabase
-from tests.monitor.alerts.outbox_support import JsonChannel, Receiver, receiver
+from tests.monitor.alerts.outbox_support import Receiver, alerts_toml
 from tests.support.config import actors_toml, make_config
 from tests.support.telegram_scenario import scenario_telegram
 from tests.support.telegram_site import NOW, SiteChannel, SitePost, TelegramSite
@@ -29,20 +30,9 @@ terms = ["arrest"]
 """
 
 
-def _alerts(on: str, channels: tuple[str, ...] = ("one", "two"), **settings: object) -> str:
-    lines = ["[alerts]", "bundle_seconds = 0", "max_items_per_message = 50"]
-    lines += [f"{key} = {value}" for key, value in settings.items()]
-    for name in channels:
-        lines += ["[[alerts.channels]]", f'name = "{name}"', 'kind = "webhook"']
-        lines += [f'url = "http://127.0.0.1:9/{name}"']
-    lines += ["[[alerts.rules]]", 'name = "watch"', f"on = [{on}]"]
-    lines += [f"channels = [{', '.join(repr(c) for c in channels)}]".replace("'", '"')]
-    return "\n".join(lines) + "\n"
-
-
 @pytest.fixture
 def receivers() -> Iterator[tuple[Receiver, Receiver]]:
-    with receiver() as one, receiver() as two:
+    with Receiver() as one, Receiver() as two:
         yield one, two
 
 
@@ -51,22 +41,20 @@ def _setup(
     site: TelegramSite,
     httpserver: HTTPServer,
     tmp_path: Path,
+    pair: tuple[Receiver, Receiver],
     on: str,
     **settings: object,
 ) -> tuple[PolmonConfig, SiteChannel]:
     channel = site.add(SiteChannel("pm", "PM", 42, 1000))
     channel.add(SitePost(1, NOW - timedelta(hours=3), text="Good morning."))
     telegram = scenario_telegram(httpserver.url_for("/"))
-    body = actors_toml(["pm"]) + KEYWORDS + _alerts(on, **settings)
+    urls = {"one": pair[0].url, "two": pair[1].url}
+    body = actors_toml(["pm"]) + KEYWORDS + alerts_toml(tmp_path, on, urls, **settings)
     return make_config(tmp_path, db, body, telegram=telegram), channel
 
 
-def _dispatch(
-    db: TestDatabase, config: PolmonConfig, pair: tuple[Receiver, Receiver], **kw: object
-) -> None:
-    one, two = pair
-    channels = {"one": JsonChannel("one", one.url), "two": JsonChannel("two", two.url)}
-    dispatch_once(db.engine, config, channels=channels, **kw)  # type: ignore[arg-type]
+def _dispatch(db: TestDatabase, config: PolmonConfig, **kw: Any) -> None:
+    dispatch_once(db.engine, config, **kw)
 
 
 def _statuses(db: TestDatabase) -> list[tuple[str, str, int]]:
@@ -86,25 +74,25 @@ def test_a_keyword_posted_alerts_once_per_rule_and_channel_and_rescan_adds_none(
     tmp_path: Path,
     receivers: tuple[Receiver, Receiver],
 ) -> None:
-    config, channel = _setup(db, site, httpserver, tmp_path, '"keyword_hit"')
+    config, channel = _setup(db, site, httpserver, tmp_path, receivers, '"keyword_hit"')
     run_collect(config, db.engine)
-    _dispatch(db, config, receivers)
-    assert [len(r.received) for r in receivers] == [0, 0]  # no term yet
+    _dispatch(db, config)
+    assert [len(r.requests()) for r in receivers] == [0, 0]  # no term yet
 
     channel.add(SitePost(2, NOW - timedelta(minutes=5), text="We will arrest them."))
     run_collect(config, db.engine)
-    _dispatch(db, config, receivers)
-    _dispatch(db, config, receivers)
+    _dispatch(db, config)
+    _dispatch(db, config)
     for got in receivers:
-        assert len(got.received) == 1
-        [item] = got.received[0].body["items"]
+        assert len(got.requests()) == 1
+        [item] = got.requests()[0].body["items"]
         assert (item["kind"], item["term"]) == ("keyword_hit", "arrest")
     assert _statuses(db) == [("one", "delivered", 1), ("two", "delivered", 1)]
 
     run_collect(config, db.engine)  # the same post read again
     rescan_keywords(config, db.engine, force=True)
-    _dispatch(db, config, receivers)
-    assert [len(r.received) for r in receivers] == [1, 1]
+    _dispatch(db, config)
+    assert [len(r.requests()) for r in receivers] == [1, 1]
     with transaction(db.engine) as session:
         assert session.scalar(select(func.count()).select_from(AlertEvent)) == 3  # 2 new, 1 hit
 
@@ -116,20 +104,20 @@ def test_an_edit_that_gains_a_term_and_a_deletion_alert_once_each(
     tmp_path: Path,
     receivers: tuple[Receiver, Receiver],
 ) -> None:
-    config, channel = _setup(db, site, httpserver, tmp_path, '"keyword_hit", "deleted"')
+    config, channel = _setup(db, site, httpserver, tmp_path, receivers, '"keyword_hit", "deleted"')
     channel.add(SitePost(2, NOW - timedelta(hours=2), text="Hello."))
     run_collect(config, db.engine)
     channel.posts[1].text = "Good morning. We will arrest them."
     channel.posts[1].edited = True
     run_collect(config, db.engine)
-    _dispatch(db, config, receivers)
+    _dispatch(db, config)
     del channel.posts[2]
     run_collect(config, db.engine)
     run_collect(config, db.engine)
-    _dispatch(db, config, receivers)
-    _dispatch(db, config, receivers)
+    _dispatch(db, config)
+    _dispatch(db, config)
     for got in receivers:
-        kinds = [item["kind"] for r in got.received for item in r.body["items"]]
+        kinds = [item["kind"] for r in got.requests() for item in r.body["items"]]
         assert kinds == ["keyword_hit", "deleted"]
 
 
@@ -140,14 +128,14 @@ def test_a_burst_of_hits_is_one_message_per_rule_and_channel(
     tmp_path: Path,
     receivers: tuple[Receiver, Receiver],
 ) -> None:
-    config, channel = _setup(db, site, httpserver, tmp_path, '"keyword_hit"')
+    config, channel = _setup(db, site, httpserver, tmp_path, receivers, '"keyword_hit"')
     for n in range(10, 50):
         channel.add(SitePost(n, NOW - timedelta(minutes=60 - n), text=f"arrest number {n}"))
     run_collect(config, db.engine)
-    _dispatch(db, config, receivers)
+    _dispatch(db, config)
     for got in receivers:
-        assert len(got.received) == 1
-        assert len(got.received[0].body["items"]) == 40
+        assert len(got.requests()) == 1
+        assert len(got.requests()[0].body["items"]) == 40
         assert len(set(got.event_ids())) == 40
 
 
@@ -158,25 +146,25 @@ def test_500_then_200_is_delivered_once_after_a_retry_and_retry_after_is_honoure
     tmp_path: Path,
     receivers: tuple[Receiver, Receiver],
 ) -> None:
-    config, channel = _setup(db, site, httpserver, tmp_path, '"keyword_hit"')
+    config, channel = _setup(db, site, httpserver, tmp_path, receivers, '"keyword_hit"')
     one, two = receivers
-    one.script = [(500, {})]
-    two.script = [(503, {"Retry-After": "600"})]
+    one.answers = [(500, {})]
+    two.answers = [(503, {"Retry-After": "600"})]
     channel.add(SitePost(2, NOW - timedelta(minutes=5), text="We will arrest them."))
     run_collect(config, db.engine)
     now = utcnow()
-    _dispatch(db, config, receivers, now=now)
+    _dispatch(db, config, now=now)
     assert _statuses(db) == [("one", "pending", 1), ("two", "pending", 1)]
     # backoff 30 s for "one"; "two" asked for 600 s
-    _dispatch(db, config, receivers, now=now + timedelta(seconds=31))
+    _dispatch(db, config, now=now + timedelta(seconds=31))
     assert _statuses(db) == [("one", "delivered", 2), ("two", "pending", 1)]
-    _dispatch(db, config, receivers, now=now + timedelta(seconds=599))
-    assert len(two.received) == 1
-    _dispatch(db, config, receivers, now=now + timedelta(seconds=601))
+    _dispatch(db, config, now=now + timedelta(seconds=599))
+    assert len(two.requests()) == 1
+    _dispatch(db, config, now=now + timedelta(seconds=601))
     assert _statuses(db) == [("one", "delivered", 2), ("two", "delivered", 2)]
     for got in receivers:
-        assert [r.status for r in got.received][-1] == 200
-        assert len({r.message_id for r in got.received}) == 1  # the resend kept its id
+        assert got.requests()[-1].status < 300
+        assert len({r.message_id for r in got.requests()}) == 1  # the resend kept its id
         assert len(got.event_ids()) == 1
 
 
@@ -187,23 +175,25 @@ def test_a_receiver_down_past_give_up_is_recorded_failed_and_the_event_kept(
     tmp_path: Path,
     receivers: tuple[Receiver, Receiver],
 ) -> None:
-    config, channel = _setup(db, site, httpserver, tmp_path, '"keyword_hit"', give_up_hours=1)
+    config, channel = _setup(
+        db, site, httpserver, tmp_path, receivers, '"keyword_hit"', give_up_hours=1
+    )
     one, _ = receivers
-    one.script = [(500, {})] * 20
+    one.answers = [(500, {})] * 20
     channel.add(SitePost(2, NOW - timedelta(minutes=5), text="We will arrest them."))
     run_collect(config, db.engine)
     now = utcnow()
     for minutes in (0, 1, 3, 10, 30, 61, 62, 120):
-        _dispatch(db, config, receivers, now=now + timedelta(minutes=minutes))
+        _dispatch(db, config, now=now + timedelta(minutes=minutes))
     assert _statuses(db)[0][:2] == ("one", "failed")
     assert _statuses(db)[1] == ("two", "delivered", 1)
     with transaction(db.engine) as session:
         failed = session.scalars(select(AlertDelivery).where(AlertDelivery.status == "failed"))
         [delivery] = list(failed)
-        assert delivery.last_error == "DeliveryError: HTTP 500"
+        assert delivery.last_error and "500" in delivery.last_error
         event = session.get_one(AlertEvent, delivery.event_id)
         assert event.kind == "keyword_hit"
-    assert all(r.status == 500 for r in one.received)
-    attempts = len(one.received)
-    _dispatch(db, config, receivers, now=now + timedelta(hours=5))
-    assert len(one.received) == attempts  # given up: no more sends
+    assert all(r.status == 500 for r in one.requests())
+    attempts = len(one.requests())
+    _dispatch(db, config, now=now + timedelta(hours=5))
+    assert len(one.requests()) == attempts  # given up: no more sends
