@@ -19,6 +19,7 @@ from sqlalchemy import Engine
 
 from collectors.errors import PolmonError
 from monitor import shutdown
+from monitor.alerts.runner import AlertLoop
 from monitor.config import JobConfig, PolmonConfig
 from monitor.tasks import TASKS, TaskRun
 from storage import digests as ledger
@@ -27,6 +28,8 @@ from storage.job_runs import close_interrupted_job_runs, finish_job_run, start_j
 
 log = logging.getLogger(__name__)
 
+# Tasks after which alerts go out at once (they write alert events).
+ALERTING_TASKS = ("collect", "snapshots", "transcribe")
 WEEKDAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
 # How far back to look for the last scheduled time of a cron job (weekly jobs included).
 CRON_LOOKBACK = timedelta(days=8)
@@ -120,6 +123,7 @@ class Daemon:
         # The Job objects themselves: reading their next_run_time takes no scheduler lock
         # (a job thread calling scheduler.get_job() deadlocks against shutdown()).
         self.at_start = [name for name, job in self.jobs.items() if schedule.runs_at_start(job)]
+        self.alerts = AlertLoop(self.config, self.engine)
         started = datetime.now(UTC)
         self.handles = {
             name: self.scheduler.add_job(
@@ -162,6 +166,8 @@ class Daemon:
             else:
                 log.info("job %s finished: %s", name, outcome.summary)
         self._record_finish(run_id, status, error, self.next_run_time(name))
+        if job.task in ALERTING_TASKS:
+            self.alerts.wake()
 
     def next_run_time(self, name: str) -> datetime | None:
         next_run: datetime | None = getattr(self.handles[name], "next_run_time", None)
@@ -238,6 +244,7 @@ class Daemon:
                 misfire_grace_time=None,
             )
         self.scheduler.start()
+        self.alerts.start()
         for name in self.jobs:
             log.info(
                 "job %s (%s) next run %s%s",
@@ -253,6 +260,7 @@ class Daemon:
         """Stop starting jobs, let running ones finish (they poll the stop event), return."""
         shutdown.request_stop("daemon stopping")
         self.scheduler.shutdown(wait=True)
+        self.alerts.stop()
         self.engine.dispose()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,10 +24,17 @@ class Receiver(WebhookReceiver):
     """A verifying webhook receiver that also keeps the status it answered to each request."""
 
     statuses: list[int] = field(default_factory=list)
+    # With `hold_first`, the first request waits for `release` after setting `arrived`.
+    hold_first: bool = False
+    arrived: threading.Event = field(default_factory=threading.Event)
+    release: threading.Event = field(default_factory=threading.Event)
 
     def _handle(self, headers: dict[str, str], body: bytes) -> tuple[int, dict[str, str]]:
         status, answer = super()._handle(headers, body)
         self.statuses.append(status)
+        if self.hold_first and not self.arrived.is_set():
+            self.arrived.set()
+            self.release.wait(120)
         return status, answer
 
     def requests(self) -> list[Received]:

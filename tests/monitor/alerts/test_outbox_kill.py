@@ -1,0 +1,86 @@
+"""A dispatcher SIGKILLed mid-send: after a restart every event is delivered, under one id."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+from pytest_httpserver import HTTPServer
+from sqlalchemy import select
+
+from monitor.pipeline import run_collect
+from storage.engine import transaction
+from storage.models import AlertDelivery, AlertEvent
+from tests.conftest import REPO_ROOT, TestDatabase, run_polmon
+from tests.monitor.alerts.outbox_support import Receiver, alerts_toml
+from tests.support.config import actors_toml, make_config
+from tests.support.telegram_scenario import scenario_telegram
+from tests.support.telegram_site import NOW, SiteChannel, SitePost, TelegramSite
+
+LEASE_SECONDS = 1
+
+
+def _deliveries(db: TestDatabase) -> list[tuple[str, str | None]]:
+    with transaction(db.engine) as session:
+        rows = session.execute(select(AlertDelivery.status, AlertDelivery.message_id))
+        return [(status, message_id) for status, message_id in rows]
+
+
+def test_sigkill_between_send_and_mark_resends_the_same_message_once(
+    db: TestDatabase, site: TelegramSite, httpserver: HTTPServer, tmp_path: Path
+) -> None:
+    channel = site.add(SiteChannel("pm", "PM", 42, 1000))
+    for n in range(1, 6):
+        channel.add(SitePost(n, NOW - timedelta(minutes=10 - n), text=f"arrest {n}"))
+    with Receiver(hold_first=True) as hook:
+        alerts = alerts_toml(
+            tmp_path,
+            '"keyword_hit"',
+            {"hook": hook.url},
+            dispatch_lease_seconds=LEASE_SECONDS,
+        )
+        body = actors_toml(["pm"]) + '[keywords.threats]\nterms = ["arrest"]\n' + alerts
+        telegram = scenario_telegram(httpserver.url_for("/"))
+        config = make_config(tmp_path, db, body, telegram=telegram)
+        config_path = tmp_path / "polmon.toml"
+        run_collect(config, db.engine)  # the events are in the outbox, nothing sent yet
+        with transaction(db.engine) as session:
+            expected = sorted(
+                session.scalars(
+                    select(AlertEvent.event_key).where(AlertEvent.kind == "keyword_hit")
+                )
+            )
+        assert len(expected) == 5
+
+        dispatcher = subprocess.Popen(
+            [sys.executable, "-m", "monitor", "--config", str(config_path), "alerts", "dispatch"],
+            env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            assert hook.arrived.wait(120), "the dispatcher never sent"
+            os.kill(dispatcher.pid, signal.SIGKILL)  # sent, not yet marked delivered
+            dispatcher.wait(60)
+        finally:
+            hook.release.set()
+            if dispatcher.poll() is None:
+                dispatcher.kill()
+        assert [status for status, _ in _deliveries(db)] == ["pending"] * 5
+
+        time.sleep(LEASE_SECONDS + 0.5)  # the killed dispatcher's lease runs out
+        restarted = run_polmon("--config", str(config_path), "alerts", "dispatch")
+        assert restarted.returncode == 0, restarted.stderr
+        rerun = run_polmon("--config", str(config_path), "alerts", "dispatch")
+        assert rerun.returncode == 0, rerun.stderr
+
+    assert {status for status, _ in _deliveries(db)} == {"delivered"}
+    requests = hook.requests()
+    assert len(requests) == 2  # the send the kill interrupted, and the resend
+    assert requests[0].message_id == requests[1].message_id
+    assert hook.event_ids() == expected
