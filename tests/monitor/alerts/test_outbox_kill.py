@@ -1,4 +1,5 @@
-"""A dispatcher SIGKILLed mid-send: after a restart every event is delivered, under one id."""
+"""`polmon alerts dispatch` or `polmon run` SIGKILLed mid-send: after a restart every event is
+delivered, and a message sent twice carries one webhook-id."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -18,6 +21,7 @@ from storage.engine import transaction
 from storage.models import AlertDelivery, AlertEvent
 from tests.conftest import REPO_ROOT, TestDatabase, run_polmon
 from tests.monitor.alerts.outbox_support import Receiver, alerts_toml
+from tests.monitor.test_scheduler_daemon import wait_for
 from tests.support.config import actors_toml, make_config
 from tests.support.telegram_scenario import scenario_telegram
 from tests.support.telegram_site import NOW, SiteChannel, SitePost, TelegramSite
@@ -82,5 +86,81 @@ def test_sigkill_between_send_and_mark_resends_the_same_message_once(
     assert {status for status, _ in _deliveries(db)} == {"delivered"}
     requests = hook.requests()
     assert len(requests) == 2  # the send the kill interrupted, and the resend
+    assert requests[0].message_id == requests[1].message_id
+    assert hook.event_ids() == expected
+
+
+RUN_JOBS = """
+[schedule.jobs.collect]
+task = "collect"
+interval_minutes = 60
+"""
+
+
+@contextmanager
+def _polmon_run(config_path: Path, log: Path) -> Iterator[subprocess.Popen[str]]:
+    with log.open("a") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "monitor", "--config", str(config_path), "run"],
+            cwd=config_path.parent,
+            env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        try:
+            yield process
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+
+
+def test_sigkill_of_polmon_run_before_delivery_is_delivered_once_after_restart(
+    db: TestDatabase, site: TelegramSite, httpserver: HTTPServer, tmp_path: Path
+) -> None:
+    channel = site.add(SiteChannel("pm", "PM", 42, 1000))
+    for n in range(1, 4):
+        channel.add(SitePost(n, NOW - timedelta(minutes=10 - n), text=f"arrest {n}"))
+    log = tmp_path / "run.log"
+    with Receiver(hold_first=True) as hook:
+        alerts = alerts_toml(
+            tmp_path,
+            '"keyword_hit"',
+            {"hook": hook.url},
+            dispatch_lease_seconds=LEASE_SECONDS,
+            dispatch_interval_seconds=0.5,
+        )
+        body = actors_toml(["pm"]) + '[keywords.threats]\nterms = ["arrest"]\n' + alerts
+        body += RUN_JOBS
+        make_config(tmp_path, db, body, telegram=scenario_telegram(httpserver.url_for("/")))
+        config_path = tmp_path / "polmon.toml"
+        with _polmon_run(config_path, log) as first:
+            try:
+                assert hook.arrived.wait(120), log.read_text()[-3000:]
+                os.kill(first.pid, signal.SIGKILL)  # collected and sent, not marked delivered
+                first.wait(60)
+            finally:
+                hook.release.set()
+        assert {status for status, _ in _deliveries(db)} == {"pending"}
+        with transaction(db.engine) as session:
+            expected = sorted(
+                session.scalars(
+                    select(AlertEvent.event_key).where(AlertEvent.kind == "keyword_hit")
+                )
+            )
+        assert len(expected) == 3
+
+        with _polmon_run(config_path, log) as second:
+            wait_for(
+                lambda: {status for status, _ in _deliveries(db)} == {"delivered"},
+                "the restarted polmon run to deliver",
+                second,
+            )
+            second.send_signal(signal.SIGTERM)
+            assert second.wait(60) == 0, log.read_text()[-3000:]
+
+    requests = hook.requests()
+    assert len(requests) == 2
     assert requests[0].message_id == requests[1].message_id
     assert hook.event_ids() == expected
