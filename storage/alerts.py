@@ -96,6 +96,9 @@ def record_post_events(
 ) -> None:
     """Outbox events for posts seen for the first time and new versions (edits) of known ones;
     the rows must be flushed (ids assigned)."""
+    new_posts, versions = list(new_posts), list(versions)
+    if not new_posts and not versions:
+        return
     actor_id = session.scalar(select(Account.actor_id).where(Account.id == account_id))
     base = {"detected_at": now, "actor_id": actor_id, "account_id": account_id}
     events: list[dict[str, Any]] = [

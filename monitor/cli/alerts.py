@@ -25,6 +25,10 @@ def alerts_dispatch(ctx: click.Context) -> None:
     from monitor.alerts.dispatch import dispatch_once
 
     context = app(ctx)
+    settings = context.config.alerts
+    if not settings.enabled or not settings.rules:
+        click.echo("alerts are off or no [[alerts.rules]] are configured: nothing dispatched")
+        return
     report = dispatch_once(context.engine, context.config)
     click.echo(
         f"{report.messages_sent} message(s) sent, {report.delivered} delivered, "

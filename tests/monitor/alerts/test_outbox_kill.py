@@ -16,6 +16,7 @@ from pathlib import Path
 from pytest_httpserver import HTTPServer
 from sqlalchemy import select
 
+from monitor.config import PolmonConfig
 from monitor.pipeline import run_collect
 from storage.engine import transaction
 from storage.models import AlertDelivery, AlertEvent
@@ -35,30 +36,45 @@ def _deliveries(db: TestDatabase) -> list[tuple[str, str | None]]:
         return [(status, message_id) for status, message_id in rows]
 
 
+def _hit_keys(db: TestDatabase) -> list[str]:
+    with transaction(db.engine) as session:
+        query = select(AlertEvent.event_key).where(AlertEvent.kind == "keyword_hit")
+        return sorted(session.scalars(query))
+
+
+def _write_config(
+    db: TestDatabase,
+    site: TelegramSite,
+    httpserver: HTTPServer,
+    tmp_path: Path,
+    hook: Receiver,
+    posts: int,
+    extra: str = "",
+    **settings: object,
+) -> PolmonConfig:
+    """A channel with `posts` posts saying "arrest", one rule on keyword hits to `hook`."""
+    channel = site.add(SiteChannel("pm", "PM", 42, 1000))
+    for n in range(1, posts + 1):
+        channel.add(SitePost(n, NOW - timedelta(minutes=10 - n), text=f"arrest {n}"))
+    alerts = alerts_toml(
+        tmp_path,
+        '"keyword_hit"',
+        {"hook": hook.url},
+        dispatch_lease_seconds=LEASE_SECONDS,
+        **settings,
+    )
+    body = actors_toml(["pm"]) + '[keywords.threats]\nterms = ["arrest"]\n' + alerts + extra
+    return make_config(tmp_path, db, body, telegram=scenario_telegram(httpserver.url_for("/")))
+
+
 def test_sigkill_between_send_and_mark_resends_the_same_message_once(
     db: TestDatabase, site: TelegramSite, httpserver: HTTPServer, tmp_path: Path
 ) -> None:
-    channel = site.add(SiteChannel("pm", "PM", 42, 1000))
-    for n in range(1, 6):
-        channel.add(SitePost(n, NOW - timedelta(minutes=10 - n), text=f"arrest {n}"))
     with Receiver(hold_first=True) as hook:
-        alerts = alerts_toml(
-            tmp_path,
-            '"keyword_hit"',
-            {"hook": hook.url},
-            dispatch_lease_seconds=LEASE_SECONDS,
-        )
-        body = actors_toml(["pm"]) + '[keywords.threats]\nterms = ["arrest"]\n' + alerts
-        telegram = scenario_telegram(httpserver.url_for("/"))
-        config = make_config(tmp_path, db, body, telegram=telegram)
+        config = _write_config(db, site, httpserver, tmp_path, hook, 5)
         config_path = tmp_path / "polmon.toml"
         run_collect(config, db.engine)  # the events are in the outbox, nothing sent yet
-        with transaction(db.engine) as session:
-            expected = sorted(
-                session.scalars(
-                    select(AlertEvent.event_key).where(AlertEvent.kind == "keyword_hit")
-                )
-            )
+        expected = _hit_keys(db)
         assert len(expected) == 5
 
         dispatcher = subprocess.Popen(
@@ -119,21 +135,11 @@ def _polmon_run(config_path: Path, log: Path) -> Iterator[subprocess.Popen[str]]
 def test_sigkill_of_polmon_run_before_delivery_is_delivered_once_after_restart(
     db: TestDatabase, site: TelegramSite, httpserver: HTTPServer, tmp_path: Path
 ) -> None:
-    channel = site.add(SiteChannel("pm", "PM", 42, 1000))
-    for n in range(1, 4):
-        channel.add(SitePost(n, NOW - timedelta(minutes=10 - n), text=f"arrest {n}"))
     log = tmp_path / "run.log"
     with Receiver(hold_first=True) as hook:
-        alerts = alerts_toml(
-            tmp_path,
-            '"keyword_hit"',
-            {"hook": hook.url},
-            dispatch_lease_seconds=LEASE_SECONDS,
-            dispatch_interval_seconds=0.5,
+        _write_config(
+            db, site, httpserver, tmp_path, hook, 3, RUN_JOBS, dispatch_interval_seconds=0.5
         )
-        body = actors_toml(["pm"]) + '[keywords.threats]\nterms = ["arrest"]\n' + alerts
-        body += RUN_JOBS
-        make_config(tmp_path, db, body, telegram=scenario_telegram(httpserver.url_for("/")))
         config_path = tmp_path / "polmon.toml"
         with _polmon_run(config_path, log) as first:
             try:
@@ -143,12 +149,7 @@ def test_sigkill_of_polmon_run_before_delivery_is_delivered_once_after_restart(
             finally:
                 hook.release.set()
         assert {status for status, _ in _deliveries(db)} == {"pending"}
-        with transaction(db.engine) as session:
-            expected = sorted(
-                session.scalars(
-                    select(AlertEvent.event_key).where(AlertEvent.kind == "keyword_hit")
-                )
-            )
+        expected = _hit_keys(db)
         assert len(expected) == 3
 
         with _polmon_run(config_path, log) as second:
