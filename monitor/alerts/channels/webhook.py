@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from monitor.alerts.channels.http import post
 from monitor.alerts.message import AlertItem, AlertMessage
 from monitor.config import DEFAULT_CONFIG_NAME, ConfigError
+from storage.redaction import register_secret
 
 if TYPE_CHECKING:
     from monitor.alerts.config import AlertChannelConfig
@@ -108,6 +109,7 @@ class WebhookChannel:
     ) -> None:
         self.name = name
         self.url = url
+        register_secret(secret)
         self._key = secret_key(secret)
         self.timeout = timeout
         self._clock = clock
