@@ -91,13 +91,10 @@ class TelegramChannel:
 
     @classmethod
     def from_config(cls, config: PolmonConfig, channel: AlertChannelConfig) -> TelegramChannel:
-        key = f"alerts.channels[{channel.name}].token_file"
-        file = config.resolve(channel.token_file) if channel.token_file else None
-        token = config.secret(key, channel.secret_env, file, required=True) or ""
         return cls(
             channel.name,
             channel.chat_id or "",
-            token,
+            channel.required_secret(config, "token_file"),
             api_base_url=channel.api_base_url,
             timeout=channel.timeout_seconds,
         )

@@ -116,13 +116,12 @@ class WebhookChannel:
 
     @classmethod
     def from_config(cls, config: PolmonConfig, channel: AlertChannelConfig) -> WebhookChannel:
-        key = f"alerts.channels[{channel.name}].secret_file"
-        file = config.resolve(channel.secret_file) if channel.secret_file else None
-        secret = config.secret(key, channel.secret_env, file, required=True) or ""
+        secret = channel.required_secret(config, "secret_file")
         try:
             return cls(channel.name, channel.url or "", secret, timeout=channel.timeout_seconds)
         except ValueError as exc:
-            raise ConfigError(config.source or DEFAULT_CONFIG_NAME, key, str(exc)) from None
+            source = config.source or DEFAULT_CONFIG_NAME
+            raise ConfigError(source, channel.key("secret_file"), str(exc)) from None
 
     def headers(self, message: AlertMessage, body: bytes) -> dict[str, str]:
         timestamp = int(self._clock())
