@@ -22,15 +22,16 @@ from tests.support.alert_receivers import (
 DOC = Path(__file__).parents[3] / "docs" / "alerts.md"
 
 
-def documented_verify() -> Callable[..., Any]:
+def documented(heading: str, name: str) -> Callable[..., Any]:
+    """The function `name` defined by the first python block under `heading` in the doc."""
     text = DOC.read_text(encoding="utf-8")
-    section = text.split("### Verifying by hand", 1)[1]
+    section = text.split(heading, 1)[1]
     match = re.search(r"```python\n(.*?)```", section, re.DOTALL)
-    assert match, "docs/alerts.md: no python block under 'Verifying by hand'"
+    assert match, f"docs/alerts.md: no python block under {heading!r}"
     namespace: dict[str, Any] = {}
     exec(compile(match.group(1), str(DOC), "exec"), namespace)
-    verify: Callable[..., Any] = namespace["verify"]
-    return verify
+    function: Callable[..., Any] = namespace[name]
+    return function
 
 
 @pytest.fixture
@@ -46,7 +47,7 @@ def test_the_documented_verify_accepts_polmons_request_and_refuses_a_tampered_on
     message = sample_message(sample_item(snippet=HOSTILE_POST))
     WebhookChannel("team-webhook", receiver.url, secret).send(message)
     [got] = receiver.received
-    verify = documented_verify()
+    verify = documented("### Verifying by hand", "verify")
     payload = verify(secret, got.headers, got.body)
     assert payload["data"]["items"][0]["snippet"] == HOSTILE_POST
     with pytest.raises(ValueError, match="no matching signature"):
@@ -56,3 +57,14 @@ def test_the_documented_verify_accepts_polmons_request_and_refuses_a_tampered_on
     old = {**got.headers, "webhook-timestamp": str(int(got.headers["webhook-timestamp"]) - 3600)}
     with pytest.raises(ValueError, match="too far"):
         verify(secret, old, got.body)
+
+
+def test_the_documented_standardwebhooks_receiver_accepts_polmons_request(
+    receiver: WebhookReceiver,
+) -> None:
+    receive = documented("### Verifying with the standardwebhooks library", "receive")
+    WebhookChannel("team-webhook", receiver.url, WEBHOOK_SECRET).send(sample_message())
+    [got] = receiver.received
+    assert receive(got.body, got.headers)["data"]["id"] == "msg_2f1c9a"
+    with pytest.raises(PermissionError):
+        receive(got.body.replace(b"threats", b"threads"), got.headers)
