@@ -26,10 +26,9 @@ class _RedactHttpxRecords(logging.Filter):
 
 
 def _install_redaction() -> None:
-    for name in ("httpx", "httpcore"):
-        logger = logging.getLogger(name)
-        if not any(isinstance(f, _RedactHttpxRecords) for f in logger.filters):
-            logger.addFilter(_RedactHttpxRecords())
+    logger = logging.getLogger("httpx")  # httpcore's own lines name no URL
+    if not any(isinstance(f, _RedactHttpxRecords) for f in logger.filters):
+        logger.addFilter(_RedactHttpxRecords())
 
 
 _install_redaction()

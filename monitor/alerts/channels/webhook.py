@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from monitor.alerts.channels.http import post
 from monitor.alerts.message import AlertItem, AlertMessage
 from monitor.config import DEFAULT_CONFIG_NAME, ConfigError
+from monitor.output import json_default
 from storage.redaction import register_secret
 
 if TYPE_CHECKING:
@@ -92,7 +93,11 @@ def payload(message: AlertMessage) -> dict[str, Any]:
 
 
 def body_bytes(message: AlertMessage) -> bytes:
-    return json.dumps(payload(message), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    """UTF-8 JSON; times and sets inside `detail` encoded as polmon's JSON output does."""
+    encoded = json.dumps(
+        payload(message), default=json_default, ensure_ascii=False, separators=(",", ":")
+    )
+    return encoded.encode("utf-8")
 
 
 class WebhookChannel:
