@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
 from monitor.config_sections import NonNegativeFloat, PositiveFloat, PositiveInt, Section
-
-if TYPE_CHECKING:
-    from monitor.config import PolmonConfig
 
 ChannelKind = Literal["webhook", "telegram", "email"]
 EventKind = Literal["keyword_hit", "new_post", "edited", "deleted", "account_event", "growth_jump"]
@@ -56,15 +53,6 @@ class AlertChannelConfig(Section):
     def key(self, field: str) -> str:
         """How errors name one of this channel's keys: `alerts.channels[team-bot].token_file`."""
         return f"alerts.channels[{self.name}].{field}"
-
-    def required_secret(
-        self, config: PolmonConfig, field: Literal["secret_file", "token_file"]
-    ) -> str:
-        """The secret (or bot token) from `secret_env`, else from the file named in `field`;
-        registered for redaction; a ConfigError naming both when neither gives one."""
-        file = getattr(self, field)
-        path = config.resolve(file) if file is not None else None
-        return config.secret(self.key(field), self.secret_env, path, required=True) or ""
 
 
 class AlertRuleConfig(Section):

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from collectors.http import parse_retry_after
 from monitor.alerts.channel import DeliveryError
 from monitor.alerts.channels.http import failure, request
+from monitor.alerts.channels.secret import channel_secret
 from monitor.alerts.format import ItemText, item_text
 from monitor.alerts.message import AlertMessage
 from monitor.digest.render import shorten
@@ -94,7 +95,7 @@ class TelegramChannel:
         return cls(
             channel.name,
             channel.chat_id or "",
-            channel.required_secret(config, "token_file"),
+            channel_secret(config, channel, "token_file"),
             api_base_url=channel.api_base_url,
             timeout=channel.timeout_seconds,
         )

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from monitor.alerts.channels.http import post
+from monitor.alerts.channels.secret import channel_secret
 from monitor.alerts.message import AlertItem, AlertMessage
 from monitor.config import DEFAULT_CONFIG_NAME, ConfigError
 from monitor.output import json_default
@@ -121,7 +122,7 @@ class WebhookChannel:
 
     @classmethod
     def from_config(cls, config: PolmonConfig, channel: AlertChannelConfig) -> WebhookChannel:
-        secret = channel.required_secret(config, "secret_file")
+        secret = channel_secret(config, channel, "secret_file")
         try:
             return cls(channel.name, channel.url or "", secret, timeout=channel.timeout_seconds)
         except ValueError as exc:
