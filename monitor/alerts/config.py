@@ -50,6 +50,10 @@ class AlertChannelConfig(Section):
             + "_SECRET"
         )
 
+    def key(self, field: str) -> str:
+        """How errors name one of this channel's keys: `alerts.channels[team-bot].token_file`."""
+        return f"alerts.channels[{self.name}].{field}"
+
 
 class AlertRuleConfig(Section):
     """Which events alert which channels."""

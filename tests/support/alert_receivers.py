@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from html.parser import HTMLParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from pytest_httpserver import HTTPServer
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
+from werkzeug import Request, Response
 
 from monitor.alerts.message import AlertItem, AlertMessage
 
@@ -124,3 +128,119 @@ def webhook_receiver(**kwargs: Any) -> Iterator[WebhookReceiver]:
     """For a fixture: `yield from webhook_receiver()`."""
     with WebhookReceiver(**kwargs) as receiver:
         yield receiver
+
+
+BOT_TOKEN = "123456:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"  # the shape of a real token
+TELEGRAM_TAGS = frozenset(
+    {
+        "b",
+        "strong",
+        "i",
+        "em",
+        "u",
+        "ins",
+        "s",
+        "strike",
+        "del",
+        "a",
+        "code",
+        "pre",
+        "tg-spoiler",
+        "blockquote",
+    }
+)
+
+
+class _TelegramHtml(HTMLParser):
+    """Telegram's HTML parse mode, as far as the stand-in checks it: known tags only, an <a> with
+    an href, and the visible text (entities decoded) that the chat shows."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.visible: list[str] = []
+        self.unknown_tags: list[str] = []
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in TELEGRAM_TAGS:
+            self.unknown_tags.append(tag)
+        if tag == "a":
+            self.hrefs.extend(value or "" for name, value in attrs if name == "href")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag not in TELEGRAM_TAGS:
+            self.unknown_tags.append(tag)
+
+    def handle_data(self, data: str) -> None:
+        self.visible.append(data)
+
+
+@dataclass
+class SentMessage:
+    body: dict[str, Any]  # the sendMessage request as JSON
+    visible: str  # the text the chat shows
+    hrefs: list[str]
+
+
+@dataclass
+class BotApiStandIn:
+    """The Bot API's sendMessage on pytest-httpserver: records each call and answers in turn
+    from `answers` (HTTP status, JSON), then `ok: true`; HTML with a tag Telegram does not know
+    is refused with 400, as the real API refuses it."""
+
+    server: HTTPServer
+    token: str = BOT_TOKEN
+    answers: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+    sent: list[SentMessage] = field(default_factory=list)
+    refused: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def base_url(self) -> str:
+        return self.server.url_for("/").rstrip("/")
+
+    def install(self) -> BotApiStandIn:
+        self.server.expect_request(
+            f"/bot{self.token}/sendMessage", method="POST"
+        ).respond_with_handler(self._handle)
+        return self
+
+    def _handle(self, request: Request) -> Response:
+        body = json.loads(request.get_data())
+        if self.answers:
+            status, answer = self.answers.pop(0)
+            self.refused.append(body)
+            return Response(json.dumps(answer), status=status, content_type="application/json")
+        parser = _TelegramHtml()
+        parser.feed(body.get("text", ""))
+        parser.close()
+        visible = "".join(parser.visible)
+        too_long = len(visible.encode("utf-16-le")) // 2 > 4096
+        if (
+            body.get("parse_mode") != "HTML"
+            or parser.unknown_tags
+            or too_long
+            or not body.get("chat_id")
+        ):
+            self.refused.append(body)
+            answer = {
+                "ok": False,
+                "error_code": 400,
+                "description": "Bad Request: can't parse entities",
+            }
+            return Response(json.dumps(answer), status=400, content_type="application/json")
+        self.sent.append(SentMessage(body, visible, parser.hrefs))
+        result = {
+            "ok": True,
+            "result": {"message_id": len(self.sent), "chat": {"id": body["chat_id"]}},
+        }
+        return Response(json.dumps(result), status=200, content_type="application/json")
+
+
+def bot_error(
+    code: int, description: str, retry_after: int | None = None
+) -> tuple[int, dict[str, Any]]:
+    """A Bot API error answer, e.g. bot_error(429, "Too Many Requests: retry after 5", 5)."""
+    answer: dict[str, Any] = {"ok": False, "error_code": code, "description": description}
+    if retry_after is not None:
+        answer["parameters"] = {"retry_after": retry_after}
+    return code, answer

@@ -26,10 +26,9 @@ class _RedactHttpxRecords(logging.Filter):
 
 
 def _install_redaction() -> None:
-    for name in ("httpx", "httpcore"):
-        logger = logging.getLogger(name)
-        if not any(isinstance(f, _RedactHttpxRecords) for f in logger.filters):
-            logger.addFilter(_RedactHttpxRecords())
+    logger = logging.getLogger("httpx")  # httpcore's own lines name no URL
+    if not any(isinstance(f, _RedactHttpxRecords) for f in logger.filters):
+        logger.addFilter(_RedactHttpxRecords())
 
 
 _install_redaction()
@@ -40,23 +39,24 @@ def retryable_status(status: int) -> bool:
     return status in RETRYABLE_STATUSES or status >= 500
 
 
-def post(
+def request(
     url: str,
     *,
-    content: bytes,
+    json_body: object | None = None,
+    content: bytes | None = None,
     headers: Mapping[str, str],
     timeout: float,
     label: str,
 ) -> httpx.Response:
-    """POST `content`; the 2xx response, else a DeliveryError that says whether to retry.
+    """POST and return the response, whatever its status; a DeliveryError when none came.
 
-    `label` names the receiver in errors (never the URL itself when it holds a token). The
-    decision rests on the status code and the exception's type, never on any message text.
+    `label` names the receiver in errors, never the URL itself (a Bot API URL holds a token),
+    and no exception's text is kept: it may quote the URL.
     """
     sent_headers = {"User-Agent": USER_AGENT, **headers}
     try:
         with httpx.Client(timeout=timeout, follow_redirects=False) as client:
-            response = client.post(url, content=content, headers=sent_headers)
+            return client.post(url, content=content, json=json_body, headers=sent_headers)
     except (httpx.InvalidURL, httpx.UnsupportedProtocol):
         raise DeliveryError(
             f"{label}: the URL is not a usable http(s) URL", permanent=True
@@ -65,11 +65,29 @@ def post(
         raise DeliveryError(f"{label}: no answer within {timeout:g}s") from None
     except httpx.TransportError as exc:
         raise DeliveryError(f"{label}: cannot connect ({type(exc).__name__})") from None
+
+
+def failure(label: str, status: int, retry_after: float | None, what: str = "") -> DeliveryError:
+    """The DeliveryError for a refused request: retryable for 408, 429 and 5xx, else permanent."""
+    shown = f"{label}: HTTP {status}{what}"
+    if retryable_status(status):
+        wait = f", asked to wait {retry_after:.0f}s" if retry_after is not None else ""
+        return DeliveryError(shown + wait, retry_after=retry_after)
+    return DeliveryError(shown + ", not retried", permanent=True)
+
+
+def post(
+    url: str,
+    *,
+    content: bytes,
+    headers: Mapping[str, str],
+    timeout: float,
+    label: str,
+) -> httpx.Response:
+    """POST `content`; the 2xx response, else a DeliveryError that says whether to retry
+    (from the status code and Retry-After, seconds or an HTTP date)."""
+    response = request(url, content=content, headers=headers, timeout=timeout, label=label)
     status = response.status_code
     if 200 <= status < 300:
         return response
-    if retryable_status(status):
-        retry_after = parse_retry_after(response.headers.get("Retry-After"))
-        wait = f", asked to wait {retry_after:.0f}s" if retry_after is not None else ""
-        raise DeliveryError(f"{label}: HTTP {status}{wait}", retry_after=retry_after)
-    raise DeliveryError(f"{label}: HTTP {status}, not retried", permanent=True)
+    raise failure(label, status, parse_retry_after(response.headers.get("Retry-After")))

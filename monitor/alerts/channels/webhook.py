@@ -13,8 +13,11 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from monitor.alerts.channels.http import post
+from monitor.alerts.channels.secret import channel_secret
 from monitor.alerts.message import AlertItem, AlertMessage
 from monitor.config import DEFAULT_CONFIG_NAME, ConfigError
+from monitor.output import json_default
+from storage.redaction import register_secret
 
 if TYPE_CHECKING:
     from monitor.alerts.config import AlertChannelConfig
@@ -91,7 +94,11 @@ def payload(message: AlertMessage) -> dict[str, Any]:
 
 
 def body_bytes(message: AlertMessage) -> bytes:
-    return json.dumps(payload(message), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    """UTF-8 JSON; times and sets inside `detail` encoded as polmon's JSON output does."""
+    encoded = json.dumps(
+        payload(message), default=json_default, ensure_ascii=False, separators=(",", ":")
+    )
+    return encoded.encode("utf-8")
 
 
 class WebhookChannel:
@@ -108,19 +115,19 @@ class WebhookChannel:
     ) -> None:
         self.name = name
         self.url = url
+        register_secret(secret)
         self._key = secret_key(secret)
         self.timeout = timeout
         self._clock = clock
 
     @classmethod
     def from_config(cls, config: PolmonConfig, channel: AlertChannelConfig) -> WebhookChannel:
-        key = f"alerts.channels[{channel.name}].secret_file"
-        file = config.resolve(channel.secret_file) if channel.secret_file else None
-        secret = config.secret(key, channel.secret_env, file, required=True) or ""
+        secret = channel_secret(config, channel, "secret_file")
         try:
             return cls(channel.name, channel.url or "", secret, timeout=channel.timeout_seconds)
         except ValueError as exc:
-            raise ConfigError(config.source or DEFAULT_CONFIG_NAME, key, str(exc)) from None
+            source = config.source or DEFAULT_CONFIG_NAME
+            raise ConfigError(source, channel.key("secret_file"), str(exc)) from None
 
     def headers(self, message: AlertMessage, body: bytes) -> dict[str, str]:
         timestamp = int(self._clock())

@@ -6,6 +6,7 @@ import base64
 import json
 import logging
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -93,6 +94,16 @@ def test_the_id_stays_and_the_body_is_the_same_for_every_retry(receiver: Webhook
     assert first.headers["webhook-id"] == second.headers["webhook-id"] == message.id
     assert first.body == second.body
     assert first.verified and second.verified
+
+
+def test_times_and_sets_in_detail_are_encoded(receiver: WebhookReceiver) -> None:
+    detail = {"edited_at": datetime(2026, 5, 2, 7, 0, tzinfo=UTC), "terms": ("a",)}
+    channel_for(receiver).send(sample_message(sample_item(detail=detail)))
+    [got] = receiver.received
+    assert got.payload["data"]["items"][0]["detail"] == {
+        "edited_at": "2026-05-02T07:00:00+00:00",
+        "terms": ["a"],
+    }
 
 
 def test_a_raw_secret_is_used_as_its_bytes(tmp_path: Path) -> None:
