@@ -12,7 +12,7 @@ from pytest_httpserver import HTTPServer
 from sqlalchemy import func, select
 
 from monitor.alerts.dispatch import dispatch_once
-from monitor.config import PolmonConfig
+from monitor.config import PolmonConfig, load_config
 from monitor.keywords.rescan import rescan_keywords
 from monitor.pipeline import run_collect
 from storage.engine import transaction
@@ -20,7 +20,9 @@ from storage.models import AlertDelivery, AlertEvent
 from storage.types import utcnow
 from tests.conftest import TestDatabase
 from tests.monitor.alerts.outbox_support import Receiver, alerts_toml
+from tests.support.alert_receivers import BOT_TOKEN, BotApiStandIn
 from tests.support.config import actors_toml, make_config
+from tests.support.smtp_server import closed_port
 from tests.support.telegram_scenario import scenario_telegram
 from tests.support.telegram_site import NOW, SiteChannel, SitePost, TelegramSite
 
@@ -197,3 +199,48 @@ def test_a_receiver_down_past_give_up_is_recorded_failed_and_the_event_kept(
     attempts = len(one.requests())
     _dispatch(db, config, now=now + timedelta(hours=5))
     assert len(one.requests()) == attempts  # given up: no more sends
+
+
+def test_configured_channels_are_built_and_one_unreachable_does_not_stop_the_others(
+    db: TestDatabase,
+    site: TelegramSite,
+    httpserver: HTTPServer,
+    tmp_path: Path,
+    receivers: tuple[Receiver, Receiver],
+) -> None:
+    token = tmp_path / "bot-token"
+    token.write_text(BOT_TOKEN)
+    token.chmod(0o600)
+    bot_server = HTTPServer(host="127.0.0.1", port=0)
+    bot_server.start()
+    try:
+        bot = BotApiStandIn(bot_server).install()
+        with closed_port() as refusing:
+            config, channel = _setup(db, site, httpserver, tmp_path, receivers, '"keyword_hit"')
+            assert config.source is not None
+            body = config.source.read_text().replace(
+                'channels = ["one", "two"]', 'channels = ["one", "bot", "down"]'
+            )
+            body += (
+                f'[[alerts.channels]]\nname = "bot"\nkind = "telegram"\nchat_id = "-100123"\n'
+                f'token_file = "{token}"\napi_base_url = "{bot.base_url}"\n'
+                f'[[alerts.channels]]\nname = "down"\nkind = "webhook"\n'
+                f'url = "http://127.0.0.1:{refusing}/hook"\n'
+                f'secret_file = "{tmp_path / "webhook-secret"}"\n'
+            )
+            config.source.write_text(body)
+            config = load_config(config.source)
+            channel.add(SitePost(2, NOW - timedelta(minutes=5), text="We will <b>arrest</b> it."))
+            run_collect(config, db.engine)
+            report = dispatch_once(db.engine, config)
+    finally:
+        bot_server.stop()
+    assert (report.messages_sent, report.retrying) == (2, 1)
+    assert len(receivers[0].requests()) == 1
+    [sent] = bot.sent
+    assert "We will <b>arrest</b> it." in sent.visible  # escaped: shown as written
+    assert sorted(_statuses(db)) == [
+        ("bot", "delivered", 1),
+        ("down", "pending", 1),
+        ("one", "delivered", 1),
+    ]
