@@ -17,7 +17,7 @@ from storage.alerts import (
 )
 from storage.engine import transaction
 from storage.keyword_hits import posts_scope, replace_hits
-from storage.models import Account, Actor, AlertDelivery, AlertEvent, Post
+from storage.models import Account, Actor, AlertDelivery, AlertEvent, KeywordHit, Post
 from storage.types import utcnow
 from tests.conftest import TestDatabase
 from tests.storage.test_keyword_hits import _hit, _posts
@@ -128,3 +128,27 @@ def test_a_leased_delivery_goes_to_one_dispatcher_until_its_lease_expires(
             )
         ).all()
     assert [tuple(row) for row in rows] == [("failed", 1, "HTTP 500"), ("delivered", 1, None)]
+
+
+def test_a_hit_said_in_a_video_is_an_event_with_its_second(db: TestDatabase) -> None:
+    [post] = _posts(db, 1)
+    row = _hit("g", "land", post) | {
+        "source_key": "segment:9",
+        "source_kind": "transcript",
+        "start_seconds": 75.4,
+        "link": "https://www.youtube.com/watch?v=x&t=75",
+    }
+    before = utcnow()
+    with transaction(db.engine) as session:
+        replace_hits(session, KeywordHit.source_key == "segment:9", ["g"], [row])
+    with transaction(db.engine) as session:
+        event = session.scalars(select(AlertEvent)).one()
+    assert event.event_key.startswith("hit:segment:9:")
+    assert event.payload is not None
+    assert (event.payload["source"], event.payload["seconds"], event.payload["link"]) == (
+        "transcripts",
+        75.4,
+        "https://www.youtube.com/watch?v=x&t=75",
+    )
+    # Known when transcribed: a video published long ago still alerts when first heard.
+    assert event.occurred_at >= before
