@@ -244,3 +244,24 @@ def test_configured_channels_are_built_and_one_unreachable_does_not_stop_the_oth
         ("down", "pending", 1),
         ("one", "delivered", 1),
     ]
+
+
+def test_new_posts_and_edits_alert_with_the_text_they_had(
+    db: TestDatabase,
+    site: TelegramSite,
+    httpserver: HTTPServer,
+    tmp_path: Path,
+    receivers: tuple[Receiver, Receiver],
+) -> None:
+    config, channel = _setup(db, site, httpserver, tmp_path, receivers, '"new_post", "edited"')
+    run_collect(config, db.engine)
+    channel.posts[1].text = "Good evening, now."
+    channel.posts[1].edited = True
+    run_collect(config, db.engine)
+    _dispatch(db, config)
+    items = [item for r in receivers[0].requests() for item in r.body["items"]]
+    assert [(i["kind"], i["snippet"], i["actor"], i["account"]) for i in items] == [
+        ("new_post", "Good evening, now.", "Owner of pm", "pm"),
+        ("edited", "Good evening, now.", "Owner of pm", "pm"),
+    ]
+    assert items[1]["event_id"].startswith("post:") and ":v" in items[1]["event_id"]
