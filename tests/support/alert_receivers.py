@@ -31,7 +31,7 @@ def sample_item(**overrides: Any) -> AlertItem:
         "actor": "Hun Manet",
         "account": "hunmanet",
         "platform": "youtube",
-        "link": "https://www.youtube.com/watch?v=abc123&t=75",
+        "link": "https://www.youtube.com/watch?v=abc123&t=75s",
         "web_link": "https://polmon.example.org/posts/42",
         "snippet": "we will cut the legs of those who",
         "term": "cut the legs",

@@ -52,7 +52,7 @@ def test_a_message_arrives_signed_and_verifies_with_the_standardwebhooks_library
     assert (data["id"], data["rule"], data["channel"]) == ("msg_2f1c9a", "threats", "team-webhook")
     assert [item["event_id"] for item in data["items"]] == ["evt_1", "evt_2"]
     first = data["items"][0]
-    assert first["link"] == "https://www.youtube.com/watch?v=abc123&t=75"
+    assert first["link"] == "https://www.youtube.com/watch?v=abc123&t=75s"
     assert first["web_link"] == "https://polmon.example.org/posts/42"
     assert first["occurred_at"] == "2026-05-02T06:30:05Z"
     assert (first["term"], first["group"], first["source"]) == (
@@ -94,6 +94,13 @@ def test_the_id_stays_and_the_body_is_the_same_for_every_retry(receiver: Webhook
     assert first.headers["webhook-id"] == second.headers["webhook-id"] == message.id
     assert first.body == second.body
     assert first.verified and second.verified
+
+
+def test_a_term_said_in_a_video_links_to_its_second(receiver: WebhookReceiver) -> None:
+    item = sample_item(link="https://www.youtube.com/watch?v=abc123", seconds=75.4)
+    channel_for(receiver).send(sample_message(item))
+    [got] = receiver.received
+    assert got.payload["data"]["items"][0]["link"] == "https://www.youtube.com/watch?v=abc123&t=75s"
 
 
 def test_times_and_sets_in_detail_are_encoded(receiver: WebhookReceiver) -> None:
