@@ -17,6 +17,7 @@ from monitor.alerts.channels.webhook import WebhookChannel, body_bytes, secret_k
 from monitor.alerts.config import AlertChannelConfig
 from monitor.config import ConfigError, PolmonConfig
 from tests.support.alert_receivers import (
+    HANG_UP,
     HOSTILE_POST,
     WEBHOOK_SECRET,
     WebhookReceiver,
@@ -187,6 +188,16 @@ def test_connection_refused_is_retryable() -> None:
         with pytest.raises(DeliveryError) as failed:
             channel.send(sample_message())
     assert not failed.value.permanent and failed.value.retry_after is None
+
+
+def test_a_receiver_that_hangs_up_without_answering_is_retried(receiver: WebhookReceiver) -> None:
+    receiver.answers = [(HANG_UP, {})]
+    channel = channel_for(receiver)
+    with pytest.raises(DeliveryError) as failed:
+        channel.send(sample_message())
+    assert not failed.value.permanent
+    channel.send(sample_message())
+    assert [r.verified for r in receiver.received] == [True, True]
 
 
 def test_a_url_that_is_not_http_is_permanent() -> None:
