@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from monitor.alerts.message import AlertItem, AlertMessage
 from monitor.digest.render import safe_url, shorten, timecode
+from monitor.links import video_link_at
 
 SNIPPET_CHARS = 300
 NAME_CHARS = 80
@@ -52,6 +53,14 @@ def local_time(moment: datetime, timezone: str) -> str:
     return moment.astimezone(zone(timezone)).strftime("%Y-%m-%d %H:%M %Z")
 
 
+def post_link(item: AlertItem) -> str | None:
+    """The post's link; for a term said in a video, one that opens at that second (`?t=75` on
+    YouTube) where the platform has such a link."""
+    if item.link and item.seconds is not None and item.platform:
+        return video_link_at(item.link, item.platform, item.seconds)
+    return item.link
+
+
 def _link(value: str | None) -> str | None:
     url = safe_url(value)
     return url if url and len(url) <= LINK_CHARS else None
@@ -86,7 +95,7 @@ def item_text(item: AlertItem, timezone: str) -> ItemText:
         what=_what(item),
         group=shorten(item.group, NAME_CHARS) if item.group else None,
         snippet=shorten(item.snippet, SNIPPET_CHARS) if item.snippet else None,
-        link=_link(item.link),
+        link=_link(post_link(item)),
         web_link=_link(item.web_link),
     )
 

@@ -18,6 +18,7 @@ from werkzeug import Request, Response
 from monitor.alerts.message import AlertItem, AlertMessage
 
 WEBHOOK_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"  # the spec's own example secret
+HANG_UP = 0  # a WebhookReceiver answer: close the connection, no response
 HOSTILE_POST = "<img src=x onerror=alert(1)><script>alert(2)</script>"
 
 
@@ -31,7 +32,7 @@ def sample_item(**overrides: Any) -> AlertItem:
         "actor": "Hun Manet",
         "account": "hunmanet",
         "platform": "youtube",
-        "link": "https://www.youtube.com/watch?v=abc123&t=75",
+        "link": "https://www.youtube.com/watch?v=abc123&t=75s",
         "web_link": "https://polmon.example.org/posts/42",
         "snippet": "we will cut the legs of those who",
         "term": "cut the legs",
@@ -68,7 +69,8 @@ class WebhookReceiver:
     """An HTTP server on 127.0.0.1 that verifies each POST's signature and records it.
 
     `answers` is a queue of (status, headers) to reply with, then 204 for good once it is
-    empty; a request whose signature does not verify is answered 401.
+    empty (status HANG_UP: close the connection without answering); a request whose signature
+    does not verify is answered 401.
     """
 
     secret: str | bytes = WEBHOOK_SECRET
@@ -108,6 +110,9 @@ class WebhookReceiver:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length)
                 status, headers = receiver._handle(dict(self.headers.items()), body)
+                if status == HANG_UP:
+                    self.close_connection = True
+                    return
                 self.send_response(status)
                 for name, value in headers.items():
                     self.send_header(name, value)

@@ -63,8 +63,8 @@ def request(
         ) from None
     except httpx.TimeoutException:
         raise DeliveryError(f"{label}: no answer within {timeout:g}s") from None
-    except httpx.TransportError as exc:
-        raise DeliveryError(f"{label}: cannot connect ({type(exc).__name__})") from None
+    except httpx.RequestError as exc:  # refused, reset, cut short, undecodable: try again later
+        raise DeliveryError(f"{label}: no usable answer ({type(exc).__name__})") from None
 
 
 def failure(label: str, status: int, retry_after: float | None, what: str = "") -> DeliveryError:

@@ -125,7 +125,9 @@ class TelegramChannel:
         status = code if isinstance(code, int) and not isinstance(code, bool) else None
         parameters = answer.get("parameters")
         wait = parameters.get("retry_after") if isinstance(parameters, dict) else None
-        retry_after = float(wait) if isinstance(wait, int | float) and wait >= 0 else None
+        retry_after = None
+        if isinstance(wait, int | float) and not isinstance(wait, bool) and wait >= 0:
+            retry_after = float(wait)
         if status is None:
             status = response.status_code
         if retry_after is None:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from monitor.alerts.channels.http import post
 from monitor.alerts.channels.secret import channel_secret
+from monitor.alerts.format import post_link
 from monitor.alerts.message import AlertItem, AlertMessage
 from monitor.config import DEFAULT_CONFIG_NAME, ConfigError
 from monitor.output import json_default
@@ -66,7 +67,7 @@ def item_payload(item: AlertItem) -> dict[str, Any]:
         "actor": item.actor,
         "account": item.account,
         "platform": item.platform,
-        "link": item.link,
+        "link": post_link(item),
         "web_link": item.web_link,
         "snippet": item.snippet,
         "term": item.term,

@@ -71,8 +71,8 @@ def test_an_alert_arrives_with_subject_text_html_and_a_stable_message_id() -> No
     text, html = parts(mail)
     assert text.splitlines()[0] == "polmon alert — rule threats: 2 events"
     assert "2026-05-02 13:30 +07 — Hun Manet (@hunmanet, youtube) said “traitor” at 1:15" in text
-    assert "https://www.youtube.com/watch?v=abc123&t=75" in text
-    assert 'href="https://www.youtube.com/watch?v=abc123&amp;t=75"' in html
+    assert "https://www.youtube.com/watch?v=abc123&t=75s" in text
+    assert 'href="https://www.youtube.com/watch?v=abc123&amp;t=75s"' in html
 
 
 @pytest.mark.parametrize("hostile", [HOSTILE_POST, *HOSTILE_TEXTS.values()])

@@ -6,7 +6,7 @@ from datetime import datetime
 
 import pytest
 
-from monitor.alerts.format import headline, item_line, local_time, plain_text
+from monitor.alerts.format import headline, item_line, local_time, plain_text, post_link
 from tests.support.alert_receivers import sample_item, sample_message
 
 
@@ -15,7 +15,7 @@ def test_a_keyword_said_in_a_video_is_one_line_with_everything() -> None:
     assert line == (
         "2026-05-02 13:30 +07 — Hun Manet (@hunmanet, youtube) said “cut the legs” at 1:15"
         " [threats]: “we will cut the legs of those who”"
-        " https://www.youtube.com/watch?v=abc123&t=75 (polmon: https://polmon.example.org/posts/42)"
+        " https://www.youtube.com/watch?v=abc123&t=75s (polmon: https://polmon.example.org/posts/42)"
     )
 
 
@@ -76,3 +76,28 @@ def test_the_plain_text_and_headline_of_a_bundle() -> None:
     assert lines[0] == "polmon alert — rule threats: 3 events"
     assert ["“term 0”" in lines[2], "“term 1”" in lines[3]] == [True, True]
     assert lines[-1] == "… and 1 more"
+
+
+@pytest.mark.parametrize(
+    ("platform", "link", "expected"),
+    [
+        (
+            "youtube",
+            "https://www.youtube.com/watch?v=abc123",
+            "https://www.youtube.com/watch?v=abc123&t=75s",
+        ),
+        (
+            "youtube",
+            "https://www.youtube.com/watch?v=abc123&t=3",
+            "https://www.youtube.com/watch?v=abc123&t=75s",
+        ),
+        ("tiktok", "https://www.tiktok.com/@pm/video/1", "https://www.tiktok.com/@pm/video/1"),
+    ],
+)
+def test_a_term_said_in_a_video_links_to_its_second(
+    platform: str, link: str, expected: str
+) -> None:
+    item = sample_item(platform=platform, link=link, seconds=75.9)
+    assert post_link(item) == expected
+    assert expected in item_line(item, "UTC")
+    assert post_link(sample_item(link=link, seconds=None)) == link

@@ -51,7 +51,7 @@ def test_a_message_reaches_the_chat_short_and_linked(bot: BotApiStandIn) -> None
     )
     assert "“we will cut the legs of those who”" in sent.visible
     assert sent.hrefs == [
-        "https://www.youtube.com/watch?v=abc123&t=75",
+        "https://www.youtube.com/watch?v=abc123&t=75s",
         "https://polmon.example.org/posts/42",
     ]
     assert len(sent.visible) < 400
@@ -74,7 +74,7 @@ def test_hostile_post_text_arrives_escaped_and_reads_as_written(
 
 def test_links_are_quoted_in_the_href_and_only_http_links_are_kept(bot: BotApiStandIn) -> None:
     odd = 'https://example.org/p?q="><script>alert(1)</script>&x=1'
-    item = sample_item(link=odd, web_link="javascript:alert(1)")
+    item = sample_item(link=odd, web_link="javascript:alert(1)", seconds=None)
     channel_for(bot).send(sample_message(item))
     [sent] = bot.sent
     assert sent.hrefs == [odd]

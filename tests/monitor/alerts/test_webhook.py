@@ -17,6 +17,7 @@ from monitor.alerts.channels.webhook import WebhookChannel, body_bytes, secret_k
 from monitor.alerts.config import AlertChannelConfig
 from monitor.config import ConfigError, PolmonConfig
 from tests.support.alert_receivers import (
+    HANG_UP,
     HOSTILE_POST,
     WEBHOOK_SECRET,
     WebhookReceiver,
@@ -52,7 +53,7 @@ def test_a_message_arrives_signed_and_verifies_with_the_standardwebhooks_library
     assert (data["id"], data["rule"], data["channel"]) == ("msg_2f1c9a", "threats", "team-webhook")
     assert [item["event_id"] for item in data["items"]] == ["evt_1", "evt_2"]
     first = data["items"][0]
-    assert first["link"] == "https://www.youtube.com/watch?v=abc123&t=75"
+    assert first["link"] == "https://www.youtube.com/watch?v=abc123&t=75s"
     assert first["web_link"] == "https://polmon.example.org/posts/42"
     assert first["occurred_at"] == "2026-05-02T06:30:05Z"
     assert (first["term"], first["group"], first["source"]) == (
@@ -94,6 +95,13 @@ def test_the_id_stays_and_the_body_is_the_same_for_every_retry(receiver: Webhook
     assert first.headers["webhook-id"] == second.headers["webhook-id"] == message.id
     assert first.body == second.body
     assert first.verified and second.verified
+
+
+def test_a_term_said_in_a_video_links_to_its_second(receiver: WebhookReceiver) -> None:
+    item = sample_item(link="https://www.youtube.com/watch?v=abc123", seconds=75.4)
+    channel_for(receiver).send(sample_message(item))
+    [got] = receiver.received
+    assert got.payload["data"]["items"][0]["link"] == "https://www.youtube.com/watch?v=abc123&t=75s"
 
 
 def test_times_and_sets_in_detail_are_encoded(receiver: WebhookReceiver) -> None:
@@ -180,6 +188,16 @@ def test_connection_refused_is_retryable() -> None:
         with pytest.raises(DeliveryError) as failed:
             channel.send(sample_message())
     assert not failed.value.permanent and failed.value.retry_after is None
+
+
+def test_a_receiver_that_hangs_up_without_answering_is_retried(receiver: WebhookReceiver) -> None:
+    receiver.answers = [(HANG_UP, {})]
+    channel = channel_for(receiver)
+    with pytest.raises(DeliveryError) as failed:
+        channel.send(sample_message())
+    assert not failed.value.permanent
+    channel.send(sample_message())
+    assert [r.verified for r in receiver.received] == [True, True]
 
 
 def test_a_url_that_is_not_http_is_permanent() -> None:
