@@ -103,7 +103,7 @@ def status(ctx: click.Context, section: str | None, fmt: str) -> None:
             ({"alerts": name, "count": count} for name, count in report["alerts"].items()),
             fmt,
             columns=("alerts", "count"),
-            title="alert outbox (deliveries by status; `polmon alerts list --status failed`)",
+            title="alert outbox",
         ),
     }
     for name in [section] if section else SECTIONS:
