@@ -250,3 +250,6 @@ class WebConfig(Section):
     secure_cookies: bool = False
     session_hours: PositiveInt = 12
     login_attempts_per_minute: PositiveInt = 5
+    # Where the team reaches the web app (e.g. "https://polmon.example.org"): alerts link to
+    # its post pages (<base_url>/posts/<id>).
+    base_url: str | None = None

@@ -19,6 +19,7 @@ from sqlalchemy import Engine
 
 from collectors.errors import PolmonError
 from monitor import shutdown
+from monitor.alerts.runner import AlertLoop
 from monitor.config import JobConfig, PolmonConfig
 from monitor.due import scheduled_jobs
 from monitor.tasks import IDLE_CHECKS, TASKS, TaskRun
@@ -28,6 +29,8 @@ from storage.job_runs import close_interrupted_job_runs, finish_job_run, start_j
 
 log = logging.getLogger(__name__)
 
+# Tasks after which alerts go out at once (they write alert events).
+ALERTING_TASKS = ("collect", "snapshots", "transcribe")
 WEEKDAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
 # How far back to look for the last scheduled time of a cron job (weekly jobs included).
 CRON_LOOKBACK = timedelta(days=8)
@@ -122,6 +125,7 @@ class Daemon:
         # The Job objects themselves: reading their next_run_time takes no scheduler lock
         # (a job thread calling scheduler.get_job() deadlocks against shutdown()).
         self.at_start = [name for name, job in self.jobs.items() if schedule.runs_at_start(job)]
+        self.alerts = AlertLoop(self.config, self.engine)
         started = datetime.now(UTC)
         self.handles = {
             name: self.scheduler.add_job(
@@ -165,6 +169,8 @@ class Daemon:
             else:
                 log.info("job %s finished: %s", name, outcome.summary)
         self._record_finish(run_id, status, error, self.next_run_time(name))
+        if job.task in ALERTING_TASKS:
+            self.alerts.wake()
 
     def _idle(self, run: TaskRun) -> bool:
         """The task has nothing to do (IDLE_CHECKS); when the check fails, the run goes on."""
@@ -250,6 +256,7 @@ class Daemon:
                 misfire_grace_time=None,
             )
         self.scheduler.start()
+        self.alerts.start()
         for name in self.jobs:
             log.info(
                 "job %s (%s) next run %s%s",
@@ -265,6 +272,7 @@ class Daemon:
         """Stop starting jobs, let running ones finish (they poll the stop event), return."""
         shutdown.request_stop("daemon stopping")
         self.scheduler.shutdown(wait=True)
+        self.alerts.stop()
         self.engine.dispose()
 
 

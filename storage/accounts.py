@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from collectors.records import AccountProfile, AccountRef
+from storage.alerts import record_account_event
 from storage.ingest import add_snapshot
 from storage.models import Account, AccountEvent, Actor
 
@@ -158,7 +159,7 @@ def apply_profile(
     account.first_seen_at = account.first_seen_at or now
     account.last_seen_at = now
     for kind, detail in events:
-        session.add(AccountEvent(account_id=account_id, kind=kind, detail=detail))
+        _add_event(session, account_id, kind, detail)
     add_snapshot(session, account_id, profile, now, source)
 
 
@@ -168,15 +169,18 @@ def record_unavailable(session: Session, account_id: int, status: str, message: 
     account = session.get_one(Account, account_id)
     if account.status == status:
         return False
-    session.add(
-        AccountEvent(
-            account_id=account_id,
-            kind=status,
-            detail={"previous_status": account.status, "message": message},
-        )
-    )
+    detail = {"previous_status": account.status, "message": message}
+    _add_event(session, account_id, status, detail)
     account.status = status
     return True
+
+
+def _add_event(session: Session, account_id: int, kind: str, detail: dict[str, Any]) -> None:
+    """An account_events row and, in the same transaction, its alert outbox event."""
+    event = AccountEvent(account_id=account_id, kind=kind, detail=detail)
+    session.add(event)
+    session.flush()
+    record_account_event(session, account_id, event.id, kind, detail)
 
 
 def advance_cursor(

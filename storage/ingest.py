@@ -10,6 +10,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from collectors.records import TRANSCRIBABLE_KINDS, AccountProfile, PostRecord
+from storage.alerts import record_deletion_events, record_post_events
 from storage.boundary import clean_json, clean_text
 from storage.models import AudienceSnapshot, Media, Post, PostMetric, PostVersion
 
@@ -113,6 +114,7 @@ def ingest_posts(
         ):
             stored_media.setdefault(post_id, {})[position] = (media_id, source_url, status)
     new_posts: list[Post] = []
+    edits: list[PostVersion] = []
     extra_rows: list[object] = []
     seen_post_ids: list[int] = []
     for platform_id, record in by_id.items():
@@ -147,7 +149,7 @@ def ingest_posts(
             continue
         changed = False
         if _text_of(post) != _text_of(record):
-            extra_rows.append(
+            edits.append(
                 PostVersion(
                     post_id=post.id,
                     text=record.text,
@@ -188,7 +190,10 @@ def ingest_posts(
         result.updated += int(changed)
     session.add_all(new_posts)
     session.add_all(extra_rows)
+    session.add_all(edits)
     session.flush()
+    # The alert outbox learns of new posts and edits in this same transaction.
+    record_post_events(session, account_id, new_posts, edits, now)
     if seen_post_ids:  # one statement instead of an UPDATE per known post
         session.execute(
             update(Post)
@@ -249,6 +254,7 @@ def mark_deleted(
             .values(deleted_at=now)
             .execution_options(synchronize_session=False)
         )
+        record_deletion_events(session, account_id, gone, now)
     return len(gone)
 
 

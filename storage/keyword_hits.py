@@ -10,6 +10,7 @@ from sqlalchemy import ColumnElement, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from storage.alerts import record_hit_events
 from storage.models import KeywordHit
 from storage.types import utcnow
 
@@ -64,11 +65,15 @@ def replace_hits(
     scope: HitScope,
     groups: Collection[str],
     rows: Sequence[dict[str, Any]],
+    *,
+    alert: bool = True,
 ) -> WriteCounts:
     """Make the hits of `groups` within `scope` (a batch of sources) exactly `rows`.
 
     Unchanged hits are left alone (keeping matched_at); vanished ones are deleted; new and
-    changed ones are upserted, so the same input twice changes nothing.
+    changed ones are upserted, so the same input twice changes nothing. With `alert`, each
+    hit added becomes an outbox event (storage.alerts) in this transaction; an event key
+    already written (the same hit found again) adds nothing.
     """
     counts = WriteCounts()
     if not groups:
@@ -88,11 +93,13 @@ def replace_hits(
     fresh = {_key(row): row for row in rows}
     stale = [row["id"] for key, row in existing.items() if key not in fresh]
     changed = []
+    added = []
     for key, row in fresh.items():
         old = existing.get(key)
         if old is None:
             counts.added += 1
             changed.append(row)
+            added.append(row)
         elif any(old[c] != row[c] for c in _COMPARED):
             counts.updated += 1
             changed.append(row)
@@ -102,6 +109,8 @@ def replace_hits(
         )
     counts.removed = len(stale)
     upsert_hits(session, changed)
+    if alert:
+        record_hit_events(session, added, utcnow())
     return counts
 
 

@@ -50,6 +50,10 @@ class AlertChannelConfig(Section):
             + "_SECRET"
         )
 
+    def key(self, field: str) -> str:
+        """How errors name one of this channel's keys: `alerts.channels[team-bot].token_file`."""
+        return f"alerts.channels[{self.name}].{field}"
+
 
 class AlertRuleConfig(Section):
     """Which events alert which channels."""
@@ -76,6 +80,9 @@ class AlertsConfig(Section):
     give_up_hours: PositiveFloat = 24.0  # then the delivery is recorded as failed
     # `polmon run` dispatches continuously, at least this often.
     dispatch_interval_seconds: PositiveFloat = 30.0
+    # Deliveries a dispatcher leased and never settled (it was killed mid-send) are sent
+    # again after this (receivers dedupe on the message id).
+    dispatch_lease_seconds: PositiveFloat = 300.0
 
     @model_validator(mode="after")
     def _rules_name_channels(self) -> AlertsConfig:

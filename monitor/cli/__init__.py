@@ -19,6 +19,7 @@ from storage.redaction import redact
 # `polmon --help` stays fast; adding one is one line here (and a section in docs/cli.md).
 COMMANDS = {
     "accounts": "monitor.cli.accounts:accounts",
+    "alerts": "monitor.cli.alerts:alerts",
     "collect": "monitor.cli.collect:collect",
     "config": "monitor.cli.setup:config_group",
     "datasette": "monitor.cli.datasette:datasette",

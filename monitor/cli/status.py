@@ -1,4 +1,4 @@
-"""`polmon status`: table counts, last collection runs, scheduled jobs, the media queue backlog."""
+"""`polmon status`: table counts, last runs, scheduled jobs, the media backlog, alert outbox."""
 
 from __future__ import annotations
 
@@ -31,6 +31,7 @@ SECTIONS = {
     "queue": "media_queue",
     "backlog": "queue_backlog",
     "jobs": "jobs",
+    "alerts": "alerts",
 }
 
 
@@ -46,6 +47,7 @@ SECTIONS = {
 def status(ctx: click.Context, section: str | None, fmt: str) -> None:
     """Show row counts, last collection runs, the media queue and the scheduled jobs."""
     from monitor.due import scheduled_jobs
+    from monitor.queries.alerts import delivery_counts
     from monitor.queries.status import backlog_report, job_report, status_report
 
     if fmt == "csv" and section is None:
@@ -58,6 +60,7 @@ def status(ctx: click.Context, section: str | None, fmt: str) -> None:
             **status_report(session),
             "jobs": job_report(session, scheduled_jobs(context.config)),
             "queue_backlog": backlog_report(session, datetime.now(UTC)),
+            "alerts": delivery_counts(session),
         }
     if fmt == "json":
         click.echo(dumps(report if section is None else report[SECTIONS[section]]))
@@ -96,6 +99,12 @@ def status(ctx: click.Context, section: str | None, fmt: str) -> None:
             title=f"scheduled jobs (cron in {context.config.schedule.timezone}; "
             "`polmon run` runs them)",
             empty="no [schedule.jobs] configured",
+        ),
+        "alerts": lambda: emit(
+            ({"alerts": name, "count": count} for name, count in report["alerts"].items()),
+            fmt,
+            columns=("alerts", "count"),
+            title="alert outbox",
         ),
     }
     for name in [section] if section else SECTIONS:

@@ -180,7 +180,7 @@ class EventItem:
 
 @dataclass
 class FailureItem:
-    source: str  # collection, job or digest
+    source: str  # collection, job, digest or alerts
     what: str
     at: datetime
     status: str

@@ -34,6 +34,12 @@ class PermanentSmtpError(PolmonError):
     permanent = True
 
 
+class SmtpSendError(PolmonError):
+    """One attempt failed; `permanent` when the server's code says retrying cannot help."""
+
+    expected = True
+
+
 def _describe(exc: BaseException) -> str:
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         return "recipients refused: " + "; ".join(
@@ -78,6 +84,30 @@ def _send_once(
     return {rcpt: f"{code} {_text(reply)}" for rcpt, (code, reply) in refused.items()}
 
 
+def credentials_problem(config: SmtpConfig, password: str | None) -> str | None:
+    """Why these credentials cannot be sent at all (smtplib's AUTH takes ASCII only), or None."""
+    if config.username and not (config.username.isascii() and (password or "").isascii()):
+        return (
+            "smtp.username or the SMTP password has non-ASCII characters, which SMTP AUTH "
+            "(Python's smtplib) cannot send: use ASCII credentials"
+        )
+    return None
+
+
+def send_once(
+    config: SmtpConfig, password: str | None, message: EmailMessage, *, ca_file: Path | None = None
+) -> dict[str, str]:
+    """One attempt, for a caller that retries on its own (the alerts outbox): the recipients the
+    server refused while accepting the others; SmtpSendError when nothing was accepted."""
+    problem = credentials_problem(config, password)
+    if problem:
+        raise SmtpSendError(problem, permanent=True)
+    try:
+        return _send_once(config, password, message, ca_file)
+    except (smtplib.SMTPException, OSError) as exc:
+        raise SmtpSendError(_describe(exc), permanent=_is_permanent(exc)) from None
+
+
 def deliver(
     config: SmtpConfig,
     password: str | None,
@@ -89,11 +119,8 @@ def deliver(
     """Try up to `max_attempts` times; temporary failures wait `retry_backoff_seconds`, doubling."""
     if config.username and config.security == "none":
         log.warning("SMTP AUTH over an unencrypted connection to %s", config.host)
-    if config.username and not (config.username.isascii() and (password or "").isascii()):
-        error = (
-            "smtp.username or the SMTP password has non-ASCII characters, which SMTP AUTH "
-            "(Python's smtplib) cannot send: use ASCII credentials"
-        )
+    error = credentials_problem(config, password)
+    if error:
         log.error("SMTP send to %s not attempted: %s", config.host, error)
         return Delivery(False, 0, error)
     error = "not attempted"

@@ -140,7 +140,7 @@ def _rescan_posts(
             first_id, last_id = posts[0].id, posts[-1].id
             rows = hit_rows(matcher, post_sources(posts))
             scope = post_range_scope(first_id, last_id)
-            report.hits += replace_hits(session, scope, names, rows)
+            report.hits += replace_hits(session, scope, names, rows, alert=False)
         report.posts += len(posts)
         if progress:
             progress("posts", report.posts)
@@ -176,7 +176,9 @@ def _rescan_segments(
                 )
             ]
             scope = segment_range_scope(first_id, last_id)
-            report.hits += replace_hits(session, scope, names, hit_rows(matcher, sources))
+            report.hits += replace_hits(
+                session, scope, names, hit_rows(matcher, sources), alert=False
+            )
         report.segments += len(batch)
         if progress:
             progress("segments", report.segments)

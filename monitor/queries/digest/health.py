@@ -1,4 +1,4 @@
-"""Digest health section: failed collections, jobs and sends, quiet accounts, the media backlog."""
+"""Digest health section: failed collections, jobs, sends and alerts, quiet accounts, backlog."""
 
 from __future__ import annotations
 
@@ -9,7 +9,15 @@ from sqlalchemy.orm import Session
 
 from monitor.digest.data import FailureItem, Period, QuietAccount, Scope
 from monitor.queries.digest.content import in_scope
-from storage.models import Account, Actor, CollectionRun, Digest, JobRun, Media
+from storage.models import (
+    Account,
+    Actor,
+    AlertDelivery,
+    CollectionRun,
+    Digest,
+    JobRun,
+    Media,
+)
 from storage.queue_status import queue_backlog
 from storage.redaction import redact
 
@@ -82,7 +90,43 @@ def failures(session: Session, period: Period, scope: Scope) -> list[FailureItem
                 _short(digest.error),
             )
         )
+    items += alert_failures(session, period)
     return sorted(items, key=lambda item: item.at)
+
+
+def alert_failures(session: Session, period: Period) -> list[FailureItem]:
+    """Alert deliveries given up on in the period, and those still retrying, one line per
+    rule, channel and status with the count and the latest error."""
+    rows = session.execute(
+        select(
+            AlertDelivery.rule,
+            AlertDelivery.channel,
+            AlertDelivery.status,
+            func.count(),
+            func.max(AlertDelivery.id),
+            func.max(AlertDelivery.created_at),
+        )
+        .where(
+            AlertDelivery.created_at < period.end,
+            ((AlertDelivery.status == "failed") & (AlertDelivery.created_at >= period.start))
+            | ((AlertDelivery.status == "pending") & (AlertDelivery.attempts > 0)),
+        )
+        .group_by(AlertDelivery.rule, AlertDelivery.channel, AlertDelivery.status)
+    )
+    items = []
+    for rule, channel, status, count, last_id, last_at in rows:
+        error = session.scalar(select(AlertDelivery.last_error).where(AlertDelivery.id == last_id))
+        items.append(
+            FailureItem(
+                "alerts",
+                f"alerts {rule} to {channel}: {count} "
+                + ("given up" if status == "failed" else "retrying"),
+                last_at,
+                "failed" if status == "failed" else "retrying",
+                _short(error),
+            )
+        )
+    return items
 
 
 def quiet_accounts(session: Session, period: Period, scope: Scope) -> list[QuietAccount]:
