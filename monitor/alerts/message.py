@@ -12,7 +12,7 @@ class AlertItem:
     """One event as the receiver sees it; `event_id` is stable (the same hit, the same id)."""
 
     event_id: str
-    kind: str  # keyword_hit | new_post | edited | deleted | account_event | growth_jump
+    kind: str  # keyword_hit | new_post | edited | deleted | account_event | growth_jump | test
     occurred_at: datetime  # when it happened on the platform (or was detected), UTC
     detected_at: datetime  # when polmon saw it, UTC
     actor: str | None = None

@@ -55,11 +55,12 @@ def test_a_real_payload_of_every_kind_matches_the_schema(receiver: WebhookReceiv
         sample_item(event_id="e4", kind="account_event", actor=None, detail={"summary": "renamed"}),
         sample_item(event_id="e5", kind="growth_jump", detail={"followers": [100, 900]}),
         sample_item(event_id="e6", kind="edited", link=None, snippet=None),
+        sample_item(event_id="e7", kind="test", actor=None, term=None, group=None, source=None),
     ]
     payload = received_payload(receiver, *items)
     errors = [error.message for error in validator().iter_errors(payload)]
     assert errors == []
-    assert len(payload["data"]["items"]) == 6
+    assert len(payload["data"]["items"]) == 7
     # `format: date-time` is only annotated without rfc3339-validator: check the times here
     times = [payload["timestamp"]] + [
         item[key] for item in payload["data"]["items"] for key in ("occurred_at", "detected_at")
