@@ -106,6 +106,8 @@ def test_bot_429_with_retry_after_is_retried_later(
     bot: BotApiStandIn, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
+    # Earlier tests may have run polmon's logging setup, which quiets httpx: hear it here.
+    caplog.set_level(logging.DEBUG, logger="httpx")
     bot.answers = [bot_error(429, "Too Many Requests: retry after 17", 17)]
     channel = channel_for(bot)
     with pytest.raises(DeliveryError) as failed:
