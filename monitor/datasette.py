@@ -67,6 +67,15 @@ TABLES: dict[str, tuple[str, str]] = {
         "Sums over the accounts captured that day; compare accounts_reporting between days "
         "before reading a change as growth.",
     ),
+    "alert_events": (
+        "Alert events",
+        "The outbox: every hit, new post, edit, deletion and account event an alert rule may "
+        "fire on, written with what caused it.",
+    ),
+    "alert_deliveries": (
+        "Alert deliveries",
+        "One event for one rule and channel: pending, delivered, or failed with its error.",
+    ),
     "v_keyword_hits": (
         "Keyword hits with their posts",
         "Every keyword hit with its post, account and actor: snippet, link, second spoken.",
@@ -85,6 +94,8 @@ FACETS: dict[str, list[str]] = {
     "media": ["status", "kind"],
     "account_events": ["kind"],
     "job_runs": ["job_name", "status"],
+    "alert_events": ["kind"],
+    "alert_deliveries": ["status", "rule", "channel"],
     "v_keyword_hits": ["group_name", "term", "actor", "platform", "source_kind"],
     "v_audience_daily_account": ["actor", "platform"],
 }
@@ -97,6 +108,7 @@ SORT_DESC: dict[str, str] = {
     "collection_runs": "started_at",
     "job_runs": "started_at",
     "audience_snapshots": "captured_at",
+    "alert_events": "detected_at",
 }
 
 # Documented tables kept out of Datasette's pages: the web app's logins (argon2 hashes).

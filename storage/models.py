@@ -14,36 +14,29 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    MetaData,
     String,
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from storage.types import BigIntPK, JSONDoc, MediaStatus, RedactedText, UTCDateTime, utcnow
+from storage.model_base import NAMING as NAMING
+from storage.model_base import Base as Base
+from storage.model_base import _in
 
-NAMING = {
-    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
+# The team's tables (web logins, the alert outbox) live in their own module; importing this
+# one registers them too, so `Base.metadata` is always the whole schema.
+from storage.models_team import ALERT_DELIVERY_STATUSES as ALERT_DELIVERY_STATUSES
+from storage.models_team import USER_ROLES as USER_ROLES
+from storage.models_team import AlertDelivery as AlertDelivery
+from storage.models_team import AlertEvent as AlertEvent
+from storage.models_team import User as User
+from storage.types import BigIntPK, MediaStatus, RedactedText, utcnow
 
 ACCOUNT_STATUSES = ("active", "renamed", "deleted", "private", "unavailable")
 MEDIA_STATUSES = tuple(status.value for status in MediaStatus)
 RUN_STATUSES = ("running", "ok", "failed", "partial")
 DIGEST_STATUSES = ("pending", "sent", "failed")
-
-
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
-
-
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING)
-    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSONDoc}  # noqa: RUF012
 
 
 class Actor(Base):
@@ -377,68 +370,3 @@ class AppState(Base):
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     value: Mapped[dict[str, Any] | None]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
-
-
-USER_ROLES = ("viewer", "admin")
-
-
-class User(Base):
-    """Someone who logs in to the web app; only the argon2 hash of the password is kept."""
-
-    __tablename__ = "users"
-    __table_args__ = (CheckConstraint(_in("role", USER_ROLES), name="role"),)
-    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
-    name: Mapped[str] = mapped_column(String(100), unique=True)
-    role: Mapped[str] = mapped_column(String(20), default="viewer")
-    password_hash: Mapped[str] = mapped_column(String(255))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    password_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
-    last_login_at: Mapped[datetime | None]
-
-
-ALERT_DELIVERY_STATUSES = ("pending", "delivered", "failed")
-
-
-class AlertEvent(Base):
-    """Something an alert rule may fire on, written in the transaction that caused it (the
-    outbox); `event_key` is stable, so the same hit or version never becomes two events."""
-
-    __tablename__ = "alert_events"
-    __table_args__ = (Index(None, "detected_at"), Index(None, "fanned_out_at"))
-    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
-    event_key: Mapped[str] = mapped_column(String(200), unique=True)
-    kind: Mapped[str] = mapped_column(String(20))
-    occurred_at: Mapped[datetime]
-    detected_at: Mapped[datetime] = mapped_column(default=utcnow)
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("actors.id", ondelete="SET NULL"))
-    account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="SET NULL"))
-    post_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id", ondelete="SET NULL"))
-    payload: Mapped[dict[str, Any] | None]
-    # When the dispatcher turned it into deliveries (one per matching rule and channel).
-    fanned_out_at: Mapped[datetime | None]
-
-
-class AlertDelivery(Base):
-    """One event for one rule and channel: pending until the channel accepted it, or failed."""
-
-    __tablename__ = "alert_deliveries"
-    __table_args__ = (
-        UniqueConstraint("event_id", "rule", "channel"),
-        CheckConstraint(_in("status", ALERT_DELIVERY_STATUSES), name="status"),
-        Index(None, "status", "next_attempt_at"),
-        Index(None, "message_id"),
-    )
-    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
-    event_id: Mapped[int] = mapped_column(ForeignKey("alert_events.id", ondelete="CASCADE"))
-    rule: Mapped[str] = mapped_column(String(100))
-    channel: Mapped[str] = mapped_column(String(100))
-    status: Mapped[str] = mapped_column(String(20), default="pending")
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    next_attempt_at: Mapped[datetime | None]
-    last_error: Mapped[str | None] = mapped_column(RedactedText)
-    # The bundle it was (last) sent in: the idempotency key receivers dedupe on.
-    message_id: Mapped[str | None] = mapped_column(String(100))
-    lease_owner: Mapped[str | None] = mapped_column(String(200))
-    lease_expires_at: Mapped[datetime | None]
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    delivered_at: Mapped[datetime | None]
