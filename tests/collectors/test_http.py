@@ -137,6 +137,11 @@ def test_stalled_server_times_out(httpserver: HTTPServer) -> None:
     with client(timeout_seconds=0.2, retry=retry) as http, pytest.raises(FetchError) as caught:
         http.get(httpserver.url_for("/stall"))
     assert "timed out after 0.2s after 2 tries" in str(caught.value)
+    # The server answers both stalled requests after the client gave up: wait for that, so
+    # they land in this test's log, not in the next test's (the server is the session's).
+    deadline = time.monotonic() + 10
+    while len(httpserver.log) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
 
 
 def test_connection_refused_is_a_fetch_error() -> None:
