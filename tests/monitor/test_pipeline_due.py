@@ -102,6 +102,20 @@ def test_the_daemon_job_collects_what_is_due_and_records_the_run(
     assert runs == [("collect-due", "ok")]
 
 
+def test_a_collect_due_run_wakes_the_alert_dispatcher(
+    db: TestDatabase, site: TelegramSite, httpserver: HTTPServer, tmp_path: Path
+) -> None:
+    """Alerts of a fast account go out right after its collection, not at the next interval."""
+    from monitor.config import load_config
+
+    config = load_config(setup(tmp_path, db, site, httpserver, ACCOUNTS))
+    daemon = Daemon(config, db.engine)
+    assert not daemon.alerts._wake.is_set()
+    daemon.execute("collect-due")
+    assert channels_read(site) == {"fast"}
+    assert daemon.alerts._wake.is_set()
+
+
 def test_passes_at_once_share_one_rate_limit_per_host(
     db: TestDatabase, site: TelegramSite, httpserver: HTTPServer, tmp_path: Path
 ) -> None:
