@@ -147,28 +147,18 @@ def _growth_chart(
     since = since or until - timedelta(days=90)
     chosen = pick_resolution(resolution, since, until)
     interval: Interval = "day" if chosen == "hour" else chosen  # type: ignore[assignment]
-    if since >= until:  # a window starting after the latest capture: nothing to draw
-        return GrowthChart(
-            actor_id=card.id,
+    actor = None
+    if since < until:  # a window starting after the latest capture has nothing to draw
+        report = growth_report(
+            session,
+            settings,
             actor=card.name,
-            metric=metric,
-            resolution=chosen,
             since=since,
-            until=until,
-            x=[],
-            series=[],
-            events=[],
+            as_of=until,
+            interval=interval,
+            metric=metric,
         )
-    report = growth_report(
-        session,
-        settings,
-        actor=card.name,
-        since=since,
-        as_of=until,
-        interval=interval,
-        metric=metric,
-    )
-    actor = report.actors[0] if report.actors else None
+        actor = report.actors[0] if report.actors else None
     if actor is None:
         return GrowthChart(
             actor_id=card.id,
