@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import Field, model_validator
 
@@ -41,6 +41,9 @@ from monitor.config_sections import (
     _KeyError,
 )
 from storage.redaction import register_secret
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
 __all__ = [
     "CONFIG_ENV",
@@ -170,6 +173,13 @@ class PolmonConfig(Section):
     @property
     def database_url(self) -> str:
         return self.database.url or f"sqlite:///{self.data_dir / 'polmon.sqlite3'}"
+
+    def open_engine(self) -> Engine:
+        """An engine on the configured database, schema and pool (not connected, not migrated)."""
+        from storage.engine import make_engine
+
+        schema = self.database.schema_name or None
+        return make_engine(self.database_url, schema=schema, pool_size=self.database.pool_size)
 
     @property
     def telegram_session_path(self) -> Path:

@@ -105,15 +105,11 @@ class AppContext:
     @cached_property
     def raw_engine(self) -> Engine:
         """A connected engine, not yet migrated (for `polmon db`)."""
-        from storage.engine import check_connection, make_engine
+        from storage.engine import check_connection
 
         config = self.config
         _refuse_new_database_for_reading(config.database_url)
-        engine = make_engine(
-            config.database_url,
-            schema=config.database.schema_name or None,
-            pool_size=config.database.pool_size,
-        )
+        engine = config.open_engine()
         check_connection(engine)
         return engine
 

@@ -64,12 +64,5 @@ def app_from_environment() -> FastAPI:
     The engine is only connected here: `polmon serve` migrated the database before starting
     the workers.
     """
-    from storage.engine import make_engine
-
     config = load_config()
-    engine = make_engine(
-        config.database_url,
-        schema=config.database.schema_name or None,
-        pool_size=config.database.pool_size,
-    )
-    return create_app(config, engine)
+    return create_app(config, config.open_engine())
