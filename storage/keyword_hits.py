@@ -15,8 +15,19 @@ from storage.models import KeywordHit
 from storage.types import utcnow
 
 WRITE_BATCH = 1000
-_COMPARED = ("snippet", "char_offset", "start_seconds", "link", "published_at", "post_id")
+_COMPARED = (
+    "snippet",
+    "char_offset",
+    "start_seconds",
+    "link",
+    "published_at",
+    "post_id",
+    "confidence",
+    "approximate",
+)
 HitScope = ColumnElement[bool]
+# What a row may leave out: an exact hit in text (no confidence, not approximate).
+_OPTIONAL = {"confidence": None, "approximate": False}
 
 
 @dataclass(slots=True)
@@ -90,7 +101,7 @@ def replace_hits(
             ).where(scope, KeywordHit.group_name.in_(list(groups)))
         ).mappings()
     }
-    fresh = {_key(row): row for row in rows}
+    fresh = {_key(row): {**_OPTIONAL, **row} for row in rows}
     stale = [row["id"] for key, row in existing.items() if key not in fresh]
     changed = []
     added = []

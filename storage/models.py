@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -295,6 +296,10 @@ class KeywordHit(Base):
     link: Mapped[str | None] = mapped_column(Text)
     published_at: Mapped[datetime | None]
     matched_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # 0..1, how sure the words were heard (transcript hits; None for exact text sources).
+    confidence: Mapped[float | None] = mapped_column(Float)
+    # Found by fuzzy matching (a close, not exact, word sequence); never mixed with exact hits.
+    approximate: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class CollectionRun(Base):

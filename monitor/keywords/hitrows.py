@@ -23,6 +23,8 @@ class SourceText:
     link: str | None
     published_at: datetime | None
     start_seconds: float | None = None
+    # 0..1, how sure the words were heard (a transcript segment's confidence); None for text.
+    confidence: float | None = None
 
 
 def post_text(title: str | None, text: str | None) -> str:
@@ -50,6 +52,8 @@ def hit_rows(matcher: KeywordMatcher, sources: Iterable[SourceText]) -> list[dic
                     "start_seconds": source.start_seconds,
                     "link": source.link,
                     "published_at": source.published_at,
+                    "confidence": source.confidence,
+                    "approximate": match.approximate,
                 }
             )
     return rows

@@ -13,12 +13,18 @@ from monitor.keywords.terms import GroupSpec, Source, TermSpec, compile_groups
 
 @dataclass(frozen=True, slots=True)
 class Match:
-    """The first occurrence of one term of one group; offsets index the original text."""
+    """The first occurrence of one term of one group; offsets index the original text.
+
+    `approximate` marks a fuzzy match (a close word sequence, not the term itself), with its
+    similarity `score` in 0..1; exact matches have approximate False and score None.
+    """
 
     group: str
     term: str
     start: int
     end: int
+    approximate: bool = False
+    score: float | None = None
 
 
 class _LiteralSet:
