@@ -221,6 +221,9 @@ class DigestConfig(Section):
     period_hours: PositiveInt = 24
     subject_prefix: str = "[polmon]"
     top_posts: PositiveInt = 10
+    # Keyword hits heard less surely than this (0..1) are left out; exact text hits always pass.
+    min_confidence: Annotated[float, Field(ge=0, le=1)] | None = None
+    include_approximate: bool = True  # approximate (fuzzy) hits are listed, marked ≈
     lists: list[DigestListConfig] = []
 
 

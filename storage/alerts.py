@@ -77,6 +77,10 @@ def record_hit_events(session: Session, rows: Sequence[dict[str, Any]], now: dat
                     "link": row.get("link"),
                     "seconds": row.get("start_seconds"),
                     "published_at": _iso(row.get("published_at")),
+                    # Where exactly: post (its text), poll, transcript, or a newer kind.
+                    "source_kind": row["source_kind"],
+                    "confidence": row.get("confidence"),
+                    "approximate": bool(row.get("approximate")),
                 },
             }
         )

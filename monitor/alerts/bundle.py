@@ -64,11 +64,24 @@ def alert_item(row: DeliveryToSend, base_url: str | None) -> AlertItem:
         group=payload.get("group"),
         source=payload.get("source"),
         seconds=seconds,
+        source_kind=payload.get("source_kind"),
+        confidence=payload.get("confidence"),
+        approximate=bool(payload.get("approximate")),
         detail=detail,
     )
 
 
-_ITEM_FIELDS = {"snippet", "term", "group", "source", "seconds", "link"}
+_ITEM_FIELDS = {
+    "snippet",
+    "term",
+    "group",
+    "source",
+    "seconds",
+    "link",
+    "source_kind",
+    "confidence",
+    "approximate",
+}
 
 
 def message_id(rule: str, channel: str, rows: Sequence[DeliveryToSend]) -> str:

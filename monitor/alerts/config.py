@@ -64,6 +64,10 @@ class AlertRuleConfig(Section):
     actors: list[str] = Field(default_factory=list)  # empty = every actor
     # keyword_hit: where the term was found
     sources: list[HitSource] = Field(default_factory=_all_sources)
+    # keyword_hit: only hits heard at least this sure (hits without a confidence, exact text,
+    # always pass), and whether approximate (fuzzy) hits alert too
+    min_confidence: Annotated[float, Field(ge=0, le=1)] | None = None
+    include_approximate: bool = True
     channels: Annotated[list[str], Field(min_length=1)]
 
 

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from monitor.alerts.message import AlertItem, AlertMessage
 from monitor.digest.render import safe_url, shorten, timecode
+from monitor.hit_confidence import match_label
 from monitor.links import video_link_at
 
 SNIPPET_CHARS = 300
@@ -24,6 +25,10 @@ KIND_PHRASES = {
     "account_event": "account changed",
     "growth_jump": "audience jumped",
 }
+
+
+# Where a keyword hit was found, when not plainly the post's text or the video's words.
+_SOURCE_PHRASES = {"poll": " in a poll", "image_text": " in an image"}
 
 
 @dataclass(frozen=True)
@@ -80,7 +85,10 @@ def _what(item: AlertItem) -> str:
         verb = "said" if item.source == "transcripts" else "wrote"
         term = f" “{shorten(item.term, NAME_CHARS)}”" if item.term else ""
         at = f" at {timecode(item.seconds)}" if item.seconds is not None else ""
-        return f"{verb}{term}{at}"
+        where = _SOURCE_PHRASES.get(item.source_kind or "", "")
+        match = match_label(item.confidence, item.approximate)
+        sure = f" ({match})" if match != "exact" else ""
+        return f"{verb}{term}{at}{where}{sure}"
     phrase = KIND_PHRASES.get(item.kind, item.kind.replace("_", " "))
     summary = item.detail.get("summary")
     if isinstance(summary, str) and summary.strip():

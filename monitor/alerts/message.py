@@ -25,6 +25,9 @@ class AlertItem:
     group: str | None = None
     source: str | None = None  # posts | transcripts, for keyword hits
     seconds: float | None = None  # where in the video the term was said
+    source_kind: str | None = None  # keyword hits: post, poll, transcript… (finer than source)
+    confidence: float | None = None  # keyword hits: how sure the words were heard; None: exact
+    approximate: bool = False  # keyword hits: a fuzzy match, not the term itself
     detail: dict[str, Any] = field(default_factory=dict)  # kind-specific (old/new title, change…)
 
 

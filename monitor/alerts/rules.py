@@ -6,11 +6,13 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from monitor.alerts.config import AlertRuleConfig, AlertsConfig
+from monitor.hit_confidence import passes
 from monitor.queries.alerts import OutboxEvent
 
 
 def rule_matches(rule: AlertRuleConfig, event: OutboxEvent) -> bool:
-    """The rule fires on this event: its kind, actor and, for keyword hits, group and source."""
+    """The rule fires on this event: its kind, actor and, for keyword hits, group, source and
+    the rule's confidence threshold."""
     if event.kind not in rule.on:
         return False
     if rule.actors and event.actor not in rule.actors:
@@ -20,6 +22,12 @@ def rule_matches(rule: AlertRuleConfig, event: OutboxEvent) -> bool:
             return False
         if event.payload.get("source") not in rule.sources:
             return False
+        return passes(
+            event.payload.get("confidence"),
+            bool(event.payload.get("approximate")),
+            min_confidence=rule.min_confidence,
+            include_approximate=rule.include_approximate,
+        )
     return True
 
 

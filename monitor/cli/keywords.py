@@ -4,22 +4,45 @@ from __future__ import annotations
 
 import sys
 from datetime import datetime
+from typing import Any
 
 import click
 
 from collectors.records import PLATFORMS
 from monitor.cli.context import app
 from monitor.growth.series import Interval
+from monitor.hit_confidence import match_label
 from monitor.keywords import rescan_keywords
 from monitor.output import dumps, emit, format_option
 from monitor.queries.hits import HIT_COLUMNS, hit_trends, list_hits
 from monitor.queries.selection import actor_name, find_account_ids, group_name
 from monitor.timeparse import WHEN
 
-# A terminal table leaves out the handle and platform (the actor and the link say them); the
-# snippet wraps and the link stays whole.
-HIT_TABLE_COLUMNS = tuple(c for c in HIT_COLUMNS if c not in ("handle", "platform"))
+# A terminal table leaves out the handle and platform (the actor and the link say them) and
+# shows confidence and approximate as one `match` label; the snippet wraps, the link stays whole.
+HIT_TABLE_COLUMNS = tuple(
+    "match" if c == "confidence" else c
+    for c in HIT_COLUMNS
+    if c not in ("handle", "platform", "approximate")
+)
 PLATFORM_CHOICE = click.Choice(PLATFORMS)
+CONFIDENCE = click.FloatRange(0.0, 1.0)
+
+
+def min_confidence_option(f: Any) -> Any:
+    """`--min-confidence` and `--exclude-approximate`: the hits a threshold keeps."""
+    f = click.option(
+        "--exclude-approximate",
+        is_flag=True,
+        help="Leave out approximate (fuzzy) hits, keeping only the terms themselves.",
+    )(f)
+    return click.option(
+        "--min-confidence",
+        type=CONFIDENCE,
+        default=None,
+        metavar="0..1",
+        help="Only hits heard at least this sure (e.g. 0.7); exact text hits always pass.",
+    )(f)
 
 
 @click.group()
@@ -73,6 +96,7 @@ def keywords_rescan(ctx: click.Context, group: str | None, if_changed: bool, fmt
     show_default=True,
     help="At most this many hits (0: all).",
 )
+@min_confidence_option
 @format_option()
 @click.pass_context
 def hits(
@@ -85,6 +109,8 @@ def hits(
     since: datetime | None,
     until: datetime | None,
     limit: int,
+    min_confidence: float | None,
+    exclude_approximate: bool,
     fmt: str,
 ) -> None:
     """List keyword hits, newest first, with snippet and link (video links open at the second)."""
@@ -100,9 +126,16 @@ def hits(
             platform=platform,
             since=since,
             until=until,
+            min_confidence=min_confidence,
+            include_approximate=not exclude_approximate,
         )
-    columns = HIT_COLUMNS if fmt != "table" else HIT_TABLE_COLUMNS
-    emit(rows, fmt, columns=columns, title="keyword hits", empty="no hits")
+    if fmt != "table":
+        emit(rows, fmt, columns=HIT_COLUMNS, title="keyword hits", empty="no hits")
+        return
+    labelled = [
+        {**row, "match": match_label(row["confidence"], row["approximate"])} for row in rows
+    ]
+    emit(labelled, fmt, columns=HIT_TABLE_COLUMNS, title="keyword hits", empty="no hits")
 
 
 @click.command()
@@ -115,6 +148,7 @@ def hits(
 @click.option(
     "--until", type=WHEN, default=None, help="Only hits in posts published before this time."
 )
+@min_confidence_option
 @format_option()
 @click.pass_context
 def trends(
@@ -124,6 +158,8 @@ def trends(
     interval: Interval,
     since: datetime | None,
     until: datetime | None,
+    min_confidence: float | None,
+    exclude_approximate: bool,
     fmt: str,
 ) -> None:
     """Keyword hit counts per group and actor over time (by day or ISO week, UTC)."""
@@ -136,6 +172,8 @@ def trends(
             actor=actor_name(session, actor),
             since=since,
             until=until,
+            min_confidence=min_confidence,
+            include_approximate=not exclude_approximate,
         )
     emit(
         rows,

@@ -8,6 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from monitor.config import DigestListConfig, PolmonConfig
+from monitor.hit_confidence import APPROXIMATE_MARK, is_low, match_label
 from monitor.queries.growth.data import ENDED_STATUSES
 
 
@@ -110,6 +111,28 @@ class HitItem:
     start_seconds: float | None
     published_at: datetime | None
     terms: tuple[str, ...] = ()  # every term of the group this source matched, `term` first
+    confidence: float | None = None  # how sure the words were heard; None: exact text
+    approximate_terms: tuple[str, ...] = ()  # those of `terms` matched approximately (fuzzy)
+
+    @property
+    def approximate(self) -> bool:
+        """Every term of this source was matched approximately: nothing exact was found."""
+        return bool(self.approximate_terms) and set(self.approximate_terms) >= set(self.terms)
+
+    def term_labels(self) -> list[str]:
+        """The terms, approximate ones marked `≈ term`."""
+        return [f"{APPROXIMATE_MARK} {t}" if t in self.approximate_terms else t for t in self.terms]
+
+    @property
+    def doubtful(self) -> bool:
+        """Worth a reader's second look: an approximate term or words heard unsurely."""
+        return bool(self.approximate_terms) or is_low(self.confidence)
+
+    @property
+    def match(self) -> str:
+        """`≈ approximate, low confidence 41%`…, empty for exact text."""
+        label = match_label(self.confidence, self.approximate)
+        return "" if label == "exact" else label
 
 
 @dataclass
@@ -121,6 +144,7 @@ class HitGroup:
     terms: dict[str, int]
     hits: list[HitItem] = field(default_factory=list)
     sources: int = 0
+    approximate: int = 0  # of `total`, matches that are approximate (never counted silently)
 
     @property
     def more(self) -> int:

@@ -7,7 +7,7 @@ from collections.abc import Collection
 from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy import cast as sql_cast
 from sqlalchemy.orm import Session
 from sqlalchemy.types import Date
@@ -25,6 +25,8 @@ HIT_COLUMNS = (
     "platform",
     "handle",
     "source",
+    "confidence",
+    "approximate",
     "start_seconds",
     "snippet",
     "link",
@@ -33,7 +35,9 @@ HIT_COLUMNS = (
 
 class HitRow(TypedDict):
     """One keyword hit (keys: `HIT_COLUMNS`, and `post_id`, our id of its post); `link` opens a
-    video at `start_seconds`."""
+    video at `start_seconds`; `source` is where the term was found (post, poll, transcript…);
+    `confidence` (0..1) how sure the words were heard, null for exact text; `approximate` a
+    fuzzy match, not the term itself."""
 
     post_id: int
     published_at: datetime | None
@@ -43,6 +47,8 @@ class HitRow(TypedDict):
     platform: str
     handle: str
     source: str
+    confidence: float | None
+    approximate: bool
     start_seconds: float | None
     snippet: str
     link: str | None
@@ -58,17 +64,35 @@ class TrendRow(TypedDict):
     posts: int
 
 
+def confidence_filter(
+    min_confidence: float | None = None, include_approximate: bool = True
+) -> list[ColumnElement[bool]]:
+    """The hits a threshold keeps (`monitor.hit_confidence.passes` in SQL): those with no
+    confidence (exact text) or one at least `min_confidence`; approximate ones only if asked."""
+    conditions: list[ColumnElement[bool]] = []
+    if min_confidence is not None:
+        conditions.append(
+            or_(KeywordHit.confidence.is_(None), KeywordHit.confidence >= min_confidence)
+        )
+    if not include_approximate:
+        conditions.append(KeywordHit.approximate.is_(False))
+    return conditions
+
+
 def _hits_of(
     stmt: AnySelect,
     *,
     group: str | None,
     term: str | None = None,
     source: str | None = None,
+    min_confidence: float | None = None,
+    include_approximate: bool = True,
     **scope: Any,
 ) -> AnySelect:
     """`stmt` over `KeywordHit` joined to its post, account and actor, narrowed by `scoped()`
     (the window applies to the post's publication time as stored on the hit); `source` is
-    "post" (the post's text) or "transcript"."""
+    a source kind ("post" the post's text, "poll", "transcript"…); the threshold as
+    `confidence_filter`."""
     stmt = (
         stmt.join(Post, Post.id == KeywordHit.post_id)
         .join(Account, Account.id == Post.account_id)
@@ -80,6 +104,7 @@ def _hits_of(
         stmt = stmt.where(KeywordHit.term == term)
     if source:
         stmt = stmt.where(KeywordHit.source_kind == source)
+    stmt = stmt.where(*confidence_filter(min_confidence, include_approximate))
     return scoped(stmt, time=KeywordHit.published_at, **scope)
 
 
@@ -94,6 +119,8 @@ def list_hits(
     account_ids: Collection[int] | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
+    min_confidence: float | None = None,
+    include_approximate: bool = True,
     limit: int | None = 100,
 ) -> list[HitRow]:
     """Hits in posts published in `since <= t < until`, newest first, with their actor and
@@ -107,6 +134,8 @@ def list_hits(
         Account.platform,
         Account.handle,
         KeywordHit.source_kind.label("source"),
+        KeywordHit.confidence,
+        KeywordHit.approximate,
         KeywordHit.start_seconds,
         KeywordHit.snippet,
         KeywordHit.link,
@@ -121,6 +150,8 @@ def list_hits(
         account_ids=account_ids,
         since=since,
         until=until,
+        min_confidence=min_confidence,
+        include_approximate=include_approximate,
     ).order_by(KeywordHit.published_at.desc(), KeywordHit.id.desc())
     if limit:
         stmt = stmt.limit(limit)
@@ -145,6 +176,8 @@ def hit_trends(
     account_ids: Collection[int] | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
+    min_confidence: float | None = None,
+    include_approximate: bool = True,
 ) -> list[TrendRow]:
     """Hits and distinct posts per (group, actor, period) in `since <= t < until`, by group,
     actor and period; periods without hits are omitted; `group` and `actor` are stored names."""
@@ -166,6 +199,8 @@ def hit_trends(
         account_ids=account_ids,
         since=since,
         until=until,
+        min_confidence=min_confidence,
+        include_approximate=include_approximate,
     ).where(KeywordHit.published_at.is_not(None))
     stmt = stmt.group_by(KeywordHit.group_name, Actor.name, day)
     hits: dict[tuple[str, str, date], int] = defaultdict(int)

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from typing_extensions import TypedDict
 
+from monitor.hit_confidence import APPROXIMATE_MARK
 from monitor.links import video_link_at
 from monitor.queries.history import post_history
 from monitor.queries.transcripts import post_transcripts
@@ -73,11 +74,15 @@ class MediaRow(TypedDict):
 
 
 class PostHitRow(TypedDict):
-    """A keyword hit in this post; `start_seconds` is where a transcript hit is said."""
+    """A keyword hit in this post; `start_seconds` is where a transcript hit is said;
+    `source` where it was found (post, poll, transcript…), `confidence` how sure the words
+    were heard (null: exact text), `approximate` a fuzzy match, not the term itself."""
 
     group: str
     term: str
     source: str
+    confidence: float | None
+    approximate: bool
     start_seconds: float | None
     media_position: int | None
     snippet: str
@@ -193,7 +198,8 @@ def post_page(
     terms_by_segment: dict[int, list[str]] = {}
     for hit in hit_rows:
         if hit.segment_id is not None:
-            terms_by_segment.setdefault(hit.segment_id, []).append(hit.term)
+            term = f"{APPROXIMATE_MARK} {hit.term}" if hit.approximate else hit.term
+            terms_by_segment.setdefault(hit.segment_id, []).append(term)
     transcripts = {item.position: item for item in post_transcripts(session, post_id)}
     media: list[MediaRow] = []
     position_of_segment: dict[int, int] = {}
@@ -238,6 +244,8 @@ def post_page(
             group=hit.group_name,
             term=hit.term,
             source=hit.source_kind,
+            confidence=hit.confidence,
+            approximate=hit.approximate,
             start_seconds=hit.start_seconds,
             media_position=position_of_segment.get(hit.segment_id or -1),
             snippet=hit.snippet,

@@ -12,11 +12,14 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from monitor.config import PolmonConfig
+from monitor.hit_confidence import is_low, match_label
 from storage.engine import session_factory
 
 WEB_DIR = Path(__file__).resolve().parent
 STATIC_DIR = WEB_DIR / "static"
 templates = Jinja2Templates(directory=WEB_DIR / "templates")  # autoescapes .html
+# How sure a keyword hit is, in the same words on every page (monitor.hit_confidence).
+templates.env.globals.update(match_label=match_label, is_low_confidence=is_low)
 
 
 def db_session(request: Request) -> Iterator[Session]:

@@ -75,6 +75,9 @@ def test_new_hits_become_events_once_and_a_rescan_writes_none(db: TestDatabase) 
         "link": None,
         "seconds": None,
         "published_at": "2024-06-01T08:00:00+00:00",
+        "source_kind": "post",
+        "confidence": None,
+        "approximate": False,
     }
 
 

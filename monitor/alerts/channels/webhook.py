@@ -74,6 +74,9 @@ def item_payload(item: AlertItem) -> dict[str, Any]:
         "group": item.group,
         "source": item.source,
         "seconds": item.seconds,
+        "source_kind": item.source_kind,
+        "confidence": item.confidence,
+        "approximate": item.approximate,
         "detail": item.detail,
     }
 

@@ -20,6 +20,8 @@ from monitor.digest.data import (
     PostItem,
     Scope,
 )
+from monitor.hit_confidence import APPROXIMATE_MARK
+from monitor.queries.hits import confidence_filter
 from monitor.queries.scope import scoped
 from storage.models import Account, AccountEvent, Actor, KeywordHit, Post, PostVersion
 
@@ -100,10 +102,19 @@ def top_posts(session: Session, period: Period, scope: Scope, limit: int) -> lis
 
 
 def keyword_hits(
-    session: Session, period: Period, scope: Scope, per_group: int = HITS_PER_GROUP
+    session: Session,
+    period: Period,
+    scope: Scope,
+    per_group: int = HITS_PER_GROUP,
+    *,
+    min_confidence: float | None = None,
+    include_approximate: bool = True,
 ) -> list[HitGroup]:
     """Hits grouped by keyword group: counts per term, and the newest sources of each group
-    (one item per post text or transcript segment, listing every term it matched)."""
+    (one item per post text, poll or transcript segment, listing every term it matched).
+
+    Hits below `min_confidence` (those with one) are left out, approximate ones too unless
+    `include_approximate`; approximate matches are counted apart (`≈ term`) and marked."""
     when = and_(
         KeywordHit.published_at >= period.start - LATE_HITS,
         KeywordHit.published_at < period.end,
@@ -117,21 +128,22 @@ def keyword_hits(
         .join(Post, KeywordHit.post_id == Post.id)
         .join(Account, Post.account_id == Account.id)
         .join(Actor, Account.actor_id == Actor.id)
-        .where(when)
+        .where(when, *confidence_filter(min_confidence, include_approximate))
     )
     if scope.keyword_groups:
         base = base.where(KeywordHit.group_name.in_(scope.keyword_groups))
     ids = in_scope(base, scope).subquery()
     counts = session.execute(
-        select(KeywordHit.group_name, KeywordHit.term, func.count())
+        select(KeywordHit.group_name, KeywordHit.term, KeywordHit.approximate, func.count())
         .where(KeywordHit.id.in_(select(ids.c.id)))
-        .group_by(KeywordHit.group_name, KeywordHit.term)
+        .group_by(KeywordHit.group_name, KeywordHit.term, KeywordHit.approximate)
     )
     groups: dict[str, HitGroup] = {}
-    for group_name, term, count in counts:
+    for group_name, term, approximate, count in counts:
         group = groups.setdefault(group_name, HitGroup(group_name, 0, {}))
         group.total += count
-        group.terms[term] = count
+        group.terms[f"{APPROXIMATE_MARK} {term}" if approximate else term] = count
+        group.approximate += count if approximate else 0
     hit_in_scope = KeywordHit.id.in_(select(ids.c.id))
     for group_name, source_count in session.execute(
         select(KeywordHit.group_name, func.count(func.distinct(KeywordHit.source_key)))
@@ -182,9 +194,11 @@ def keyword_hits(
     )
     by_source: dict[tuple[str, str], HitItem] = {}
     for hit, actor, platform in rows:
+        fuzzy: tuple[str, ...] = (hit.term,) if hit.approximate else ()
         item = by_source.get((hit.group_name, hit.source_key))
         if item is not None:
             item.terms = (*item.terms, hit.term)
+            item.approximate_terms = (*item.approximate_terms, *fuzzy)
             continue
         item = HitItem(
             term=hit.term,
@@ -196,6 +210,8 @@ def keyword_hits(
             start_seconds=hit.start_seconds,
             published_at=hit.published_at,
             terms=(hit.term,),
+            confidence=hit.confidence,
+            approximate_terms=fuzzy,
         )
         by_source[(hit.group_name, hit.source_key)] = item
         groups[hit.group_name].hits.append(item)

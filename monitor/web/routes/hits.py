@@ -22,9 +22,11 @@ from monitor.web.export import ExportFormat, export_response
 
 router = APIRouter()
 
-Source = Literal["post", "transcript"]
+Source = Literal["post", "poll", "transcript", "image_text"]
 Text = Annotated[str | None, Query(max_length=500)]
-HIT_SOURCES: tuple[Source, ...] = ("post", "transcript")
+HIT_SOURCES: tuple[Source, ...] = ("post", "poll", "transcript", "image_text")
+# How the page names each source kind (others are shown as stored).
+SOURCE_LABELS = {"post": "post text", "poll": "poll", "transcript": "transcript"}
 
 
 def when(value: str | None, name: str) -> datetime | None:
@@ -46,6 +48,22 @@ def no_nul(**values: str | None) -> None:
             raise bad_request(f"{name}: a NUL character cannot be searched for")
 
 
+def confidence_of(value: str | None) -> float | None:
+    """A `min_confidence` query value: 0..1 (or a percentage, 70 or 70%); 400 if not one."""
+    if not value or not value.strip():
+        return None
+    text = value.strip().rstrip("%")
+    try:
+        number = float(text)
+    except ValueError:
+        raise bad_request("min_confidence: a number from 0 to 1 (or a percentage)") from None
+    if number > 1 or value.strip().endswith("%"):
+        number /= 100
+    if not 0 <= number <= 1:
+        raise bad_request("min_confidence: a number from 0 to 1 (or a percentage)")
+    return number
+
+
 def platform_of(value: str | None) -> str | None:
     if not value:
         return None
@@ -65,6 +83,8 @@ class HitFilters:
     source: str | None = None
     since: str | None = None
     until: str | None = None
+    min_confidence: str | None = None
+    approximate: str | None = None  # "exclude": leave approximate hits out
 
     def query(self, **extra: Any) -> str:
         """These filters (and `extra`) as a URL query string, empty values left out."""
@@ -75,7 +95,9 @@ class HitFilters:
         """Keyword arguments of `list_hits` / `hit_trends`; 400 on an unknown name or time."""
         no_nul(group=self.group, term=self.term, actor=self.actor)
         if self.source and self.source not in HIT_SOURCES:
-            raise bad_request("source: post or transcript")
+            raise bad_request(f"source: one of {', '.join(HIT_SOURCES)}")
+        if self.approximate and self.approximate not in ("include", "exclude"):
+            raise bad_request("approximate: include or exclude")
         try:
             group = group_name(session, config.keywords, self.group or None)
             actor = actor_name(session, self.actor or None)
@@ -89,6 +111,8 @@ class HitFilters:
             "platform": platform_of(self.platform),
             "since": when(self.since, "since"),
             "until": when(self.until, "until"),
+            "min_confidence": confidence_of(self.min_confidence),
+            "include_approximate": self.approximate != "exclude",
         }
 
 
@@ -100,8 +124,17 @@ def hit_filters(
     source: Annotated[str | None, Query(max_length=20)] = None,
     since: Annotated[str | None, Query(max_length=60)] = None,
     until: Annotated[str | None, Query(max_length=60)] = None,
+    min_confidence: Annotated[
+        str | None,
+        Query(max_length=20, description="0..1 or a percentage; exact text hits always pass."),
+    ] = None,
+    approximate: Annotated[
+        str | None, Query(max_length=20, description="include (default) or exclude.")
+    ] = None,
 ) -> HitFilters:
-    return HitFilters(group, term, actor, platform, source, since, until)
+    return HitFilters(
+        group, term, actor, platform, source, since, until, min_confidence, approximate
+    )
 
 
 Filters = Annotated[HitFilters, Depends(hit_filters)]
@@ -158,6 +191,7 @@ def _page_context(
         "choices": hit_choices(session, config.keywords),
         "platforms": PLATFORMS,
         "sources": HIT_SOURCES,
+        "source_labels": SOURCE_LABELS,
         "intervals": ("day", "week", "month"),
         "csv_query": filters.query(limit=limit, format="csv"),
         "json_query": filters.query(limit=limit, format="json"),
