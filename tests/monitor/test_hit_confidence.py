@@ -1,4 +1,4 @@
-"""Keyword hit confidence and approximate matches: shown in every listing, filtered by thresholds."""
+"""Keyword hit confidence and approximate matches: filtered by thresholds."""
 
 from __future__ import annotations
 
