@@ -64,6 +64,19 @@ def utc(value: datetime) -> datetime:
     return value.astimezone(UTC)
 
 
+def poll_text_of(raw: Any) -> str | None:
+    """A post's poll (`raw["poll"]`, as both Telegram backends record it) as text: the
+    question, then each option, one per line; None when the post has no poll."""
+    poll = raw.get("poll") if isinstance(raw, dict) else None
+    if not isinstance(poll, dict):
+        return None
+    options = poll.get("options")
+    options = options if isinstance(options, list) else []
+    lines = [poll.get("question")] + [o.get("text") for o in options if isinstance(o, dict)]
+    text = "\n".join(line.strip() for line in lines if isinstance(line, str) and line.strip())
+    return text or None
+
+
 @dataclass(frozen=True, slots=True)
 class AccountRef:
     """What a collector is told about one configured account."""
@@ -149,6 +162,11 @@ class PostRecord:
         self.published_at = utc(self.published_at)
         if self.edited_at is not None:
             self.edited_at = utc(self.edited_at)
+
+    @property
+    def poll_text(self) -> str | None:
+        """The post's poll as text (question, then options), None without one."""
+        return poll_text_of(self.raw)
 
     def reject_unsafe_links(self) -> None:
         """Move link fields that are not http(s) into raw["rejected_links"] (before storing)."""

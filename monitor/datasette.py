@@ -113,13 +113,15 @@ SORT_DESC: dict[str, str] = {
 
 # Documented tables kept out of Datasette's pages: the web app's logins (argon2 hashes).
 SENSITIVE = ("users",)
+# Full-text tables of a column Datasette's search box does not use (posts search title/text).
+OTHER_FULL_TEXT = ("fts_polls",)
 # Tables nobody browses: migrations' bookkeeping, the full-text index internals, SENSITIVE.
 HIDDEN = (
     "alembic_version",
     *SENSITIVE,
     *(
         f"{fts}{suffix}"
-        for fts, _pk in FULL_TEXT.values()
+        for fts in (*(fts for fts, _pk in FULL_TEXT.values()), *OTHER_FULL_TEXT)
         for suffix in ("", "_data", "_idx", "_docsize", "_config")
     ),
 )

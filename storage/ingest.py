@@ -54,9 +54,14 @@ def _stored_metrics(post: Post) -> tuple[object, ...]:
     return tuple(getattr(post, name) for name in _METRICS)
 
 
-def _text_of(obj: Post | PostRecord) -> tuple[str, str]:
-    """Text and title as stored (storage.boundary), to tell an edit from a repeat capture."""
-    return (clean_text(obj.text or "").strip(), clean_text(obj.title or "").strip())
+def _text_of(obj: Post | PostRecord) -> tuple[str, str, str]:
+    """Text, title and poll as stored (storage.boundary), to tell an edit from a repeat
+    capture: an edited poll question or option is an edit like an edited text."""
+    return (
+        clean_text(obj.text or "").strip(),
+        clean_text(obj.title or "").strip(),
+        clean_text(obj.poll_text or "").strip(),
+    )
 
 
 def _stored_form(value: object) -> object:
@@ -126,6 +131,7 @@ def ingest_posts(
                 published_at=record.published_at,
                 title=record.title,
                 text=record.text,
+                poll_text=record.poll_text,
                 edited_at=record.edited_at,
                 first_seen_at=now,
                 last_seen_at=now,
@@ -139,6 +145,7 @@ def ingest_posts(
                     text=record.text,
                     text_html=record.text_html,
                     title=record.title,
+                    poll_text=record.poll_text,
                     edited_at=record.edited_at,
                     seen_at=now,
                 )
@@ -155,11 +162,12 @@ def ingest_posts(
                     text=record.text,
                     text_html=record.text_html,
                     title=record.title,
+                    poll_text=record.poll_text,
                     edited_at=record.edited_at,
                     seen_at=now,
                 )
             )
-            post.text, post.title = record.text, record.title
+            post.text, post.title, post.poll_text = record.text, record.title, record.poll_text
             post.edited_at = record.edited_at or now
             result.edited += 1
             result.matched_post_ids.append(post.id)

@@ -43,17 +43,21 @@ class WriteCounts:
         return self
 
 
+# What post matching reads of a post: its title and text, and its poll.
+POST_SOURCE_KINDS = ("post", "poll")
+
+
 def posts_scope(post_ids: Collection[int]) -> HitScope:
-    """The hits found in the text of these posts."""
-    return KeywordHit.post_id.in_(list(post_ids)) & (KeywordHit.source_kind == "post")
+    """The hits found in the text (and poll) of these posts."""
+    return KeywordHit.post_id.in_(list(post_ids)) & KeywordHit.source_kind.in_(POST_SOURCE_KINDS)
 
 
 def post_range_scope(first_id: int, last_id: int) -> HitScope:
-    """The hits found in the text of the posts with ids in [first_id, last_id]."""
+    """The hits found in the text (and poll) of the posts with ids in [first_id, last_id]."""
     return (
         (KeywordHit.post_id >= first_id)
         & (KeywordHit.post_id <= last_id)
-        & (KeywordHit.source_kind == "post")
+        & KeywordHit.source_kind.in_(POST_SOURCE_KINDS)
     )
 
 
@@ -155,7 +159,8 @@ def drop_terms_except(
     session: Session, group: str, terms: Collection[str], unsearched_kind: str | None
 ) -> None:
     """Delete the group's hits of terms not in `terms`, and those found in sources of
-    `unsearched_kind` ("post" or "transcript") when the group no longer searches them."""
+    `unsearched_kind` ("post", which covers polls, or "transcript") when the group no longer
+    searches them."""
     stored = set(
         session.scalars(select(KeywordHit.term).where(KeywordHit.group_name == group).distinct())
     )
@@ -169,6 +174,9 @@ def drop_terms_except(
     if unsearched_kind:
         session.execute(
             delete(KeywordHit).where(
-                KeywordHit.group_name == group, KeywordHit.source_kind == unsearched_kind
+                KeywordHit.group_name == group,
+                KeywordHit.source_kind.in_(
+                    POST_SOURCE_KINDS if unsearched_kind == "post" else (unsearched_kind,)
+                ),
             )
         )

@@ -144,6 +144,8 @@ class Post(Base):
     title: Mapped[str | None] = mapped_column(Text)
     text: Mapped[str | None] = mapped_column(Text)
     text_html: Mapped[str | None] = mapped_column(Text)
+    # A poll's question, then each option, one per line (searchable, keyword-matched text).
+    poll_text: Mapped[str | None] = mapped_column(Text)
     language: Mapped[str | None] = mapped_column(String(16))
     reply_to_id: Mapped[str | None] = mapped_column(String(100))
     forwarded_from: Mapped[str | None] = mapped_column(Text)
@@ -174,6 +176,7 @@ class PostVersion(Base):
     text: Mapped[str | None] = mapped_column(Text)
     text_html: Mapped[str | None] = mapped_column(Text)
     title: Mapped[str | None] = mapped_column(Text)
+    poll_text: Mapped[str | None] = mapped_column(Text)  # the poll as it read then
     edited_at: Mapped[datetime | None]
     seen_at: Mapped[datetime] = mapped_column(default=utcnow)
     post: Mapped[Post] = relationship()

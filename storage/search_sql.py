@@ -33,3 +33,9 @@ def pg_segment_document(alias: str = "") -> str:
     """PostgreSQL: a transcript segment's searchable text, as its search indexes have it."""
     prefix = f"{alias}." if alias else ""
     return pg_strip(f'{prefix}"text"')
+
+
+def pg_poll_document(alias: str = "") -> str:
+    """PostgreSQL: a post's poll (question and options), as its search indexes have it."""
+    prefix = f"{alias}." if alias else ""
+    return pg_strip(f"coalesce({prefix}poll_text, '')")

@@ -15,8 +15,8 @@ from monitor.keywords.snippets import snippet
 class SourceText:
     """One text to match: a post's text or a transcript segment, with what its hits record."""
 
-    source_key: str  # "post:<id>" or "segment:<id>"
-    source_kind: str  # "post" or "transcript"
+    source_key: str  # "post:<id>", "poll:<id>" or "segment:<id>"
+    source_kind: str  # "post" (title and text), "poll" or "transcript"
     post_id: int
     segment_id: int | None
     text: str | None

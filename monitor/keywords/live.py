@@ -39,19 +39,35 @@ def matcher_for(
 
 
 def post_sources(rows: Iterable[Any]) -> list[SourceText]:
-    """Sources of posts (ORM objects or rows with id, title, text, url, published_at)."""
-    return [
-        SourceText(
-            source_key=f"post:{post.id}",
-            source_kind="post",
-            post_id=post.id,
-            segment_id=None,
-            text=post_text(post.title, post.text),
-            link=post.url,
-            published_at=post.published_at,
+    """Sources of posts (ORM objects or rows with id, title, text, url, published_at and
+    poll_text): the post's text, and its poll (question and options) as a source of its own,
+    so a hit says it was found in the poll."""
+    sources = []
+    for post in rows:
+        common = {
+            "post_id": post.id,
+            "segment_id": None,
+            "link": post.url,
+            "published_at": post.published_at,
+        }
+        sources.append(
+            SourceText(
+                source_key=f"post:{post.id}",
+                source_kind="post",
+                text=post_text(post.title, post.text),
+                **common,
+            )
         )
-        for post in rows
-    ]
+        if getattr(post, "poll_text", None):
+            sources.append(
+                SourceText(
+                    source_key=f"poll:{post.id}",
+                    source_kind="poll",
+                    text=post.poll_text,
+                    **common,
+                )
+            )
+    return sources
 
 
 def match_posts(session: Session, config: PolmonConfig, post_ids: Iterable[int]) -> int:

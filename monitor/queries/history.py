@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from storage.models import Account, Actor, Media, Post, PostMetric, PostVersion, Transcript
 from storage.transcripts import resolve_transcript
 
-VERSION_COLUMNS = ("version", "seen_at", "edited_at", "title", "text", "diff")
+VERSION_COLUMNS = ("version", "seen_at", "edited_at", "title", "text", "poll_text", "diff")
 METRIC_COLUMNS = ("captured_at", "views", "likes", "shares", "comments", "reactions")
 MEDIA_COLUMNS = (
     "position",
@@ -88,6 +88,7 @@ def post_history(session: Session, post: Post) -> PostHistory:
                 "edited_at": version.edited_at,
                 "title": version.title,
                 "text": version.text,
+                "poll_text": version.poll_text,
                 "diff": diff,
             }
         )
@@ -125,6 +126,7 @@ def post_history(session: Session, post: Post) -> PostHistory:
             "version_count": len(versions),
             "title": post.title,
             "text": post.text,
+            "poll_text": post.poll_text,
         },
         versions=versions,
         metrics=metrics,
@@ -133,7 +135,7 @@ def post_history(session: Session, post: Post) -> PostHistory:
 
 
 def _full_text(version: PostVersion) -> str:
-    return "\n".join(part for part in (version.title, version.text) if part)
+    return "\n".join(part for part in (version.title, version.text, version.poll_text) if part)
 
 
 def _transcript_state(session: Session, transcript: Transcript | None) -> str | None:

@@ -1,5 +1,5 @@
-"""The texts keyword matching reads: posts by id or in id order, a transcript's segments with
-the post they belong to."""
+"""The texts keyword matching reads: posts (text and poll) by id or in id order, a transcript's
+segments with the post they belong to."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ class PostText(NamedTuple):
     text: str | None
     url: str | None
     published_at: datetime | None
+    poll_text: str | None = None  # a poll's question and options, one per line
 
 
 class SegmentText(NamedTuple):
@@ -42,7 +43,7 @@ class SegmentWithOwner(NamedTuple):
     owner: SegmentOwner
 
 
-_POST_COLUMNS = select(Post.id, Post.title, Post.text, Post.url, Post.published_at)
+_POST_COLUMNS = select(Post.id, Post.title, Post.text, Post.url, Post.published_at, Post.poll_text)
 _SEGMENT_COLUMNS = (
     TranscriptSegment.id,
     TranscriptSegment.text,

@@ -39,6 +39,7 @@ class VersionRow(TypedDict):
     edited_at: datetime | None
     title: str | None
     text: str | None
+    poll_text: str | None
     diff: list[DiffPart]
 
 
@@ -89,6 +90,23 @@ class PostHitRow(TypedDict):
     platform_link: str | None
 
 
+class PollOption(TypedDict):
+    """One answer of a poll: its text, and the share of votes (`percent`, the web preview) or
+    the votes (`voters`, Telethon) when the platform showed them."""
+
+    text: str
+    percent: int | None
+    voters: int | None
+
+
+class PollView(TypedDict):
+    """A Telegram poll as last collected (its text is searched and keyword-matched)."""
+
+    question: str
+    options: list[PollOption]
+    voters: int | None
+
+
 class PostPage(TypedDict):
     """Everything the post page shows (times UTC); `link` is the post on its platform (only
     an http(s) URL, never another scheme)."""
@@ -99,6 +117,7 @@ class PostPage(TypedDict):
     metrics: list[dict[str, Any]]
     media: list[MediaRow]
     hits: list[PostHitRow]
+    poll: PollView | None
 
 
 @dataclass(frozen=True)
@@ -149,7 +168,33 @@ def web_link(url: str | None) -> str | None:
 
 
 def _version_text(row: dict[str, Any]) -> str:
-    return "\n".join(part for part in (row["title"], row["text"]) if part)
+    return "\n".join(part for part in (row["title"], row["text"], row["poll_text"]) if part)
+
+
+def _count(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def poll_view(raw: Any) -> PollView | None:
+    """The poll in a post's `raw` (as the Telegram backends record it), None without one."""
+    poll = raw.get("poll") if isinstance(raw, dict) else None
+    if not isinstance(poll, dict):
+        return None
+    options = poll.get("options")
+    options = options if isinstance(options, list) else []
+    return PollView(
+        question=str(poll.get("question") or ""),
+        options=[
+            PollOption(
+                text=str(option.get("text") or ""),
+                percent=_count(option.get("percent")),
+                voters=_count(option.get("voters")),
+            )
+            for option in options
+            if isinstance(option, dict)
+        ],
+        voters=_count(poll.get("voters")),
+    )
 
 
 def _player(row: Media) -> str | None:
@@ -184,6 +229,7 @@ def post_page(
                 edited_at=row["edited_at"],
                 title=row["title"],
                 text=row["text"],
+                poll_text=row["poll_text"],
                 diff=diff,
             )
         )
@@ -260,4 +306,5 @@ def post_page(
         metrics=history["metrics"],
         media=media,
         hits=hits,
+        poll=poll_view(post.raw),
     )

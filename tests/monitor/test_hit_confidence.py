@@ -1,4 +1,4 @@
-"""Keyword hit confidence and approximate matches: filtered by thresholds."""
+"""Keyword hit confidence and approximate marks in every listing, and the thresholds on them."""
 
 from __future__ import annotations
 

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import delete, select, text, update
 
+from collectors.records import poll_text_of
 from storage import search_sql
 from storage.engine import transaction
 from storage.migrations import script_location
@@ -24,6 +25,20 @@ def test_migration_keeps_frozen_copies_of_search_expressions() -> None:
     assert search_sql.pg_post_document() == module.PG_POST_DOCUMENT
     assert search_sql.pg_segment_document() == module.PG_SEGMENT_DOCUMENT
     assert module._strip("x") == search_sql.sqlite_strip("x")
+
+
+def test_poll_migration_keeps_frozen_copies() -> None:
+    path = script_location() / "versions" / "0009_poll_text.py"
+    spec = importlib.util.spec_from_file_location("m0009", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert search_sql.pg_poll_document() == module.PG_POLL_DOCUMENT
+    assert module._strip("x") == search_sql.sqlite_strip("x")
+    poll = {"poll": {"question": " Who? ", "options": [{"text": "A"}, {"text": ""}, {"x": 1}]}}
+    for raw in (poll, {"poll": "x"}, None, {"poll": {"question": "", "options": "bad"}}):
+        assert module.poll_text(raw) == poll_text_of(raw)
+    assert poll_text_of(poll) == "Who?\nA"
 
 
 def _rollup(db: TestDatabase) -> list[tuple[date, int | None]]:

@@ -1,4 +1,5 @@
-"""Ranked full-text search over post text and transcripts (SQLite FTS5 / PostgreSQL trigram)."""
+"""Ranked full-text search over post text, polls and transcripts (SQLite FTS5 / PostgreSQL
+trigram)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,14 @@ from sqlalchemy.orm import Session
 from monitor.links import video_link_at
 from monitor.queries.scope import scoped
 from monitor.queries.search.query import EmptyQueryError, QueryError, excerpt, parse_query
-from monitor.queries.search.statements import pg_posts, pg_segments, sqlite_posts, sqlite_segments
+from monitor.queries.search.statements import (
+    pg_polls,
+    pg_posts,
+    pg_segments,
+    sqlite_polls,
+    sqlite_posts,
+    sqlite_segments,
+)
 from storage.models import Post
 
 Where = Literal["posts", "transcripts", "all"]
@@ -21,7 +29,7 @@ __all__ = ["EmptyQueryError", "QueryError", "SearchResult", "search"]
 
 @dataclass(frozen=True)
 class SearchResult:
-    kind: str  # "post" or "segment"
+    kind: str  # "post" (title and text), "poll" (question and options) or "segment"
     score: float
     actor: str
     platform: str
@@ -63,7 +71,8 @@ def search(
     until: datetime | None = None,
     limit: int = 50,
 ) -> list[SearchResult]:
-    """Posts and transcript segments matching the query (see `parse_query`), best first.
+    """Posts, polls and transcript segments matching the query (see `parse_query`), best first;
+    `where="posts"` searches a post's text and its poll.
 
     Matching is by case-insensitive substring (so it works inside Khmer, Thai and other unspaced
     text); zero-width characters are ignored. Flagged hallucinations are not searched.
@@ -73,6 +82,7 @@ def search(
     statements = []
     if where in ("posts", "all"):
         statements.append(pg_posts(query) if postgres else sqlite_posts(query))
+        statements.append(pg_polls(query) if postgres else sqlite_polls(query))
     if where in ("transcripts", "all"):
         statements.append(pg_segments(query) if postgres else sqlite_segments(query))
     rows: list[Any] = []

@@ -1,4 +1,5 @@
-"""The ranked search statements for posts and transcript segments on SQLite and PostgreSQL."""
+"""The ranked search statements for posts, polls and transcript segments on SQLite and
+PostgreSQL."""
 
 from __future__ import annotations
 
@@ -32,7 +33,12 @@ from monitor.queries.search.query import (
     like_pattern,
 )
 from storage.models import Account, Actor, Media, Post, Transcript, TranscriptSegment
-from storage.search_sql import pg_post_document, pg_segment_document, sqlite_strip
+from storage.search_sql import (
+    pg_poll_document,
+    pg_post_document,
+    pg_segment_document,
+    sqlite_strip,
+)
 
 POST_TEXT = func.coalesce(Post.title + literal("\n") + Post.text, Post.title, Post.text, "")
 
@@ -130,27 +136,46 @@ def _fts_match(table: str, query: SearchQuery) -> TextClause:
     return text(f"{table} MATCH :fts_query").bindparams(fts_query=fts5_match(query))
 
 
-def sqlite_posts(query: SearchQuery) -> Select[Any]:
-    """FTS5 trigram MATCH ranked by bm25; LIKE alone when every term is under 3 characters."""
-    document: ColumnElement[Any] = literal_column(
-        f"{sqlite_strip('posts.title')} || ' ' || {sqlite_strip('posts.text')}"
-    )
+def _sqlite_post_search(
+    query: SearchQuery,
+    kind: str,
+    fts_table: str,
+    document: ColumnElement[Any],
+    body: ColumnElement[Any] | InstrumentedAttribute[Any],
+) -> Select[Any]:
+    """FTS5 trigram MATCH on `fts_table` (rowid: the post's id) ranked by bm25; LIKE alone
+    when every term is under 3 characters."""
     if query.indexed_groups:
-        score = literal_column("-bm25(fts_posts)", Float) + _occurrences(
+        score = literal_column(f"-bm25({fts_table})", Float) + _occurrences(
             document, query.scanned_tokens
         )
-        fts = table("fts_posts", column("rowid"))
-        stmt = select(*_columns("post", POST_TEXT, score)).select_from(
+        fts = table(fts_table, column("rowid"))
+        stmt = select(*_columns(kind, body, score)).select_from(
             fts.join(Post, Post.id == fts.c.rowid)
         )
-        stmt = stmt.where(_fts_match("fts_posts", query))
+        stmt = stmt.where(_fts_match(fts_table, query))
     else:
         score = _occurrences(document, query.tokens)
-        stmt = select(*_columns("post", POST_TEXT, score)).select_from(Post)
+        stmt = select(*_columns(kind, body, score)).select_from(Post)
     stmt = _with_owner(stmt)
     if query.scanned_groups:
         stmt = stmt.where(_contains_groups(document, query.scanned_groups, ilike=False))
-    return stmt.where(*_sqlite_excluded("fts_posts", Post.id, document, query))
+    return stmt.where(*_sqlite_excluded(fts_table, Post.id, document, query))
+
+
+def sqlite_posts(query: SearchQuery) -> Select[Any]:
+    """Posts' titles and text."""
+    document: ColumnElement[Any] = literal_column(
+        f"{sqlite_strip('posts.title')} || ' ' || {sqlite_strip('posts.text')}"
+    )
+    return _sqlite_post_search(query, "post", "fts_posts", document, POST_TEXT)
+
+
+def sqlite_polls(query: SearchQuery) -> Select[Any]:
+    """Posts' polls (question and options); posts without one are not in `fts_polls`."""
+    document: ColumnElement[Any] = literal_column(sqlite_strip("posts.poll_text"))
+    stmt = _sqlite_post_search(query, "poll", "fts_polls", document, Post.poll_text)
+    return stmt.where(Post.poll_text.is_not(None))
 
 
 def sqlite_segments(query: SearchQuery) -> Select[Any]:
@@ -201,6 +226,13 @@ def pg_posts(query: SearchQuery) -> Select[Any]:
     document: ColumnElement[Any] = literal_column(pg_post_document("posts"))
     stmt = select(*_columns("post", POST_TEXT, _pg_score(document, query))).select_from(Post)
     return _with_owner(stmt).where(*_pg_where(document, query))
+
+
+def pg_polls(query: SearchQuery) -> Select[Any]:
+    """Posts whose poll (question and options) holds the query's terms."""
+    document: ColumnElement[Any] = literal_column(pg_poll_document("posts"))
+    stmt = select(*_columns("poll", Post.poll_text, _pg_score(document, query))).select_from(Post)
+    return _with_owner(stmt).where(*_pg_where(document, query), Post.poll_text.is_not(None))
 
 
 def pg_segments(query: SearchQuery) -> Select[Any]:
