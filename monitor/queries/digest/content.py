@@ -228,8 +228,10 @@ def edits(session: Session, period: Period, scope: Scope) -> list[EditItem]:
         select(
             PostVersion.post_id,
             PostVersion.seen_at,
-            func.coalesce(PostVersion.text, PostVersion.title, "").label("new_text"),
-            func.lag(func.coalesce(PostVersion.text, PostVersion.title, ""))
+            func.coalesce(PostVersion.text, PostVersion.title, PostVersion.poll_text, "").label(
+                "new_text"
+            ),
+            func.lag(func.coalesce(PostVersion.text, PostVersion.title, PostVersion.poll_text, ""))
             .over(partition_by=PostVersion.post_id, order_by=order)
             .label("old_text"),
             func.row_number().over(partition_by=PostVersion.post_id, order_by=order).label("n"),

@@ -120,13 +120,17 @@ def test_postgres_substring_search_uses_the_trigram_index(
         conn.execute(text("SET enable_seqscan = off"))
         with transaction(engine) as session:
             from monitor.queries.search.query import parse_query
-            from monitor.queries.search.statements import pg_posts
+            from monitor.queries.search.statements import pg_polls, pg_posts
 
-            stmt = pg_posts(parse_query("ចាប់ខ្លួន"))
-            compiled = stmt.compile(session.get_bind(), compile_kwargs={"literal_binds": True})
-            plan = "\n".join(conn.scalars(text(f"EXPLAIN {compiled}")))
+            plans = []
+            for statement in (pg_posts, pg_polls):
+                stmt = statement(parse_query("ចាប់ខ្លួន"))
+                bind = session.get_bind()
+                compiled = stmt.compile(bind, compile_kwargs={"literal_binds": True})
+                plans.append("\n".join(conn.scalars(text(f"EXPLAIN {compiled}"))))
     engine.dispose()
-    assert "fts_posts_trgm" in plan
+    assert "fts_posts_trgm" in plans[0]
+    assert "fts_polls_trgm" in plans[1]
 
 
 def test_wildcards_and_quotes_are_literal(corpus: TestDatabase) -> None:
