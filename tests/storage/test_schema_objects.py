@@ -1,38 +1,42 @@
-"""Migrations 0003/0004: FTS and rollup triggers, analyst views."""
+"""Migrations 0003/0004/0009: FTS and rollup triggers, analyst views, the polls' index."""
 
 from __future__ import annotations
 
 import importlib.util
 from datetime import date, timedelta
+from pathlib import Path
+from types import ModuleType
 
-from sqlalchemy import delete, select, text, update
+import pytest
+from sqlalchemy import Engine, delete, func, insert, select, text, update
 
 from collectors.records import poll_text_of
 from storage import search_sql
-from storage.engine import transaction
-from storage.migrations import script_location
-from storage.models import AudienceDaily, AudienceSnapshot, Post
+from storage.engine import make_engine, transaction
+from storage.migrations import script_location, upgrade
+from storage.models import AudienceDaily, AudienceSnapshot, Post, PostVersion
 from tests.conftest import TestDatabase
 from tests.support import factories
 
 
-def test_migration_keeps_frozen_copies_of_search_expressions() -> None:
-    path = script_location() / "versions" / "0003_full_text_search.py"
-    spec = importlib.util.spec_from_file_location("m0003", path)
+def _migration(file_name: str) -> ModuleType:
+    path = script_location() / "versions" / file_name
+    spec = importlib.util.spec_from_file_location(path.stem, path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
+    return module
+
+
+def test_migration_keeps_frozen_copies_of_search_expressions() -> None:
+    module = _migration("0003_full_text_search.py")
     assert search_sql.pg_post_document() == module.PG_POST_DOCUMENT
     assert search_sql.pg_segment_document() == module.PG_SEGMENT_DOCUMENT
     assert module._strip("x") == search_sql.sqlite_strip("x")
 
 
 def test_poll_migration_keeps_frozen_copies() -> None:
-    path = script_location() / "versions" / "0009_poll_text.py"
-    spec = importlib.util.spec_from_file_location("m0009", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = _migration("0009_poll_text.py")
     assert search_sql.pg_poll_document() == module.PG_POLL_DOCUMENT
     assert module._strip("x") == search_sql.sqlite_strip("x")
     poll = {"poll": {"question": " Who? ", "options": [{"text": "A"}, {"text": ""}, {"x": 1}]}}
@@ -125,3 +129,68 @@ def test_search_index_follows_inserts_edits_and_deletes(sqlite_db: TestDatabase)
     with transaction(sqlite_db.engine) as session:
         session.execute(delete(Post).where(Post.id == post.id))
     assert found("second") == []
+
+
+def _found_in_polls(engine: Engine, term: str) -> list[int]:
+    with engine.connect() as conn:
+        return list(
+            conn.scalars(
+                text("SELECT rowid FROM fts_polls WHERE fts_polls MATCH :q"), {"q": f'"{term}"'}
+            )
+        )
+
+
+@pytest.mark.parametrize("kind", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_0009_backfills_polls_collected_before_it(
+    kind: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    if kind == "postgres":
+        url = request.getfixturevalue("postgres_server")
+        engine = make_engine(url, schema=request.getfixturevalue("postgres_schema"))
+    else:
+        engine = make_engine(f"sqlite:///{tmp_path / 'polls.db'}")
+    upgrade(engine, "0008")
+    raw = {"poll": {"question": "Who should lead?", "options": [{"text": "ក្រុម\u200bប្រឹក្សា"}]}}
+    with transaction(engine) as session:  # the columns 0008 has (Core names them)
+        owner = factories.account(session, factories.actor(session, "A"), "telegram", "a")
+        for number, kind_of_post in ((1, "poll"), (2, "text")):
+            session.execute(
+                insert(Post.__table__).values(
+                    account_id=owner.id,
+                    platform_post_id=str(number),
+                    published_at=factories.T0,
+                    kind=kind_of_post,
+                    raw=raw,
+                )
+            )
+        first = session.scalar(select(func.min(Post.id)))
+        session.execute(insert(PostVersion.__table__).values(post_id=first, seen_at=factories.T0))
+    upgrade(engine)
+    with transaction(engine) as session:
+        polls = session.execute(select(Post.kind, Post.poll_text).order_by(Post.id)).all()
+        versions = session.scalars(select(PostVersion.poll_text)).all()
+    engine.dispose()
+    assert [tuple(row) for row in polls] == [
+        ("poll", "Who should lead?\nក្រុម\u200bប្រឹក្សា"),
+        ("text", None),
+    ]
+    assert versions == ["Who should lead?\nក្រុម\u200bប្រឹក្សា"]
+
+
+def test_poll_index_follows_inserts_edits_and_deletes(sqlite_db: TestDatabase) -> None:
+    engine = sqlite_db.engine
+    with transaction(engine) as session:
+        owner = factories.account(session, factories.actor(session, "A"), "telegram", "a")
+        first = factories.post(session, owner, poll_text="Who should lead?\nក្រុម\u200bប្រឹក្សា")
+        second = factories.post(session, owner, "no poll")
+        ids = (first.id, second.id)
+    assert _found_in_polls(engine, "should lead") == [ids[0]]
+    assert _found_in_polls(engine, "ក្រុមប្រឹក្សា") == [ids[0]]  # zero-width space not indexed
+    with transaction(engine) as session:
+        session.execute(update(Post).where(Post.id == ids[1]).values(poll_text="Vote now"))
+        session.execute(update(Post).where(Post.id == ids[0]).values(poll_text=None))
+    assert _found_in_polls(engine, "should lead") == []
+    assert _found_in_polls(engine, "Vote") == [ids[1]]
+    with transaction(engine) as session:
+        session.execute(delete(Post).where(Post.id == ids[1]))
+    assert _found_in_polls(engine, "Vote") == []
