@@ -19,7 +19,8 @@ from monitor.queries.selection import actor_name, find_account_ids, group_name
 from monitor.timeparse import WHEN
 
 # A terminal table leaves out the handle and platform (the actor and the link say them) and
-# shows confidence and approximate as one `match` label; the snippet wraps, the link stays whole.
+# shows confidence and approximate as one `match` label (left out when every hit is exact
+# text); the snippet wraps, the link stays whole.
 HIT_TABLE_COLUMNS = tuple(
     "match" if c == "confidence" else c
     for c in HIT_COLUMNS
@@ -135,7 +136,10 @@ def hits(
     labelled = [
         {**row, "match": match_label(row["confidence"], row["approximate"])} for row in rows
     ]
-    emit(labelled, fmt, columns=HIT_TABLE_COLUMNS, title="keyword hits", empty="no hits")
+    # Only exact text hits: the match column would say `exact` on every row; leave it out.
+    doubtful = any(row["match"] != "exact" for row in labelled)
+    columns = [c for c in HIT_TABLE_COLUMNS if doubtful or c != "match"]
+    emit(labelled, fmt, columns=columns, title="keyword hits", empty="no hits")
 
 
 @click.command()
