@@ -81,8 +81,8 @@ def events_to_fan_out(session: Session, limit: int = 5000) -> list[OutboxEvent]:
 
 def deliveries_to_send(session: Session, ids: Sequence[int]) -> list[DeliveryToSend]:
     """The given deliveries with their events, posts, accounts and actors, by id."""
-    version_text = (
-        select(PostVersion.text)
+    version_text = (  # a poll's text stands in for a post that has no other
+        select(func.coalesce(PostVersion.text, PostVersion.poll_text))
         .where(PostVersion.id == AlertEvent.payload["version_id"].as_integer())
         .scalar_subquery()
     )
@@ -94,7 +94,7 @@ def deliveries_to_send(session: Session, ids: Sequence[int]) -> list[DeliveryToS
             Account.handle,
             Account.platform,
             Post.url,
-            Post.text,
+            func.coalesce(Post.text, Post.poll_text),
             version_text,
         )
         .join(AlertEvent, AlertDelivery.event_id == AlertEvent.id)

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from telethon.tl import types
 
 from collectors.telegram.mapping import map_messages
+from monitor.alerts.dispatch import dispatch_once
 from monitor.keywords import match_posts
 from monitor.pipeline import run_collect
 from monitor.queries.history import post_history
@@ -21,6 +22,7 @@ from storage.engine import session_factory, transaction
 from storage.ingest import ingest_posts
 from storage.models import AlertEvent, KeywordHit, Post
 from tests.conftest import TestDatabase, invoke
+from tests.monitor.alerts.outbox_support import Receiver, alerts_toml
 from tests.support import factories
 from tests.support.config import actors_toml, make_config
 from tests.support.telegram_scenario import scenario_telegram
@@ -159,3 +161,27 @@ def test_telethon_poll_terms_are_found_by_keywords_search_and_cli(
     rescan = invoke(config_path, "keywords", "rescan", "--format", "json")
     assert rescan.exit_code == 0, rescan.output
     assert _poll_hits(db) == [("arrest", "poll", "Arrest the <b>leaders</b>? Yes No")]
+
+
+def test_alerts_on_a_poll_say_where_the_term_was_and_quote_the_poll(
+    db: TestDatabase, site: TelegramSite, httpserver: HTTPServer, tmp_path: Path
+) -> None:
+    channel = site.add(SiteChannel("pm", "PM", 42, 1000))
+    channel.add(SitePost(1, NOW - timedelta(hours=2), extra_html=poll_html("Arrest them?", "Yes")))
+    telegram = scenario_telegram(httpserver.url_for("/"))
+    with Receiver() as receiver:
+        on = '"new_post", "edited", "keyword_hit"'
+        body = actors_toml(["pm"]) + KEYWORDS + alerts_toml(tmp_path, on, {"one": receiver.url})
+        config = make_config(tmp_path, db, body, telegram=telegram)
+        run_collect(config, db.engine)
+        channel.posts[1].extra_html = poll_html("Arrest them all?", "Yes")
+        channel.posts[1].edited = True
+        run_collect(config, db.engine)
+        dispatch_once(db.engine, config)
+        items = [item for request in receiver.requests() for item in request.body["items"]]
+    summary = sorted((i["kind"], i["source_kind"], i["snippet"]) for i in items)
+    assert summary == [
+        ("edited", None, "Arrest them all? Yes"),
+        ("keyword_hit", "poll", "Arrest them? Yes"),
+        ("new_post", None, "Arrest them all? Yes"),
+    ]
