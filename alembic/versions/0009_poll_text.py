@@ -26,6 +26,30 @@ PG_ZERO_WIDTH = "E'" + "".join(f"\\u{c:04X}" for c in ZERO_WIDTH) + "'"
 PG_POLL_DOCUMENT = f"translate(coalesce(poll_text, ''), {PG_ZERO_WIDTH}, '')"
 
 
+# The analysts' view of hits, as 0004 made it and as it is from here on (with how sure a hit
+# is, whether it is approximate, and the post's poll).
+_HIT_VIEW = """
+SELECT h.id AS hit_id, h.group_name, h.term, h.source_kind, h.published_at, h.matched_at,
+       h.snippet, h.char_offset, h.start_seconds, h.link, h.post_id, h.segment_id,{hit}
+       p.url AS post_url, p.kind AS post_kind, p.title AS post_title, p.text AS post_text,{post}
+       p.deleted_at AS post_deleted_at,
+       a.id AS account_id, a.platform, a.handle, a.display_name AS account_name,
+       ac.id AS actor_id, ac.name AS actor
+FROM keyword_hits h
+JOIN posts p ON p.id = h.post_id
+JOIN accounts a ON a.id = p.account_id
+JOIN actors ac ON ac.id = a.actor_id"""
+OLD_HIT_VIEW = _HIT_VIEW.format(hit="", post="")
+NEW_HIT_VIEW = _HIT_VIEW.format(
+    hit="\n       h.confidence, h.approximate,", post="\n       p.poll_text AS post_poll_text,"
+)
+
+
+def _replace_hit_view(select_sql: str) -> None:
+    op.execute("DROP VIEW IF EXISTS v_keyword_hits")
+    op.execute(f"CREATE VIEW v_keyword_hits AS {select_sql}")
+
+
 def _strip(expr: str) -> str:
     out = f"coalesce({expr}, '')"
     for code in ZERO_WIDTH:
@@ -100,6 +124,7 @@ def upgrade() -> None:
     # Plain ADD COLUMN (not a batch copy): SQLite keeps the views over posts.
     op.add_column("posts", sa.Column("poll_text", sa.Text(), nullable=True))
     op.add_column("post_versions", sa.Column("poll_text", sa.Text(), nullable=True))
+    _replace_hit_view(NEW_HIT_VIEW)
     if op.get_bind().dialect.name == "postgresql":
         _pg_upgrade()
     else:
@@ -115,5 +140,6 @@ def downgrade() -> None:
         for suffix in ("ai", "ad", "au"):
             op.execute(f"DROP TRIGGER IF EXISTS fts_polls_{suffix}")
         op.execute("DROP TABLE IF EXISTS fts_polls")
+    _replace_hit_view(OLD_HIT_VIEW)  # before the columns it names go
     op.drop_column("post_versions", "poll_text")
     op.drop_column("posts", "poll_text")

@@ -169,7 +169,9 @@ def test_0009_backfills_polls_collected_before_it(
     with transaction(engine) as session:
         polls = session.execute(select(Post.kind, Post.poll_text).order_by(Post.id)).all()
         versions = session.scalars(select(PostVersion.poll_text)).all()
+        view = session.execute(text("SELECT * FROM v_keyword_hits")).keys()
     engine.dispose()
+    assert {"confidence", "approximate", "post_poll_text"} <= set(view)
     assert [tuple(row) for row in polls] == [
         ("poll", "Who should lead?\nក្រុម\u200bប្រឹក្សា"),
         ("text", None),
