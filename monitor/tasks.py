@@ -122,6 +122,12 @@ def transcribe(run: TaskRun) -> TaskOutcome:
     return describe(run_transcriptions(run.config, run.engine, limit=run.job.limit))
 
 
+def ocr(run: TaskRun) -> TaskOutcome:
+    with stage_import("ocr"):
+        from monitor.ocr.worker import run_ocr
+    return describe(run_ocr(run.config, run.engine, limit=run.job.limit))
+
+
 def keyword_hashes(config: PolmonConfig) -> dict[str, str]:
     """A hash per keyword group of everything that decides its hits."""
     return {
@@ -189,6 +195,7 @@ TASKS: dict[str, Callable[[TaskRun], TaskOutcome]] = {
     "snapshots": snapshots,
     "download": download,
     "transcribe": transcribe,
+    "ocr": ocr,
     "rescan": rescan,
     "digest": digest,
 }

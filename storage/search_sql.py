@@ -33,3 +33,9 @@ def pg_segment_document(alias: str = "") -> str:
     """PostgreSQL: a transcript segment's searchable text, as its search indexes have it."""
     prefix = f"{alias}." if alias else ""
     return pg_strip(f'{prefix}"text"')
+
+
+def pg_image_document(alias: str = "") -> str:
+    """PostgreSQL: an image's OCR text, as its search indexes (migration 0010) have it."""
+    prefix = f"{alias}." if alias else ""
+    return pg_strip(f'{prefix}"text"')

@@ -14,15 +14,16 @@ from collectors.errors import PolmonError
 from monitor.config import KeywordGroupConfig, PolmonConfig
 from monitor.keywords.engines import DEFAULT_ENGINE, EngineName
 from monitor.keywords.hitrows import hit_rows
-from monitor.keywords.live import matcher_for, post_sources, segment_sources
+from monitor.keywords.live import image_sources, matcher_for, post_sources, segment_sources
 from monitor.keywords.terms import group_fingerprint
-from monitor.queries.keyword_sources import posts_after, segments_after
+from monitor.queries.keyword_sources import image_texts_after, posts_after, segments_after
 from storage.app_state import read_state, write_state
 from storage.engine import transaction
 from storage.keyword_hits import (
     WriteCounts,
     drop_groups_except,
     drop_terms_except,
+    images_scope,
     post_range_scope,
     replace_hits,
     segment_range_scope,
@@ -45,6 +46,7 @@ class RescanReport:
     removed_groups: list[str] = field(default_factory=list)
     posts: int = 0
     segments: int = 0
+    images: int = 0
     hits: WriteCounts = field(default_factory=WriteCounts)
     skipped: bool = False
 
@@ -54,6 +56,7 @@ class RescanReport:
             "removed_groups": self.removed_groups,
             "posts_scanned": self.posts,
             "segments_scanned": self.segments,
+            "images_scanned": self.images,
             "hits_added": self.hits.added,
             "hits_updated": self.hits.updated,
             "hits_removed": self.hits.removed,
@@ -105,6 +108,7 @@ def rescan_keywords(
         _drop_unconfigured_terms(engine, groups)
         _rescan_posts(engine, groups, report, matcher_engine, progress)
         _rescan_segments(engine, groups, report, matcher_engine, progress)
+        _rescan_images(engine, groups, report, matcher_engine, progress)
     with transaction(engine) as session:
         kept = {n: v for n, v in stored.items() if n in configured}
         kept.update({n: fingerprints[n] for n in selected})
@@ -118,6 +122,8 @@ def _drop_unconfigured_terms(engine: Engine, groups: dict[str, KeywordGroupConfi
         for name, cfg in groups.items():
             unsearched = {"posts": "transcript", "transcripts": "post"}.get(cfg.search_in)
             drop_terms_except(session, name, cfg.terms, unsearched)
+            if cfg.search_in == "transcripts":  # image text is posted: searched with posts
+                drop_terms_except(session, name, cfg.terms, "image_text")
 
 
 def _rescan_posts(
@@ -182,3 +188,30 @@ def _rescan_segments(
         report.segments += len(batch)
         if progress:
             progress("segments", report.segments)
+
+
+def _rescan_images(
+    engine: Engine,
+    groups: dict[str, KeywordGroupConfig],
+    report: RescanReport,
+    matcher_engine: EngineName,
+    progress: Callable[[str, int], None] | None,
+) -> None:
+    """The text read in images, matched by the groups that search posts."""
+    matcher = matcher_for(groups, "posts", matcher_engine)
+    if matcher.empty:
+        return
+    names = [g.name for g in matcher.groups]
+    last_id = 0
+    while True:
+        with transaction(engine) as session:
+            images = image_texts_after(session, last_id, BATCH)
+            if not images:
+                return
+            last_id = images[-1].media_id
+            scope = images_scope([image.media_id for image in images])
+            rows = hit_rows(matcher, image_sources(images))
+            report.hits += replace_hits(session, scope, names, rows, alert=False)
+        report.images += len(images)
+        if progress:
+            progress("images", report.images)
