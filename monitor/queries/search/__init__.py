@@ -1,4 +1,5 @@
-"""Ranked full-text search over post text and transcripts (SQLite FTS5 / PostgreSQL trigram)."""
+"""Ranked full-text search over post text, transcripts and the text read in images (SQLite
+FTS5 / PostgreSQL trigram)."""
 
 from __future__ import annotations
 
@@ -12,16 +13,23 @@ from sqlalchemy.orm import Session
 from monitor.links import video_link_at
 from monitor.queries.scope import scoped
 from monitor.queries.search.query import EmptyQueryError, QueryError, excerpt, parse_query
-from monitor.queries.search.statements import pg_posts, pg_segments, sqlite_posts, sqlite_segments
+from monitor.queries.search.statements import (
+    pg_images,
+    pg_posts,
+    pg_segments,
+    sqlite_images,
+    sqlite_posts,
+    sqlite_segments,
+)
 from storage.models import Post
 
-Where = Literal["posts", "transcripts", "all"]
+Where = Literal["posts", "transcripts", "images", "all"]
 __all__ = ["EmptyQueryError", "QueryError", "SearchResult", "search"]
 
 
 @dataclass(frozen=True)
 class SearchResult:
-    kind: str  # "post" or "segment"
+    kind: str  # "post", "segment" or "image" (text read in a photo)
     score: float
     actor: str
     platform: str
@@ -63,7 +71,8 @@ def search(
     until: datetime | None = None,
     limit: int = 50,
 ) -> list[SearchResult]:
-    """Posts and transcript segments matching the query (see `parse_query`), best first.
+    """Posts, transcript segments and image texts matching the query (see `parse_query`),
+    best first.
 
     Matching is by case-insensitive substring (so it works inside Khmer, Thai and other unspaced
     text); zero-width characters are ignored. Flagged hallucinations are not searched.
@@ -75,6 +84,8 @@ def search(
         statements.append(pg_posts(query) if postgres else sqlite_posts(query))
     if where in ("transcripts", "all"):
         statements.append(pg_segments(query) if postgres else sqlite_segments(query))
+    if where in ("images", "all"):
+        statements.append(pg_images(query) if postgres else sqlite_images(query))
     rows: list[Any] = []
     for stmt in statements:
         stmt = _filtered(

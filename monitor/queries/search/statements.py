@@ -1,4 +1,5 @@
-"""The ranked search statements for posts and transcript segments on SQLite and PostgreSQL."""
+"""The ranked search statements for posts, transcript segments and the text read in images
+(OCR) on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -31,8 +32,13 @@ from monitor.queries.search.query import (
     fts5_term,
     like_pattern,
 )
-from storage.models import Account, Actor, Media, Post, Transcript, TranscriptSegment
-from storage.search_sql import pg_post_document, pg_segment_document, sqlite_strip
+from storage.models import Account, Actor, ImageText, Media, Post, Transcript, TranscriptSegment
+from storage.search_sql import (
+    pg_image_document,
+    pg_post_document,
+    pg_segment_document,
+    sqlite_strip,
+)
 
 POST_TEXT = func.coalesce(Post.title + literal("\n") + Post.text, Post.title, Post.text, "")
 
@@ -210,3 +216,37 @@ def pg_segments(query: SearchQuery) -> Select[Any]:
     return _with_owner(stmt).where(
         *_pg_where(document, query), TranscriptSegment.is_hallucination.is_(False)
     )
+
+
+def _image_join(stmt: Select[Any], first: FromClause = ImageText.__table__) -> Select[Any]:
+    return (
+        stmt.select_from(first)
+        .join(Media, Media.id == ImageText.media_id)
+        .join(Post, Post.id == Media.post_id)
+    )
+
+
+def sqlite_images(query: SearchQuery) -> Select[Any]:
+    """The text read in images: FTS5 trigram MATCH ranked by bm25 (LIKE for short terms)."""
+    document: ColumnElement[Any] = literal_column(sqlite_strip("image_texts.text"))
+    if query.indexed_groups:
+        score = literal_column("-bm25(fts_images)", Float) + _occurrences(
+            document, query.scanned_tokens
+        )
+        fts = table("fts_images", column("rowid"))
+        first = fts.join(ImageText, ImageText.id == fts.c.rowid)
+        stmt = _image_join(select(*_columns("image", ImageText.text, score)), first)
+        stmt = stmt.where(_fts_match("fts_images", query))
+    else:
+        score = _occurrences(document, query.tokens)
+        stmt = _image_join(select(*_columns("image", ImageText.text, score)))
+    stmt = _with_owner(stmt)
+    if query.scanned_groups:
+        stmt = stmt.where(_contains_groups(document, query.scanned_groups, ilike=False))
+    return stmt.where(*_sqlite_excluded("fts_images", ImageText.id, document, query))
+
+
+def pg_images(query: SearchQuery) -> Select[Any]:
+    document: ColumnElement[Any] = literal_column(pg_image_document("image_texts"))
+    stmt = _image_join(select(*_columns("image", ImageText.text, _pg_score(document, query))))
+    return _with_owner(stmt).where(*_pg_where(document, query))
