@@ -117,5 +117,9 @@ def ready_photos(engine: Engine) -> int:
 def run_ocr(config: PolmonConfig, engine: Engine, *, limit: int | None = None) -> OcrReport:
     """Read downloaded photos (at most `limit`); failures are recorded, never raised, except
     OcrUnavailable (Tesseract or a configured language is missing), raised before any claim.
-    A stop request (`monitor.shutdown`) claims no further photo."""
+    A stop request (`monitor.shutdown`) claims no further photo. With `[ocr] enabled = false`
+    nothing is read (and Tesseract is not looked for)."""
+    if not config.ocr.enabled:
+        log.info("OCR is off ([ocr] enabled = false): no photo read")
+        return OcrReport()
     return OcrWorker(config, engine).run(limit)

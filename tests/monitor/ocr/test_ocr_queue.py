@@ -168,3 +168,23 @@ def test_cli_reads_photos_status_shows_the_backlog_and_rescan_matches_image_text
     rescan_keywords(config, db.engine, force=True)
     with transaction(db.engine) as session:
         assert session.scalars(select(KeywordHit)).all() == []
+
+
+def test_the_scheduled_task_reads_photos_and_idles_without_them(
+    sqlite_db: TestDatabase, tmp_path: Path
+) -> None:
+    from monitor.config import JobConfig
+    from monitor.tasks import IDLE_CHECKS, TASKS, TaskRun
+
+    require_ocr()
+    config = make_config(tmp_path, sqlite_db, ocr=OCR)
+    job = JobConfig(task="ocr", interval_minutes=10, limit=5)
+    run = TaskRun("read", job, config, sqlite_db.engine, utcnow())
+    assert IDLE_CHECKS["ocr"](run)  # nothing downloaded: skipped, no job_runs row
+    image = tmp_path / "a.png"
+    image.write_bytes(text_image("Curfew"))
+    downloaded_photo(sqlite_db, image)
+    assert not IDLE_CHECKS["ocr"](run)
+    outcome = TASKS["ocr"](run)
+    assert outcome.summary.startswith("read 1, without text 0, words 1")
+    assert outcome.problem is None and IDLE_CHECKS["ocr"](run)
