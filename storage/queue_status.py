@@ -60,8 +60,9 @@ class Backlog:
 
 
 def queue_backlog(session: Session, now: datetime) -> list[Backlog]:
-    """Per ready status: rows due now, rows waiting to retry, the oldest row; per leased
-    status: leases held and leases expired (their worker died; claimed again)."""
+    """Per stage's ready status (and media kinds): rows due now, rows waiting to retry, the
+    oldest row; per leased status: leases held and leases expired (their worker died; claimed
+    again)."""
     rows = []
     due = or_(Media.next_attempt_at.is_(None), Media.next_attempt_at <= now)
     photo = Media.kind.in_(sorted(READABLE_KINDS))

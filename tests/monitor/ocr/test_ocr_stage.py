@@ -30,9 +30,11 @@ from tests.support.local_server import LocalServer
 
 pytestmark = pytest.mark.xdist_group("ocr")
 
-# The term as officials type it: a zero-width space between the words (U+200B).
+# The term as officials type it: a zero-width space between the words (U+200B), which must
+# not keep it from matching the text Tesseract reads (which has none).
 KHMER_TERM = "សេចក្តី\u200bប្រកាស"
-KHMER_TEXT = "សេចក្តីប្រកាស ព័ត៌មាន"  # "statement", "news": rendered without the space
+# "statement", "news": typed with a zero-width space too, which draws nothing.
+KHMER_TEXT = "សេចក្តី\u200bប្រកាស ព័ត៌មាន"
 ENGLISH_TEXT = "Official decree:\nprotest banned"
 KEYWORDS = {
     "decrees": {"terms": ["protest", KHMER_TERM], "search_in": "both"},
