@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from urllib.parse import urljoin
 
+import lxml.html
+from lxml import etree
 from PIL import Image, UnidentifiedImageError
 
 from collectors.errors import FetchError, Interrupted
 from collectors.http import PageTooLarge, PoliteClient, RetryPolicy
+from collectors.records import web_link
 from collectors.settings import USER_AGENT
 from monitor.media_fetch import MediaFailed, MediaSkipped
 from monitor.ocr.config import OcrConfig
@@ -39,14 +43,8 @@ def image_format(content: bytes) -> str | None:
         return None
 
 
-def fetch_photo(
-    client: PoliteClient, config: OcrConfig, url: str, directory: Path, base_name: str
-) -> tuple[Path, str | None]:
-    """Download the photo at `url` to `directory/<base_name>.<suffix>`; its path and MIME type.
-
-    Bytes that are no image Pillow knows are kept (the OCR stage fails them with the reason),
-    unless the server said they are text (an HTML page instead of a photo): MediaFailed.
-    """
+def _get(client: PoliteClient, config: OcrConfig, url: str) -> tuple[bytes, str]:
+    """The body and declared content type of a 2xx answer; MediaFailed/MediaSkipped else."""
     try:
         response = client.get(url)
     except Interrupted:
@@ -62,10 +60,39 @@ def fetch_photo(
         raise MediaFailed(f"photo {url}: HTTP {status}", permanent=status in GONE_STATUSES)
     if status >= 300:
         raise MediaFailed(f"photo {url}: HTTP {status} without a redirect", permanent=False)
-    found = image_format(response.content)
     declared = response.headers.get("content-type", "").split(";")[0].strip().lower()
+    return response.content, declared
+
+
+def page_image(html: bytes, base_url: str) -> str | None:
+    """The `og:image` of a post's page (a t.me/<channel>/<id> link stands for its photo)."""
+    try:
+        document = lxml.html.fromstring(html)
+    except (etree.ParserError, ValueError):
+        return None
+    for content in document.xpath('//meta[@property="og:image"]/@content'):
+        found = web_link(urljoin(base_url, str(content).strip()))
+        if found:
+            return found
+    return None
+
+
+def fetch_photo(
+    client: PoliteClient, config: OcrConfig, url: str, directory: Path, base_name: str
+) -> tuple[Path, str | None]:
+    """Download the photo at `url` to `directory/<base_name>.<suffix>`; its path and MIME type.
+
+    A post's page (HTML, as the Telethon backend's links give) stands for the photo its
+    `og:image` names, fetched instead. Bytes that are no image Pillow knows are kept (the OCR
+    stage fails them with the reason), unless the server said they are text: MediaFailed.
+    """
+    content, declared = _get(client, config, url)
+    found = image_format(content)
+    if found is None and declared == "text/html" and (image_url := page_image(content, url)):
+        content, declared = _get(client, config, image_url)
+        found = image_format(content)
     if found is None and declared.startswith("text/"):
         raise MediaFailed(f"photo {url}: the server sent {declared}, not an image", permanent=True)
     path = directory / f"{base_name}.{SUFFIXES.get(found or '', 'img')}"
-    path.write_bytes(response.content)
+    path.write_bytes(content)
     return path, Image.MIME.get(found) if found else None
