@@ -42,7 +42,7 @@ def text_image(text: str, font: Path = LATIN_FONT, size: int = 32, fmt: str = "P
     """`text` in black on white, one line per line of `text`, as an image file's bytes."""
     face = ImageFont.truetype(str(font), size)
     box = ImageDraw.Draw(Image.new("L", (1, 1))).multiline_textbbox((0, 0), text, font=face)
-    image = Image.new("L", (box[2] + 40, box[3] + 40), 255)
+    image = Image.new("L", (int(box[2]) + 40, int(box[3]) + 40), 255)
     ImageDraw.Draw(image).multiline_text((20, 20), text, font=face, fill=0)
     out = io.BytesIO()
     image.save(out, fmt)

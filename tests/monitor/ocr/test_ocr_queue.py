@@ -43,9 +43,13 @@ def test_transcription_never_claims_photos_and_ocr_takes_only_photos(
     with transaction(db.engine) as session:
         owner = factories.account(session, factories.actor(session, "Ministry"), "telegram", "gov")
         of_post = factories.post(session, owner, "a speech and its poster")
-        files = {"local_path": str(tmp_path / "file"), "status": "downloaded"}
-        photo = factories.media(session, of_post, kind="photo", **files).id
-        video = factories.media(session, of_post, position=1, kind="video", **files).id
+        stored = str(tmp_path / "file")
+        photo = factories.media(
+            session, of_post, kind="photo", status="downloaded", local_path=stored
+        ).id
+        video = factories.media(
+            session, of_post, position=1, kind="video", status="downloaded", local_path=stored
+        ).id
     assert claim(db.engine, transcribe_stage(), "whisper", limit=10) == [video]
     assert claim(db.engine, ocr_stage(lease_seconds=60), "reader", limit=10) == [photo]
     # An expired lease: taken again by the OCR stage (not by transcription), no attempt spent.

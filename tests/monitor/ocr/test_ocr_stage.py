@@ -3,7 +3,6 @@ image_texts, keyword hits in image text, full-text search, corrupt images failed
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -11,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from collectors.records import MediaItem, PostRecord
+from monitor.config import PolmonConfig
 from monitor.download import run_downloads
 from monitor.ocr.worker import run_ocr
 from monitor.queries.search import search
@@ -43,13 +43,7 @@ KEYWORDS = {
 NOW = datetime(2025, 6, 1, tzinfo=UTC)
 
 
-@pytest.fixture
-def server() -> Iterator[LocalServer]:
-    with LocalServer() as local:
-        yield local
-
-
-def ocr_config(tmp_path: Path, db: TestDatabase, **ocr: object) -> object:
+def ocr_config(tmp_path: Path, db: TestDatabase, **ocr: object) -> PolmonConfig:
     return make_config(
         tmp_path,
         db,
@@ -84,9 +78,9 @@ def test_an_album_is_downloaded_read_matched_and_searchable(
         ingest_posts(session, owner.id, [album, again], NOW)
     config = ocr_config(tmp_path, db)
 
-    downloaded = run_downloads(config, db.engine)  # type: ignore[arg-type]
+    downloaded = run_downloads(config, db.engine)
     assert (downloaded.downloaded, downloaded.duplicates, downloaded.failed) == (3, 1, 0)
-    report = run_ocr(config, db.engine)  # type: ignore[arg-type]
+    report = run_ocr(config, db.engine)
     assert (report.read, report.blank, report.failed, report.retrying) == (3, 1, 0, 0)
 
     with transaction(db.engine) as session:
@@ -144,8 +138,8 @@ def test_a_corrupt_image_fails_with_a_clear_error(
         ],
     )
     config = ocr_config(tmp_path, db)
-    assert run_downloads(config, db.engine).downloaded == 2  # type: ignore[arg-type]
-    report = run_ocr(config, db.engine)  # type: ignore[arg-type]
+    assert run_downloads(config, db.engine).downloaded == 2
+    report = run_ocr(config, db.engine)
     assert (report.read, report.failed, report.retrying) == (0, 2, 0)
     truncated, unknown = factories.media_rows(db.engine, ids)
     assert (truncated.status, unknown.status) == ("failed", "failed")

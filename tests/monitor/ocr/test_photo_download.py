@@ -3,7 +3,6 @@ and a missing photo fail for good, an oversized one is skipped."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,12 +15,6 @@ from tests.support.images import photo_without_text
 from tests.support.local_server import LocalServer
 
 pytestmark = pytest.mark.xdist_group("ocr")
-
-
-@pytest.fixture
-def server() -> Iterator[LocalServer]:
-    with LocalServer() as local:
-        yield local
 
 
 def test_photo_urls_pages_and_failures(
