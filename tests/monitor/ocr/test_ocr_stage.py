@@ -16,7 +16,7 @@ from monitor.ocr.worker import run_ocr
 from monitor.queries.search import search
 from storage.engine import transaction
 from storage.ingest import ingest_posts
-from storage.models import ImageText, KeywordHit, Media
+from storage.models import AlertEvent, ImageText, KeywordHit, Media
 from tests.conftest import TestDatabase
 from tests.support import factories
 from tests.support.config import make_config
@@ -113,6 +113,13 @@ def test_an_album_is_downloaded_read_matched_and_searchable(
         ("image_text", en.post_id, "https://t.me/gov/100")
     }
     assert all(h.confidence is not None and h.confidence > 0.5 for h in hits)
+    # Each new hit is an alert event, dated when it was read (not when the post was published,
+    # which may lie before an alert rule's horizon).
+    with transaction(db.engine) as session:
+        events = list(session.scalars(select(AlertEvent).where(AlertEvent.kind == "keyword_hit")))
+    assert len(events) == 2
+    assert all(e.occurred_at == e.detected_at and e.occurred_at > NOW for e in events)
+    assert {e.payload["source"] for e in events if e.payload} == {"posts"}
 
     with transaction(db.engine) as session:
         results = search(session, "banned")
