@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
@@ -13,13 +13,14 @@ from sqlalchemy.orm import Session
 from collectors.errors import PolmonError
 from monitor.config import KeywordGroupConfig, PolmonConfig
 from monitor.keywords.engines import DEFAULT_ENGINE, EngineName
-from monitor.keywords.hitrows import hit_rows
+from monitor.keywords.hitrows import SourceText, hit_rows
 from monitor.keywords.live import image_sources, matcher_for, post_sources, segment_sources
 from monitor.keywords.terms import group_fingerprint
 from monitor.queries.keyword_sources import image_texts_after, posts_after, segments_after
 from storage.app_state import read_state, write_state
 from storage.engine import transaction
 from storage.keyword_hits import (
+    HitScope,
     WriteCounts,
     drop_groups_except,
     drop_terms_except,
@@ -106,9 +107,9 @@ def rescan_keywords(
     else:
         groups = {name: configured[name] for name in selected}
         _drop_unconfigured_terms(engine, groups)
-        _rescan_posts(engine, groups, report, matcher_engine, progress)
+        _rescan_posted(engine, groups, report, matcher_engine, progress, "posts")
         _rescan_segments(engine, groups, report, matcher_engine, progress)
-        _rescan_images(engine, groups, report, matcher_engine, progress)
+        _rescan_posted(engine, groups, report, matcher_engine, progress, "images")
     with transaction(engine) as session:
         kept = {n: v for n, v in stored.items() if n in configured}
         kept.update({n: fingerprints[n] for n in selected})
@@ -126,13 +127,36 @@ def _drop_unconfigured_terms(engine: Engine, groups: dict[str, KeywordGroupConfi
                 drop_terms_except(session, name, cfg.terms, "image_text")
 
 
-def _rescan_posts(
+# What one batch of posted text gives: the last id read, its sources, their hits' scope, count.
+_Batch = tuple[int, list[SourceText], HitScope, int]
+
+
+def _posted_batch(
+    session: Session, kind: Literal["posts", "images"], last_id: int
+) -> _Batch | None:
+    """The next batch of posts (by post id) or of image texts (by media id), None at the end."""
+    if kind == "posts":
+        posts = posts_after(session, last_id, BATCH)
+        if not posts:
+            return None
+        scope = post_range_scope(posts[0].id, posts[-1].id)
+        return posts[-1].id, post_sources(posts), scope, len(posts)
+    images = image_texts_after(session, last_id, BATCH)
+    if not images:
+        return None
+    scope = images_scope([image.media_id for image in images])
+    return images[-1].media_id, image_sources(images), scope, len(images)
+
+
+def _rescan_posted(
     engine: Engine,
     groups: dict[str, KeywordGroupConfig],
     report: RescanReport,
     matcher_engine: EngineName,
     progress: Callable[[str, int], None] | None,
+    kind: Literal["posts", "images"],
 ) -> None:
+    """Posts' text, or the text read in their images: matched by the groups that search posts."""
     matcher = matcher_for(groups, "posts", matcher_engine)
     if matcher.empty:
         return
@@ -140,16 +164,15 @@ def _rescan_posts(
     last_id = 0
     while True:
         with transaction(engine) as session:
-            posts = posts_after(session, last_id, BATCH)
-            if not posts:
+            batch = _posted_batch(session, kind, last_id)
+            if batch is None:
                 return
-            first_id, last_id = posts[0].id, posts[-1].id
-            rows = hit_rows(matcher, post_sources(posts))
-            scope = post_range_scope(first_id, last_id)
+            last_id, sources, scope, count = batch
+            rows = hit_rows(matcher, sources)
             report.hits += replace_hits(session, scope, names, rows, alert=False)
-        report.posts += len(posts)
+        setattr(report, kind, getattr(report, kind) + count)
         if progress:
-            progress("posts", report.posts)
+            progress(kind, getattr(report, kind))
 
 
 def _rescan_segments(
@@ -188,30 +211,3 @@ def _rescan_segments(
         report.segments += len(batch)
         if progress:
             progress("segments", report.segments)
-
-
-def _rescan_images(
-    engine: Engine,
-    groups: dict[str, KeywordGroupConfig],
-    report: RescanReport,
-    matcher_engine: EngineName,
-    progress: Callable[[str, int], None] | None,
-) -> None:
-    """The text read in images, matched by the groups that search posts."""
-    matcher = matcher_for(groups, "posts", matcher_engine)
-    if matcher.empty:
-        return
-    names = [g.name for g in matcher.groups]
-    last_id = 0
-    while True:
-        with transaction(engine) as session:
-            images = image_texts_after(session, last_id, BATCH)
-            if not images:
-                return
-            last_id = images[-1].media_id
-            scope = images_scope([image.media_id for image in images])
-            rows = hit_rows(matcher, image_sources(images))
-            report.hits += replace_hits(session, scope, names, rows, alert=False)
-        report.images += len(images)
-        if progress:
-            progress("images", report.images)
