@@ -30,6 +30,10 @@ POST_KINDS = (
 MEDIA_KINDS = ("video", "voice", "round_video", "audio", "photo", "document", "other")
 # Media kinds with speech worth downloading and transcribing.
 TRANSCRIBABLE_KINDS = frozenset({"video", "voice", "round_video", "audio"})
+# Kinds whose text is read (OCR): photos, album members included.
+READABLE_KINDS = frozenset({"photo"})
+# Kinds that become media rows of the work queue (downloaded, then transcribed or read).
+QUEUED_KINDS = TRANSCRIBABLE_KINDS | READABLE_KINDS
 
 
 # Link fields hold web addresses only: a `javascript:` or `data:` link in a hostile post would
@@ -118,7 +122,7 @@ class AccountProfile:
 
 @dataclass(slots=True)
 class MediaItem:
-    """One media attachment of a post; speech-bearing kinds become download jobs."""
+    """One media attachment of a post; speech-bearing kinds and photos become download jobs."""
 
     kind: str
     source_url: str | None = None

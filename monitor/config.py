@@ -40,6 +40,7 @@ from monitor.config_sections import (
     WebConfig,
     _KeyError,
 )
+from monitor.ocr.config import OcrConfig
 from storage.redaction import register_secret
 
 if TYPE_CHECKING:
@@ -89,6 +90,7 @@ class PolmonConfig(Section):
     telegram: TelegramConfig = TelegramConfig()
     video: VideoConfig = VideoConfig()
     transcription: TranscriptionConfig = TranscriptionConfig()
+    ocr: OcrConfig = OcrConfig()
     schedule: ScheduleConfig = ScheduleConfig()
     digest: DigestConfig = DigestConfig()
     smtp: SmtpConfig = SmtpConfig()

@@ -1,4 +1,5 @@
-"""What this installation runs on: versions of the parts that change under us, and ffmpeg."""
+"""What this installation runs on: versions of the parts that change under us, ffmpeg and
+Tesseract."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ PACKAGES = (
     "alembic",
     "psycopg",
     "imageio-ffmpeg",
+    "pytesseract",
 )
 RUN_LOCK = Path(__file__).resolve().parent.parent / "requirements" / "run.lock"
 YTDLP_UPGRADE = "make upgrade-ytdlp (or .venv/bin/pip install -U yt-dlp)"
@@ -75,8 +77,22 @@ def ffmpeg() -> Component:
     return Component("ffmpeg", version, note=f"{origin}: {found}")
 
 
+def tesseract() -> Component:
+    """The Tesseract OCR reads photos with, and the languages it has."""
+    try:
+        import pytesseract
+
+        version = str(pytesseract.get_tesseract_version())
+        languages = sorted(pytesseract.get_languages(config=""))
+    except ImportError:
+        return Component("tesseract", None, note="pytesseract not installed")
+    except (OSError, RuntimeError):  # TesseractNotFoundError is an OSError
+        return Component("tesseract", None, note="missing: apt-get install tesseract-ocr")
+    return Component("tesseract", version, note=f"languages: {', '.join(languages) or 'none'}")
+
+
 def components() -> list[Component]:
-    """Every part in PACKAGES (installed or not) and ffmpeg, with locked versions."""
+    """Every part in PACKAGES (installed or not), ffmpeg and Tesseract, with locked versions."""
     locked = locked_versions()
     parts = []
     for name in PACKAGES:
@@ -89,4 +105,5 @@ def components() -> list[Component]:
             note = "not installed"
         parts.append(Component(name, version, pin, note))
     parts.append(ffmpeg())
+    parts.append(tesseract())
     return parts

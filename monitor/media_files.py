@@ -36,6 +36,13 @@ MIME_TYPES = {
     "flac": "audio/flac",
     "mov": "video/quicktime",
     "wav": "audio/wav",
+    # photos (monitor/download/photo.py names them by the format Pillow recognises)
+    "jpg": "image/jpeg",
+    "png": "image/png",
+    "webp": "image/webp",
+    "gif": "image/gif",
+    "bmp": "image/bmp",
+    "tif": "image/tiff",
 }
 
 

@@ -30,7 +30,7 @@ from storage.job_runs import close_interrupted_job_runs, finish_job_run, start_j
 log = logging.getLogger(__name__)
 
 # Tasks after which alerts go out at once (they write alert events).
-ALERTING_TASKS = ("collect", "collect_due", "snapshots", "transcribe")
+ALERTING_TASKS = ("collect", "collect_due", "snapshots", "transcribe", "ocr")
 WEEKDAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
 # How far back to look for the last scheduled time of a cron job (weekly jobs included).
 CRON_LOOKBACK = timedelta(days=8)

@@ -122,6 +122,20 @@ def transcribe(run: TaskRun) -> TaskOutcome:
     return describe(run_transcriptions(run.config, run.engine, limit=run.job.limit))
 
 
+def ocr(run: TaskRun) -> TaskOutcome:
+    with stage_import("ocr"):
+        from monitor.ocr.worker import run_ocr
+    return describe(run_ocr(run.config, run.engine, limit=run.job.limit))
+
+
+def no_photo_waiting(run: TaskRun) -> bool:
+    """No downloaded photo is due for OCR: the run is skipped without a job_runs row (so an
+    installation without Tesseract that never sees a photo is not failed every run)."""
+    with stage_import("ocr"):
+        from monitor.ocr.worker import ready_photos
+    return ready_photos(run.engine) == 0
+
+
 def keyword_hashes(config: PolmonConfig) -> dict[str, str]:
     """A hash per keyword group of everything that decides its hits."""
     return {
@@ -189,9 +203,13 @@ TASKS: dict[str, Callable[[TaskRun], TaskOutcome]] = {
     "snapshots": snapshots,
     "download": download,
     "transcribe": transcribe,
+    "ocr": ocr,
     "rescan": rescan,
     "digest": digest,
 }
 
 # Tasks that skip a run, unrecorded, when these say there is nothing to do.
-IDLE_CHECKS: dict[str, Callable[[TaskRun], bool]] = {"collect_due": nothing_due}
+IDLE_CHECKS: dict[str, Callable[[TaskRun], bool]] = {
+    "collect_due": nothing_due,
+    "ocr": no_photo_waiting,
+}

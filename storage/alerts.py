@@ -59,12 +59,13 @@ def record_hit_events(session: Session, rows: Sequence[dict[str, Any]], now: dat
     for row in rows:
         account_id, actor_id = owners.get(row["post_id"], (None, None))
         from_transcript = row["source_kind"] == "transcript"
+        read_late = from_transcript or row["source_kind"] == "image_text"
         events.append(
             {
                 "event_key": hit_event_key(row),
                 "kind": "keyword_hit",
-                # Said in a video: known when transcribed; written: when published.
-                "occurred_at": now if from_transcript else (row.get("published_at") or now),
+                # Said or shown in media: known when transcribed or read; written: published.
+                "occurred_at": now if read_late else (row.get("published_at") or now),
                 "detected_at": now,
                 "actor_id": actor_id,
                 "account_id": account_id,

@@ -27,6 +27,7 @@ class Job:
     post_platform_id: str
     position: int
     known_duration: float | None
+    kind: str = "video"
 
 
 def load_job(engine: Engine, media_id: int) -> Job:
@@ -44,6 +45,7 @@ def load_job(engine: Engine, media_id: int) -> Job:
             post.platform_post_id,
             media.position,
             media.duration_seconds,
+            media.kind,
         )
 
 

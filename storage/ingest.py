@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from collectors.records import TRANSCRIBABLE_KINDS, AccountProfile, PostRecord
+from collectors.records import QUEUED_KINDS, AccountProfile, PostRecord
 from storage.alerts import record_deletion_events, record_post_events
 from storage.boundary import clean_json, clean_text
 from storage.models import AudienceSnapshot, Media, Post, PostMetric, PostVersion
@@ -72,7 +72,7 @@ def _stored_form(value: object) -> object:
 def _new_media(post: Post, record: PostRecord, existing: set[int]) -> list[Media]:
     rows = []
     for item in record.media:
-        if item.kind not in TRANSCRIBABLE_KINDS or item.position in existing:
+        if item.kind not in QUEUED_KINDS or item.position in existing:
             continue
         rows.append(
             Media(

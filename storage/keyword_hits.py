@@ -71,6 +71,18 @@ def segment_range_scope(first_id: int, last_id: int) -> HitScope:
     return (KeywordHit.segment_id >= first_id) & (KeywordHit.segment_id <= last_id)
 
 
+def image_key(media_id: int) -> str:
+    """The source key of the hits found in the text read in one image."""
+    return f"image:{int(media_id)}"
+
+
+def images_scope(media_ids: Collection[int]) -> HitScope:
+    """The hits found in the text read in these media's images (OCR)."""
+    return KeywordHit.source_key.in_([image_key(i) for i in media_ids]) & (
+        KeywordHit.source_kind == "image_text"
+    )
+
+
 def _key(row: Any) -> tuple[str, str, str]:
     return (row["group_name"], row["term"], row["source_key"])
 
@@ -159,8 +171,8 @@ def drop_terms_except(
     session: Session, group: str, terms: Collection[str], unsearched_kind: str | None
 ) -> None:
     """Delete the group's hits of terms not in `terms`, and those found in sources of
-    `unsearched_kind` ("post", which covers polls, or "transcript") when the group no longer
-    searches them."""
+    `unsearched_kind` ("post", which covers polls, "image_text" or "transcript") when the group
+    no longer searches them."""
     stored = set(
         session.scalars(select(KeywordHit.term).where(KeywordHit.group_name == group).distinct())
     )

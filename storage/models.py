@@ -27,6 +27,7 @@ from storage.model_base import _in
 
 # The team's tables (web logins, the alert outbox) live in their own module; importing this
 # one registers them too, so `Base.metadata` is always the whole schema.
+from storage.models_ocr import ImageText as ImageText
 from storage.models_team import ALERT_DELIVERY_STATUSES as ALERT_DELIVERY_STATUSES
 from storage.models_team import USER_ROLES as USER_ROLES
 from storage.models_team import AlertDelivery as AlertDelivery
@@ -199,7 +200,8 @@ class PostMetric(Base):
 
 
 class Media(Base):
-    """A media file of a post; speech-bearing ones are the download and transcription queue."""
+    """A media file of a post; speech-bearing ones and photos are the work queue (download, then
+    transcription or OCR)."""
 
     __tablename__ = "media"
     __table_args__ = (

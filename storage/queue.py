@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Engine, and_, case, or_, select, update
 from sqlalchemy.orm import Session
 
+from collectors.records import READABLE_KINDS, TRANSCRIBABLE_KINDS
 from storage.engine import transaction
 from storage.models import Media
 from storage.queue_status import MediaStatus as S
@@ -33,6 +34,9 @@ class Stage:
     max_lease_expiries: int = 5
     backoff_seconds: float = 60.0
     max_backoff_seconds: float = 6 * 3600.0
+    # The media kinds this stage takes (None: every kind); transcription and OCR share the
+    # `downloaded` and `transcribing` statuses and tell their rows apart by kind.
+    kinds: frozenset[str] | None = None
 
     def backoff(self, attempts: int) -> timedelta:
         delay = min(self.backoff_seconds * 2 ** max(attempts - 1, 0), self.max_backoff_seconds)
@@ -44,7 +48,19 @@ def download_stage(**overrides: Any) -> Stage:
 
 
 def transcribe_stage(**overrides: Any) -> Stage:
+    overrides.setdefault("kinds", TRANSCRIBABLE_KINDS)
     return Stage("transcribe", S.DOWNLOADED, S.TRANSCRIBING, S.DONE, **overrides)
+
+
+def ocr_stage(**overrides: Any) -> Stage:
+    """Reading the text in downloaded photos; leased under `transcribing`, like speech."""
+    overrides.setdefault("kinds", READABLE_KINDS)
+    return Stage("ocr", S.DOWNLOADED, S.TRANSCRIBING, S.DONE, **overrides)
+
+
+def _of_kind(stage: Stage) -> list[Any]:
+    """The condition keeping a stage to its kinds (none when it takes every kind)."""
+    return [] if stage.kinds is None else [Media.kind.in_(sorted(stage.kinds))]
 
 
 def worker_id(prefix: str = "worker") -> str:
@@ -62,7 +78,7 @@ def _claimable(stage: Stage, now: datetime) -> Any:
         Media.lease_expires_at < now,
         Media.lease_expiries + 1 < stage.max_lease_expiries,
     )
-    return or_(ready, expired)
+    return and_(or_(ready, expired), *_of_kind(stage))
 
 
 def _fail_exhausted_leases(session: Session, stage: Stage, now: datetime) -> None:
@@ -73,6 +89,7 @@ def _fail_exhausted_leases(session: Session, stage: Stage, now: datetime) -> Non
             Media.status == stage.working_status,
             Media.lease_expires_at < now,
             Media.lease_expiries + 1 >= stage.max_lease_expiries,
+            *_of_kind(stage),
         )
         .values(
             status=S.FAILED,
@@ -231,11 +248,13 @@ def retry_finished(
 ) -> int:
     """Put `status` rows (failed or skipped) back to the stage's ready status, attempts reset.
 
-    A row belongs to the download stage while it has no local file, to transcription once it
-    has one. `since`: only rows that reached `status` at or after then. Returns the count.
+    A row belongs to the download stage while it has no local file, to transcription or OCR
+    (by its kind) once it has one. `since`: only rows that reached `status` at or after then.
+    Returns the count.
     """
     has_file = Media.local_path.is_not(None)
-    conditions = [Media.status == status, has_file if stage.name == "transcribe" else ~has_file]
+    downloaded = stage.ready_status != S.PENDING
+    conditions = [Media.status == status, has_file if downloaded else ~has_file, *_of_kind(stage)]
     if since is not None:
         conditions.append(Media.updated_at >= since)
     with transaction(engine) as session:

@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from collectors.records import READABLE_KINDS
 from storage.models import Media
 from storage.types import MediaStatus
 
@@ -24,8 +25,13 @@ __all__ = [
 ]
 
 
-# The status a stage's worker picks up, by stage name (`storage.queue.Stage.name`).
-READY_BY_STAGE = {MediaStatus.PENDING: "download", MediaStatus.DOWNLOADED: "transcribe"}
+# The status a stage's worker picks up, by stage name (`storage.queue.Stage.name`); OCR and
+# transcription both pick up `downloaded` rows, photos and the rest respectively.
+READY_BY_STAGE = {
+    "download": MediaStatus.PENDING,
+    "transcribe": MediaStatus.DOWNLOADED,
+    "ocr": MediaStatus.DOWNLOADED,
+}
 # Statuses held by a worker under a lease.
 LEASED = (MediaStatus.DOWNLOADING, MediaStatus.TRANSCRIBING)
 # Statuses of a row whose file (or transcript) is still on its way.
@@ -54,17 +60,20 @@ class Backlog:
 
 
 def queue_backlog(session: Session, now: datetime) -> list[Backlog]:
-    """Per ready status: rows due now, rows waiting to retry, the oldest row; per leased
-    status: leases held and leases expired (their worker died; claimed again)."""
+    """Per stage's ready status (and media kinds): rows due now, rows waiting to retry, the
+    oldest row; per leased status: leases held and leases expired (their worker died; claimed
+    again)."""
     rows = []
     due = or_(Media.next_attempt_at.is_(None), Media.next_attempt_at <= now)
-    for status, stage in READY_BY_STAGE.items():
+    photo = Media.kind.in_(sorted(READABLE_KINDS))
+    by_kind = {"transcribe": ~photo, "ocr": photo}
+    for stage, status in READY_BY_STAGE.items():
         ready, waiting, oldest = session.execute(
             select(
                 func.count().filter(due),
                 func.count().filter(~due),
                 func.min(Media.created_at),
-            ).where(Media.status == status)
+            ).where(Media.status == status, *([by_kind[stage]] if stage in by_kind else []))
         ).one()
         rows.append(Backlog(stage, status, ready=ready, retry_later=waiting, oldest=oldest))
     expired = and_(Media.lease_expires_at.is_not(None), Media.lease_expires_at < now)
@@ -78,9 +87,17 @@ def queue_backlog(session: Session, now: datetime) -> list[Backlog]:
     return rows
 
 
-def ready_count(session: Session, status: MediaStatus, now: datetime | None = None) -> int:
-    """Rows in a ready status; with `now`, only those due (not waiting for a retry)."""
+def ready_count(
+    session: Session,
+    status: MediaStatus,
+    now: datetime | None = None,
+    kinds: frozenset[str] | None = None,
+) -> int:
+    """Rows in a ready status; with `now`, only those due (not waiting for a retry); with
+    `kinds`, only media of those kinds."""
     stmt = select(func.count()).select_from(Media).where(Media.status == status)
+    if kinds is not None:
+        stmt = stmt.where(Media.kind.in_(sorted(kinds)))
     if now is not None:
         stmt = stmt.where(or_(Media.next_attempt_at.is_(None), Media.next_attempt_at <= now))
     return int(session.scalar(stmt) or 0)

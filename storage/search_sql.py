@@ -39,3 +39,9 @@ def pg_poll_document(alias: str = "") -> str:
     """PostgreSQL: a post's poll (question and options), as its search indexes have it."""
     prefix = f"{alias}." if alias else ""
     return pg_strip(f"coalesce({prefix}poll_text, '')")
+
+
+def pg_image_document(alias: str = "") -> str:
+    """PostgreSQL: an image's OCR text, as its search indexes (migration 0010) have it."""
+    prefix = f"{alias}." if alias else ""
+    return pg_strip(f'{prefix}"text"')

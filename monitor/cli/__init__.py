@@ -32,6 +32,7 @@ COMMANDS = {
     "growth": "monitor.cli.growth:growth",
     "hits": "monitor.cli.keywords:hits",
     "init": "monitor.cli.setup:init",
+    "ocr": "monitor.cli.ocr:ocr",
     "keywords": "monitor.cli.keywords:keywords",
     "post": "monitor.cli.history:post_command",
     "posts": "monitor.cli.collect:posts",

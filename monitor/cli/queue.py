@@ -8,14 +8,14 @@ import click
 
 from monitor.cli.context import app
 from monitor.timeparse import WHEN
-from storage.queue import download_stage, retry_finished, transcribe_stage
+from storage.queue import download_stage, ocr_stage, retry_finished, transcribe_stage
 
-STAGES = {"download": download_stage, "transcribe": transcribe_stage}
+STAGES = {"download": download_stage, "transcribe": transcribe_stage, "ocr": ocr_stage}
 
 
 @click.group()
 def queue() -> None:
-    """The media work queue (download, transcription)."""
+    """The media work queue (download, transcription, OCR)."""
 
 
 @queue.command("retry")
@@ -24,7 +24,7 @@ def queue() -> None:
     "stages",
     type=click.Choice(sorted(STAGES)),
     multiple=True,
-    help="Only this stage (repeatable; default: both).",
+    help="Only this stage (repeatable; default: all).",
 )
 @click.option(
     "--status",

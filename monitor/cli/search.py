@@ -51,10 +51,10 @@ def relative_scores(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 @click.option(
     "--in",
     "where",
-    type=click.Choice(["posts", "transcripts", "all"]),
+    type=click.Choice(["posts", "transcripts", "images", "all"]),
     default="all",
     show_default=True,
-    help="Search post text, transcripts or both.",
+    help="Search post text, transcripts, the text read in images (OCR) or all.",
 )
 @click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True)
 @format_option()

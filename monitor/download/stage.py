@@ -1,7 +1,8 @@
 """The download stage's work on one claimed row: fetch, check limits, store or deduplicate.
 
-Identical content (same sha256) is stored once: a later row becomes `done` with
-`duplicate_of_id` pointing at the first and shares its file, so it is never transcribed.
+Videos and sound go through yt-dlp; photos (with `[ocr] enabled`) through one HTTP GET
+(`photo.py`). Identical content (same sha256) is stored once: a later row becomes `done` with
+`duplicate_of_id` pointing at the first and shares its file, so it is never transcribed or read.
 """
 
 from __future__ import annotations
@@ -13,9 +14,13 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from collectors.errors import Interrupted
+from collectors.http import PoliteClient
+from collectors.records import QUEUED_KINDS, READABLE_KINDS, TRANSCRIBABLE_KINDS
 from collectors.video.ytdlp import open_ytdlp
 from monitor import shutdown
 from monitor.config import PolmonConfig
+from monitor.download.photo import fetch_photo, photo_client
 from monitor.download.report import DownloadReport
 from monitor.media_fetch import (
     LocalFault,
@@ -60,10 +65,14 @@ class DownloadStage(QueueWorker[DownloadReport]):
             max_attempts=video.max_attempts,
             backoff_seconds=video.retry_backoff_seconds,
             lease_seconds=video.lease_seconds,
+            # photos wait in `pending` while [ocr] is off
+            kinds=QUEUED_KINDS if config.ocr.enabled else TRANSCRIBABLE_KINDS,
         )
         super().__init__(engine, stage, DownloadReport(), stop=shutdown.STOP)
         self.config = config
         self.media_dir = config.media_dir.resolve()
+        self._photo_client: PoliteClient | None = None
+        self._client_lock = threading.Lock()
 
     def run(self, limit: int | None, on_done: Callable[[], None] | None = None) -> DownloadReport:
         # fail fast on bad [video] options, before claiming
@@ -71,11 +80,16 @@ class DownloadStage(QueueWorker[DownloadReport]):
         # Partial files older than two leases: their downloader died (a live one renews both).
         if removed := remove_abandoned_parts(self.media_dir, 2 * self.stage.lease_seconds):
             log.info("removed %d partial files of abandoned downloads", removed)
-        return self.drain(
-            limit=limit,
-            threads=self.config.video.concurrency,
-            on_item=None if on_done is None else lambda _report: on_done(),
-        )
+        try:
+            return self.drain(
+                limit=limit,
+                threads=self.config.video.concurrency,
+                on_item=None if on_done is None else lambda _report: on_done(),
+            )
+        finally:
+            if self._photo_client is not None:
+                self._photo_client.close()
+                self._photo_client = None
 
     def process(self, media_id: int, owner: str) -> None:
         job = load_job(self.engine, media_id)
@@ -85,7 +99,9 @@ class DownloadStage(QueueWorker[DownloadReport]):
         if job.url is None:
             self.fail_item(media_id, owner, "no source URL to download", permanent=True)
             return
-        if reason := duration_reason(job.known_duration, self.config):
+        if job.kind not in READABLE_KINDS and (
+            reason := duration_reason(job.known_duration, self.config)
+        ):
             self._skip(media_id, owner, reason)
             return
         directory.mkdir(parents=True, exist_ok=True)
@@ -96,6 +112,9 @@ class DownloadStage(QueueWorker[DownloadReport]):
 
         try:
             with self.heartbeat(media_id, owner):
+                if job.kind in READABLE_KINDS:
+                    self._photo(job, owner, directory, base_name)
+                    return
                 path, info = download_media(
                     self.config,
                     job.url,
@@ -106,7 +125,7 @@ class DownloadStage(QueueWorker[DownloadReport]):
                 )
                 path = self._confine(path)
                 self._store(job, owner, path, info)
-        except _StopRequested:  # the attempt is not the file's fault: not counted
+        except (_StopRequested, Interrupted):  # the attempt is not the file's fault: not counted
             remove_leftovers(directory, base_name)
             self.give_back(media_id, owner)
         except MediaSkipped as exc:
@@ -145,6 +164,18 @@ class DownloadStage(QueueWorker[DownloadReport]):
             raise MediaFailed(f"refused a file outside the media dir: {resolved}", permanent=True)
         return resolved
 
+    def _photo(self, job: Job, owner: str, directory: Path, base_name: str) -> None:
+        """Fetch a photo over HTTP and keep it (or link it to an identical one)."""
+        with self._client_lock:
+            if self._photo_client is None:
+                self._photo_client = photo_client(self.config.ocr)
+            client = self._photo_client
+        assert job.url is not None
+        path, mime = fetch_photo(client, self.config.ocr, job.url, directory, base_name)
+        path = self._confine(path)
+        values: dict[str, object] = {"mime_type": mime}
+        self._keep(job, owner, path, values)
+
     def _store(self, job: Job, owner: str, path: Path, info: dict[str, object]) -> None:
         found = probe(path)
         if not found.has_audio:
@@ -161,14 +192,12 @@ class DownloadStage(QueueWorker[DownloadReport]):
             return
         if not self.config.video.keep_video:
             path = extract_audio(path, found) or path
+        self._keep(job, owner, path, {"duration_seconds": seconds, "mime_type": mime_type(path)})
+
+    def _keep(self, job: Job, owner: str, path: Path, values: dict[str, object]) -> None:
+        """Complete the row with its file, or as a duplicate of a stored identical one."""
         digest = sha256_file(path)
-        values = {
-            "sha256": digest,
-            "size_bytes": path.stat().st_size,
-            "duration_seconds": seconds,
-            "mime_type": mime_type(path),
-            "downloaded_at": utcnow(),
-        }
+        values |= {"sha256": digest, "size_bytes": path.stat().st_size, "downloaded_at": utcnow()}
         with _DEDUPE_LOCK, transaction(self.engine) as session:
             original = original_of(session, digest, job.media_id)
             if original is not None:

@@ -1,4 +1,5 @@
-"""Matching as content arrives: new and edited posts after a collect, each new transcript."""
+"""Matching as content arrives: new and edited posts after a collect, each new transcript, the
+text read in each image."""
 
 from __future__ import annotations
 
@@ -16,8 +17,20 @@ from monitor.keywords.hitrows import SourceText, hit_rows, post_text
 from monitor.keywords.matcher import KeywordMatcher
 from monitor.keywords.terms import Source
 from monitor.links import video_link_at
-from monitor.queries.keyword_sources import posts_by_id, transcript_owner, transcript_segments
-from storage.keyword_hits import posts_scope, replace_hits, segments_scope
+from monitor.queries.keyword_sources import (
+    ImageTextSource,
+    image_texts_of,
+    posts_by_id,
+    transcript_owner,
+    transcript_segments,
+)
+from storage.keyword_hits import (
+    image_key,
+    images_scope,
+    posts_scope,
+    replace_hits,
+    segments_scope,
+)
 
 BATCH = 1000
 
@@ -141,3 +154,33 @@ def match_transcript(session: Session, config: PolmonConfig, transcript_id: int)
         batch_rows = [r for r in rows if r["source_key"] in keys]
         added += replace_hits(session, scope, groups, batch_rows).added
     return added
+
+
+def image_sources(images: Iterable[ImageTextSource]) -> list[SourceText]:
+    """Sources of the text read in images (OCR); a hit's confidence is the reading's."""
+    return [
+        SourceText(
+            source_key=image_key(image.media_id),
+            source_kind="image_text",
+            post_id=image.post_id,
+            segment_id=None,
+            text=image.text,
+            link=image.url,
+            published_at=image.published_at,
+            confidence=image.confidence,
+        )
+        for image in images
+    ]
+
+
+def match_image_text(session: Session, config: PolmonConfig, media_id: int) -> int:
+    """Match the text read in one image; groups that search posts search it (it was posted).
+
+    Hits belong to the post of the image's media. Returns the number of hits added.
+    """
+    matcher = matcher_for(config.keywords, "posts")
+    if matcher.empty:
+        return 0
+    rows = hit_rows(matcher, image_sources(image_texts_of(session, [media_id])))
+    groups = [g.name for g in matcher.groups]
+    return replace_hits(session, images_scope([media_id]), groups, rows).added

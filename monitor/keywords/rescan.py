@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
@@ -13,16 +13,18 @@ from sqlalchemy.orm import Session
 from collectors.errors import PolmonError
 from monitor.config import KeywordGroupConfig, PolmonConfig
 from monitor.keywords.engines import DEFAULT_ENGINE, EngineName
-from monitor.keywords.hitrows import hit_rows
-from monitor.keywords.live import matcher_for, post_sources, segment_sources
+from monitor.keywords.hitrows import SourceText, hit_rows
+from monitor.keywords.live import image_sources, matcher_for, post_sources, segment_sources
 from monitor.keywords.terms import group_fingerprint
-from monitor.queries.keyword_sources import posts_after, segments_after
+from monitor.queries.keyword_sources import image_texts_after, posts_after, segments_after
 from storage.app_state import read_state, write_state
 from storage.engine import transaction
 from storage.keyword_hits import (
+    HitScope,
     WriteCounts,
     drop_groups_except,
     drop_terms_except,
+    images_scope,
     post_range_scope,
     replace_hits,
     segment_range_scope,
@@ -45,6 +47,7 @@ class RescanReport:
     removed_groups: list[str] = field(default_factory=list)
     posts: int = 0
     segments: int = 0
+    images: int = 0
     hits: WriteCounts = field(default_factory=WriteCounts)
     skipped: bool = False
 
@@ -54,6 +57,7 @@ class RescanReport:
             "removed_groups": self.removed_groups,
             "posts_scanned": self.posts,
             "segments_scanned": self.segments,
+            "images_scanned": self.images,
             "hits_added": self.hits.added,
             "hits_updated": self.hits.updated,
             "hits_removed": self.hits.removed,
@@ -103,8 +107,9 @@ def rescan_keywords(
     else:
         groups = {name: configured[name] for name in selected}
         _drop_unconfigured_terms(engine, groups)
-        _rescan_posts(engine, groups, report, matcher_engine, progress)
+        _rescan_posted(engine, groups, report, matcher_engine, progress, "posts")
         _rescan_segments(engine, groups, report, matcher_engine, progress)
+        _rescan_posted(engine, groups, report, matcher_engine, progress, "images")
     with transaction(engine) as session:
         kept = {n: v for n, v in stored.items() if n in configured}
         kept.update({n: fingerprints[n] for n in selected})
@@ -118,15 +123,40 @@ def _drop_unconfigured_terms(engine: Engine, groups: dict[str, KeywordGroupConfi
         for name, cfg in groups.items():
             unsearched = {"posts": "transcript", "transcripts": "post"}.get(cfg.search_in)
             drop_terms_except(session, name, cfg.terms, unsearched)
+            if cfg.search_in == "transcripts":  # image text is posted: searched with posts
+                drop_terms_except(session, name, cfg.terms, "image_text")
 
 
-def _rescan_posts(
+# What one batch of posted text gives: the last id read, its sources, their hits' scope, count.
+_Batch = tuple[int, list[SourceText], HitScope, int]
+
+
+def _posted_batch(
+    session: Session, kind: Literal["posts", "images"], last_id: int
+) -> _Batch | None:
+    """The next batch of posts (by post id) or of image texts (by media id), None at the end."""
+    if kind == "posts":
+        posts = posts_after(session, last_id, BATCH)
+        if not posts:
+            return None
+        scope = post_range_scope(posts[0].id, posts[-1].id)
+        return posts[-1].id, post_sources(posts), scope, len(posts)
+    images = image_texts_after(session, last_id, BATCH)
+    if not images:
+        return None
+    scope = images_scope([image.media_id for image in images])
+    return images[-1].media_id, image_sources(images), scope, len(images)
+
+
+def _rescan_posted(
     engine: Engine,
     groups: dict[str, KeywordGroupConfig],
     report: RescanReport,
     matcher_engine: EngineName,
     progress: Callable[[str, int], None] | None,
+    kind: Literal["posts", "images"],
 ) -> None:
+    """Posts' text, or the text read in their images: matched by the groups that search posts."""
     matcher = matcher_for(groups, "posts", matcher_engine)
     if matcher.empty:
         return
@@ -134,16 +164,15 @@ def _rescan_posts(
     last_id = 0
     while True:
         with transaction(engine) as session:
-            posts = posts_after(session, last_id, BATCH)
-            if not posts:
+            batch = _posted_batch(session, kind, last_id)
+            if batch is None:
                 return
-            first_id, last_id = posts[0].id, posts[-1].id
-            rows = hit_rows(matcher, post_sources(posts))
-            scope = post_range_scope(first_id, last_id)
+            last_id, sources, scope, count = batch
+            rows = hit_rows(matcher, sources)
             report.hits += replace_hits(session, scope, names, rows, alert=False)
-        report.posts += len(posts)
+        setattr(report, kind, getattr(report, kind) + count)
         if progress:
-            progress("posts", report.posts)
+            progress(kind, getattr(report, kind))
 
 
 def _rescan_segments(

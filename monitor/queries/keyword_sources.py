@@ -1,5 +1,5 @@
 """The texts keyword matching reads: posts (text and poll) by id or in id order, a transcript's
-segments with the post they belong to."""
+segments with the post they belong to, the text read in images (OCR) with theirs."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import NamedTuple
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from storage.models import Account, Media, Post, Transcript, TranscriptSegment
+from storage.models import Account, ImageText, Media, Post, Transcript, TranscriptSegment
 
 
 class PostText(NamedTuple):
@@ -99,3 +99,47 @@ def transcript_segments(session: Session, transcript_id: int) -> list[SegmentTex
     """A transcript's segments (in no particular order)."""
     stmt = select(*_SEGMENT_COLUMNS).where(TranscriptSegment.transcript_id == transcript_id)
     return [SegmentText(*row) for row in session.execute(stmt)]
+
+
+class ImageTextSource(NamedTuple):
+    """The text read in one image (OCR), with the post its media belongs to."""
+
+    media_id: int
+    text: str
+    confidence: float | None
+    post_id: int
+    url: str | None
+    published_at: datetime | None
+
+
+_IMAGE_COLUMNS = (
+    ImageText.media_id,
+    ImageText.text,
+    ImageText.confidence,
+    Post.id,
+    Post.url,
+    Post.published_at,
+)
+
+
+_IMAGE_TEXTS = (
+    select(*_IMAGE_COLUMNS)
+    .join(Media, Media.id == ImageText.media_id)
+    .join(Post, Post.id == Media.post_id)
+)
+
+
+def image_texts_of(session: Session, media_ids: Collection[int]) -> list[ImageTextSource]:
+    """The text read in these media's images (those without a stored reading are left out)."""
+    stmt = _IMAGE_TEXTS.where(ImageText.media_id.in_(list(media_ids)))
+    return [ImageTextSource(*row) for row in session.execute(stmt)]
+
+
+def image_texts_after(session: Session, last_media_id: int, limit: int) -> list[ImageTextSource]:
+    """The next `limit` image texts by media id above `last_media_id`, in media id order."""
+    stmt = (
+        _IMAGE_TEXTS.where(ImageText.media_id > last_media_id)
+        .order_by(ImageText.media_id)
+        .limit(limit)
+    )
+    return [ImageTextSource(*row) for row in session.execute(stmt)]

@@ -1,5 +1,6 @@
 """One post as its web page shows it: versions with word-level diffs, metrics, playable media,
-the transcript with each segment's time and confidence, and the keyword hits in it."""
+the transcript with each segment's time and confidence, the text read in its photos, and the
+keyword hits in it."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from monitor.hit_confidence import APPROXIMATE_MARK
 from monitor.links import video_link_at
 from monitor.queries.history import post_history
 from monitor.queries.transcripts import post_transcripts
-from storage.models import KeywordHit, Media, Post
+from storage.models import ImageText, KeywordHit, Media, Post
 
 DiffOp = Literal["same", "removed", "added"]
 
@@ -58,9 +59,18 @@ class SegmentRow(TypedDict):
     hit_terms: list[str]
 
 
+class ImageTextRow(TypedDict):
+    """What OCR read in a photo: its lines, the Tesseract languages, mean confidence 0..1."""
+
+    text: str
+    languages: str
+    confidence: float | None
+    hit_terms: list[str]
+
+
 class MediaRow(TypedDict):
-    """A media item of the post; `player` is "video" or "audio" when a file can be played
-    from `/media/<id>`, else None."""
+    """A media item of the post; `player` is "video", "audio" or "image" when a file can be
+    played or shown from `/media/<id>`, else None; `image_text`: what OCR read in a photo."""
 
     id: int
     position: int
@@ -72,6 +82,7 @@ class MediaRow(TypedDict):
     transcript_language: str | None
     transcript_model: str | None
     segments: list[SegmentRow]
+    image_text: ImageTextRow | None
 
 
 class PostHitRow(TypedDict):
@@ -198,10 +209,12 @@ def poll_view(raw: Any) -> PollView | None:
 
 
 def _player(row: Media) -> str | None:
-    """`audio` or `video`: the element that plays the row's file; None without a file."""
+    """`audio`, `video` or `image`: the element that shows the row's file; None without one."""
     if not row.local_path:
         return None
     mime = (row.mime_type or "").lower()
+    if mime.startswith("image/") or (not mime and row.kind == "photo"):
+        return "image"
     if mime.startswith("audio/") or (not mime and row.kind == "audio"):
         return "audio"
     if mime.startswith("video/") or (not mime and row.kind == "video"):
@@ -242,16 +255,22 @@ def post_page(
         )
     )
     terms_by_segment: dict[int, list[str]] = {}
+    terms_by_source: dict[str, list[str]] = {}
     for hit in hit_rows:
+        terms_by_source.setdefault(hit.source_key, []).append(hit.term)
         if hit.segment_id is not None:
             term = f"{APPROXIMATE_MARK} {hit.term}" if hit.approximate else hit.term
             terms_by_segment.setdefault(hit.segment_id, []).append(term)
     transcripts = {item.position: item for item in post_transcripts(session, post_id)}
     media: list[MediaRow] = []
     position_of_segment: dict[int, int] = {}
-    for item in session.scalars(
-        select(Media).where(Media.post_id == post_id).order_by(Media.position)
-    ):
+    position_of_source: dict[str, int] = {}
+    items = list(
+        session.scalars(select(Media).where(Media.post_id == post_id).order_by(Media.position))
+    )
+    texts = _image_texts(session, items)
+    for item in items:
+        position_of_source[f"image:{item.id}"] = item.position
         found = transcripts.get(item.position)
         segments: list[SegmentRow] = []
         for segment in found.segments if found else []:
@@ -282,6 +301,9 @@ def post_page(
                 transcript_language=transcript.language if transcript else None,
                 transcript_model=transcript.model if transcript else None,
                 segments=segments,
+                image_text=_image_text_row(
+                    texts.get(item.id), terms_by_source.get(f"image:{item.id}", [])
+                ),
             )
         )
     platform = history["post"]["platform"]
@@ -293,7 +315,9 @@ def post_page(
             confidence=hit.confidence,
             approximate=hit.approximate,
             start_seconds=hit.start_seconds,
-            media_position=position_of_segment.get(hit.segment_id or -1),
+            media_position=position_of_segment.get(hit.segment_id or -1)
+            if hit.segment_id is not None
+            else position_of_source.get(hit.source_key),
             snippet=hit.snippet,
             platform_link=web_link(video_link_at(post.url, platform, hit.start_seconds)),
         )
@@ -307,4 +331,26 @@ def post_page(
         media=media,
         hits=hits,
         poll=poll_view(post.raw),
+    )
+
+
+def _image_texts(session: Session, items: list[Media]) -> dict[int, ImageText]:
+    """The OCR reading of each photo by media id (a duplicate shows its original's)."""
+    wanted = {item.id: item.duplicate_of_id or item.id for item in items if item.kind == "photo"}
+    if not wanted:
+        return {}
+    found = {
+        row.media_id: row
+        for row in session.scalars(
+            select(ImageText).where(ImageText.media_id.in_(set(wanted.values())))
+        )
+    }
+    return {media_id: found[source] for media_id, source in wanted.items() if source in found}
+
+
+def _image_text_row(found: ImageText | None, terms: list[str]) -> ImageTextRow | None:
+    if found is None:
+        return None
+    return ImageTextRow(
+        text=found.text, languages=found.languages, confidence=found.confidence, hit_terms=terms
     )

@@ -50,8 +50,9 @@ class JobStatus(TypedDict):
 
 
 class BacklogRow(TypedDict, total=False):
-    """Work in one queue status: `ready`/`retry_later`/`oldest` for the statuses a worker
-    picks up (`storage.queue_status.READY_BY_STAGE`), `leased`/`expired_leases` for those
+    """Work in one queue status: `ready`/`retry_later`/`oldest` for the status each stage's
+    worker picks up (`storage.queue_status.READY_BY_STAGE`: transcription and OCR share
+    `downloaded`, telling their media apart by kind), `leased`/`expired_leases` for those
     held under a lease."""
 
     stage: str

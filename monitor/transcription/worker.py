@@ -9,6 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from collectors.records import TRANSCRIBABLE_KINDS
 from monitor import shutdown
 from monitor.config import PolmonConfig
 from monitor.transcription.dedupe import decide
@@ -212,7 +213,7 @@ class TranscriptionWorker(QueueWorker[TranscribeReport]):
 def queued_count(engine: Engine) -> int:
     """Media rows waiting for a transcript (for the progress bar's total)."""
     with transaction(engine) as session:
-        return ready_count(session, MediaStatus.DOWNLOADED)
+        return ready_count(session, MediaStatus.DOWNLOADED, kinds=TRANSCRIBABLE_KINDS)
 
 
 def run_transcriptions(

@@ -76,6 +76,7 @@ def test_backfill_then_new_posts_edits_deletions_views_and_subscribers(
     assert media_rows(db.engine, "official") == [
         ("145", 0, "video", "https://cdn.example/speech.mp4", "pending"),
         ("146", 0, "voice", "https://cdn.example/note.ogg", "pending"),
+        ("147", 0, "photo", "https://cdn.example/a.jpg", "pending"),  # read by OCR
         ("147", 1, "round_video", "https://cdn.example/r.mp4", "pending"),
     ]
 

@@ -193,8 +193,9 @@ def test_status_shows_jobs_and_backlog(sqlite_db: TestDatabase, tmp_path: Path) 
     assert jobs["fetch"]["next_run"] == "2024-05-02T01:00:00+00:00"  # JSON times are UTC
     assert jobs["collect_video"]["task"] == "(not configured)"  # ran before, since removed
     assert jobs["collect_video"]["last_status"] == "failed"
-    backlog = {row["status"]: row for row in report["queue_backlog"]}
-    assert (backlog["pending"]["ready"], backlog["downloaded"]["ready"]) == (1, 1)
+    backlog = {row["stage"]: row for row in report["queue_backlog"]}
+    assert (backlog["download"]["ready"], backlog["transcribe"]["ready"]) == (1, 1)
+    assert backlog["ocr"]["ready"] == 0  # downloaded photos only
     assert backlog["transcribing"]["expired_leases"] == 1
     table = invoke(config_path, "status")
     assert "scheduled jobs" in table.stdout and "queue backlog" in table.stdout

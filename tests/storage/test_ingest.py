@@ -61,10 +61,11 @@ def test_ingest_is_idempotent_and_keeps_history(db: TestDatabase) -> None:
             again = ingest_posts(session, account_id, [_post("1"), _post("2")], T0)
         assert (again.new, again.updated, again.edited) == (0, 0, 0)
     assert (_count(db, Post), _count(db, PostVersion), _count(db, PostMetric)) == (2, 2, 2)
-    assert _count(db, Media) == 1  # only speech-bearing media are queued
+    assert _count(db, Media) == 2  # only speech-bearing media and photos are queued
     with transaction(db.engine) as session:
-        media = session.scalars(select(Media)).one()
+        media, image = session.scalars(select(Media).order_by(Media.position))
         assert (media.status, media.kind, media.duration_seconds) == ("pending", "video", 12.5)
+        assert (image.status, image.kind, image.position) == ("pending", "photo", 1)
 
     later = T0 + timedelta(hours=1)
     with transaction(db.engine) as session:

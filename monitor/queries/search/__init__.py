@@ -1,5 +1,5 @@
-"""Ranked full-text search over post text, polls and transcripts (SQLite FTS5 / PostgreSQL
-trigram)."""
+"""Ranked full-text search over post text, polls, transcripts and the text read in images
+(SQLite FTS5 / PostgreSQL trigram)."""
 
 from __future__ import annotations
 
@@ -14,22 +14,24 @@ from monitor.links import video_link_at
 from monitor.queries.scope import scoped
 from monitor.queries.search.query import EmptyQueryError, QueryError, excerpt, parse_query
 from monitor.queries.search.statements import (
+    pg_images,
     pg_polls,
     pg_posts,
     pg_segments,
+    sqlite_images,
     sqlite_polls,
     sqlite_posts,
     sqlite_segments,
 )
 from storage.models import Post
 
-Where = Literal["posts", "transcripts", "all"]
+Where = Literal["posts", "transcripts", "images", "all"]
 __all__ = ["EmptyQueryError", "QueryError", "SearchResult", "search"]
 
 
 @dataclass(frozen=True)
 class SearchResult:
-    kind: str  # "post" (title and text), "poll" (question and options) or "segment"
+    kind: str  # "post" (title and text), "poll" (question and options), "segment" or "image"
     score: float
     actor: str
     platform: str
@@ -71,8 +73,8 @@ def search(
     until: datetime | None = None,
     limit: int = 50,
 ) -> list[SearchResult]:
-    """Posts, polls and transcript segments matching the query (see `parse_query`), best first;
-    `where="posts"` searches a post's text and its poll.
+    """Posts, polls, transcript segments and image texts matching the query (see
+    `parse_query`), best first; `where="posts"` searches a post's text and its poll.
 
     Matching is by case-insensitive substring (so it works inside Khmer, Thai and other unspaced
     text); zero-width characters are ignored. Flagged hallucinations are not searched.
@@ -85,6 +87,8 @@ def search(
         statements.append(pg_polls(query) if postgres else sqlite_polls(query))
     if where in ("transcripts", "all"):
         statements.append(pg_segments(query) if postgres else sqlite_segments(query))
+    if where in ("images", "all"):
+        statements.append(pg_images(query) if postgres else sqlite_images(query))
     rows: list[Any] = []
     for stmt in statements:
         stmt = _filtered(

@@ -1,9 +1,9 @@
-"""The ranked search statements for posts, polls and transcript segments on SQLite and
-PostgreSQL."""
+"""The ranked search statements for posts, polls, transcript segments and the text read in
+images (OCR) on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import (
@@ -32,8 +32,9 @@ from monitor.queries.search.query import (
     fts5_term,
     like_pattern,
 )
-from storage.models import Account, Actor, Media, Post, Transcript, TranscriptSegment
+from storage.models import Account, Actor, ImageText, Media, Post, Transcript, TranscriptSegment
 from storage.search_sql import (
+    pg_image_document,
     pg_poll_document,
     pg_post_document,
     pg_segment_document,
@@ -178,24 +179,36 @@ def sqlite_polls(query: SearchQuery) -> Select[Any]:
     return stmt.where(Post.poll_text.is_not(None))
 
 
-def sqlite_segments(query: SearchQuery) -> Select[Any]:
-    document: ColumnElement[Any] = literal_column(sqlite_strip("transcript_segments.text"))
+def _sqlite_attached(
+    query: SearchQuery,
+    kind: str,
+    fts_name: str,
+    model: type[TranscriptSegment] | type[ImageText],
+    join: Callable[[Select[Any], FromClause], Select[Any]],
+) -> Select[Any]:
+    """SQLite: FTS5 trigram MATCH over a text table attached to a post through its media
+    (transcript segments, image texts), ranked by bm25; LIKE alone for short terms."""
+    document: ColumnElement[Any] = literal_column(sqlite_strip(f"{model.__tablename__}.text"))
     if query.indexed_groups:
-        score = literal_column("-bm25(fts_segments)", Float) + _occurrences(
+        score = literal_column(f"-bm25({fts_name})", Float) + _occurrences(
             document, query.scanned_tokens
         )
-        fts = table("fts_segments", column("rowid"))
-        first = fts.join(TranscriptSegment, TranscriptSegment.id == fts.c.rowid)
-        stmt = _segment_join(select(*_columns("segment", TranscriptSegment.text, score)), first)
-        stmt = stmt.where(_fts_match("fts_segments", query))
+        fts = table(fts_name, column("rowid"))
+        first = fts.join(model, model.id == fts.c.rowid)
+        stmt = join(select(*_columns(kind, model.text, score)), first)
+        stmt = stmt.where(_fts_match(fts_name, query))
     else:
         score = _occurrences(document, query.tokens)
-        stmt = _segment_join(select(*_columns("segment", TranscriptSegment.text, score)))
+        stmt = join(select(*_columns(kind, model.text, score)), model.__table__)
     stmt = _with_owner(stmt)
     if query.scanned_groups:
         stmt = stmt.where(_contains_groups(document, query.scanned_groups, ilike=False))
-    excluded = _sqlite_excluded("fts_segments", TranscriptSegment.id, document, query)
-    return stmt.where(TranscriptSegment.is_hallucination.is_(False), *excluded)
+    return stmt.where(*_sqlite_excluded(fts_name, model.id, document, query))
+
+
+def sqlite_segments(query: SearchQuery) -> Select[Any]:
+    stmt = _sqlite_attached(query, "segment", "fts_segments", TranscriptSegment, _segment_join)
+    return stmt.where(TranscriptSegment.is_hallucination.is_(False))
 
 
 def _pg_tsquery(query: SearchQuery) -> ColumnElement[Any]:
@@ -242,3 +255,22 @@ def pg_segments(query: SearchQuery) -> Select[Any]:
     return _with_owner(stmt).where(
         *_pg_where(document, query), TranscriptSegment.is_hallucination.is_(False)
     )
+
+
+def _image_join(stmt: Select[Any], first: FromClause = ImageText.__table__) -> Select[Any]:
+    return (
+        stmt.select_from(first)
+        .join(Media, Media.id == ImageText.media_id)
+        .join(Post, Post.id == Media.post_id)
+    )
+
+
+def sqlite_images(query: SearchQuery) -> Select[Any]:
+    """The text read in images (OCR), as `sqlite_segments` searches transcripts."""
+    return _sqlite_attached(query, "image", "fts_images", ImageText, _image_join)
+
+
+def pg_images(query: SearchQuery) -> Select[Any]:
+    document: ColumnElement[Any] = literal_column(pg_image_document("image_texts"))
+    stmt = _image_join(select(*_columns("image", ImageText.text, _pg_score(document, query))))
+    return _with_owner(stmt).where(*_pg_where(document, query))

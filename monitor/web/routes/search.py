@@ -1,4 +1,5 @@
-"""`/search?q=…`: full-text search over posts and transcripts (as `polmon search`), highlighted."""
+"""`/search?q=…`: full-text search over posts, transcripts and image text (as `polmon search`),
+highlighted."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from monitor.web.routes.hits import no_nul, platform_of, when
 
 router = APIRouter()
 
-SearchIn = Literal["all", "posts", "transcripts"]
+SearchIn = Literal["all", "posts", "transcripts", "images"]
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import tomllib
 from importlib import metadata
 from pathlib import Path
@@ -24,6 +25,10 @@ def test_doctor_shows_installed_and_locked_versions() -> None:
     assert rows["yt-dlp"]["locked"] == locked_versions()["yt-dlp"]
     assert "make upgrade-ytdlp" in rows["yt-dlp"]["note"]
     assert rows["ffmpeg"]["version"]  # found: the system's or imageio-ffmpeg's
+    if shutil.which("tesseract"):  # Debian's tesseract-ocr: its version and languages
+        assert rows["tesseract"]["version"] and "eng" in rows["tesseract"]["note"]
+    else:
+        assert rows["tesseract"]["note"] == "missing: apt-get install tesseract-ocr"
     table = invoke(None, "doctor")
     assert table.exit_code == 0 and "upgrade-ytdlp" in table.output
 
