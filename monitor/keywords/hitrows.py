@@ -62,10 +62,14 @@ def _matched_words(source: SourceText, match: Match) -> list[WordSpan]:
 
 
 def hit_confidence(source: SourceText, match: Match) -> float | None:
-    """How sure the hit is, 0..1: the least probable of the matched words (else the source's
-    confidence), times the similarity score of an approximate match."""
-    inside = _matched_words(source, match)
-    heard = min(w.probability for w in inside) if inside else source.confidence
+    """How sure the hit is, 0..1: the segment's confidence, times the similarity score of an
+    approximate match.
+
+    Not the matched words' probabilities: faster-whisper computes those in its alignment pass
+    without the hotwords, so a name the hotwords made it hear scores near 0 there (0.001 for a
+    correctly heard "Hun Sen" on the keyword-spotting set) while its segment scores 0.6.
+    """
+    heard = source.confidence
     if match.approximate and match.score is not None:
         heard = match.score * (1.0 if heard is None else heard)
     return None if heard is None else round(heard, 3)

@@ -98,9 +98,9 @@ def segment_sources(
 ) -> list[SourceText]:
     """Sources of a transcript's segments; hallucination-flagged ones carry no text to match.
 
-    Low-confidence segments are matched: their hits carry the confidence (of the matched words
-    when word timestamps were stored, else of the segment). With stored word timestamps a hit
-    starts (and links) at the second its first word was said, else at the segment's start.
+    Low-confidence segments are matched: their hits carry the segment's confidence. With stored
+    word timestamps a hit starts (and links) at the second its first word was said, else at the
+    segment's start.
     """
     return [
         SourceText(
