@@ -116,8 +116,8 @@ def eligible(spec: TermSpec, options: FuzzyOptions) -> bool:
     return len(letters) >= options.min_letters and all(is_spaced_word_char(c) for c in letters)
 
 
-def _tokens(text: str) -> tuple[list[str], list[tuple[int, int]], str]:
-    """Words of normalised text (numbers in digits spelled out) with their spans in it."""
+def _tokens(text: str) -> tuple[list[str], list[tuple[int, int]]]:
+    """Words of normalised text (numbers in digits spelled out) with their spans in `text`."""
     norm = normalize(text)
     words: list[str] = []
     spans: list[tuple[int, int]] = []
@@ -127,7 +127,7 @@ def _tokens(text: str) -> tuple[list[str], list[tuple[int, int]], str]:
         for word in spoken.split() if spoken else [token]:
             words.append(word)
             spans.append((norm.original_offset(m.start()), norm.original_end(m.end(), text)))
-    return words, spans, norm.text
+    return words, spans
 
 
 class FuzzyFinder:
@@ -206,7 +206,7 @@ _Windows = dict[tuple[int, int], list[_Window]]
 
 def _windows(text: str, longest: int) -> _Windows:
     """Every run of 1..`longest` words of `text`, by (number of words, squashed length)."""
-    words, spans, _ = _tokens(text)
+    words, spans = _tokens(text)
     keys = [sound_key(w) for w in words]
     runs: _Windows = {}
     for size in range(1, longest + 1):

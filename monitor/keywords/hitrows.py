@@ -25,7 +25,7 @@ class SourceText:
     start_seconds: float | None = None
     # 0..1, how sure the words were heard (a transcript segment's confidence); None for text.
     confidence: float | None = None
-    # Each heard word's place in `text`, when word timestamps were kept.
+    # Each heard word's place in `text` and time, when word timestamps were kept.
     words: tuple[WordSpan, ...] | None = None
     # The link at a given second (a hit's first word), where the source is timed.
     link_at: Callable[[float], str | None] | None = None
@@ -33,11 +33,10 @@ class SourceText:
 
 @dataclass(frozen=True, slots=True)
 class WordSpan:
-    """One heard word: where it is in the segment's text, its probability and start second."""
+    """One heard word: where it is in the segment's text and the second it starts at."""
 
     start: int
     end: int
-    probability: float
     seconds: float
 
 
@@ -48,11 +47,11 @@ def word_spans(text: str, doc: dict[str, Any] | None) -> tuple[WordSpan, ...] | 
     spans = []
     pos = 0
     for word in doc["words"]:
-        piece, probability = str(word.get("word", "")).strip(), word.get("probability")
+        piece = str(word.get("word", "")).strip()
         at = text.find(piece, pos) if piece else -1
-        if at < 0 or probability is None:
+        if at < 0 or word.get("start") is None:
             continue
-        spans.append(WordSpan(at, at + len(piece), float(probability), float(word["start"])))
+        spans.append(WordSpan(at, at + len(piece), float(word["start"])))
         pos = at + len(piece)
     return tuple(spans) or None
 
