@@ -106,6 +106,7 @@ class KeywordGroupConfig(Section):
     regex: bool = False  # terms are regular expressions
     search_in: Literal["posts", "transcripts", "both"] = "both"
     hotwords: bool = True  # pass the terms to Whisper as hotwords / prompt
+    fuzzy: bool = True  # transcripts: close word sequences are approximate hits
 
     @model_validator(mode="after")
     def _regex_terms_compile(self) -> KeywordGroupConfig:
@@ -142,6 +143,9 @@ class TranscriptionConfig(Section):
     no_speech_threshold: float = 0.6
     logprob_threshold: float = -1.0
     compression_ratio_threshold: float = 2.4
+    keyword_fuzzy: bool = True  # close word sequences in transcripts become approximate hits
+    keyword_fuzzy_min_score: Annotated[float, Field(ge=0.5, le=1.0)] = 0.8
+    keyword_fuzzy_min_letters: PositiveInt = 6  # shorter terms ("bat") only match exactly
     lease_seconds: PositiveInt = 900
     max_attempts: PositiveInt = 3
     poll_seconds: PositiveFloat = 10.0  # `polmon worker`: sleep this long when the queue is empty

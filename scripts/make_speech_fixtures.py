@@ -87,18 +87,26 @@ def make_corrupt(out_dir: Path) -> Path:
     return out
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--out", type=Path, default=OUT_DIR, help="output folder")
-    args = parser.parse_args(argv)
+def parse_out(argv: list[str] | None, description: str | None, default: Path) -> Path | None:
+    """The --out folder; None (after saying so) when espeak-ng or ffmpeg is missing."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--out", type=Path, default=default, help="output folder")
+    out: Path = parser.parse_args(argv).out
     missing = [tool for tool in ("espeak-ng", "ffmpeg") if shutil.which(tool) is None]
     if missing:
         print(f"missing: {', '.join(missing)} (apt-get install espeak-ng ffmpeg)", file=sys.stderr)
+        return None
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    out = parse_out(argv, __doc__, OUT_DIR)
+    if out is None:
         return 1
-    args.out.mkdir(parents=True, exist_ok=True)
+    out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
-        made = [make_clip(clip, args.out, Path(tmp)) for clip in CLIPS]
-    made.append(make_corrupt(args.out))
+        made = [make_clip(clip, out, Path(tmp)) for clip in CLIPS]
+    made.append(make_corrupt(out))
     for path in made:
         digest = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
         print(f"{path.name:24} {path.stat().st_size:>7} bytes  sha256 {digest}")

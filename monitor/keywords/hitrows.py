@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from monitor.keywords.matcher import KeywordMatcher
+from monitor.keywords.matcher import KeywordMatcher, Match
 from monitor.keywords.snippets import snippet
 
 
@@ -15,8 +15,8 @@ from monitor.keywords.snippets import snippet
 class SourceText:
     """One text to match: a post's text or a transcript segment, with what its hits record."""
 
-    source_key: str  # "post:<id>", "poll:<id>" or "segment:<id>"
-    source_kind: str  # "post" (title and text), "poll" or "transcript"
+    source_key: str  # "post:<id>", "poll:<id>", "segment:<id>" or "image:<media id>"
+    source_kind: str  # "post" (title and text), "poll", "transcript" or "image_text"
     post_id: int
     segment_id: int | None
     text: str | None
@@ -25,6 +25,53 @@ class SourceText:
     start_seconds: float | None = None
     # 0..1, how sure the words were heard (a transcript segment's confidence); None for text.
     confidence: float | None = None
+    # Each heard word's place in `text` and time, when word timestamps were kept.
+    words: tuple[WordSpan, ...] | None = None
+    # The link at a given second (a hit's first word), where the source is timed.
+    link_at: Callable[[float], str | None] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class WordSpan:
+    """One heard word: where it is in the segment's text and the second it starts at."""
+
+    start: int
+    end: int
+    seconds: float
+
+
+def word_spans(text: str, doc: dict[str, Any] | None) -> tuple[WordSpan, ...] | None:
+    """Where each word of a stored words document lies in the segment's text, in order."""
+    if not doc or not doc.get("words"):
+        return None
+    spans = []
+    pos = 0
+    for word in doc["words"]:
+        piece = str(word.get("word", "")).strip()
+        at = text.find(piece, pos) if piece else -1
+        if at < 0 or word.get("start") is None:
+            continue
+        spans.append(WordSpan(at, at + len(piece), float(word["start"])))
+        pos = at + len(piece)
+    return tuple(spans) or None
+
+
+def _matched_words(source: SourceText, match: Match) -> list[WordSpan]:
+    return [w for w in source.words or () if w.start < match.end and match.start < w.end]
+
+
+def hit_confidence(source: SourceText, match: Match) -> float | None:
+    """How sure the hit is, 0..1: the segment's confidence, times the similarity score of an
+    approximate match.
+
+    Not the matched words' probabilities: faster-whisper computes those in its alignment pass
+    without the hotwords, so a name the hotwords made it hear scores near 0 there (0.001 for a
+    correctly heard "Hun Sen" on the keyword-spotting set) while its segment scores 0.6.
+    """
+    heard = source.confidence
+    if match.approximate and match.score is not None:
+        heard = match.score * (1.0 if heard is None else heard)
+    return None if heard is None else round(heard, 3)
 
 
 def post_text(title: str | None, text: str | None) -> str:
@@ -39,6 +86,11 @@ def hit_rows(matcher: KeywordMatcher, sources: Iterable[SourceText]) -> list[dic
         if not source.text:
             continue
         for match in matcher.match(source.text):
+            start_seconds, link = source.start_seconds, source.link
+            inside = _matched_words(source, match)
+            if inside and source.link_at is not None:  # the second the term was said
+                start_seconds = inside[0].seconds
+                link = source.link_at(start_seconds)
             rows.append(
                 {
                     "group_name": match.group,
@@ -49,10 +101,10 @@ def hit_rows(matcher: KeywordMatcher, sources: Iterable[SourceText]) -> list[dic
                     "segment_id": source.segment_id,
                     "snippet": snippet(source.text, match.start, match.end),
                     "char_offset": match.start,
-                    "start_seconds": source.start_seconds,
-                    "link": source.link,
+                    "start_seconds": start_seconds,
+                    "link": link,
                     "published_at": source.published_at,
-                    "confidence": source.confidence,
+                    "confidence": hit_confidence(source, match),
                     "approximate": match.approximate,
                 }
             )

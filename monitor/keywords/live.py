@@ -6,24 +6,27 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from monitor.config import KeywordGroupConfig, PolmonConfig
 from monitor.keywords.engines import DEFAULT_ENGINE, EngineName
-from monitor.keywords.hitrows import SourceText, hit_rows, post_text
+from monitor.keywords.fuzzy import FuzzyOptions, fuzzy_options
+from monitor.keywords.hitrows import SourceText, hit_rows, post_text, word_spans
 from monitor.keywords.matcher import KeywordMatcher
 from monitor.keywords.terms import Source
 from monitor.links import video_link_at
 from monitor.queries.keyword_sources import (
     ImageTextSource,
+    SegmentText,
     image_texts_of,
     posts_by_id,
     transcript_owner,
     transcript_segments,
 )
+from monitor.transcription.result import logprob_confidence
 from storage.keyword_hits import (
     image_key,
     images_scope,
@@ -36,19 +39,27 @@ BATCH = 1000
 
 
 @lru_cache(maxsize=8)
-def _cached_matcher(blob: str, source: Source, engine: EngineName) -> KeywordMatcher:
+def _cached_matcher(
+    blob: str, source: Source, engine: EngineName, fuzzy: FuzzyOptions | None
+) -> KeywordMatcher:
     groups = {
         name: KeywordGroupConfig.model_validate(cfg) for name, cfg in json.loads(blob).items()
     }
-    return KeywordMatcher.for_source(groups, source, engine)
+    return KeywordMatcher.for_source(groups, source, engine, fuzzy)
 
 
 def matcher_for(
-    groups: Mapping[str, KeywordGroupConfig], source: Source, engine: EngineName = DEFAULT_ENGINE
+    groups: Mapping[str, KeywordGroupConfig],
+    source: Source,
+    engine: EngineName = DEFAULT_ENGINE,
+    fuzzy: FuzzyOptions | None = None,
 ) -> KeywordMatcher:
-    """The compiled matcher for these groups and source, reused while the config is unchanged."""
+    """The compiled matcher for these groups and source, reused while the config is unchanged.
+
+    `fuzzy` (transcripts only: post text is exact) adds approximate matches of names and phrases.
+    """
     blob = json.dumps({n: g.model_dump() for n, g in groups.items()}, sort_keys=True)
-    return _cached_matcher(blob, source, engine)
+    return _cached_matcher(blob, source, engine, fuzzy if source == "transcripts" else None)
 
 
 def post_sources(rows: Iterable[Any]) -> list[SourceText]:
@@ -103,26 +114,34 @@ def match_posts(session: Session, config: PolmonConfig, post_ids: Iterable[int])
 
 
 def segment_sources(
-    segments: Iterable[tuple[int, str, float, bool]],
+    segments: Iterable[SegmentText],
     *,
     post_id: int,
     url: str | None,
     platform: str,
     published_at: datetime | None,
 ) -> list[SourceText]:
-    """Sources of a transcript's segments; hallucination-flagged ones carry no text to match."""
+    """Sources of a transcript's segments; hallucination-flagged ones carry no text to match.
+
+    Low-confidence segments are matched: their hits carry the segment's confidence. With stored
+    word timestamps a hit starts (and links) at the second its first word was said, else at the
+    segment's start.
+    """
     return [
         SourceText(
-            source_key=f"segment:{seg_id}",
+            source_key=f"segment:{seg.id}",
             source_kind="transcript",
             post_id=post_id,
-            segment_id=seg_id,
-            text=None if hallucination else text,
-            link=video_link_at(url, platform, start),
+            segment_id=seg.id,
+            text=None if seg.is_hallucination else seg.text,
+            link=video_link_at(url, platform, seg.start_seconds),
             published_at=published_at,
-            start_seconds=start,
+            start_seconds=seg.start_seconds,
+            confidence=logprob_confidence(seg.avg_logprob),
+            words=word_spans(seg.text, seg.words),
+            link_at=partial(video_link_at, url, platform),
         )
-        for seg_id, text, start, hallucination in segments
+        for seg in segments
     ]
 
 
@@ -133,7 +152,7 @@ def match_transcript(session: Session, config: PolmonConfig, transcript_id: int)
     duplicate of it (media.duplicate_of_id) share the transcript but not the hits.
     Returns the number of hits added.
     """
-    matcher = matcher_for(config.keywords, "transcripts")
+    matcher = matcher_for(config.keywords, "transcripts", fuzzy=fuzzy_options(config))
     if matcher.empty:
         return 0
     owner = transcript_owner(session, transcript_id)

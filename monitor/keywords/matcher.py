@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from monitor.config import KeywordGroupConfig
 from monitor.keywords.engines import DEFAULT_ENGINE, EngineName, LiteralEngine, make_engine
+from monitor.keywords.fuzzy import FuzzyFinder, FuzzyOptions
 from monitor.keywords.normalize import Normalized, normalize
 from monitor.keywords.terms import GroupSpec, Source, TermSpec, compile_groups
 
@@ -38,7 +39,12 @@ class _LiteralSet:
 class KeywordMatcher:
     """Finds the terms of many groups in a text; built once per keyword config and source."""
 
-    def __init__(self, groups: Iterable[GroupSpec], engine: EngineName = DEFAULT_ENGINE) -> None:
+    def __init__(
+        self,
+        groups: Iterable[GroupSpec],
+        engine: EngineName = DEFAULT_ENGINE,
+        fuzzy: FuzzyOptions | None = None,
+    ) -> None:
         self.groups = tuple(groups)
         literal_folded: list[TermSpec] = []
         literal_cased: list[TermSpec] = []
@@ -54,6 +60,8 @@ class KeywordMatcher:
         self._folded = _LiteralSet(literal_folded, engine) if literal_folded else None
         self._cased = _LiteralSet(literal_cased, engine) if literal_cased else None
         self._needs_cased = bool(literal_cased or self.regex_specs)
+        fuzzy_specs = [t for g in self.groups if g.fuzzy for t in g.terms]
+        self._fuzzy = FuzzyFinder(fuzzy_specs, fuzzy) if fuzzy and fuzzy_specs else None
 
     @classmethod
     def for_source(
@@ -61,15 +69,18 @@ class KeywordMatcher:
         groups: Mapping[str, KeywordGroupConfig],
         source: Source,
         engine: EngineName = DEFAULT_ENGINE,
+        fuzzy: FuzzyOptions | None = None,
     ) -> KeywordMatcher:
-        return cls((g for g in compile_groups(groups) if g.searches(source)), engine)
+        return cls((g for g in compile_groups(groups) if g.searches(source)), engine, fuzzy)
 
     @property
     def empty(self) -> bool:
         return not self.groups
 
     def match(self, text: str | None) -> list[Match]:
-        """The first whole occurrence of each term, unless its group's exclusion occurs."""
+        """The first whole occurrence of each term, unless its group's exclusion occurs; with
+        fuzzy options, then the closest word sequence of each term not found exactly
+        (`approximate`, with its score), never inside the words of an exact match."""
         if not text or not self.groups:
             return []
         found: dict[tuple[str, str], tuple[int, int, Normalized]] = {}
@@ -88,6 +99,13 @@ class KeywordMatcher:
             orig_start = norm.original_offset(start)
             orig_end = max(orig_start + 1, norm.original_end(end, text))
             matches.append(Match(group, term, orig_start, orig_end))
+        if self._fuzzy is not None:
+            exact = [(m.start, m.end) for m in matches]
+            skip = set(found) | {(g.name, t.term) for g in self.groups if g.name in excluded
+                                 for t in g.terms}  # fmt: skip
+            for near in self._fuzzy.find(text, exact, skip):
+                spec = near.spec
+                matches.append(Match(spec.group, spec.term, near.start, near.end, True, near.score))
         matches.sort(key=lambda m: (m.start, m.group, m.term))
         return matches
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from collectors.errors import PolmonError
 from monitor.config import KeywordGroupConfig, PolmonConfig
 from monitor.keywords.engines import DEFAULT_ENGINE, EngineName
+from monitor.keywords.fuzzy import FuzzyOptions, fuzzy_options
 from monitor.keywords.hitrows import SourceText, hit_rows
 from monitor.keywords.live import image_sources, matcher_for, post_sources, segment_sources
 from monitor.keywords.terms import group_fingerprint
@@ -90,7 +91,8 @@ def rescan_keywords(
     if group is not None and group not in configured:
         raise UnknownGroupError(f"no keyword group {group!r} in the config")
     report = RescanReport()
-    fingerprints = {name: group_fingerprint(cfg) for name, cfg in configured.items()}
+    fuzzy = fuzzy_options(config)
+    fingerprints = {name: group_fingerprint(cfg, repr(fuzzy)) for name, cfg in configured.items()}
     with transaction(engine) as session:
         stored = _stored_fingerprints(session)
         if group is None:
@@ -108,7 +110,7 @@ def rescan_keywords(
         groups = {name: configured[name] for name in selected}
         _drop_unconfigured_terms(engine, groups)
         _rescan_posted(engine, groups, report, matcher_engine, progress, "posts")
-        _rescan_segments(engine, groups, report, matcher_engine, progress)
+        _rescan_segments(engine, groups, report, (matcher_engine, fuzzy), progress)
         _rescan_posted(engine, groups, report, matcher_engine, progress, "images")
     with transaction(engine) as session:
         kept = {n: v for n, v in stored.items() if n in configured}
@@ -179,10 +181,10 @@ def _rescan_segments(
     engine: Engine,
     groups: dict[str, KeywordGroupConfig],
     report: RescanReport,
-    matcher_engine: EngineName,
+    how: tuple[EngineName, FuzzyOptions | None],
     progress: Callable[[str, int], None] | None,
 ) -> None:
-    matcher = matcher_for(groups, "transcripts", matcher_engine)
+    matcher = matcher_for(groups, "transcripts", *how)
     if matcher.empty:
         return
     names = [g.name for g in matcher.groups]

@@ -15,7 +15,7 @@ from monitor.keywords.scripts import is_spaced_word_char, is_word_char
 from monitor.user_regex import UserRegex, UserRegexError, compile_user_regex
 
 # Bump when matching rules change, so the next rescan re-matches every group.
-MATCHING_VERSION = 1
+MATCHING_VERSION = 2
 Source = Literal["posts", "transcripts"]
 WholeWord = Literal["auto", "always", "never"]
 
@@ -74,6 +74,7 @@ class GroupSpec:
     search_in: str
     terms: tuple[TermSpec, ...]
     excludes: tuple[TermSpec, ...]
+    fuzzy: bool = True  # approximate matches allowed (where the matcher has fuzzy options)
 
     def searches(self, source: Source) -> bool:
         return self.search_in in ("both", source)
@@ -119,12 +120,15 @@ def compile_groups(groups: Mapping[str, KeywordGroupConfig]) -> tuple[GroupSpec,
             for term in dict.fromkeys(cfg.exclude)
             if (spec := _spec(name, term, cfg, exclude=True)) is not None
         )
-        compiled.append(GroupSpec(name, cfg.search_in, terms, excludes))
+        compiled.append(GroupSpec(name, cfg.search_in, terms, excludes, cfg.fuzzy))
     return tuple(compiled)
 
 
-def group_fingerprint(cfg: KeywordGroupConfig) -> str:
-    """A hash of what decides a group's hits (hotwords aside): rescans rerun changed groups."""
+def group_fingerprint(cfg: KeywordGroupConfig, matching: str = "") -> str:
+    """A hash of what decides a group's hits (hotwords aside) and of the global `matching`
+    settings (fuzzy matching's): rescans rerun changed groups."""
     fields = {**cfg.model_dump(exclude={"hotwords"}), "version": MATCHING_VERSION}
+    if matching:
+        fields["matching"] = matching
     blob = json.dumps(fields, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]

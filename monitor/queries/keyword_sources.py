@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -27,6 +27,8 @@ class SegmentText(NamedTuple):
     text: str
     start_seconds: float
     is_hallucination: bool
+    avg_logprob: float | None = None
+    words: dict[str, Any] | None = None  # {"words": [{start, end, word, probability}, …]}
 
 
 class SegmentOwner(NamedTuple):
@@ -49,6 +51,8 @@ _SEGMENT_COLUMNS = (
     TranscriptSegment.text,
     TranscriptSegment.start_seconds,
     TranscriptSegment.is_hallucination,
+    TranscriptSegment.avg_logprob,
+    TranscriptSegment.words,
 )
 _OWNER_COLUMNS = (Post.id, Post.url, Post.published_at, Account.platform)
 
@@ -78,7 +82,7 @@ def segments_after(session: Session, last_id: int, limit: int) -> list[SegmentWi
         .limit(limit)
     )
     return [
-        SegmentWithOwner(SegmentText(*row[:4]), SegmentOwner(*row[4:]))
+        SegmentWithOwner(SegmentText(*row[:6]), SegmentOwner(*row[6:]))
         for row in session.execute(stmt)
     ]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Protocol
@@ -14,6 +15,9 @@ from monitor.transcription.settings import DecodeSettings
 
 ShouldStop = Callable[[], bool]
 DETECT_SECONDS = 30.0  # Whisper detects the language on one 30 s window
+# Hotwords past this many tokens are left out: faster-whisper cuts the prompt at 223, mid-term.
+HOTWORD_TOKENS = 200
+HOTWORD_SEPARATOR = ", "  # see hotword_text
 
 
 class Backend(Protocol):
@@ -56,10 +60,38 @@ def detection_window(audio: np.ndarray, *, vad: bool) -> np.ndarray | None:
     return audio[: int(DETECT_SECONDS * SAMPLE_RATE)]
 
 
-def hotword_text(terms: Sequence[str]) -> str | None:
-    """Terms as one prompt string ("Telegram TikTok …"), or None when there are none.
+def latin_script(term: str) -> bool:
+    """Whether every letter of `term` is Latin (what an English-only model can write)."""
+    return all(unicodedata.name(c, "").startswith("LATIN") for c in term if c.isalpha())
 
-    Spaces, not commas: on our espeak-ng clips the comma list made tiny.en mishear more of the
-    surrounding words for the same keyword recall (see docs/benchmarks.md, Transcription).
+
+def writable_terms(
+    terms: Sequence[str],
+    *,
+    multilingual: bool,
+    count_tokens: Callable[[str], int] | None = None,
+    max_tokens: int = HOTWORD_TOKENS,
+) -> list[str]:
+    """The terms a model can use as hotwords: only Latin-script ones for an English-only model
+    (Khmer would only waste the prompt), in order, whole terms up to `max_tokens` in all."""
+    kept: list[str] = []
+    used = 0
+    for term in terms:
+        if not multilingual and not latin_script(term):
+            continue
+        cost = count_tokens(HOTWORD_SEPARATOR + term) if count_tokens else len(term.split()) * 2
+        if used + cost > max_tokens:
+            continue
+        kept.append(term)
+        used += cost
+    return kept
+
+
+def hotword_text(terms: Sequence[str]) -> str | None:
+    """Terms as one prompt string ("Telegram, TikTok, …"), or None when there are none.
+
+    Commas: on the keyword-spotting set's development half tiny.en found 67 % of the terms said
+    with the comma list and 52 % with spaces, at the same precision (docs/benchmarks.md,
+    Keyword spotting); an earlier trial on four clips saw spaces mishear fewer other words.
     """
-    return " ".join(terms) or None
+    return HOTWORD_SEPARATOR.join(terms) or None

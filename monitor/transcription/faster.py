@@ -9,7 +9,12 @@ from typing import Any
 import numpy as np
 
 from monitor.transcription.audio import decode_with_pyav
-from monitor.transcription.base import ShouldStop, detection_window, hotword_text
+from monitor.transcription.base import (
+    ShouldStop,
+    detection_window,
+    hotword_text,
+    writable_terms,
+)
 from monitor.transcription.errors import Interrupted, ModelLoadError
 from monitor.transcription.result import Segment, TranscriptResult, Word
 from monitor.transcription.settings import DecodeSettings, ModelSpec
@@ -80,6 +85,11 @@ class FasterWhisperBackend:
         should_stop: ShouldStop | None = None,
     ) -> TranscriptResult:
         rules = settings.rules
+        terms = writable_terms(
+            prompt_terms,
+            multilingual=self._model.model.is_multilingual,
+            count_tokens=self._count_tokens,
+        )
         pieces, info = self._model.transcribe(
             audio,
             language=language,
@@ -87,7 +97,7 @@ class FasterWhisperBackend:
             vad_filter=settings.vad_filter,
             condition_on_previous_text=settings.condition_on_previous_text,
             word_timestamps=settings.word_timestamps,
-            hotwords=hotword_text(prompt_terms),
+            hotwords=hotword_text(terms),
             no_speech_threshold=rules.no_speech_threshold,
             log_prob_threshold=rules.logprob_threshold,
             compression_ratio_threshold=rules.compression_ratio_threshold,
@@ -104,8 +114,11 @@ class FasterWhisperBackend:
             duration=float(info.duration),
             backend=self.name,
             model=self.model,
-            prompt_terms=tuple(prompt_terms),
+            prompt_terms=tuple(terms),
         )
+
+    def _count_tokens(self, text: str) -> int:
+        return len(self._model.hf_tokenizer.encode(text, add_special_tokens=False).ids)
 
 
 def _segment(piece: Any) -> Segment:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, replace
 from typing import Any
@@ -37,6 +38,11 @@ class Segment:
     def is_hallucination(self) -> bool:
         return bool(self.hallucination)
 
+    @property
+    def confidence(self) -> float | None:
+        """How sure the model was of these words, 0..1 (None: not reported)."""
+        return logprob_confidence(self.avg_logprob)
+
     def words_doc(self) -> dict[str, Any] | None:
         """The words as the JSON document stored in transcript_segments.words."""
         if self.words is None:
@@ -47,6 +53,13 @@ class Segment:
                 for w in self.words
             ]
         }
+
+
+def logprob_confidence(avg_logprob: float | None) -> float | None:
+    """A segment's mean token log-probability as a probability: exp(avg_logprob), 0..1."""
+    if avg_logprob is None or math.isnan(avg_logprob):
+        return None
+    return min(1.0, max(0.0, math.exp(avg_logprob)))
 
 
 @dataclass(frozen=True)
@@ -75,7 +88,13 @@ class TranscriptResult:
 
 @dataclass(frozen=True)
 class HallucinationRules:
-    """When a segment is likely made up; the thresholds come from [transcription]."""
+    """When a segment is likely made up; the thresholds come from [transcription].
+
+    Low confidence alone (a low avg_logprob) is not hallucination: speech in noise is heard
+    with low confidence and its words are kept, matched and marked by their confidence. Made-up
+    text is what these catch: words over a window the model rated silent, repetition loops (and
+    a compression ratio only they reach), no words at all, text past the end of the audio.
+    """
 
     no_speech_threshold: float = 0.6
     logprob_threshold: float = -1.0
@@ -93,8 +112,6 @@ class HallucinationRules:
             and lp < self.logprob_threshold / 2
         ):
             found.append("no_speech")
-        if lp is not None and lp < self.logprob_threshold:
-            found.append("low_logprob")
         if (ratio is not None and ratio > self.compression_ratio_threshold) or _REPEAT_LOOP.search(
             segment.text
         ):

@@ -136,3 +136,44 @@ def test_rescan_follows_config_changes_and_is_idempotent(db: TestDatabase) -> No
     # Only one group on request.
     only = rescan_keywords(grown, db.engine, group="threats")
     assert only.groups == ["threats"] and only.hits.added == 0
+
+
+def test_transcript_hits_carry_confidence_and_approximate(db: TestDatabase) -> None:
+    config = make_config(keywords={"people": {"terms": ["Kem Sokha", "arrest"]}})
+    words = [("Well", 0.8), ("Kem", 0.9), ("Sokha", 0.6), ("again", 0.99)]
+    with transaction(db.engine) as session:
+        owner = factories.account(session, factories.actor(session, "A"), "youtube", "@a")
+        video = factories.post(
+            session, owner, None, url="https://www.youtube.com/watch?v=abc", kind="video"
+        )
+        transcript = factories.transcript(
+            session, video, [(0.0, "Kim Sokha spoke of an arrest"), (9.0, "Well Kem Sokha again")]
+        )
+        unsure, heard = transcript.segments
+        unsure.avg_logprob = -1.2  # low confidence: matched, not skipped as hallucination
+        heard.avg_logprob = -0.1
+        heard.words = {
+            "words": [
+                {"start": 9.0 + i, "end": 9.5 + i, "word": f" {w}", "probability": p}
+                for i, (w, p) in enumerate(words)
+            ]
+        }
+        session.flush()
+        assert match_transcript(session, config, transcript.id) == 3
+        rows = session.scalars(select(KeywordHit).order_by(KeywordHit.id)).all()
+        found = {(r.term, r.start_seconds, r.approximate): r.confidence for r in rows}
+        links = {r.link for r in rows}
+    # With word timestamps the hit starts at its first word's second.
+    assert set(found) == {
+        ("arrest", 0.0, False),
+        ("Kem Sokha", 0.0, True),
+        ("Kem Sokha", 10.0, False),
+    }
+    assert found[("arrest", 0.0, False)] == 0.301  # exp(-1.2)
+    approximate = found[("Kem Sokha", 0.0, True)]
+    assert approximate is not None and 0.2 < approximate < 0.301  # the similarity times that
+    assert found[("Kem Sokha", 10.0, False)] == 0.905  # exp(-0.1), the segment's
+    assert links == {
+        "https://www.youtube.com/watch?v=abc&t=0s",
+        "https://www.youtube.com/watch?v=abc&t=10s",
+    }

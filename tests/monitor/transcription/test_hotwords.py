@@ -8,6 +8,7 @@ import pytest
 
 from monitor.config import ConfigError
 from monitor.transcription import Transcriber
+from monitor.transcription.base import writable_terms
 from monitor.transcription.settings import prompt_terms
 from tests.support.config import make_config
 from tests.support.transcription import SPEECH, transcription_settings
@@ -46,6 +47,18 @@ def test_hotword_groups_pick_a_subset_and_hotwords_false_turns_it_off() -> None:
     assert prompt_terms(off) == ()
 
 
+def test_hotwords_keep_what_the_model_can_write_within_the_token_cap() -> None:
+    terms = ["Telegram", "ចាប់ខ្លួន", "Kem Sokha", "Phnom Penh"]
+    assert writable_terms(terms, multilingual=False) == ["Telegram", "Kem Sokha", "Phnom Penh"]
+    assert writable_terms(terms, multilingual=True) == terms
+    # Whole terms only: one that would pass the cap is left out, a later shorter one kept.
+    capped = ["Telegram", "Candlelight Party", "ban"]  # 10, 19 and 5 characters with ", "
+    assert writable_terms(capped, multilingual=False, count_tokens=len, max_tokens=16) == [
+        "Telegram",
+        "ban",
+    ]
+
+
 def test_unknown_hotword_group_is_a_config_error() -> None:
     with pytest.raises(ConfigError, match=r"transcription\.hotword_groups\.0: no keyword group"):
         make_config(keywords=KEYWORDS, transcription={"hotword_groups": ["nope"]})
@@ -62,7 +75,8 @@ def test_stock_model_mishears_the_terms_and_the_keyword_aware_run_hears_them(
     terms = prompt_terms(config)
     aware = transcriber.transcribe(SPEECH / "hotwords.wav", prompt_terms=terms)
     assert "telegram" in aware.text.lower() and "tiktok" in aware.text.lower(), aware.text
-    assert aware.prompt_terms == terms
+    # What the English-only model was given (and the transcript records): no Khmer.
+    assert aware.prompt_terms == tuple(t for t in terms if t != "ចាប់ខ្លួន")
     # The same terms do not push keywords into speech that lacks them.
     plain = transcriber.transcribe(SPEECH / "plain.wav", prompt_terms=terms).text.lower()
     assert "budget" in plain and not {"telegram", "tiktok", "facebook"} & set(plain.split())
