@@ -46,6 +46,11 @@ def _capture(
         )
 
 
+def _payload(event: AlertEvent) -> dict[str, Any]:
+    assert event.payload is not None
+    return event.payload
+
+
 def _events(db: TestDatabase) -> list[AlertEvent]:
     with transaction(db.engine) as session:
         events = list(session.scalars(select(AlertEvent).order_by(AlertEvent.id)))
@@ -94,7 +99,7 @@ def test_small_changes_same_day_changes_and_no_threshold_alert_nothing(db: TestD
     _capture(db, account_id, 11_999, DAY0 + timedelta(days=3))  # +19.99 %: no jump
     _capture(db, account_id, None, DAY0 + timedelta(days=4), display_name="PM")  # no count
     _capture(db, account_id, 50_000, DAY0 + timedelta(days=5), jump=None)  # not asked
-    assert [event.payload["to"] for event in _events(db)] == [10_000]
+    assert [_payload(event)["to"] for event in _events(db)] == [10_000]
 
 
 def test_a_drop_is_its_own_event(db: TestDatabase) -> None:
@@ -104,7 +109,7 @@ def test_a_drop_is_its_own_event(db: TestDatabase) -> None:
     _capture(db, account_id, 80_000, day1)
     _capture(db, account_id, 20_000, day1 + timedelta(hours=3))  # same day, now down 60 %
     events = _events(db)
-    assert [(e.payload["direction"], e.payload["percent"]) for e in events] == [
+    assert [(_payload(e)["direction"], _payload(e)["percent"]) for e in events] == [
         ("jump", 60.0),
         ("drop", -60.0),
     ]
@@ -118,7 +123,10 @@ def test_the_alerted_days_are_the_days_growth_flags(db: TestDatabase) -> None:
     series = [10_000, 10_500, 13_000, 13_100, 9_000, 9_500, 9_600, 30_000, 29_000, 200]
     for day, followers in enumerate(series):
         _capture(db, account_id, followers, DAY0 + timedelta(days=day))
-    alerted = [(e.event_key.split(":")[3], e.payload["from"], e.payload["to"]) for e in _events(db)]
+    alerted = [
+        (event.event_key.split(":")[3], _payload(event)["from"], _payload(event)["to"])
+        for event in _events(db)
+    ]
     with transaction(db.engine) as session:
         flagged = rollup.jumps(
             session,

@@ -28,7 +28,8 @@ from tests.support.telegram_site import SiteChannel, TelegramSite
 
 @pytest.fixture
 def receiver() -> Iterator[Receiver]:
-    with Receiver() as got:
+    got = Receiver()
+    with got:
         yield got
 
 
