@@ -1,0 +1,72 @@
+"""`polmon worker` alerts a keyword it hears itself, without waiting for the daemon's tick."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from monitor import shutdown
+from storage.engine import transaction
+from storage.models import AlertDelivery
+from tests.conftest import TestDatabase, invoke
+from tests.monitor.alerts.outbox_support import Receiver, alerts_toml
+from tests.support import factories
+from tests.support.config import toml_table, write_config
+from tests.support.transcription import SPEECH, transcription_settings
+
+pytestmark = pytest.mark.xdist_group("whisper")
+STOPPED_BY_ALERT = "test: the alert arrived"
+FALLBACK_SECONDS = 300.0  # only if the worker never sends: then the test fails on the reason
+
+
+@dataclass
+class StopOnArrival(Receiver):
+    """A verifying receiver that asks the worker to stop once a message arrived: the worker
+    itself must have sent it, since nothing else dispatches and the worker runs until then."""
+
+    def _handle(self, headers: dict[str, str], body: bytes) -> tuple[int, dict[str, str]]:
+        answer = super()._handle(headers, body)
+        shutdown.request_stop(STOPPED_BY_ALERT)
+        return answer
+
+
+@pytest.fixture
+def receiver() -> Iterator[StopOnArrival]:
+    got = StopOnArrival()
+    with got:
+        yield got
+    shutdown.reset()
+
+
+def test_a_hit_the_worker_transcribes_is_sent_by_the_worker(
+    db: TestDatabase, tmp_path: Path, receiver: StopOnArrival
+) -> None:
+    factories.downloaded_media(db.engine, [SPEECH / "plain.wav"], handle="pm")
+    body = toml_table(["keywords", "budget"], {"terms": ["budget"]})
+    body += toml_table(["transcription"], transcription_settings(poll_seconds=0.05))
+    # The daemon's tick would come after an hour: only the worker's own pass can send it.
+    body += alerts_toml(
+        tmp_path, '"keyword_hit"', {"hook": receiver.url}, dispatch_interval_seconds=3600
+    )
+    config = write_config(tmp_path, db, body)
+    fallback = threading.Timer(FALLBACK_SECONDS, shutdown.request_stop, ("test: fallback",))
+    fallback.start()
+    try:
+        result = invoke(config, "worker")
+    finally:
+        fallback.cancel()
+    assert result.exit_code == 0, result.output
+    assert shutdown.stop_reason() == STOPPED_BY_ALERT
+    [request] = receiver.requests()
+    [item] = request.body["items"]
+    assert (item["kind"], item["term"], item["source"]) == ("keyword_hit", "budget", "transcripts")
+    assert item["seconds"] is not None
+    with transaction(db.engine) as session:
+        statuses = session.execute(select(AlertDelivery.status, AlertDelivery.attempts)).all()
+    assert [tuple(row) for row in statuses] == [("delivered", 1)]
+    assert "alerts: dispatching after each transcript that finds a keyword" in result.stderr
