@@ -42,7 +42,6 @@ from tests.support.local_server import LocalServer
 from tests.support.telegram_site import SiteMedia, SitePost
 from tests.support.transcription import transcription_settings
 
-NUMBERS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 STAGES = ("collection wait", "download", "transcription", "dispatch")
 
 
@@ -55,6 +54,7 @@ class VideoPosts:
     stage_interval: float
     worker: bool
     clips: Path | None = None  # under the run's folder, set with the config
+    made: int = 0
     events: tuple[str, ...] = ("new_post", "keyword_hit")
 
     @property
@@ -71,7 +71,8 @@ class VideoPosts:
         return body + toml_table(["transcription"], transcription_settings(poll_seconds=5))
 
     def new_post(self, post_id: int) -> SitePost:
-        said = f"Tonight the police will {KEYWORD} the leaders, number {NUMBERS[post_id % 10]}."
+        self.made += 1  # post ids repeat across channels: the words must not
+        said = f"Tonight the police will {KEYWORD} the leaders, number {self.made}."
         assert self.clips is not None, "extra_config comes first"
         name = f"{post_id}-{uuid.uuid4().hex[:6]}.m4a"
         clip = make_clip(Clip(name, said), self.clips, self.clips)
