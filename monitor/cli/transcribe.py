@@ -26,7 +26,8 @@ def _run(ctx: click.Context, *, limit: int | None, follow: bool, progress: bool)
     context = app(ctx)
     shutdown.reset()
     # `polmon worker`: a hit it finds is alerted now, not at the daemon's next dispatch.
-    alerts = AlertLoop(context.config, context.engine, periodic=False) if follow else None
+    dispatch = follow and context.config.alerts.worker_dispatch
+    alerts = AlertLoop(context.config, context.engine, periodic=False) if dispatch else None
     # SIGTERM / Ctrl-C: finish cleanly (the current file's lease is given back); twice: now.
     with shutdown.signals_request_stop() as stop:
         if alerts is not None:

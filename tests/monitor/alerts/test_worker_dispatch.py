@@ -8,19 +8,21 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from monitor import shutdown
 from storage.engine import transaction
-from storage.models import AlertDelivery
+from storage.models import AlertDelivery, AlertEvent
 from tests.conftest import TestDatabase, invoke
 from tests.monitor.alerts.outbox_support import Receiver, alerts_toml
+from tests.monitor.transcription.test_worker_logs import StopWhenEmpty, stop_when_empty
 from tests.support import factories
 from tests.support.config import toml_table, write_config
 from tests.support.transcription import SPEECH, transcription_settings
 
 pytestmark = pytest.mark.xdist_group("whisper")
 STOPPED_BY_ALERT = "test: the alert arrived"
+__all__ = ["stop_when_empty"]  # a fixture of this module too
 FALLBACK_SECONDS = 300.0  # only if the worker never sends: then the test fails on the reason
 
 
@@ -43,17 +45,26 @@ def receiver() -> Iterator[StopOnArrival]:
     shutdown.reset()
 
 
-def test_a_hit_the_worker_transcribes_is_sent_by_the_worker(
-    db: TestDatabase, tmp_path: Path, receiver: StopOnArrival
-) -> None:
+def _config(db: TestDatabase, tmp_path: Path, url: str, worker_dispatch: str = "true") -> Path:
+    """A budget speech waiting for transcription, and a rule alerting its keyword hits."""
     factories.downloaded_media(db.engine, [SPEECH / "plain.wav"], handle="pm")
     body = toml_table(["keywords", "budget"], {"terms": ["budget"]})
     body += toml_table(["transcription"], transcription_settings(poll_seconds=0.05))
     # The daemon's tick would come after an hour: only the worker's own pass can send it.
     body += alerts_toml(
-        tmp_path, '"keyword_hit"', {"hook": receiver.url}, dispatch_interval_seconds=3600
+        tmp_path,
+        '"keyword_hit"',
+        {"hook": url},
+        dispatch_interval_seconds=3600,
+        worker_dispatch=worker_dispatch,
     )
-    config = write_config(tmp_path, db, body)
+    return write_config(tmp_path, db, body)
+
+
+def test_a_hit_the_worker_transcribes_is_sent_by_the_worker(
+    db: TestDatabase, tmp_path: Path, receiver: StopOnArrival
+) -> None:
+    config = _config(db, tmp_path, receiver.url)
     fallback = threading.Timer(FALLBACK_SECONDS, shutdown.request_stop, ("test: fallback",))
     fallback.start()
     try:
@@ -70,3 +81,19 @@ def test_a_hit_the_worker_transcribes_is_sent_by_the_worker(
         statuses = session.execute(select(AlertDelivery.status, AlertDelivery.attempts)).all()
     assert [tuple(row) for row in statuses] == [("delivered", 1)]
     assert "alerts: dispatching after each transcript that finds a keyword" in result.stderr
+
+
+def test_worker_dispatch_false_leaves_the_hit_to_the_daemon(
+    sqlite_db: TestDatabase,
+    tmp_path: Path,
+    receiver: StopOnArrival,
+    stop_when_empty: StopWhenEmpty,
+) -> None:
+    config = _config(sqlite_db, tmp_path, receiver.url, worker_dispatch="false")
+    result = invoke(config, "worker")
+    assert result.exit_code == 0, result.output
+    assert "stopped: 1 transcribed" in result.stderr
+    assert "alerts: dispatching" not in result.stderr
+    assert receiver.requests() == []
+    with transaction(sqlite_db.engine) as session:  # the event waits in the outbox
+        assert session.scalar(select(func.count()).select_from(AlertEvent)) == 1
