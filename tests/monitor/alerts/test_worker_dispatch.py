@@ -1,23 +1,26 @@
-"""`polmon worker` alerts a keyword it hears itself, without waiting for the daemon's tick."""
+"""A keyword heard by `polmon worker` or the transcribe job is alerted after its transcript."""
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
 from monitor import shutdown
+from monitor.config import JobConfig
+from monitor.tasks import TaskRun, transcribe
 from storage.engine import transaction
-from storage.models import AlertDelivery, AlertEvent
+from storage.models import AlertDelivery, AlertEvent, Media
 from tests.conftest import TestDatabase, invoke
 from tests.monitor.alerts.outbox_support import Receiver, alerts_toml
 from tests.monitor.transcription.test_worker_logs import StopWhenEmpty, stop_when_empty
 from tests.support import factories
-from tests.support.config import toml_table, write_config
+from tests.support.config import make_config, toml_table, write_config
 from tests.support.transcription import SPEECH, transcription_settings
 
 pytestmark = pytest.mark.xdist_group("whisper")
@@ -97,3 +100,31 @@ def test_worker_dispatch_false_leaves_the_hit_to_the_daemon(
     assert receiver.requests() == []
     with transaction(sqlite_db.engine) as session:  # the event waits in the outbox
         assert session.scalar(select(func.count()).select_from(AlertEvent)) == 1
+
+
+def test_the_daemons_transcribe_job_wakes_the_dispatcher_after_each_hit(
+    sqlite_db: TestDatabase, tmp_path: Path
+) -> None:
+    """Not only when the whole job (up to `limit` files) ends: right after the transcript."""
+    files = [SPEECH / "plain.wav", SPEECH / "hotwords.wav"]  # only the first says "budget"
+    factories.downloaded_media(sqlite_db.engine, files)
+    body = toml_table(["keywords", "budget"], {"terms": ["budget"]})
+    body += toml_table(["transcription"], transcription_settings())
+    config = make_config(tmp_path, sqlite_db, body)
+    done_at_wake: list[int] = []
+
+    def wake() -> None:  # stands where the daemon passes its AlertLoop.wake
+        with transaction(sqlite_db.engine) as session:
+            done = select(func.count()).select_from(Media).where(Media.status == "done")
+            done_at_wake.append(session.scalar(done) or 0)
+
+    run = TaskRun(
+        "transcribe",
+        JobConfig(task="transcribe", interval_minutes=10),
+        config,
+        sqlite_db.engine,
+        datetime.now(UTC),
+        wake_alerts=wake,
+    )
+    assert transcribe(run).summary.startswith("2 transcribed")
+    assert done_at_wake == [1]  # once, after the file with the hit, before the next one
