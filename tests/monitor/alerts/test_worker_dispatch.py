@@ -23,7 +23,6 @@ from tests.support import factories
 from tests.support.config import make_config, toml_table, write_config
 from tests.support.transcription import SPEECH, transcription_settings
 
-pytestmark = pytest.mark.xdist_group("whisper")
 STOPPED_BY_ALERT = "test: the alert arrived"
 __all__ = ["stop_when_empty"]  # a fixture of this module too
 FALLBACK_SECONDS = 300.0  # only if the worker never sends: then the test fails on the reason
