@@ -23,6 +23,7 @@ from collectors.settings import (
 from collectors.telegram.settings import TelegramConfig
 from collectors.video.settings import VideoConfig
 from monitor.user_regex import UserRegexError, compile_user_regex
+from storage.audience_jumps import JumpThreshold
 
 _KeyError = SettingsKeyError  # the one validation error that names its key
 
@@ -125,6 +126,11 @@ class GrowthConfig(Section):
     migration_threshold_percent: PositiveFloat = 10.0  # one account falls, another rises
     engagement_posts: PositiveInt = 30  # median views over this many latest posts
     engagement_days: PositiveInt = 30  # posts per day over this many days
+
+    def jump(self) -> JumpThreshold:
+        """The one jump definition: the growth report's jump/drop flags and the
+        `growth_jump` alerts written with each snapshot (storage/audience_jumps.py)."""
+        return JumpThreshold(self.jump_threshold_percent, self.jump_min_change)
 
 
 class TranscriptionConfig(Section):

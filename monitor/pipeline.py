@@ -238,7 +238,14 @@ class AccountCollection:
     def _collect(self, ref: AccountRef, report: AccountReport, snapshots_only: bool) -> None:
         profile = self.collector.fetch_profile(ref)
         with transaction(self.engine) as session:
-            apply_profile(session, self.account_id, profile, self.now, self.collector.platform)
+            apply_profile(
+                session,
+                self.account_id,
+                profile,
+                self.now,
+                self.collector.platform,
+                jump=self.config.growth.jump(),
+            )
         if snapshots_only:
             return
         since, limit = listing_window(self.config, ref.platform, ref.cursor, self.now)

@@ -148,7 +148,9 @@ class Daemon:
         job = self.jobs[name]
         now = datetime.now(UTC)
         scheduled_at = scheduled_at or last_fire_time(self.triggers[name], now) or now
-        task_run = TaskRun(name, job, self.config, self.engine, scheduled_at, tuple(lists))
+        task_run = TaskRun(
+            name, job, self.config, self.engine, scheduled_at, tuple(lists), self.alerts.wake
+        )
         if self._idle(task_run):
             return
         run_id = self._record_start(name)

@@ -41,6 +41,8 @@ class TaskRun:
     engine: Engine
     scheduled_at: datetime
     lists: tuple[str, ...] = ()  # digest catch-up: only these lists
+    # The daemon's alert dispatcher: woken after each transcript that found a keyword.
+    wake_alerts: Callable[[], None] | None = None
 
 
 def entry_point(module: str, name: str) -> Callable[..., Any]:
@@ -119,7 +121,10 @@ def download(run: TaskRun) -> TaskOutcome:
 def transcribe(run: TaskRun) -> TaskOutcome:
     with stage_import("transcription"):
         from monitor.transcription import run_transcriptions
-    return describe(run_transcriptions(run.config, run.engine, limit=run.job.limit))
+    report = run_transcriptions(
+        run.config, run.engine, limit=run.job.limit, on_hits=run.wake_alerts
+    )
+    return describe(report)
 
 
 def ocr(run: TaskRun) -> TaskOutcome:

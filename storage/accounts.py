@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from collectors.records import AccountProfile, AccountRef
 from storage.alerts import record_account_event
+from storage.audience_jumps import JumpThreshold, baseline, record_jump
 from storage.ingest import add_snapshot
 from storage.models import Account, AccountEvent, Actor
 
@@ -130,10 +131,18 @@ def account_ref(session: Session, account_id: int, extra_urls: tuple[str, ...] =
 
 
 def apply_profile(
-    session: Session, account_id: int, profile: AccountProfile, now: datetime, source: str
+    session: Session,
+    account_id: int,
+    profile: AccountProfile,
+    now: datetime,
+    source: str,
+    *,
+    jump: JumpThreshold | None = None,
 ) -> None:
     """Store a fetched profile: the account is active again, renames and a reassigned handle
-    become account_events, the profile fields are updated and the audience counts snapshotted."""
+    become account_events, the profile fields are updated and the audience counts snapshotted;
+    with `jump`, followers that crossed it against an earlier day become a `growth_jump`
+    outbox event in the same transaction (storage/audience_jumps.py)."""
     profile.reject_unsafe_links()  # javascript: and other non-web links stay in raw only
     account = session.get_one(Account, account_id)
     events: list[tuple[str, dict[str, Any]]] = []
@@ -160,7 +169,17 @@ def apply_profile(
     account.last_seen_at = now
     for kind, detail in events:
         _add_event(session, account_id, kind, detail)
-    add_snapshot(session, account_id, profile, now, source)
+    before = baseline(session, account_id, now) if jump and profile.followers is not None else None
+    if add_snapshot(session, account_id, profile, now, source) and jump is not None:
+        record_jump(
+            session,
+            account_id,
+            before,
+            profile.followers,
+            approximate=profile.is_approximate,
+            now=now,
+            threshold=jump,
+        )
 
 
 def record_unavailable(session: Session, account_id: int, status: str, message: str) -> bool:

@@ -87,6 +87,9 @@ class AlertsConfig(Section):
     # Deliveries a dispatcher leased and never settled (it was killed mid-send) are sent
     # again after this (receivers dedupe on the message id).
     dispatch_lease_seconds: PositiveFloat = 300.0
+    # `polmon worker` sends the alerts of the hits it finds at once (false: the daemon's next
+    # pass does; for worker machines that cannot reach the channels or read their secrets).
+    worker_dispatch: bool = True
 
     @model_validator(mode="after")
     def _rules_name_channels(self) -> AlertsConfig:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from monitor.alerts.message import AlertItem, AlertMessage
@@ -80,7 +81,24 @@ def _who(item: AlertItem) -> str:
     return actor or where or "unknown account"
 
 
-def _what(item: AlertItem) -> str:
+def _growth(detail: dict[str, Any], timezone: str) -> str | None:
+    """`audience jumped: followers 10,000 → 15,000 (+50%) since 2026-05-01 14:00 +07`."""
+    before, after, percent = detail.get("from"), detail.get("to"), detail.get("percent")
+    if not all(isinstance(v, int | float) for v in (before, after, percent)):
+        return None
+    verb = "jumped" if detail.get("direction") != "drop" else "dropped"
+    metric = detail.get("metric") if isinstance(detail.get("metric"), str) else "followers"
+    text = f"audience {verb}: {shorten(metric, NAME_CHARS)} {before:,} → {after:,} ({percent:+g}%)"
+    period = detail.get("period")
+    since = period.get("from") if isinstance(period, dict) else None
+    if isinstance(since, str):  # written by storage/audience_jumps.py: ISO 8601
+        text += f" since {local_time(datetime.fromisoformat(since), timezone)}"
+    return text
+
+
+def _what(item: AlertItem, timezone: str) -> str:
+    if item.kind == "growth_jump" and (growth := _growth(item.detail, timezone)):
+        return growth
     if item.kind == "keyword_hit":
         verb = "said" if item.source == "transcripts" else "wrote"
         term = f" “{shorten(item.term, NAME_CHARS)}”" if item.term else ""
@@ -100,7 +118,7 @@ def item_text(item: AlertItem, timezone: str) -> ItemText:
     return ItemText(
         when=local_time(item.occurred_at, timezone),
         who=_who(item),
-        what=_what(item),
+        what=_what(item, timezone),
         group=shorten(item.group, NAME_CHARS) if item.group else None,
         snippet=shorten(item.snippet, SNIPPET_CHARS) if item.snippet else None,
         link=_link(post_link(item)),

@@ -7,6 +7,7 @@ import sys
 import click
 
 from monitor import shutdown
+from monitor.alerts.runner import AlertLoop
 from monitor.cli.context import app, exit_if_stopped
 from monitor.output import dumps, echo
 from monitor.queries.posts import find_post
@@ -24,16 +25,26 @@ from monitor.transcription.formats import (
 def _run(ctx: click.Context, *, limit: int | None, follow: bool, progress: bool) -> None:
     context = app(ctx)
     shutdown.reset()
+    # `polmon worker`: a hit it finds is alerted now, not at the daemon's next dispatch.
+    dispatch = follow and context.config.alerts.worker_dispatch
+    alerts = AlertLoop(context.config, context.engine, periodic=False) if dispatch else None
     # SIGTERM / Ctrl-C: finish cleanly (the current file's lease is given back); twice: now.
     with shutdown.signals_request_stop() as stop:
-        report = run_transcriptions(
-            context.config,
-            context.engine,
-            limit=limit,
-            progress=progress,
-            stop_event=stop,
-            follow=follow,
-        )
+        if alerts is not None:
+            alerts.start()
+        try:
+            report = run_transcriptions(
+                context.config,
+                context.engine,
+                limit=limit,
+                progress=progress,
+                stop_event=stop,
+                follow=follow,
+                on_hits=alerts.wake if alerts is not None else None,
+            )
+        finally:
+            if alerts is not None:
+                alerts.stop()
     _print_report(report)
     if not follow:  # a one-shot run cut short says so (exit 128+signal); a worker exits 0
         exit_if_stopped(ctx, "transcribe")

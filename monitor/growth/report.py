@@ -116,8 +116,8 @@ def growth_report(
         since.date(),
         as_of.date(),
         metric,
-        threshold_percent=settings.jump_threshold_percent,
-        min_change=settings.jump_min_change,
+        threshold_percent=settings.jump().percent,
+        min_change=settings.jump().min_change,
     ):
         jump_rows.setdefault(row["account_id"], []).append(jump_flag(row))
     engagement = data.engagement(

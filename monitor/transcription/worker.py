@@ -55,6 +55,7 @@ class TranscriptionWorker(QueueWorker[TranscribeReport]):
         *,
         stop_event: threading.Event | None = None,
         owner: str | None = None,
+        on_hits: Callable[[], None] | None = None,
     ) -> None:
         t = config.transcription
         super().__init__(
@@ -69,6 +70,7 @@ class TranscriptionWorker(QueueWorker[TranscribeReport]):
         self.transcriber = Transcriber(config)
         self.terms = prompt_terms(config)
         self.level = logging.DEBUG  # of the lifecycle lines; run() sets INFO for `follow`
+        self.on_hits = on_hits  # called after a stored transcript added keyword hits
         self._empty_said = False
 
     @property
@@ -189,7 +191,7 @@ class TranscriptionWorker(QueueWorker[TranscribeReport]):
                 if not complete(session, self.stage, media_id, owner, **extra):
                     raise LeaseLost(f"media {media_id}: lease lost before storing")
                 transcript_id = save_transcript(session, media_id, result)
-                match_transcript(session, self.config, transcript_id)
+                hits = match_transcript(session, self.config, transcript_id)
         except LeaseLost:
             self.report.add("lost")
             return
@@ -200,6 +202,8 @@ class TranscriptionWorker(QueueWorker[TranscribeReport]):
         self.report.add("done")
         self.report.audio_seconds += result.duration
         self.report.processing_seconds += result.processing_seconds
+        if hits and self.on_hits is not None:  # committed: their alert events are readable
+            self.on_hits()
 
     def _fail(self, media_id: int, owner: str, error: str, *, permanent: bool = False) -> None:
         outcome = self.fail_item(media_id, owner, error, permanent=permanent)
@@ -225,15 +229,17 @@ def run_transcriptions(
     stop_event: threading.Event | None = None,
     follow: bool = False,
     poll_seconds: float | None = None,
+    on_hits: Callable[[], None] | None = None,
 ) -> TranscribeReport:
     """Transcribe downloaded media until the queue is empty, `limit` rows are handled, or stop.
 
     With `follow` (`polmon worker`) an empty queue is polled every poll_seconds until
     `stop_event` is set (default: monitor.shutdown's process-wide stop request). A stop
-    abandons a faster-whisper file at its next segment and gives its lease back. Raises
-    ModelLoadError when the model cannot be loaded.
+    abandons a faster-whisper file at its next segment and gives its lease back. `on_hits`
+    is called after each stored transcript that added keyword hits (`polmon worker` wakes
+    its alert dispatcher). Raises ModelLoadError when the model cannot be loaded.
     """
-    worker = TranscriptionWorker(config, engine, stop_event=stop_event)
+    worker = TranscriptionWorker(config, engine, stop_event=stop_event, on_hits=on_hits)
     poll = poll_seconds if poll_seconds is not None else config.transcription.poll_seconds
     if not progress:
         return worker.run(limit=limit, follow=follow, poll_seconds=poll)

@@ -22,6 +22,16 @@ from tests.support.alert_receivers import (
 )
 
 SCHEMA_PATH = Path(__file__).parents[3] / "docs" / "alerts-webhook.schema.json"
+GROWTH_JUMP = {  # as storage/audience_jumps.py writes it
+    "metric": "followers",
+    "direction": "jump",
+    "from": 10_400,
+    "to": 12_480,
+    "change": 2_080,
+    "percent": 20.0,
+    "approximate": False,
+    "period": {"from": "2026-05-01T15:00:00+00:00", "to": "2026-05-02T09:00:00+00:00"},
+}
 
 
 @pytest.fixture
@@ -53,7 +63,7 @@ def test_a_real_payload_of_every_kind_matches_the_schema(receiver: WebhookReceiv
         ),
         sample_item(event_id="e3", kind="deleted", snippet=HOSTILE_POST, web_link=None),
         sample_item(event_id="e4", kind="account_event", actor=None, detail={"summary": "renamed"}),
-        sample_item(event_id="e5", kind="growth_jump", detail={"followers": [100, 900]}),
+        sample_item(event_id="e5", kind="growth_jump", detail=GROWTH_JUMP),
         sample_item(event_id="e6", kind="edited", link=None, snippet=None),
         sample_item(event_id="e7", kind="test", actor=None, term=None, group=None, source=None),
     ]
@@ -77,6 +87,7 @@ def test_a_real_payload_of_every_kind_matches_the_schema(receiver: WebhookReceiv
         lambda p: p["data"]["items"][0].update(seconds=-1),
         lambda p: p["data"].update(items=[]),
         lambda p: p.update(surprise=1),
+        lambda p: p["data"]["items"][0].update(kind="growth_jump", detail={"from": 1}),
     ],
 )
 def test_the_schema_refuses_a_payload_that_breaks_it(receiver: WebhookReceiver, spoil: Any) -> None:
