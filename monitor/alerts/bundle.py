@@ -42,7 +42,11 @@ def alert_item(row: DeliveryToSend, base_url: str | None) -> AlertItem:
     """What the receiver is told about one delivery's event."""
     payload = row.payload
     seconds = payload.get("seconds")
-    detail = {k: v for k, v in payload.items() if k not in _ITEM_FIELDS}
+    # How a term was matched belongs to a hit; other kinds keep such keys in their detail
+    # (a growth jump's `approximate` is about the count, not about a match).
+    item_fields = _ITEM_FIELDS if row.kind == "keyword_hit" else _ITEM_FIELDS - _HIT_MATCH_FIELDS
+    detail = {k: v for k, v in payload.items() if k not in item_fields}
+    hit = payload if row.kind == "keyword_hit" else {}
     if row.kind == "keyword_hit":
         snippet = payload.get("snippet") or _snippet(row.post_text)
     elif row.kind == "edited":
@@ -64,9 +68,9 @@ def alert_item(row: DeliveryToSend, base_url: str | None) -> AlertItem:
         group=payload.get("group"),
         source=payload.get("source"),
         seconds=seconds,
-        source_kind=payload.get("source_kind"),
-        confidence=payload.get("confidence"),
-        approximate=bool(payload.get("approximate")),
+        source_kind=hit.get("source_kind"),
+        confidence=hit.get("confidence"),
+        approximate=bool(hit.get("approximate")),
         detail=detail,
     )
 
@@ -82,6 +86,8 @@ _ITEM_FIELDS = {
     "confidence",
     "approximate",
 }
+# The item fields only a keyword hit carries.
+_HIT_MATCH_FIELDS = {"source_kind", "confidence", "approximate"}
 
 
 def message_id(rule: str, channel: str, rows: Sequence[DeliveryToSend]) -> str:
