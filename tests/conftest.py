@@ -15,11 +15,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from argon2 import PasswordHasher
+from argon2.profiles import CHEAPEST
 from click.testing import CliRunner, Result
 from pytest_httpserver import HTTPServer
 from sqlalchemy import Engine, create_engine, make_url, text
 from sqlalchemy.pool import NullPool
 
+import storage.users
 from monitor import shutdown
 from storage.engine import make_engine
 from storage.migrations import upgrade
@@ -312,3 +315,28 @@ def _no_terminal_width(monkeypatch: pytest.MonkeyPatch) -> None:
 def _no_stop_request() -> None:
     """Stages poll the process-wide stop request: start each test without one."""
     shutdown.reset()
+
+
+# Password hashing in this process: argon2id with argon2-cffi's test profile (8 KiB, one
+# pass) instead of the production 64 MiB and three passes (0.5 s of CPU for each hash and
+# check, and the web tests sign a user in each). Hashes stay argon2id and are checked by the
+# same code; `production_password_hashing` puts the real parameters back for a test, and
+# `polmon` processes started by tests (`polmon users`, `polmon serve`) always use them.
+PRODUCTION_HASHER = storage.users.HASHER
+_PRODUCTION_UNKNOWN_USER_HASH = storage.users._UNKNOWN_USER_HASH
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cheap_password_hashing() -> Iterator[None]:
+    cheap = PasswordHasher.from_parameters(CHEAPEST)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(storage.users, "HASHER", cheap)
+        patch.setattr(storage.users, "_UNKNOWN_USER_HASH", cheap.hash("no such user"))
+        yield
+
+
+@pytest.fixture
+def production_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """argon2id with the parameters polmon ships (RFC 9106's low-memory profile)."""
+    monkeypatch.setattr(storage.users, "HASHER", PRODUCTION_HASHER)
+    monkeypatch.setattr(storage.users, "_UNKNOWN_USER_HASH", _PRODUCTION_UNKNOWN_USER_HASH)
