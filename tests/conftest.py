@@ -56,6 +56,13 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
         _skipped_in_ci.append(report.nodeid)
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked `slow` run first (otherwise in collection order): under pytest-xdist a long
+    test handed out last keeps one worker busy while the others have finished. Mark a whole
+    module that has module-scoped fixtures, never some of its tests (they would be split)."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if _skipped_in_ci and exitstatus == 0:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
+import pytest
 from playwright.sync_api import Page, expect
 
 from storage.engine import transaction
@@ -28,6 +29,7 @@ def _legend_values(page: Page) -> dict[str, str]:
     return out
 
 
+@pytest.mark.slow
 def test_overview_actor_chart_and_export_in_chromium(
     sqlite_db: TestDatabase, tmp_path: Path
 ) -> None:
@@ -121,6 +123,7 @@ def test_overview_actor_chart_and_export_in_chromium(
     print(tmp_path)
 
 
+@pytest.mark.slow
 def test_chart_of_an_actor_with_many_accounts_draws_the_largest(
     sqlite_db: TestDatabase, tmp_path: Path
 ) -> None:

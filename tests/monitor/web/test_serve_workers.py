@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 from storage.engine import transaction
 from storage.users import add_user
@@ -18,6 +19,7 @@ from tests.support.config import write_config
 from tests.support.web import LiveServer, free_port, log_in
 
 
+@pytest.mark.slow
 def test_two_worker_processes_share_the_session_key_and_stop_on_sigterm(
     sqlite_db: TestDatabase, tmp_path: Path
 ) -> None:
