@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from argon2 import PasswordHasher
@@ -28,6 +28,9 @@ from storage.engine import make_engine
 from storage.migrations import upgrade
 from tests.support.config import write_config as write_config  # where older tests look for it
 from tests.support.telegram_site import TelegramSite
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -309,6 +312,17 @@ def site(httpserver: HTTPServer) -> Iterator[TelegramSite]:
     telegram = TelegramSite()
     httpserver.expect_request(re.compile(".*")).respond_with_handler(telegram.handle)
     yield telegram
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """One headless Chromium for a module's tests, each of which opens its page in a new
+    context (`chromium_page(base_url, browser)`): a launch costs about a second. A module that
+    uses it gets an `xdist_group`, and calls no `asyncio.run` (see `chromium`)."""
+    from tests.support.web import chromium
+
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture(autouse=True)

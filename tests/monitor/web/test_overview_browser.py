@@ -10,7 +10,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from storage.engine import transaction
 from tests.conftest import TestDatabase
@@ -18,6 +18,9 @@ from tests.support import factories, growth_pages
 from tests.support.config import make_config
 from tests.support.growth_pages import HOSTILE_TITLE, UNTIL
 from tests.support.web import chromium_page, live_server, sign_in
+
+# One worker runs this module: its Chromium (the module-scoped `browser`) is launched once.
+pytestmark = [pytest.mark.xdist_group("web-overview-browser"), pytest.mark.slow]
 
 
 def _legend_values(page: Page) -> dict[str, str]:
@@ -29,15 +32,17 @@ def _legend_values(page: Page) -> dict[str, str]:
     return out
 
 
-@pytest.mark.slow
 def test_overview_actor_chart_and_export_in_chromium(
-    sqlite_db: TestDatabase, tmp_path: Path
+    sqlite_db: TestDatabase, tmp_path: Path, browser: Browser
 ) -> None:
     with transaction(sqlite_db.engine) as session:
         ids = growth_pages.build(session)
     config = make_config(tmp_path, sqlite_db)
     dialogs: list[str] = []
-    with live_server(config, sqlite_db.engine) as server, chromium_page(server.base_url) as page:
+    with (
+        live_server(config, sqlite_db.engine) as server,
+        chromium_page(server.base_url, browser) as page,
+    ):
         sign_in(server, page)
         page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
 
@@ -123,9 +128,8 @@ def test_overview_actor_chart_and_export_in_chromium(
     print(tmp_path)
 
 
-@pytest.mark.slow
 def test_chart_of_an_actor_with_many_accounts_draws_the_largest(
-    sqlite_db: TestDatabase, tmp_path: Path
+    sqlite_db: TestDatabase, tmp_path: Path, browser: Browser
 ) -> None:
     with transaction(sqlite_db.engine) as session:
         many = factories.actor(session, "Many Accounts")
@@ -134,7 +138,10 @@ def test_chart_of_an_actor_with_many_accounts_draws_the_largest(
             factories.snapshots(session, account, [(day, 1_000 * (number + 1)) for day in range(5)])
         actor_id = many.id
     config = make_config(tmp_path, sqlite_db)
-    with live_server(config, sqlite_db.engine) as server, chromium_page(server.base_url) as page:
+    with (
+        live_server(config, sqlite_db.engine) as server,
+        chromium_page(server.base_url, browser) as page,
+    ):
         sign_in(server, page)
         page.goto(f"/actors/{actor_id}")
         labels = page.locator(".u-legend tr.u-series .u-label")
