@@ -19,8 +19,9 @@ from argon2 import PasswordHasher
 from argon2.profiles import CHEAPEST
 from click.testing import CliRunner, Result
 from pytest_httpserver import HTTPServer
-from sqlalchemy import Engine, create_engine, make_url, text
-from sqlalchemy.pool import NullPool
+from sqlalchemy import Connection, Engine, create_engine, make_url, text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.pool import NullPool, StaticPool
 
 import storage.users
 from monitor import shutdown
@@ -153,6 +154,7 @@ class PostgresTestDatabase:
         self.url = _database_url(server_url, self.name)
         self._shape: tuple[str, ...] = ()
         self._reset_sql = ""
+        self._keeper: Engine | None = None
         self._create()
 
     def _create(self) -> None:
@@ -160,8 +162,8 @@ class PostgresTestDatabase:
         engine = make_engine(self.url)
         try:
             upgrade(engine)
-            self._shape = self._read_shape(engine)
             with engine.connect() as conn:
+                self._shape = self._read_shape(conn)
                 tables = conn.scalars(text(_TABLES)).all()
                 sequences = conn.scalars(text(_SEQUENCES)).all()
         finally:
@@ -171,30 +173,35 @@ class PostgresTestDatabase:
             [f'DELETE FROM "{table}";' for table in tables]
             + [f"SELECT setval('\"{sequence}\"', 1, false);" for sequence in sequences]
         )
+        # One connection of our own for the resets (a new one per test costs a backend start).
+        self._keeper = create_engine(self.url, poolclass=StaticPool)
 
     @staticmethod
-    def _read_shape(engine: Engine) -> tuple[str, ...]:
-        with engine.connect() as conn:
-            version = conn.scalars(text("SELECT version_num FROM alembic_version")).all()
-            objects = conn.scalars(text(_OBJECTS)).all()
+    def _read_shape(conn: Connection) -> tuple[str, ...]:
+        version = conn.scalars(text("SELECT version_num FROM alembic_version")).all()
+        objects = conn.scalars(text(_OBJECTS)).all()
         return (*version, *objects)
 
     def reset(self) -> None:
         """Empty every table, or rebuild the database if a test changed its schema."""
-        _admin(self.server_url, _TERMINATE.format(name=self.name))
-        engine = make_engine(self.url, pool_size=1)
+        assert self._keeper is not None
         try:
-            changed = self._read_shape(engine) != self._shape
-            if not changed:
-                with engine.begin() as conn:
+            with self._keeper.begin() as conn:
+                # Connections a test left open (a killed subprocess's, a leaked pool's) end first.
+                conn.execute(text(_TERMINATE.format(name=self.name)))
+                changed = self._read_shape(conn) != self._shape
+                if not changed:
                     conn.exec_driver_sql(self._reset_sql)
-        finally:
-            engine.dispose()
+        except DBAPIError:  # our connection ended too (a test restarted the server's backends)
+            changed = True
         if changed:
             self.drop()
             self._create()
 
     def drop(self) -> None:
+        if self._keeper is not None:
+            self._keeper.dispose()
+            self._keeper = None
         _admin(self.server_url, f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
 
 
@@ -211,7 +218,6 @@ _OBJECTS = (
     "WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') "
     "GROUP BY c.relkind, n.nspname, c.relname ORDER BY 1"
 )
-# Connections a test left open (a killed subprocess's, a leaked pool's) end before the reset.
 _TERMINATE = (
     "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
     "WHERE datname = '{name}' AND pid <> pg_backend_pid()"
