@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -267,7 +268,11 @@ def _database(kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iter
 
 
 def _copy_sqlite(source: Path, target: Path) -> None:
-    """Copy a SQLite database page by page (SQLite's backup API, safe with WAL files)."""
+    """Copy a SQLite database: a closed one (no write-ahead log beside it) as a file (under a
+    millisecond), one that may be open page by page with SQLite's backup API (about 10 ms)."""
+    if not source.with_name(source.name + "-wal").exists():
+        shutil.copyfile(source, target)
+        return
     with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(target)) as dst:
         src.backup(dst)
 
