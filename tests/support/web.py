@@ -21,6 +21,7 @@ import uvicorn
 from playwright.sync_api import Browser, Page, sync_playwright
 from sqlalchemy.engine import Engine
 
+from collectors.http import tls_context
 from monitor.config import PolmonConfig
 from monitor.web.app import create_app
 from storage.engine import transaction
@@ -40,6 +41,12 @@ def free_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         return port
+
+
+def web_client(base_url: str = "") -> httpx.Client:
+    """An httpx client (for the app under test: `web_client(server.base_url)`) with the TLS
+    settings built once per process (`collectors.http.tls_context`), not once per client."""
+    return httpx.Client(base_url=base_url, verify=tls_context())
 
 
 @contextmanager

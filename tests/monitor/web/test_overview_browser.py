@@ -8,7 +8,6 @@ import re
 from datetime import UTC, datetime
 from pathlib import Path
 
-import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
@@ -17,7 +16,7 @@ from tests.conftest import TestDatabase
 from tests.support import factories, growth_pages
 from tests.support.config import make_config
 from tests.support.growth_pages import HOSTILE_TITLE, UNTIL
-from tests.support.web import chromium_page, live_server, sign_in
+from tests.support.web import chromium_page, live_server, sign_in, web_client
 
 # One worker runs this module: its Chromium (the module-scoped `browser`) is launched once.
 pytestmark = [pytest.mark.xdist_group("web-overview-browser"), pytest.mark.slow]
@@ -90,7 +89,7 @@ def test_overview_actor_chart_and_export_in_chromium(
         expect(date_cell).to_have_text(re.compile(r"^2025-\d\d-\d\d$"))
         legend = _legend_values(page)
         hovered_day = legend["Date"]
-        with httpx.Client(base_url=server.base_url) as client:
+        with web_client(server.base_url) as client:
             sign_in(server, client)
             chart = client.get(f"/api/actors/{ids.hun_sen}/growth").json()
         days = [datetime.fromtimestamp(t, UTC).date().isoformat() for t in chart["x"]]

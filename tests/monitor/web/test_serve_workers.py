@@ -16,7 +16,7 @@ from storage.engine import transaction
 from storage.users import add_user
 from tests.conftest import REPO_ROOT, TestDatabase
 from tests.support.config import write_config
-from tests.support.web import LiveServer, free_port, log_in
+from tests.support.web import LiveServer, free_port, log_in, web_client
 
 
 @pytest.mark.slow
@@ -47,7 +47,7 @@ def test_two_worker_processes_share_the_session_key_and_stop_on_sigterm(
                 pass
             assert process.poll() is None and time.monotonic() < deadline, "serve did not start"
             time.sleep(0.2)
-        with httpx.Client(base_url=base_url) as client:
+        with web_client(base_url) as client:
             log_in(
                 LiveServer(base_url, sqlite_db.engine), client, "analyst", "a long enough password"
             )
