@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, func, inspect, select, text
+from sqlalchemy import Engine, create_engine, func, insert, inspect, select, text
 
 from storage.engine import make_engine, transaction
 from storage.migrations import current_revision, head_revisions, upgrade
@@ -110,27 +110,35 @@ def _kill_during_upgrade(config: Path, nth_step: int, delay: float) -> bool:
 
 
 def _populate(engine: Engine) -> None:
-    """Accounts with posts and audience snapshots, written at revision 0003."""
+    """Accounts with posts and audience snapshots, written at revision 0003 (bulk inserts)."""
     start = datetime(2024, 1, 1, tzinfo=UTC)
     with transaction(engine) as session:
         actor = Actor(name="Someone")
         account = Account(actor=actor, platform="telegram", handle="someone")
         session.add_all([actor, account])
         session.flush()
-        session.add_all(
-            AudienceSnapshot(
-                account_id=account.id, captured_at=start + timedelta(hours=i), followers=i
-            )
-            for i in range(SNAPSHOTS)
+        session.execute(
+            insert(AudienceSnapshot),
+            [
+                {
+                    "account_id": account.id,
+                    "captured_at": start + timedelta(hours=i),
+                    "followers": i,
+                }
+                for i in range(SNAPSHOTS)
+            ],
         )
-        session.add_all(
-            Post(
-                account_id=account.id,
-                platform_post_id=str(i),
-                published_at=start + timedelta(hours=i),
-                text=f"post number {i}",
-            )
-            for i in range(POSTS)
+        session.execute(
+            insert(Post),
+            [
+                {
+                    "account_id": account.id,
+                    "platform_post_id": str(i),
+                    "published_at": start + timedelta(hours=i),
+                    "text": f"post number {i}",
+                }
+                for i in range(POSTS)
+            ],
         )
 
 
