@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -12,19 +13,26 @@ from collections.abc import Iterator
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
+from argon2 import PasswordHasher
+from argon2.profiles import CHEAPEST
 from click.testing import CliRunner, Result
 from pytest_httpserver import HTTPServer
-from sqlalchemy import Engine, create_engine, make_url, text
-from sqlalchemy.pool import NullPool
+from sqlalchemy import Connection, Engine, create_engine, make_url, text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.pool import NullPool, StaticPool
 
+import storage.users
 from monitor import shutdown
 from storage.engine import make_engine
 from storage.migrations import upgrade
 from tests.support.config import write_config as write_config  # where older tests look for it
 from tests.support.telegram_site import TelegramSite
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -51,6 +59,13 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     """Under CI=true every skip is noted (xfails aside): the run then fails."""
     if IN_CI and report.skipped and not hasattr(report, "wasxfail"):
         _skipped_in_ci.append(report.nodeid)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked `slow` run first (otherwise in collection order): under pytest-xdist a long
+    test handed out last keeps one worker busy while the others have finished. Mark a whole
+    module that has module-scoped fixtures, never some of its tests (they would be split)."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
@@ -140,6 +155,7 @@ class PostgresTestDatabase:
         self.url = _database_url(server_url, self.name)
         self._shape: tuple[str, ...] = ()
         self._reset_sql = ""
+        self._keeper: Engine | None = None
         self._create()
 
     def _create(self) -> None:
@@ -147,8 +163,8 @@ class PostgresTestDatabase:
         engine = make_engine(self.url)
         try:
             upgrade(engine)
-            self._shape = self._read_shape(engine)
             with engine.connect() as conn:
+                self._shape = self._read_shape(conn)
                 tables = conn.scalars(text(_TABLES)).all()
                 sequences = conn.scalars(text(_SEQUENCES)).all()
         finally:
@@ -158,30 +174,35 @@ class PostgresTestDatabase:
             [f'DELETE FROM "{table}";' for table in tables]
             + [f"SELECT setval('\"{sequence}\"', 1, false);" for sequence in sequences]
         )
+        # One connection of our own for the resets (a new one per test costs a backend start).
+        self._keeper = create_engine(self.url, poolclass=StaticPool)
 
     @staticmethod
-    def _read_shape(engine: Engine) -> tuple[str, ...]:
-        with engine.connect() as conn:
-            version = conn.scalars(text("SELECT version_num FROM alembic_version")).all()
-            objects = conn.scalars(text(_OBJECTS)).all()
+    def _read_shape(conn: Connection) -> tuple[str, ...]:
+        version = conn.scalars(text("SELECT version_num FROM alembic_version")).all()
+        objects = conn.scalars(text(_OBJECTS)).all()
         return (*version, *objects)
 
     def reset(self) -> None:
         """Empty every table, or rebuild the database if a test changed its schema."""
-        _admin(self.server_url, _TERMINATE.format(name=self.name))
-        engine = make_engine(self.url, pool_size=1)
+        assert self._keeper is not None
         try:
-            changed = self._read_shape(engine) != self._shape
-            if not changed:
-                with engine.begin() as conn:
+            with self._keeper.begin() as conn:
+                # Connections a test left open (a killed subprocess's, a leaked pool's) end first.
+                conn.execute(text(_TERMINATE.format(name=self.name)))
+                changed = self._read_shape(conn) != self._shape
+                if not changed:
                     conn.exec_driver_sql(self._reset_sql)
-        finally:
-            engine.dispose()
+        except DBAPIError:  # our connection ended too (a test restarted the server's backends)
+            changed = True
         if changed:
             self.drop()
             self._create()
 
     def drop(self) -> None:
+        if self._keeper is not None:
+            self._keeper.dispose()
+            self._keeper = None
         _admin(self.server_url, f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
 
 
@@ -198,7 +219,6 @@ _OBJECTS = (
     "WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') "
     "GROUP BY c.relkind, n.nspname, c.relname ORDER BY 1"
 )
-# Connections a test left open (a killed subprocess's, a leaked pool's) end before the reset.
 _TERMINATE = (
     "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
     "WHERE datname = '{name}' AND pid <> pg_backend_pid()"
@@ -248,7 +268,11 @@ def _database(kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iter
 
 
 def _copy_sqlite(source: Path, target: Path) -> None:
-    """Copy a SQLite database page by page (SQLite's backup API, safe with WAL files)."""
+    """Copy a SQLite database: a closed one (no write-ahead log beside it) as a file (under a
+    millisecond), one that may be open page by page with SQLite's backup API (about 10 ms)."""
+    if not source.with_name(source.name + "-wal").exists():
+        shutil.copyfile(source, target)
+        return
     with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(target)) as dst:
         src.backup(dst)
 
@@ -301,6 +325,17 @@ def site(httpserver: HTTPServer) -> Iterator[TelegramSite]:
     yield telegram
 
 
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """One headless Chromium for a module's tests, each of which opens its page in a new
+    context (`chromium_page(base_url, browser)`): a launch costs about a second. A module that
+    uses it gets an `xdist_group`, and calls no `asyncio.run` (see `chromium`)."""
+    from tests.support.web import chromium
+
+    with chromium() as launched:
+        yield launched
+
+
 @pytest.fixture(autouse=True)
 def _no_terminal_width(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tables are laid out for no terminal unless a test sets a width itself: COLUMNS, exported
@@ -312,3 +347,28 @@ def _no_terminal_width(monkeypatch: pytest.MonkeyPatch) -> None:
 def _no_stop_request() -> None:
     """Stages poll the process-wide stop request: start each test without one."""
     shutdown.reset()
+
+
+# Password hashing in this process: argon2id with argon2-cffi's test profile (8 KiB, one
+# pass) instead of the production 64 MiB and three passes (0.5 s of CPU for each hash and
+# check, and the web tests sign a user in each). Hashes stay argon2id and are checked by the
+# same code; `production_password_hashing` puts the real parameters back for a test, and
+# `polmon` processes started by tests (`polmon users`, `polmon serve`) always use them.
+PRODUCTION_HASHER = storage.users.HASHER
+_PRODUCTION_UNKNOWN_USER_HASH = storage.users._UNKNOWN_USER_HASH
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cheap_password_hashing() -> Iterator[None]:
+    cheap = PasswordHasher.from_parameters(CHEAPEST)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(storage.users, "HASHER", cheap)
+        patch.setattr(storage.users, "_UNKNOWN_USER_HASH", cheap.hash("no such user"))
+        yield
+
+
+@pytest.fixture
+def production_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """argon2id with the parameters polmon ships (RFC 9106's low-memory profile)."""
+    monkeypatch.setattr(storage.users, "HASHER", PRODUCTION_HASHER)
+    monkeypatch.setattr(storage.users, "_UNKNOWN_USER_HASH", _PRODUCTION_UNKNOWN_USER_HASH)

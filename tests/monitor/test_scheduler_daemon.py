@@ -13,6 +13,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from storage.engine import transaction
@@ -123,6 +124,7 @@ def wait_for(condition: Callable[[], bool], what: str, process: subprocess.Popen
     raise AssertionError(f"timed out waiting for {what}")
 
 
+@pytest.mark.slow
 def test_polmon_run_runs_jobs_isolates_failures_and_stops_cleanly(
     db: TestDatabase, tmp_path: Path
 ) -> None:

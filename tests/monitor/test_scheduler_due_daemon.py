@@ -11,6 +11,7 @@ import sys
 from itertools import pairwise
 from pathlib import Path
 
+import pytest
 from pytest_httpserver import HTTPServer
 from sqlalchemy import select
 
@@ -58,6 +59,7 @@ def fast_runs(database: TestDatabase) -> list[CollectionRun]:
         )
 
 
+@pytest.mark.slow
 def test_the_daemon_collects_a_due_account_once_per_interval(
     db: TestDatabase, site: TelegramSite, httpserver: HTTPServer, tmp_path: Path
 ) -> None:

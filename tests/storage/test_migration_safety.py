@@ -110,18 +110,23 @@ def _kill_during_upgrade(config: Path, nth_step: int, delay: float) -> bool:
 
 
 def _populate(engine: Engine) -> None:
-    """Accounts with posts and audience snapshots, written at revision 0003."""
+    """Accounts with posts and audience snapshots, written at revision 0003 (bulk inserts)."""
     start = datetime(2024, 1, 1, tzinfo=UTC)
     with transaction(engine) as session:
         actor = Actor(name="Someone")
         account = Account(actor=actor, platform="telegram", handle="someone")
         session.add_all([actor, account])
         session.flush()
-        session.add_all(
-            AudienceSnapshot(
-                account_id=account.id, captured_at=start + timedelta(hours=i), followers=i
-            )
-            for i in range(SNAPSHOTS)
+        session.execute(
+            insert(AudienceSnapshot),
+            [
+                {
+                    "account_id": account.id,
+                    "captured_at": start + timedelta(hours=i),
+                    "followers": i,
+                }
+                for i in range(SNAPSHOTS)
+            ],
         )
         # Core, naming the columns: the model has columns later revisions add.
         session.execute(

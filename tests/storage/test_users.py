@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from argon2 import extract_parameters
+from argon2.profiles import RFC_9106_LOW_MEMORY
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -24,6 +26,7 @@ from tests.conftest import TestDatabase
 PASSWORD = "correct horse battery staple"
 
 
+@pytest.mark.usefixtures("production_password_hashing")
 def test_only_an_argon2id_hash_is_stored_and_it_checks_the_password(db: TestDatabase) -> None:
     with transaction(db.engine) as session:
         added = add_user(session, "alice", PASSWORD, "admin")
@@ -32,6 +35,8 @@ def test_only_an_argon2id_hash_is_stored_and_it_checks_the_password(db: TestData
         credentials = find_credentials(session, "alice")
     assert stored.id == added.id and stored.role == "admin"
     assert stored.password_hash.startswith("$argon2id$")
+    # the shipped parameters (the rest of the suite hashes with argon2's cheap test profile)
+    assert extract_parameters(stored.password_hash) == RFC_9106_LOW_MEMORY
     assert PASSWORD not in stored.password_hash
     assert credentials is not None
     assert password_matches(credentials.password_hash, PASSWORD)

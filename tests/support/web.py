@@ -18,9 +18,10 @@ from urllib.parse import urlsplit
 
 import httpx
 import uvicorn
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Browser, Page, sync_playwright
 from sqlalchemy.engine import Engine
 
+from collectors.http import tls_context
 from monitor.config import PolmonConfig
 from monitor.web.app import create_app
 from storage.engine import transaction
@@ -40,6 +41,12 @@ def free_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         return port
+
+
+def web_client(base_url: str = "") -> httpx.Client:
+    """An httpx client (for the app under test: `web_client(server.base_url)`) with the TLS
+    settings built once per process (`collectors.http.tls_context`), not once per client."""
+    return httpx.Client(base_url=base_url, verify=tls_context())
 
 
 @contextmanager
@@ -64,30 +71,46 @@ def live_server(config: PolmonConfig, engine: Engine) -> Iterator[LiveServer]:
 
 
 @contextmanager
-def chromium_page(base_url: str) -> Iterator[Page]:
-    """A fresh headless Chromium page (Debian's `chromium`, no browser download) on base_url.
-
-    Requests to anything but 127.0.0.1 fail the test: the app must not reach elsewhere.
-    """
+def chromium() -> Iterator[Browser]:
+    """Debian's headless `chromium` through Playwright (no browser download), until the block
+    ends. While it runs, `asyncio.run` cannot be called in this thread (Playwright's sync API
+    marks its loop as running), so hold one for a module at most (the `browser` fixture)."""
     from tests.conftest import require
 
     require(CHROMIUM.exists(), "Debian's chromium", "apt-get install chromium")
-    outside: list[str] = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True)
         try:
-            context = browser.new_context(base_url=base_url)
-            context.on(
-                "request",
-                lambda request: (
-                    None
-                    if request.url.startswith(("http://127.0.0.1", "data:", "blob:"))
-                    else outside.append(request.url)
-                ),
-            )
-            yield context.new_page()
+            yield browser
         finally:
             browser.close()
+
+
+@contextmanager
+def chromium_page(base_url: str, browser: Browser | None = None) -> Iterator[Page]:
+    """A fresh page on base_url in a new browser context (no cookies or storage of any other
+    test): in `browser` (a module's, from the `browser` fixture) or in a Chromium of its own.
+
+    Requests to anything but 127.0.0.1 fail the test: the app must not reach elsewhere.
+    """
+    if browser is None:
+        with chromium() as own, chromium_page(base_url, own) as page:
+            yield page
+        return
+    outside: list[str] = []
+    context = browser.new_context(base_url=base_url)
+    try:
+        context.on(
+            "request",
+            lambda request: (
+                None
+                if request.url.startswith(("http://127.0.0.1", "data:", "blob:"))
+                else outside.append(request.url)
+            ),
+        )
+        yield context.new_page()
+    finally:
+        context.close()
     assert not outside, f"the browser was sent outside polmon: {outside}"
 
 

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from pytest_httpserver import HTTPServer
 from sqlalchemy import select
 
@@ -67,6 +68,7 @@ def _write_config(
     return make_config(tmp_path, db, body, telegram=scenario_telegram(httpserver.url_for("/")))
 
 
+@pytest.mark.slow
 def test_sigkill_between_send_and_mark_resends_the_same_message_once(
     db: TestDatabase, site: TelegramSite, httpserver: HTTPServer, tmp_path: Path
 ) -> None:
@@ -132,6 +134,7 @@ def _polmon_run(config_path: Path, log: Path) -> Iterator[subprocess.Popen[str]]
                 process.wait()
 
 
+@pytest.mark.slow
 def test_sigkill_of_polmon_run_before_delivery_is_delivered_once_after_restart(
     db: TestDatabase, site: TelegramSite, httpserver: HTTPServer, tmp_path: Path
 ) -> None:

@@ -12,6 +12,8 @@ import sys
 import termios
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import REPO_ROOT, TestDatabase
 from tests.support.corpus import seed
 
@@ -46,6 +48,7 @@ def _run_in_terminal(config: Path, *args: str, columns: int = 120) -> str:
     return b"".join(chunks).decode("utf-8", "replace")
 
 
+@pytest.mark.slow
 def test_table_and_csv_on_a_terminal_show_escapes_visibly(
     sqlite_db: TestDatabase, tmp_path: Path
 ) -> None:

@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import invoke, run_polmon
 
 
+@pytest.mark.slow
 def test_demo_runs_the_whole_pipeline_offline(tmp_path: Path) -> None:
     output = tmp_path / "demo"
     result = run_polmon("demo", "--output", str(output), "--json", timeout=600)

@@ -91,6 +91,7 @@ def test_corrupt_and_missing_files_are_corrupt_media(tmp_path: Path) -> None:
         transcriber.transcribe(empty)
 
 
+@pytest.mark.slow
 def test_model_is_loaded_once_per_process_and_reused(tmp_path: Path) -> None:
     unload_models()
     config = make_config(tmp_path, transcription=transcription_settings())

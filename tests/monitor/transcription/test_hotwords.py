@@ -64,6 +64,7 @@ def test_unknown_hotword_group_is_a_config_error() -> None:
         make_config(keywords=KEYWORDS, transcription={"hotword_groups": ["nope"]})
 
 
+@pytest.mark.slow
 def test_stock_model_mishears_the_terms_and_the_keyword_aware_run_hears_them(
     tmp_path: Path,
 ) -> None:

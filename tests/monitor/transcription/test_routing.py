@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from monitor.transcription import Transcriber
 from monitor.transcription.models import loaded_models, unload_models
 from tests.support.config import make_config
 from tests.support.transcription import SPEECH, tiny_model_path, transcription_settings
 
 
+@pytest.mark.slow
 def test_detected_language_goes_to_its_routed_model(tmp_path: Path) -> None:
     """Route "en" to the same tiny.en files under another path: a distinct model to load."""
     routed = tmp_path / "english-model"
@@ -30,6 +33,7 @@ def test_detected_language_goes_to_its_routed_model(tmp_path: Path) -> None:
     unload_models()
 
 
+@pytest.mark.slow
 def test_unrouted_language_stays_on_the_default_model(tmp_path: Path) -> None:
     config = make_config(
         tmp_path,
@@ -40,6 +44,7 @@ def test_unrouted_language_stays_on_the_default_model(tmp_path: Path) -> None:
     assert result.language == "en"
 
 
+@pytest.mark.slow
 def test_a_language_hint_routes_without_detection(tmp_path: Path) -> None:
     routed = tmp_path / "hinted"
     routed.symlink_to(tiny_model_path(), target_is_directory=True)

@@ -14,7 +14,7 @@ from tests.support import growth_pages
 from tests.support.config import make_config
 from tests.support.growth_history import telegram_value
 from tests.support.growth_pages import HOSTILE_TITLE, GrowthPages
-from tests.support.web import live_server, sign_in
+from tests.support.web import live_server, sign_in, web_client
 
 
 @pytest.fixture
@@ -22,7 +22,7 @@ def site(db: TestDatabase, tmp_path: Path) -> Iterator[tuple[httpx.Client, Growt
     with transaction(db.engine) as session:
         ids = growth_pages.build(session)
     config = make_config(tmp_path, db)
-    with live_server(config, db.engine) as server, httpx.Client(base_url=server.base_url) as client:
+    with live_server(config, db.engine) as server, web_client(server.base_url) as client:
         sign_in(server, client)
         yield client, ids
 

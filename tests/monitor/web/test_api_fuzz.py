@@ -19,7 +19,7 @@ from tests.conftest import TestDatabase, _database
 from tests.support import factories as f
 from tests.support.config import make_config
 from tests.support.hostile_texts import HOSTILE_TEXTS
-from tests.support.web import LiveServer, live_server, sign_in
+from tests.support.web import LiveServer, live_server, sign_in, web_client
 
 # One worker runs this module: its module-scoped fixture is built once.
 pytestmark = pytest.mark.xdist_group("web-api-fuzz")
@@ -63,7 +63,7 @@ def api_server(
     config = make_config(tmp_path, database)
     with (
         live_server(config, database.engine) as server,
-        httpx.Client(base_url=server.base_url) as client,
+        web_client(server.base_url) as client,
     ):
         sign_in(server, client, role="admin")
         yield server, dict(client.cookies)

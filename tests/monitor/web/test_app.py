@@ -9,7 +9,7 @@ import httpx
 from monitor.web.security import HEADERS
 from tests.conftest import TestDatabase
 from tests.support.config import make_config
-from tests.support.web import chromium_page, live_server, sign_in
+from tests.support.web import chromium_page, live_server, sign_in, web_client
 
 
 def test_healthz_and_security_headers_on_a_real_server(
@@ -19,7 +19,7 @@ def test_healthz_and_security_headers_on_a_real_server(
     with live_server(config, sqlite_db.engine) as server:
         ok = httpx.get(f"{server.base_url}/healthz")
         missing = httpx.get(f"{server.base_url}/static/no-such-file.js")
-        with httpx.Client(base_url=server.base_url) as client:
+        with web_client(server.base_url) as client:
             sign_in(server, client)  # everything but /healthz, /login and /static needs a login
             spec = client.get("/api/openapi.json")
     assert ok.status_code == 200 and ok.json() == {"status": "ok"}

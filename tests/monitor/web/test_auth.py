@@ -24,6 +24,7 @@ from tests.support.web import (
     log_in,
     session_data,
     sign_in,
+    web_client,
 )
 
 OPENAPI = "/api/openapi.json"  # a protected API route every build has
@@ -37,7 +38,7 @@ def _login(client: httpx.Client, name: str, password: str, **extra: str) -> http
 
 def test_login_then_logout(db: TestDatabase, tmp_path: Path) -> None:
     config = make_config(tmp_path, db)
-    with live_server(config, db.engine) as server, httpx.Client(base_url=server.base_url) as client:
+    with live_server(config, db.engine) as server, web_client(server.base_url) as client:
         assert client.get(OPENAPI).status_code == 401
         sign_in(server, client, "admin")
         assert client.get("/admin/users").status_code == 200
@@ -66,7 +67,7 @@ def test_wrong_password_and_unknown_user_get_the_same_answer(
     config = make_config(tmp_path, sqlite_db)
     with (
         live_server(config, sqlite_db.engine) as server,
-        httpx.Client(base_url=server.base_url) as client,
+        web_client(server.base_url) as client,
     ):
         user = add_test_user(server)
         wrong = _login(client, user.name, user.password + "x")
@@ -90,7 +91,7 @@ def test_failed_logins_are_limited_per_address_and_per_name(
     config = make_config(tmp_path, sqlite_db, web={"login_attempts_per_minute": 3})
     with (
         live_server(config, sqlite_db.engine) as server,
-        httpx.Client(base_url=server.base_url) as client,
+        web_client(server.base_url) as client,
     ):
         user = add_test_user(server)
 
@@ -117,7 +118,7 @@ def test_a_post_without_the_csrf_token_is_refused(sqlite_db: TestDatabase, tmp_p
     config = make_config(tmp_path, sqlite_db)
     with (
         live_server(config, sqlite_db.engine) as server,
-        httpx.Client(base_url=server.base_url) as client,
+        web_client(server.base_url) as client,
     ):
         user = add_test_user(server, "admin")
         client.get("/login")
@@ -139,7 +140,7 @@ def test_a_post_without_the_csrf_token_is_refused(sqlite_db: TestDatabase, tmp_p
         listed = client.get("/api/admin/users").json()
         assert [row["name"] for row in listed] == [user.name]
         # A token from another session is worthless here.
-        with httpx.Client(base_url=server.base_url) as other:
+        with web_client(server.base_url) as other:
             foreign = csrf_from(other.get("/login").text)
         assert (
             client.post("/admin/users", data={**new_user, "csrf_token": foreign}).status_code == 403
@@ -183,14 +184,14 @@ def test_sessions_expire_and_cannot_be_forged(sqlite_db: TestDatabase, tmp_path:
     config = make_config(tmp_path, sqlite_db, web={"session_hours": 1})
     with live_server(config, sqlite_db.engine) as server:
         secret = (config.data_dir / GENERATED_NAME).read_text(encoding="utf-8").strip()
-        with httpx.Client(base_url=server.base_url) as client:
+        with web_client(server.base_url) as client:
             sign_in(server, client)
             real = client.cookies["polmon_session"]
         data = session_data(real)
         now = time.time()
 
         def status(cookie: str) -> int:
-            with httpx.Client(base_url=server.base_url) as client:
+            with web_client(server.base_url) as client:
                 client.cookies.set("polmon_session", cookie)
                 return client.get(OPENAPI).status_code
 
@@ -210,7 +211,7 @@ def test_next_only_leads_to_a_path_on_this_site(sqlite_db: TestDatabase, tmp_pat
     config = make_config(tmp_path, sqlite_db)
     with (
         live_server(config, sqlite_db.engine) as server,
-        httpx.Client(base_url=server.base_url) as client,
+        web_client(server.base_url) as client,
     ):
         user = add_test_user(server)
         form = client.get("/login", params={"next": "//evil.example/"})
@@ -249,9 +250,9 @@ def test_password_change_and_removal_end_sessions(sqlite_db: TestDatabase, tmp_p
     config = make_config(tmp_path, sqlite_db)
     with (
         live_server(config, sqlite_db.engine) as server,
-        httpx.Client(base_url=server.base_url) as admin,
-        httpx.Client(base_url=server.base_url) as viewer,
-        httpx.Client(base_url=server.base_url) as other,
+        web_client(server.base_url) as admin,
+        web_client(server.base_url) as viewer,
+        web_client(server.base_url) as other,
     ):
         sign_in(server, admin, "admin")
         user = sign_in(server, viewer)
@@ -274,7 +275,7 @@ def test_the_key_is_made_once_with_mode_0600_and_reused(
 ) -> None:
     monkeypatch.delenv("POLMON_WEB_SECRET", raising=False)
     config = make_config(tmp_path, sqlite_db)
-    with live_server(config, sqlite_db.engine) as server, httpx.Client() as client:
+    with live_server(config, sqlite_db.engine) as server, web_client() as client:
         sign_in(server, client)
         cookie = client.cookies["polmon_session"]
     key = config.data_dir / GENERATED_NAME

@@ -4,14 +4,25 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+from playwright.sync_api import Browser
+
 from tests.conftest import TestDatabase
 from tests.support.config import make_config
 from tests.support.web import add_test_user, chromium_page, live_server, log_in, sign_in
 
+# One worker runs this module: its Chromium (the module-scoped `browser`) is launched once.
+pytestmark = pytest.mark.xdist_group("web-auth-browser")
 
-def test_login_admin_page_and_logout_in_chromium(sqlite_db: TestDatabase, tmp_path: Path) -> None:
+
+def test_login_admin_page_and_logout_in_chromium(
+    sqlite_db: TestDatabase, tmp_path: Path, browser: Browser
+) -> None:
     config = make_config(tmp_path, sqlite_db)
-    with live_server(config, sqlite_db.engine) as server, chromium_page(server.base_url) as page:
+    with (
+        live_server(config, sqlite_db.engine) as server,
+        chromium_page(server.base_url, browser) as page,
+    ):
         page.goto("/admin/users")
         assert page.url == f"{server.base_url}/login?next=%2Fadmin%2Fusers"
         page.fill("input[name=name]", "nobody")
@@ -40,9 +51,14 @@ def test_login_admin_page_and_logout_in_chromium(sqlite_db: TestDatabase, tmp_pa
         assert page.url.startswith(f"{server.base_url}/login?next=")
 
 
-def test_sign_in_logs_a_browser_in_as_a_viewer(sqlite_db: TestDatabase, tmp_path: Path) -> None:
+def test_sign_in_logs_a_browser_in_as_a_viewer(
+    sqlite_db: TestDatabase, tmp_path: Path, browser: Browser
+) -> None:
     config = make_config(tmp_path, sqlite_db)
-    with live_server(config, sqlite_db.engine) as server, chromium_page(server.base_url) as page:
+    with (
+        live_server(config, sqlite_db.engine) as server,
+        chromium_page(server.base_url, browser) as page,
+    ):
         viewer = sign_in(server, page, "viewer")
         answer = page.goto("/api/openapi.json")
         assert answer is not None and answer.status == 200
@@ -51,9 +67,14 @@ def test_sign_in_logs_a_browser_in_as_a_viewer(sqlite_db: TestDatabase, tmp_path
         assert viewer.role == "viewer"
 
 
-def test_sign_in_again_switches_user(sqlite_db: TestDatabase, tmp_path: Path) -> None:
+def test_sign_in_again_switches_user(
+    sqlite_db: TestDatabase, tmp_path: Path, browser: Browser
+) -> None:
     config = make_config(tmp_path, sqlite_db)
-    with live_server(config, sqlite_db.engine) as server, chromium_page(server.base_url) as page:
+    with (
+        live_server(config, sqlite_db.engine) as server,
+        chromium_page(server.base_url, browser) as page,
+    ):
         sign_in(server, page, "viewer")
         admin = sign_in(server, page, "admin")
         answer = page.goto("/admin/users")

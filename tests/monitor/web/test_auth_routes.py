@@ -19,7 +19,7 @@ from monitor.web.auth import require_admin
 from storage.engine import make_engine
 from tests.conftest import TestDatabase, _copy_sqlite
 from tests.support.config import make_config
-from tests.support.web import LiveServer, csrf_from, live_server, session_data, sign_in
+from tests.support.web import LiveServer, csrf_from, live_server, session_data, sign_in, web_client
 
 # One worker runs this module: its module-scoped fixture is built once.
 pytestmark = pytest.mark.xdist_group("web-auth-routes")
@@ -96,7 +96,7 @@ def server(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> I
 def test_without_a_session_only_public_routes_answer(
     server: LiveServer, method: str, path: str
 ) -> None:
-    with httpx.Client(base_url=server.base_url) as client:
+    with web_client(server.base_url) as client:
         answer = client.request(method, path, follow_redirects=False)
     if (method, path) in PUBLIC:
         assert answer.status_code not in (303, 401), answer.status_code
@@ -111,7 +111,7 @@ def test_without_a_session_only_public_routes_answer(
 
 @pytest.mark.parametrize(("method", "path"), ADMIN_ROUTES, ids=lambda v: str(v))
 def test_a_viewer_gets_403_on_admin_routes(server: LiveServer, method: str, path: str) -> None:
-    with httpx.Client(base_url=server.base_url) as client:
+    with web_client(server.base_url) as client:
         sign_in(server, client, "viewer")
         token = session_data(client)["csrf"]
         data = {"csrf_token": token} if method != "GET" else None
@@ -120,7 +120,7 @@ def test_a_viewer_gets_403_on_admin_routes(server: LiveServer, method: str, path
 
 
 def test_an_admin_manages_users_on_the_admin_page(server: LiveServer) -> None:
-    with httpx.Client(base_url=server.base_url) as admin:
+    with web_client(server.base_url) as admin:
         me = sign_in(server, admin, "admin")
         page = admin.get("/admin/users")
         assert page.status_code == 200 and me.name in page.text
@@ -145,7 +145,7 @@ def test_an_admin_manages_users_on_the_admin_page(server: LiveServer) -> None:
         itself = admin.post(f"/admin/users/{me.name}/remove", data={"csrf_token": token})
         assert itself.status_code == 400 and "cannot remove yourself" in itself.text
 
-        with httpx.Client(base_url=server.base_url) as gail:
+        with web_client(server.base_url) as gail:
             log_in_answer = gail.get("/login")
             login = {
                 "csrf_token": csrf_from(log_in_answer.text),

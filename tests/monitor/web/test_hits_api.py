@@ -19,7 +19,7 @@ from tests.conftest import TestDatabase, invoke
 from tests.support import factories
 from tests.support.config import make_config
 from tests.support.factories import T0
-from tests.support.web import live_server, sign_in
+from tests.support.web import live_server, sign_in, web_client
 
 DAY = timedelta(days=1)
 KEYWORDS = '[keywords.threats]\nterms = ["arrest"]\n[keywords.platforms]\nterms = ["TikTok"]\n'
@@ -57,7 +57,7 @@ def site(db: TestDatabase, tmp_path: Path) -> Iterator[Site]:
         other = factories.post(session, fb, "arrest <b>x</b>", published_at=T0 + 3 * DAY)
         factories.hit(session, other, "threats", "arrest", snippet="arrest <b>x</b>")
         video_id = video.id
-    with live_server(config, db.engine) as server, httpx.Client(base_url=server.base_url) as client:
+    with live_server(config, db.engine) as server, web_client(server.base_url) as client:
         sign_in(server, client)
         yield Site(client, tmp_path / "polmon.toml", video_id)
 

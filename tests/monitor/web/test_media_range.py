@@ -15,7 +15,7 @@ from storage.engine import transaction
 from tests.conftest import TestDatabase
 from tests.support import factories
 from tests.support.config import make_config
-from tests.support.web import live_server, sign_in
+from tests.support.web import live_server, sign_in, web_client
 
 BODY = bytes(range(256)) * 4  # 1024 bytes, each position recognisable
 
@@ -58,7 +58,7 @@ def served(db: TestDatabase, tmp_path: Path) -> Iterator[Served]:
             "pending": row(8),
         }
         ids["copy"] = row(2, duplicate_of_id=ids["absolute"])
-    with live_server(config, db.engine) as server, httpx.Client(base_url=server.base_url) as client:
+    with live_server(config, db.engine) as server, web_client(server.base_url) as client:
         sign_in(server, client)
         yield Served(client, ids)
 

@@ -18,7 +18,7 @@ from tests.conftest import TestDatabase, invoke
 from tests.support import factories, growth_pages
 from tests.support.config import make_config
 from tests.support.growth_pages import HOSTILE_TITLE, UNTIL, GrowthPages
-from tests.support.web import live_server, sign_in
+from tests.support.web import live_server, sign_in, web_client
 
 
 @pytest.fixture
@@ -26,7 +26,7 @@ def site(db: TestDatabase, tmp_path: Path) -> Iterator[tuple[httpx.Client, Growt
     with transaction(db.engine) as session:
         ids = growth_pages.build(session)
     config = make_config(tmp_path, db)
-    with live_server(config, db.engine) as server, httpx.Client(base_url=server.base_url) as client:
+    with live_server(config, db.engine) as server, web_client(server.base_url) as client:
         sign_in(server, client)
         yield client, ids
 
@@ -175,7 +175,7 @@ def test_an_actor_with_many_accounts_is_listed_in_part(db: TestDatabase, tmp_pat
             factories.snapshots(session, account, [(0, 1_000 + number)])
         actor_id = many.id
     config = make_config(tmp_path, db)
-    with live_server(config, db.engine) as server, httpx.Client(base_url=server.base_url) as client:
+    with live_server(config, db.engine) as server, web_client(server.base_url) as client:
         sign_in(server, client)
         overview = client.get("/", params={"until": "2025-03-02"}).text
         actor = client.get(f"/actors/{actor_id}").text

@@ -8,15 +8,18 @@ import re
 from datetime import UTC, datetime
 from pathlib import Path
 
-import httpx
-from playwright.sync_api import Page, expect
+import pytest
+from playwright.sync_api import Browser, Page, expect
 
 from storage.engine import transaction
 from tests.conftest import TestDatabase
 from tests.support import factories, growth_pages
 from tests.support.config import make_config
 from tests.support.growth_pages import HOSTILE_TITLE, UNTIL
-from tests.support.web import chromium_page, live_server, sign_in
+from tests.support.web import chromium_page, live_server, sign_in, web_client
+
+# One worker runs this module: its Chromium (the module-scoped `browser`) is launched once.
+pytestmark = [pytest.mark.xdist_group("web-overview-browser"), pytest.mark.slow]
 
 
 def _legend_values(page: Page) -> dict[str, str]:
@@ -29,13 +32,16 @@ def _legend_values(page: Page) -> dict[str, str]:
 
 
 def test_overview_actor_chart_and_export_in_chromium(
-    sqlite_db: TestDatabase, tmp_path: Path
+    sqlite_db: TestDatabase, tmp_path: Path, browser: Browser
 ) -> None:
     with transaction(sqlite_db.engine) as session:
         ids = growth_pages.build(session)
     config = make_config(tmp_path, sqlite_db)
     dialogs: list[str] = []
-    with live_server(config, sqlite_db.engine) as server, chromium_page(server.base_url) as page:
+    with (
+        live_server(config, sqlite_db.engine) as server,
+        chromium_page(server.base_url, browser) as page,
+    ):
         sign_in(server, page)
         page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
 
@@ -83,7 +89,7 @@ def test_overview_actor_chart_and_export_in_chromium(
         expect(date_cell).to_have_text(re.compile(r"^2025-\d\d-\d\d$"))
         legend = _legend_values(page)
         hovered_day = legend["Date"]
-        with httpx.Client(base_url=server.base_url) as client:
+        with web_client(server.base_url) as client:
             sign_in(server, client)
             chart = client.get(f"/api/actors/{ids.hun_sen}/growth").json()
         days = [datetime.fromtimestamp(t, UTC).date().isoformat() for t in chart["x"]]
@@ -122,7 +128,7 @@ def test_overview_actor_chart_and_export_in_chromium(
 
 
 def test_chart_of_an_actor_with_many_accounts_draws_the_largest(
-    sqlite_db: TestDatabase, tmp_path: Path
+    sqlite_db: TestDatabase, tmp_path: Path, browser: Browser
 ) -> None:
     with transaction(sqlite_db.engine) as session:
         many = factories.actor(session, "Many Accounts")
@@ -131,7 +137,10 @@ def test_chart_of_an_actor_with_many_accounts_draws_the_largest(
             factories.snapshots(session, account, [(day, 1_000 * (number + 1)) for day in range(5)])
         actor_id = many.id
     config = make_config(tmp_path, sqlite_db)
-    with live_server(config, sqlite_db.engine) as server, chromium_page(server.base_url) as page:
+    with (
+        live_server(config, sqlite_db.engine) as server,
+        chromium_page(server.base_url, browser) as page,
+    ):
         sign_in(server, page)
         page.goto(f"/actors/{actor_id}")
         labels = page.locator(".u-legend tr.u-series .u-label")

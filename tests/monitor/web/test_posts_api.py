@@ -17,7 +17,7 @@ from tests.conftest import TestDatabase
 from tests.support import factories
 from tests.support.config import make_config
 from tests.support.factories import T0
-from tests.support.web import live_server, sign_in
+from tests.support.web import live_server, sign_in, web_client
 
 HOSTILE = "<img src=x onerror=alert(1)><script>alert(2)</script>"
 
@@ -80,7 +80,7 @@ def site(db: TestDatabase, tmp_path: Path) -> Iterator[Site]:
         )
         hostile = factories.post(session, owner, HOSTILE, url="javascript:alert(3)")
         ids = (edited.id, deleted.id, video.id, hostile.id)
-    with live_server(config, db.engine) as server, httpx.Client(base_url=server.base_url) as client:
+    with live_server(config, db.engine) as server, web_client(server.base_url) as client:
         sign_in(server, client)
         yield Site(client, *ids)
 

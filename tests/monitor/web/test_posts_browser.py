@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Dialog, Page
+from playwright.sync_api import Browser, Dialog, Page
 
 from monitor.config import PolmonConfig, load_config
 from monitor.demo.run import run_demo
@@ -75,8 +75,8 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
 
 
 @pytest.fixture
-def page(demo: Demo) -> Iterator[Page]:
-    with chromium_page(demo.server.base_url) as page:
+def page(demo: Demo, browser: Browser) -> Iterator[Page]:
+    with chromium_page(demo.server.base_url, browser) as page:
         sign_in(demo.server, page)
         yield page
 

@@ -7,12 +7,16 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser
 
 from storage.engine import transaction
 from tests.conftest import TestDatabase, require
 from tests.support import factories as f
 from tests.support.config import make_config
 from tests.support.web import chromium_page, live_server, sign_in
+
+# One worker runs this module: its Chromium (the module-scoped `browser`) is launched once.
+pytestmark = pytest.mark.xdist_group("web-scripts-render")
 
 TEXTS = {
     "km": "សម្ដេចតេជោ ហ៊ុន សែន ប្រកាសថា ពួកក្បត់ជាតិ",
@@ -35,7 +39,7 @@ def _font_families(language: str) -> set[str]:
 
 @pytest.mark.parametrize("language", sorted(TEXTS))
 def test_platform_text_renders_in_a_font_of_its_script_and_direction(
-    language: str, sqlite_db: TestDatabase, tmp_path: Path
+    language: str, sqlite_db: TestDatabase, tmp_path: Path, browser: Browser
 ) -> None:
     covering = _font_families(language)
     if language in FONT_PACKAGES:
@@ -45,7 +49,10 @@ def test_platform_text_renders_in_a_font_of_its_script_and_direction(
         owner = f.account(session, f.actor(session, "Someone"), "telegram", "someone")
         post_id = f.post(session, owner, TEXTS[language]).id
     config = make_config(tmp_path, sqlite_db)
-    with live_server(config, sqlite_db.engine) as server, chromium_page(server.base_url) as page:
+    with (
+        live_server(config, sqlite_db.engine) as server,
+        chromium_page(server.base_url, browser) as page,
+    ):
         sign_in(server, page)
         page.goto(f"/posts/{post_id}")
         text = page.locator("#post-text")

@@ -19,7 +19,7 @@ from tests.conftest import TestDatabase, invoke
 from tests.support import factories
 from tests.support.config import make_config
 from tests.support.factories import T0
-from tests.support.web import live_server, sign_in
+from tests.support.web import live_server, sign_in, web_client
 
 KHMER = "សារពិសេស: ពួកក្បត់ជាតិនឹងត្រូវចាប់ខ្លួន។"
 HOSTILE = "<img src=x onerror=alert(1)><script>alert(2)</script> arrest now"
@@ -43,7 +43,7 @@ def site(db: TestDatabase, tmp_path: Path) -> Iterator[Site]:
         video = factories.post(session, owner, "Video", kind="video", published_at=T0)
         factories.transcript(session, video, [(0.0, "Hello."), (42.0, "We will arrest them.")])
         ids = (khmer.id, video.id)
-    with live_server(config, db.engine) as server, httpx.Client(base_url=server.base_url) as client:
+    with live_server(config, db.engine) as server, web_client(server.base_url) as client:
         sign_in(server, client)
         yield Site(client, tmp_path / "polmon.toml", *ids)
 

@@ -6,20 +6,18 @@ import csv
 import io
 from pathlib import Path
 
-import httpx
-
 from storage.engine import transaction
 from tests.conftest import TestDatabase
 from tests.support import growth_pages
 from tests.support.config import make_config
-from tests.support.web import live_server, sign_in
+from tests.support.web import live_server, sign_in, web_client
 
 
 def test_status_page_and_api(db: TestDatabase, tmp_path: Path) -> None:
     with transaction(db.engine) as session:
         ids = growth_pages.build(session)
     config = make_config(tmp_path, db)
-    with live_server(config, db.engine) as server, httpx.Client(base_url=server.base_url) as client:
+    with live_server(config, db.engine) as server, web_client(server.base_url) as client:
         sign_in(server, client)
         api = client.get("/api/status").json()
         page = client.get("/status")
