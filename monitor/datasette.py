@@ -76,6 +76,11 @@ TABLES: dict[str, tuple[str, str]] = {
         "Alert deliveries",
         "One event for one rule and channel: pending, delivered, or failed with its error.",
     ),
+    "image_texts": (
+        "Text read in photos",
+        "What Tesseract read in each downloaded photo (OCR): text, languages, mean confidence "
+        "0..1, size; media_id names the photo.",
+    ),
     "v_keyword_hits": (
         "Keyword hits with their posts",
         "Every keyword hit with its post, account and actor: snippet, link, second spoken.",
@@ -86,12 +91,14 @@ TABLES: dict[str, tuple[str, str]] = {
 FULL_TEXT: dict[str, tuple[str, str]] = {
     "posts": ("fts_posts", "id"),
     "transcript_segments": ("fts_segments", "id"),
+    "image_texts": ("fts_images", "id"),
 }
 
 FACETS: dict[str, list[str]] = {
     "accounts": ["platform", "status"],
     "posts": ["kind"],
     "media": ["status", "kind"],
+    "image_texts": ["languages"],
     "account_events": ["kind"],
     "job_runs": ["job_name", "status"],
     "alert_events": ["kind"],

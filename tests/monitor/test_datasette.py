@@ -10,7 +10,9 @@ from typing import Any
 from sqlalchemy import Connection, text
 
 from monitor.datasette import SENSITIVE
+from monitor.ocr.reader import ImageReading
 from storage.engine import transaction
+from storage.ocr import save_image_text
 from tests.conftest import REPO_ROOT, TestDatabase, invoke
 from tests.support import factories
 from tests.support.config import write_config
@@ -65,9 +67,19 @@ def test_search_boxes_use_the_full_text_tables(sqlite_db: TestDatabase, tmp_path
         factories.post(session, owner, "nothing to see")
         video = factories.post(session, owner, "clip", kind="video")
         factories.transcript(session, video, [(0.0, "they will arrest us"), (4.0, "calm")])
+        photo = factories.media(
+            session, factories.post(session, owner, "", kind="photo"), kind="photo", status="done"
+        )
+        reading = ImageReading("tesseract", "eng", "DECREE: ARREST THEM", 0.9, 3, (), 10, 10, 0.1)
+        save_image_text(session, photo.id, reading)
     _name, database = _metadata(sqlite_db, tmp_path)
     searchable = {t: e for t, e in database["tables"].items() if "fts_table" in e}
-    assert set(searchable) == {"posts", "transcript_segments"}
+    assert set(searchable) == {"posts", "transcript_segments", "image_texts"}
+    expected = {
+        "posts": ["ពួកគេនឹងចាប់ខ្លួនគាត់ and arrest him"],
+        "transcript_segments": ["they will arrest us"],
+        "image_texts": ["DECREE: ARREST THEM"],
+    }
     with sqlite_db.engine.connect() as conn:
         virtual = dict(
             conn.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'table'")).all()
@@ -84,9 +96,7 @@ def test_search_boxes_use_the_full_text_tables(sqlite_db: TestDatabase, tmp_path
                 ),
                 {"q": '"arrest"'},
             ).scalars()
-            assert [value for value in found if value] == (
-                ["ពួកគេនឹងចាប់ខ្លួនគាត់ and arrest him"] if table == "posts" else ["they will arrest us"]
-            )
+            assert [value for value in found if value] == expected[table]
         queries = database["queries"]
         khmer = conn.execute(text(queries["search_posts"]["sql"]), {"text": "ចាប់ខ្លួន"}).all()
         assert [(row.actor, row.platform) for row in khmer] == [("Kem Sokha", "tiktok")]
