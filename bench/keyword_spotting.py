@@ -143,10 +143,11 @@ def polmon_main(config: PolmonConfig) -> Spotter:
     return spot
 
 
-def polmon(config: PolmonConfig) -> Spotter:
-    """polmon now: the Transcriber and the transcript matching the pipeline runs."""
+def polmon(config: PolmonConfig, *, reverse: bool = False) -> Spotter:
+    """polmon now: the Transcriber and the transcript matching the pipeline runs (`reverse`:
+    the hotwords in the opposite order, a trial)."""
     transcriber = Transcriber(config)
-    terms = prompt_terms(config)
+    terms = prompt_terms(config)[:: -1 if reverse else 1]
     matcher = matcher_for(config.keywords, "transcripts", fuzzy=fuzzy_options(config))
 
     def spot(path: Path) -> tuple[Found, str]:
@@ -160,9 +161,28 @@ def polmon(config: PolmonConfig) -> Spotter:
         for row in hit_rows(matcher, sources):
             key = f"{row['group_name']}/{row['term']}"
             found[key] = found.get(key, True) and bool(row["approximate"])
-        return found, " | ".join(s.text for s in result.segments)
+        heard = " | ".join(f"{s.text} [{s.avg_logprob:.2f}]" for s in result.segments)
+        return found, heard
 
     return spot
+
+
+def checked(first: Spotter, second: Spotter) -> Spotter:
+    """A trial (not in polmon): `first`'s hits kept only where `second` finds the term too
+    (exactly or approximately) in the same clip; both decodes are timed."""
+
+    def spot(path: Path) -> tuple[Found, str]:
+        found, heard = first(path)
+        ctranslate2.set_random_seed(SEED)
+        check, heard_again = second(path)
+        return {t: a for t, a in found.items() if t in check}, f"{heard} || {heard_again}"
+
+    return spot
+
+
+def without_hotwords(config: PolmonConfig) -> PolmonConfig:
+    transcription = config.transcription.model_copy(update={"hotwords": False})
+    return config.model_copy(update={"transcription": transcription})
 
 
 def build(name: str, model: str, threads: int, overrides: dict[str, Any]) -> Spotter:
@@ -171,6 +191,10 @@ def build(name: str, model: str, threads: int, overrides: dict[str, Any]) -> Spo
         return stock(config, None)
     if name == "stock+hotwords":
         return stock(config, ", ".join(all_terms(config)))
+    if name == "polmon+no-hotword-check":  # kept if heard without hotwords too
+        return checked(polmon(config), polmon(without_hotwords(config)))
+    if name == "polmon+order-check":  # kept if heard with the hotwords reversed too
+        return checked(polmon(config), polmon(config, reverse=True))
     if name == "polmon-main":
         return polmon_main(config)
     return polmon(config)
@@ -213,7 +237,8 @@ def main(argv: list[str] | None = None) -> int:
     print("|---|---|---|---|---|---|---|")
     durations = {c["name"]: audio_seconds(DATA / c["name"]) for c in clips}
     for name in args.configs.split(","):
-        spot = build(name, model, args.threads, overrides if name == "polmon" else {})
+        polmon_config = name == "polmon" or name.startswith("polmon+")
+        spot = build(name, model, args.threads, overrides if polmon_config else {})
         spot(DATA / clips[0]["name"])  # warm-up
         score = Score()
         for clip in clips:
