@@ -215,7 +215,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", default=None, help="CTranslate2 model folder (tiny.en)")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument(
-        "--configs", default="stock,stock+hotwords,polmon-main,polmon", help="comma-separated"
+        "--configs",
+        default="stock,stock+hotwords,polmon-main,polmon",
+        help="comma-separated; trials: polmon+no-hotword-check, polmon+order-check",
     )
     parser.add_argument("--set", action="append", default=[], help="[transcription] key=value")
     parser.add_argument("--misses", action="store_true", help="print each FN and FP")
