@@ -143,11 +143,13 @@ def polmon_main(config: PolmonConfig) -> Spotter:
     return spot
 
 
-def polmon(config: PolmonConfig, *, reverse: bool = False) -> Spotter:
-    """polmon now: the Transcriber and the transcript matching the pipeline runs (`reverse`:
-    the hotwords in the opposite order, a trial)."""
+def polmon(config: PolmonConfig, *, reverse: bool = False, names_only: bool = False) -> Spotter:
+    """polmon now: the Transcriber and the transcript matching the pipeline runs (trials:
+    `reverse` the hotwords in the opposite order; `names_only` only capitalised terms)."""
     transcriber = Transcriber(config)
     terms = prompt_terms(config)[:: -1 if reverse else 1]
+    if names_only:
+        terms = tuple(t for t in terms if any(c.isupper() for c in t))
     matcher = matcher_for(config.keywords, "transcripts", fuzzy=fuzzy_options(config))
 
     def spot(path: Path) -> tuple[Found, str]:
@@ -195,6 +197,8 @@ def build(name: str, model: str, threads: int, overrides: dict[str, Any]) -> Spo
         return checked(polmon(config), polmon(without_hotwords(config)))
     if name == "polmon+order-check":  # kept if heard with the hotwords reversed too
         return checked(polmon(config), polmon(config, reverse=True))
+    if name == "polmon+names-only":  # only capitalised terms (names) as hotwords
+        return polmon(config, names_only=True)
     if name == "polmon-main":
         return polmon_main(config)
     return polmon(config)
@@ -217,7 +221,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--configs",
         default="stock,stock+hotwords,polmon-main,polmon",
-        help="comma-separated; trials: polmon+no-hotword-check, polmon+order-check",
+        help="comma-separated; trials: polmon+no-hotword-check, polmon+order-check, "
+        "polmon+names-only",
     )
     parser.add_argument("--set", action="append", default=[], help="[transcription] key=value")
     parser.add_argument("--misses", action="store_true", help="print each FN and FP")
