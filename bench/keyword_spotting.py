@@ -143,10 +143,13 @@ def polmon_main(config: PolmonConfig) -> Spotter:
     return spot
 
 
-def polmon(config: PolmonConfig) -> Spotter:
-    """polmon now: the Transcriber and the transcript matching the pipeline runs."""
+def polmon(config: PolmonConfig, *, reverse: bool = False, names_only: bool = False) -> Spotter:
+    """polmon now: the Transcriber and the transcript matching the pipeline runs (trials:
+    `reverse` the hotwords in the opposite order; `names_only` only capitalised terms)."""
     transcriber = Transcriber(config)
-    terms = prompt_terms(config)
+    terms = prompt_terms(config)[:: -1 if reverse else 1]
+    if names_only:
+        terms = tuple(t for t in terms if any(c.isupper() for c in t))
     matcher = matcher_for(config.keywords, "transcripts", fuzzy=fuzzy_options(config))
 
     def spot(path: Path) -> tuple[Found, str]:
@@ -160,9 +163,28 @@ def polmon(config: PolmonConfig) -> Spotter:
         for row in hit_rows(matcher, sources):
             key = f"{row['group_name']}/{row['term']}"
             found[key] = found.get(key, True) and bool(row["approximate"])
-        return found, " | ".join(s.text for s in result.segments)
+        heard = " | ".join(f"{s.text} [{s.avg_logprob:.2f}]" for s in result.segments)
+        return found, heard
 
     return spot
+
+
+def checked(first: Spotter, second: Spotter) -> Spotter:
+    """A trial (not in polmon): `first`'s hits kept only where `second` finds the term too
+    (exactly or approximately) in the same clip; both decodes are timed."""
+
+    def spot(path: Path) -> tuple[Found, str]:
+        found, heard = first(path)
+        ctranslate2.set_random_seed(SEED)
+        check, heard_again = second(path)
+        return {t: a for t, a in found.items() if t in check}, f"{heard} || {heard_again}"
+
+    return spot
+
+
+def without_hotwords(config: PolmonConfig) -> PolmonConfig:
+    transcription = config.transcription.model_copy(update={"hotwords": False})
+    return config.model_copy(update={"transcription": transcription})
 
 
 def build(name: str, model: str, threads: int, overrides: dict[str, Any]) -> Spotter:
@@ -171,6 +193,12 @@ def build(name: str, model: str, threads: int, overrides: dict[str, Any]) -> Spo
         return stock(config, None)
     if name == "stock+hotwords":
         return stock(config, ", ".join(all_terms(config)))
+    if name == "polmon+no-hotword-check":  # kept if heard without hotwords too
+        return checked(polmon(config), polmon(without_hotwords(config)))
+    if name == "polmon+order-check":  # kept if heard with the hotwords reversed too
+        return checked(polmon(config), polmon(config, reverse=True))
+    if name == "polmon+names-only":  # only capitalised terms (names) as hotwords
+        return polmon(config, names_only=True)
     if name == "polmon-main":
         return polmon_main(config)
     return polmon(config)
@@ -191,7 +219,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", default=None, help="CTranslate2 model folder (tiny.en)")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument(
-        "--configs", default="stock,stock+hotwords,polmon-main,polmon", help="comma-separated"
+        "--configs",
+        default="stock,stock+hotwords,polmon-main,polmon",
+        help="comma-separated; trials: polmon+no-hotword-check, polmon+order-check, "
+        "polmon+names-only",
     )
     parser.add_argument("--set", action="append", default=[], help="[transcription] key=value")
     parser.add_argument("--misses", action="store_true", help="print each FN and FP")
@@ -213,7 +244,8 @@ def main(argv: list[str] | None = None) -> int:
     print("|---|---|---|---|---|---|---|")
     durations = {c["name"]: audio_seconds(DATA / c["name"]) for c in clips}
     for name in args.configs.split(","):
-        spot = build(name, model, args.threads, overrides if name == "polmon" else {})
+        polmon_config = name == "polmon" or name.startswith("polmon+")
+        spot = build(name, model, args.threads, overrides if polmon_config else {})
         spot(DATA / clips[0]["name"])  # warm-up
         score = Score()
         for clip in clips:
