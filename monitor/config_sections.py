@@ -190,6 +190,9 @@ class ScheduleConfig(Section):
     # How often the collect-due job `polmon run` adds (when an account has interval_minutes
     # and no job has task = "collect_due") looks for accounts whose interval is up.
     due_check_seconds: PositiveFloat = 30.0
+    # A run that gives the next stage work (a collection queued media, a download stored files)
+    # brings that stage's jobs forward to now instead of waiting for their next tick.
+    chain_stages: bool = True
     jobs: dict[str, JobConfig] = {}
 
     def runs_at_start(self, job: JobConfig) -> bool:

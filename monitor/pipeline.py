@@ -62,6 +62,7 @@ class AccountReport:
     error: str | None = None
     keyword_hits: int = 0
     skipped: int = 0
+    media: int = 0  # media rows queued for download
     unreachable: bool = False  # no connection at all (DNS, refused, no route)
 
 
@@ -83,6 +84,11 @@ class PassReport:
     @property
     def handled(self) -> int:
         return len(self.accounts)
+
+    @property
+    def media_queued(self) -> int:
+        """Media rows this pass queued for the download stage."""
+        return sum(a.media for a in self.accounts)
 
     def summary_line(self) -> str:
         return counts_line(self.totals())
@@ -266,6 +272,7 @@ class AccountCollection:
             seen |= result.seen_ids
             report.new += result.new
             report.updated += result.updated
+            report.media += result.media
         if listing.stopped:  # an unfinished listing: no deletions, the same window next time
             raise ListingStopped(
                 f"stopped ({shutdown.stop_reason()}) before the listing ended; the next pass "

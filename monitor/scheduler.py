@@ -22,6 +22,7 @@ from monitor import shutdown
 from monitor.alerts.runner import AlertLoop
 from monitor.config import JobConfig, PolmonConfig
 from monitor.due import scheduled_jobs
+from monitor.stage_chain import StageChain
 from monitor.tasks import IDLE_CHECKS, TASKS, TaskRun
 from storage import digests as ledger
 from storage.engine import transaction
@@ -139,6 +140,13 @@ class Daemon:
             )
             for name in self.jobs
         }
+        self.running: set[str] = set()
+        self.chain: StageChain | None = None
+        if schedule.chain_stages:
+            by_task: dict[str, list[Any]] = {}
+            for name, job in self.jobs.items():
+                by_task.setdefault(job.task, []).append(self.handles[name])
+            self.chain = StageChain(by_task, self.running.__contains__)
 
     # One run -------------------------------------------------------------------------
     def execute(self, name: str, scheduled_at: datetime | None = None, lists: Any = ()) -> None:
@@ -156,6 +164,7 @@ class Daemon:
         run_id = self._record_start(name)
         log.info("job %s (%s) started", name, job.task)
         status, error = "ok", None
+        self.running.add(name)
         try:
             outcome = TASKS[job.task](task_run)
         except Exception as exc:
@@ -170,6 +179,10 @@ class Daemon:
                 log.warning("job %s finished with failures: %s (%s)", name, outcome.summary, error)
             else:
                 log.info("job %s finished: %s", name, outcome.summary)
+            if self.chain is not None:
+                self.chain.follow(outcome.follow_up)
+        finally:
+            self.running.discard(name)
         self._record_finish(run_id, status, error, self.next_run_time(name))
         if job.task in ALERTING_TASKS:
             self.alerts.wake()
@@ -257,6 +270,8 @@ class Daemon:
                 id=f"{name}:catch-up",
                 misfire_grace_time=None,
             )
+        if self.chain is not None:
+            self.chain.start()
         self.scheduler.start()
         self.alerts.start()
         for name in self.jobs:
@@ -273,6 +288,8 @@ class Daemon:
     def stop(self) -> None:
         """Stop starting jobs, let running ones finish (they poll the stop event), return."""
         shutdown.request_stop("daemon stopping")
+        if self.chain is not None:
+            self.chain.stop()
         self.scheduler.shutdown(wait=True)
         self.alerts.stop()
         self.engine.dispose()

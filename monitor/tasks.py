@@ -8,7 +8,7 @@ import json
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -71,6 +71,9 @@ class TaskOutcome:
 
     summary: str
     problem: str | None = None
+    # Tasks this run gave work to (a collection queued media: "download"); with
+    # `[schedule] chain_stages`, the daemon runs their jobs now instead of at their next tick.
+    follow_up: tuple[str, ...] = ()
 
 
 def _one_line(text: str, limit: int = 500) -> str:
@@ -86,16 +89,23 @@ def describe(report: StageReport | None) -> TaskOutcome:
     return TaskOutcome(_one_line(report.summary_line()), problem)
 
 
+def following(outcome: TaskOutcome, tasks: tuple[str, ...], gave_work: bool) -> TaskOutcome:
+    """`outcome`, naming `tasks` as given work when `gave_work`."""
+    return replace(outcome, follow_up=tasks) if gave_work else outcome
+
+
 def collect(run: TaskRun) -> TaskOutcome:
     with stage_import("collect"):
         from monitor.pipeline import run_collect
-    return describe(run_collect(run.config, run.engine, platform=run.job.platform))
+    report = run_collect(run.config, run.engine, platform=run.job.platform)
+    return following(describe(report), ("download",), report.media_queued > 0)
 
 
 def collect_due(run: TaskRun) -> TaskOutcome:
     with stage_import("collect"):
         from monitor.pipeline import run_collect
-    return describe(run_collect(run.config, run.engine, platform=run.job.platform, due=True))
+    report = run_collect(run.config, run.engine, platform=run.job.platform, due=True)
+    return following(describe(report), ("download",), report.media_queued > 0)
 
 
 def nothing_due(run: TaskRun) -> bool:
@@ -115,7 +125,8 @@ def snapshots(run: TaskRun) -> TaskOutcome:
 
 def download(run: TaskRun) -> TaskOutcome:
     run_downloads = entry_point("monitor.download", "run_downloads")
-    return describe(run_downloads(run.config, run.engine, limit=run.job.limit))
+    report = run_downloads(run.config, run.engine, limit=run.job.limit)
+    return following(describe(report), ("transcribe", "ocr"), report.downloaded > 0)
 
 
 def transcribe(run: TaskRun) -> TaskOutcome:

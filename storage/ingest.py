@@ -42,6 +42,7 @@ class BatchResult:
     updated: int = 0
     edited: int = 0
     restored: int = 0
+    media: int = 0  # media rows queued for download
     seen_ids: set[str] = field(default_factory=set)
     matched_post_ids: list[int] = field(default_factory=list)
 
@@ -151,7 +152,9 @@ def ingest_posts(
                 )
             )
             extra_rows.append(_metric_row(post, record, now))
-            extra_rows.extend(_new_media(post, record, set()))
+            queued = _new_media(post, record, set())
+            extra_rows.extend(queued)
+            result.media += len(queued)
             result.new += 1
             continue
         changed = False
@@ -193,7 +196,9 @@ def ingest_posts(
             changed = True
         seen_post_ids.append(post.id)
         post_media = stored_media.get(post.id, {})
-        extra_rows.extend(_new_media(post, record, set(post_media)))
+        queued = _new_media(post, record, set(post_media))
+        extra_rows.extend(queued)
+        result.media += len(queued)
         _refresh_media_urls(session, record, post_media)
         result.updated += int(changed)
     session.add_all(new_posts)
