@@ -180,7 +180,7 @@ class Daemon:
             else:
                 log.info("job %s finished: %s", name, outcome.summary)
             if self.chain is not None:
-                self.chain.follow(outcome.follow_up)
+                self.chain.follow(outcome.follow_up, name)
         finally:
             self.running.discard(name)
         self._record_finish(run_id, status, error, self.next_run_time(name))

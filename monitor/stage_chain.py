@@ -28,14 +28,15 @@ class StageChain:
     def __init__(self, jobs_by_task: Mapping[str, Sequence[Job]], busy: Callable[[str], bool]):
         self.jobs_by_task = jobs_by_task
         self.busy = busy
-        self._queue: queue.SimpleQueue[str | None] = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[tuple[str, str] | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self.brought_forward: list[str] = []  # job names, in order (what the log says too)
 
-    def follow(self, tasks: Iterable[str]) -> None:
+    def follow(self, tasks: Iterable[str], giver: str) -> None:
+        """Job `giver`'s run gave `tasks` work."""
         for task in tasks:
             if task in self.jobs_by_task:
-                self._queue.put(task)
+                self._queue.put((task, giver))
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._run, name="polmon-stage-chain", daemon=True)
@@ -48,7 +49,8 @@ class StageChain:
             self._thread = None
 
     def _run(self) -> None:
-        while (task := self._queue.get()) is not None:
+        while (item := self._queue.get()) is not None:
+            task, giver = item
             if shutdown.stop_requested():
                 continue
             for job in self.jobs_by_task[task]:
@@ -59,4 +61,4 @@ class StageChain:
                 except JobLookupError:  # removed meanwhile
                     continue
                 self.brought_forward.append(job.id)
-                log.info("job %s brought forward: a %s run gave it work", job.id, task)
+                log.info("job %s brought forward: job %s gave it work", job.id, giver)

@@ -3,6 +3,7 @@ and the download runs the transcribe job, instead of each waiting for its hourly
 
 from __future__ import annotations
 
+import logging
 import time
 from pathlib import Path
 
@@ -64,8 +65,13 @@ def _config(tmp_path: Path, db: TestDatabase, base_url: str, body: str = "") -> 
 
 
 def test_a_new_video_is_downloaded_and_transcribed_at_once(
-    db: TestDatabase, site: TelegramSite, httpserver: HTTPServer, tmp_path: Path
+    db: TestDatabase,
+    site: TelegramSite,
+    httpserver: HTTPServer,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
+    caplog.set_level(logging.INFO, logger="monitor.stage_chain")
     with LocalServer() as media:
         url = media.add_file("/v/speech.mp4", FIXTURES / "media" / "clip_a.mp4", "video/mp4")
         channel = site.add(SiteChannel("pm", "PM", 42, 1_000))
@@ -83,6 +89,10 @@ def test_a_new_video_is_downloaded_and_transcribed_at_once(
             shutdown.reset()
     assert _finished(db) == [("collect", "ok"), ("download", "ok"), ("transcribe", "ok")]
     assert daemon.chain is not None and daemon.chain.brought_forward == ["download", "transcribe"]
+    assert [r.getMessage() for r in caplog.records if r.name == "monitor.stage_chain"] == [
+        "job download brought forward: job collect gave it work",
+        "job transcribe brought forward: job download gave it work",
+    ]
     with transaction(db.engine) as session:
         assert [m.status for m in session.scalars(select(Media))] == ["done"]
 
