@@ -3,20 +3,16 @@
 from __future__ import annotations
 
 import json
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
 
-from monitor import shutdown
 from monitor.config import ConfigError
 from monitor.scheduler import Daemon
-from storage.engine import transaction
-from storage.models import JobRun
 from tests.conftest import TestDatabase, invoke
 from tests.support.config import make_config, write_config
+from tests.support.daemon import finished_job_runs, run_daemon_until
 
 JOBS = """
 [schedule.jobs.rescan]
@@ -69,24 +65,9 @@ def test_run_at_start_on_a_cron_job_is_a_config_error(
         make_config(tmp_path, sqlite_db, body)
 
 
-def _finished_runs(db: TestDatabase) -> list[tuple[str, str]]:
-    with transaction(db.engine) as session:
-        rows = session.scalars(select(JobRun).where(JobRun.finished_at.is_not(None)))
-        return [(row.job_name, row.status) for row in rows]
-
-
 def test_the_daemon_runs_an_hourly_job_at_once(sqlite_db: TestDatabase, tmp_path: Path) -> None:
     config = make_config(tmp_path, sqlite_db, JOBS)
-    shutdown.reset()
-    daemon = Daemon(config, sqlite_db.engine)
-    daemon.start()
-    try:
-        deadline = time.monotonic() + 120  # a generous bound: the job starts at once
-        while not _finished_runs(sqlite_db) and time.monotonic() < deadline:
-            time.sleep(0.05)
-    finally:
-        daemon.stop()
-        shutdown.reset()
+    run_daemon_until(config, sqlite_db.engine, lambda: bool(finished_job_runs(sqlite_db.engine)))
     # The hourly rescan ran at start; the hourly download (run_at_start = false) and the
     # 07:00 digest wait for their times.
-    assert _finished_runs(sqlite_db) == [("rescan", "ok")]
+    assert finished_job_runs(sqlite_db.engine) == [("rescan", "ok")]

@@ -4,20 +4,19 @@ and the download runs the transcribe job, instead of each waiting for its hourly
 from __future__ import annotations
 
 import logging
-import time
 from pathlib import Path
 
 import pytest
 from pytest_httpserver import HTTPServer
 from sqlalchemy import select
 
-from monitor import shutdown
 from monitor.config import PolmonConfig
 from monitor.scheduler import Daemon
 from storage.engine import transaction
-from storage.models import JobRun, Media
+from storage.models import Media
 from tests.conftest import FIXTURES, TestDatabase
 from tests.support.config import actors_toml, make_config, video_settings
+from tests.support.daemon import finished_job_runs, run_daemon_until
 from tests.support.local_server import LocalServer
 from tests.support.telegram_scenario import scenario_telegram
 from tests.support.telegram_site import NOW, SiteChannel, SiteMedia, SitePost, TelegramSite
@@ -42,14 +41,6 @@ task = "transcribe"
 interval_minutes = 60
 run_at_start = false
 """
-
-
-def _finished(db: TestDatabase) -> list[tuple[str, str]]:
-    with transaction(db.engine) as session:
-        rows = session.scalars(
-            select(JobRun).where(JobRun.finished_at.is_not(None)).order_by(JobRun.id)
-        )
-        return [(row.job_name, row.status) for row in rows]
 
 
 def _config(tmp_path: Path, db: TestDatabase, base_url: str, body: str = "") -> PolmonConfig:
@@ -77,17 +68,13 @@ def test_a_new_video_is_downloaded_and_transcribed_at_once(
         channel = site.add(SiteChannel("pm", "PM", 42, 1_000))
         channel.add(SitePost(7, NOW, text="Press conference", media=[SiteMedia("video", url)]))
         config = _config(tmp_path, db, httpserver.url_for("/"))
-        shutdown.reset()
-        daemon = Daemon(config, db.engine)
-        daemon.start()
-        try:
-            deadline = time.monotonic() + 180  # a generous bound; without chaining: an hour
-            while len(_finished(db)) < 3 and time.monotonic() < deadline:
-                time.sleep(0.05)
-        finally:
-            daemon.stop()
-            shutdown.reset()
-    assert _finished(db) == [("collect", "ok"), ("download", "ok"), ("transcribe", "ok")]
+        # Within the generous bound of 3 minutes; without chaining it would take an hour.
+        daemon = run_daemon_until(config, db.engine, lambda: len(finished_job_runs(db.engine)) >= 3)
+    assert finished_job_runs(db.engine) == [
+        ("collect", "ok"),
+        ("download", "ok"),
+        ("transcribe", "ok"),
+    ]
     assert daemon.chain is not None and daemon.chain.brought_forward == ["download", "transcribe"]
     assert [r.getMessage() for r in caplog.records if r.name == "monitor.stage_chain"] == [
         "job download brought forward: job collect gave it work",
@@ -108,7 +95,7 @@ def test_a_collection_without_new_media_brings_nothing_forward(
     daemon.chain.start()
     daemon.chain.stop()  # handles what was queued, then ends
     assert daemon.chain.brought_forward == []
-    assert _finished(db) == [("collect", "ok")]
+    assert finished_job_runs(db.engine) == [("collect", "ok")]
 
 
 def test_chain_stages_false_leaves_the_stages_on_their_own_ticks(
