@@ -9,13 +9,14 @@ import click
 
 from monitor.cli.context import app
 from monitor.cli.keywords import PLATFORM_CHOICE
-from monitor.growth import INTERVALS, SUMMARY_COLUMNS, growth_report, report_json, summary_rows
+from monitor.growth import SUMMARY_COLUMNS, growth_report, report_json, summary_rows
 from monitor.growth.render import table_rows
-from monitor.growth.series import Interval
+from monitor.growth.series import GROWTH_INTERVALS, MAX_HOURLY_SPAN, GrowthInterval
 from monitor.output import dumps, emit, format_option, format_time, zone_label
 from monitor.queries.growth.data import METRICS, Metric
 from monitor.queries.selection import actor_name, find_account_ids
 from monitor.timeparse import WHEN
+from storage.types import utcnow
 
 
 @click.command()
@@ -26,10 +27,19 @@ from monitor.timeparse import WHEN
     "--since",
     type=WHEN,
     default=None,
-    help="Start of the series and of the migration window (default: 90 days ago).",
+    help=(
+        "Start of the window: its change, the series and the migration flags "
+        "(default: 90 days before --until; 48 hours with --interval hour)."
+    ),
 )
 @click.option("--until", type=WHEN, default=None, help="Report as of this time (default: now).")
-@click.option("--interval", type=click.Choice(INTERVALS), default="day", show_default=True)
+@click.option(
+    "--interval",
+    type=click.Choice(GROWTH_INTERVALS),
+    default="day",
+    show_default=True,
+    help="Series period; hour: the last capture in each UTC hour (windows up to 31 days).",
+)
 @click.option("--metric", type=click.Choice(METRICS), default="followers", show_default=True)
 @click.option(
     "--plot",
@@ -47,15 +57,20 @@ def growth(
     account: str | None,
     since: datetime | None,
     until: datetime | None,
-    interval: Interval,
+    interval: GrowthInterval,
     metric: Metric,
     plot_path: Path | None,
     fmt: str,
 ) -> None:
-    """Latest audience, change over 1/7/30 days, flags and engagement per account and actor."""
+    """Latest audience, change over the window and 1/7/30 days, flags, engagement."""
     context = app(ctx)
     if since is not None and until is not None and since >= until:
         raise click.BadParameter("--since must be before --until", param_hint="--since")
+    if interval == "hour" and since is not None and (until or utcnow()) - since > MAX_HOURLY_SPAN:
+        raise click.BadParameter(
+            "an hourly series spans at most 31 days: give a later --since or --interval day",
+            param_hint="--interval",
+        )
     with context.session() as session:
         report = growth_report(
             session,
@@ -77,7 +92,10 @@ def growth(
     if fmt == "json":
         click.echo(dumps(report_json(report)))
         return
-    title = f"{metric} as of {format_time(report.as_of)} {zone_label()}"
+    title = (
+        f"{metric} as of {format_time(report.as_of)} {zone_label()}; "
+        f"window from {format_time(report.since)}"
+    )
     if fmt == "table":
         emit(table_rows(report), fmt, title=title, empty="no accounts match")
         return

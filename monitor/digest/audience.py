@@ -1,4 +1,5 @@
-"""Digest audience section: latest followers per account and their 1-day and 7-day change."""
+"""Digest audience section: latest followers per account, their change over the period (first
+to last capture inside it), over 1 day and over 7 days."""
 
 from __future__ import annotations
 
@@ -10,11 +11,13 @@ from sqlalchemy.orm import Session
 from monitor.config import GrowthConfig
 from monitor.digest.audience_flags import account_flags
 from monitor.digest.data import AudienceRow, Period, Scope
+from monitor.growth.report import window_change
 from monitor.queries.digest.audience import (
     active_accounts,
     follower_series,
     latest_followers_before,
 )
+from monitor.queries.growth.window import window_ends
 
 WEEK = timedelta(days=7)
 DAY = timedelta(days=1)
@@ -32,12 +35,14 @@ def audience_changes(
     ids = [account.id for account in accounts]
     series = follower_series(session, ids, period.end - WEEK - BASELINE_SLACK, period.end)
     flags = account_flags(session, growth or GrowthConfig(), period, ids)
+    inside = window_ends(session, ids, period.start, period.end, "followers")
     result = []
     for account_id, actor, platform, handle, status in accounts:
         points = series.get(account_id, [])
         latest_at, latest = points[-1] if points else (None, None)
         if latest is None:
             latest_at, latest = latest_followers_before(session, account_id, period.end)
+        change_period, percent_period = window_change(inside.get(account_id))
         result.append(
             AudienceRow(
                 actor=actor,
@@ -50,6 +55,8 @@ def audience_changes(
                 series=[point for point in points if point[0] >= period.end - WEEK],
                 status=status,
                 flags=flags.get(account_id, []),
+                change_period=change_period,
+                percent_period=percent_period,
             )
         )
     return result

@@ -164,6 +164,9 @@ class AudienceRow:
     series: list[tuple[datetime, int]] = field(default_factory=list)
     status: str = "active"  # the account's status: deleted, private, unavailable are shown
     flags: list[str] = field(default_factory=list)  # see digest.audience_flags
+    # From the first to the last capture inside the period (None: fewer than one capture).
+    change_period: int | None = None
+    percent_period: float | None = None
 
     @property
     def ended(self) -> bool:

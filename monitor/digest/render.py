@@ -65,6 +65,13 @@ def signed(value: int | None) -> str:
     return "—" if value is None else f"{value:+,}"
 
 
+def signed_percent(value: int | None, percent: float | None) -> str:
+    """`+12,500 (+1.47%)`; the percent left out when unknown (an old count of 0)."""
+    if value is None:
+        return "—"
+    return f"{value:+,}" + ("" if percent is None else f" ({percent:+.2f}%)")
+
+
 def highlight(snippet: str, terms: str | Sequence[str]) -> Markup:
     """The snippet, escaped, with every occurrence of the terms wrapped in <mark>."""
     text = shorten(snippet, 300)
@@ -104,6 +111,7 @@ def _environment(autoescape: bool) -> Environment:
         timecode=timecode,
         number=number,
         signed=signed,
+        signed_percent=signed_percent,
         highlight=highlight,
         local=local,
     )

@@ -7,7 +7,7 @@ from datetime import date
 from itertools import cycle
 
 from monitor.growth.report import ActorGrowth, GrowthReport
-from monitor.growth.series import Point
+from monitor.growth.series import Point, hour_start
 
 # Shades per platform, the brand colour first: accounts of one platform share a hue family,
 # and every account of a panel gets its own shade.
@@ -59,7 +59,11 @@ def account_colours(platforms: list[str]) -> list[str]:
 
 
 def x_range(report: GrowthReport) -> tuple[date, date]:
-    """The requested window, widened only to include a first period starting before it."""
+    """The requested window, widened only to include a first period starting before it (an
+    hourly report's in datetimes, the others' in days)."""
+    if report.interval == "hour":
+        start: date = hour_start(report.since)
+        return start, max(report.as_of, hour_start(report.since))
     first = report.since.date()
     for actor in report.actors:
         for point in actor.series[:1]:

@@ -20,6 +20,8 @@ SUMMARY_COLUMNS = (
     "percent_7d",
     "change_30d",
     "percent_30d",
+    "change_window",
+    "percent_window",
     "median_views",
     "views_per_subscriber",
     "posts_per_day",
@@ -27,8 +29,22 @@ SUMMARY_COLUMNS = (
 )
 
 
-def _changes(changes: dict[str, Change]) -> dict[str, dict[str, Any]]:
-    return {k: {"absolute": a, "percent": p} for k, (a, p) in changes.items()}
+def _changes(changes: dict[str, Change], window: Change) -> dict[str, dict[str, Any]]:
+    """The 1/7/30-day changes and, under "window", the change over the report's window."""
+    return {k: {"absolute": a, "percent": p} for k, (a, p) in {**changes, "window": window}.items()}
+
+
+def _window_json(item: AccountGrowth) -> dict[str, Any] | None:
+    """The first and last capture inside the window the account's window change is between."""
+    if item.window is None:
+        return None
+    first, last = item.window.first, item.window.last
+    return {
+        "first": first.value,
+        "first_at": first.captured_at,
+        "last": last.value,
+        "last_at": last.captured_at,
+    }
 
 
 def _series(points: list[Point]) -> list[dict[str, Any]]:
@@ -56,7 +72,8 @@ def _account_json(item: AccountGrowth) -> dict[str, Any]:
         "latest": item.latest.value if item.latest else None,
         "latest_at": item.latest.captured_at if item.latest else None,
         "approximate": item.latest.approximate if item.latest else False,
-        "change": _changes(item.changes),
+        "change": _changes(item.changes, item.window_change),
+        "window": _window_json(item),
         "flags": item.flags,
         "engagement": {
             "median_views": engagement.median_views if engagement else None,
@@ -73,7 +90,7 @@ def _actor_json(item: ActorGrowth) -> dict[str, Any]:
         "actor": item.actor,
         "latest": item.latest,
         "approximate": item.approximate,
-        "change": _changes(item.changes),
+        "change": _changes(item.changes, item.window_change),
         "flags": item.flags,
         "series": _total_series(item.series),
         "accounts": [_account_json(a) for a in item.accounts],
@@ -112,7 +129,7 @@ def summary_rows(report: GrowthReport) -> list[dict[str, Any]]:
                     "status": item.info.status,
                     "latest": item.latest.value if item.latest else None,
                     "approximate": item.latest.approximate if item.latest else False,
-                    **_change_cells(item.changes),
+                    **_change_cells({**item.changes, "window": item.window_change}),
                     "median_views": engagement.median_views if engagement else None,
                     "views_per_subscriber": item.views_per_subscriber,
                     "posts_per_day": engagement.posts_per_day if engagement else None,
@@ -127,7 +144,7 @@ def summary_rows(report: GrowthReport) -> list[dict[str, Any]]:
                 "status": "",
                 "latest": actor.latest,
                 "approximate": actor.approximate,
-                **_change_cells(actor.changes),
+                **_change_cells({**actor.changes, "window": actor.window_change}),
                 "flags": ", ".join(f"migration {f['from']} -> {f['to']}" for f in actor.flags),
             }
         )
@@ -154,7 +171,8 @@ def table_rows(report: GrowthReport) -> list[dict[str, Any]]:
                 if latest is None
                 else ("~" if row["approximate"] else "") + f"{latest:,}",
                 **{
-                    k: _signed(row[f"change_{k}"], row[f"percent_{k}"]) for k in ("1d", "7d", "30d")
+                    k: _signed(row[f"change_{k}"], row[f"percent_{k}"])
+                    for k in ("1d", "7d", "30d", "window")
                 },
                 "views/post": ""
                 if row.get("median_views") is None

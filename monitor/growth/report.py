@@ -11,14 +11,50 @@ from sqlalchemy.orm import Session
 
 from monitor.config import GrowthConfig
 from monitor.growth.flags import WindowChange, jump_flag, migration_flags, status_flag
-from monitor.growth.series import Interval, Point, actor_total, aligned, change, period_starts
-from monitor.queries.growth import data, rollup
+from monitor.growth.series import (
+    GrowthInterval,
+    Point,
+    actor_total,
+    aligned,
+    change,
+    period_starts,
+)
+from monitor.queries.growth import data, rollup, window
 from monitor.queries.growth.data import AccountInfo, Capture, Engagement, Metric
+from monitor.queries.growth.window import WindowEnds
 from storage.types import utcnow
 
 CHANGE_DAYS = {"1d": 1, "7d": 7, "30d": 30}
 DEFAULT_WINDOW_DAYS = 90
+# Without --since an hourly report covers the last two days.
+DEFAULT_HOURLY_WINDOW = timedelta(days=2)
 Change = tuple[int | None, float | None]
+
+
+def default_since(as_of: datetime, interval: GrowthInterval) -> datetime:
+    """The window's start when none is given: 90 days before `as_of`, 48 hours if hourly."""
+    if interval == "hour":
+        return as_of - DEFAULT_HOURLY_WINDOW
+    return as_of - timedelta(days=DEFAULT_WINDOW_DAYS)
+
+
+def window_change(ends: WindowEnds | None) -> Change:
+    """From the first to the last capture inside the window (None without a capture in it)."""
+    if ends is None:
+        return None, None
+    return change(ends.last.value, ends.first.value)
+
+
+def total_window_change(windows: Sequence[WindowEnds | None]) -> Change:
+    """An actor's change over the window: the sum of its accounts' changes (each from its own
+    first to its own last capture inside the window, so an account first captured mid-window
+    adds its growth, not its size), as a percent of the sum of their first counts."""
+    found = [ends for ends in windows if ends is not None]
+    if not found:
+        return None, None
+    absolute = sum(ends.last.value - ends.first.value for ends in found)
+    base = sum(ends.first.value for ends in found)
+    return absolute, (round(absolute * 100.0 / base, 2) if base else None)
 
 
 @dataclass
@@ -29,6 +65,11 @@ class AccountGrowth:
     series: list[Point]
     flags: list[dict[str, Any]]
     engagement: Engagement | None = None
+    window: WindowEnds | None = None  # first and last capture inside the report's window
+
+    @property
+    def window_change(self) -> Change:
+        return window_change(self.window)
 
     @property
     def views_per_subscriber(self) -> float | None:
@@ -50,12 +91,16 @@ class ActorGrowth:
     flags: list[dict[str, Any]]
     accounts: list[AccountGrowth] = field(default_factory=list)
 
+    @property
+    def window_change(self) -> Change:
+        return total_window_change([item.window for item in self.accounts])
+
 
 @dataclass
 class GrowthReport:
     as_of: datetime
     since: datetime
-    interval: Interval
+    interval: GrowthInterval
     metric: Metric
     actors: list[ActorGrowth]
 
@@ -89,14 +134,20 @@ def growth_report(
     platform: str | None = None,
     account_ids: Collection[int] | None = None,
     since: datetime | None = None,
-    interval: Interval = "day",
+    interval: GrowthInterval = "day",
     metric: Metric = "followers",
     as_of: datetime | None = None,
     with_series: bool = True,
 ) -> GrowthReport:
-    """Growth of the matching accounts and of their actors (the sum of their accounts)."""
+    """Growth of the matching accounts and of their actors (the sum of their accounts).
+
+    The window runs from `since` (default: `default_since`) to `as_of` (default: now); its
+    change is from each account's first to its last capture inside it, read from
+    audience_snapshots. Hourly series come from audience_snapshots too (the last capture in
+    each UTC hour), the others from the daily rollup.
+    """
     as_of = as_of or utcnow()
-    since = since or as_of - timedelta(days=DEFAULT_WINDOW_DAYS)
+    since = since or default_since(as_of, interval)
     accounts = data.select_accounts(
         session, actor=actor, platform=platform, account_ids=account_ids
     )
@@ -105,10 +156,18 @@ def growth_report(
     moments["since"] = since
     values = data.values_at(session, ids, moments, metric)
     latest = values["now"]
-    starts = period_starts(since.date(), as_of.date(), interval)
-    periods = {}
-    if with_series and ids:
-        periods = rollup.period_values(session, ids, starts[0], as_of.date(), metric, interval)
+    ends = window.window_ends(session, ids, since, as_of, metric) if ids else {}
+    periods: dict[int, dict[Any, tuple[int, bool]]] = {}
+    if interval == "hour":
+        starts = period_starts(since, as_of, interval)
+        if with_series and ids:
+            periods = dict(window.hourly_values(session, ids, since, as_of, metric))
+    else:
+        starts = period_starts(since.date(), as_of.date(), interval)
+        if with_series and ids:
+            periods = dict(
+                rollup.period_values(session, ids, starts[0], as_of.date(), metric, interval)
+            )
     jump_rows: dict[int, list[dict[str, Any]]] = {}
     for row in rollup.jumps(
         session,
@@ -143,7 +202,15 @@ def growth_report(
             flags.append(ended)
         series = aligned(periods.get(info.id, {}), starts) if with_series else []
         by_actor.setdefault(info.actor, []).append(
-            AccountGrowth(info, capture, changes, series, flags, engagement.get(info.id))
+            AccountGrowth(
+                info,
+                capture,
+                changes,
+                series,
+                flags,
+                engagement.get(info.id),
+                ends.get(info.id),
+            )
         )
     actors = [
         _actor_growth(name, members, values, moments, settings, since, with_series)

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Literal
 
 import numpy as np
 
-Interval = Literal["day", "week", "month"]
+Interval = Literal["day", "week", "month"]  # trends and the daily rollup
 INTERVALS: tuple[Interval, ...] = ("day", "week", "month")
+# Growth series also come hourly, from audience_snapshots rather than the daily rollup.
+GrowthInterval = Literal["hour", "day", "week", "month"]
+GROWTH_INTERVALS: tuple[GrowthInterval, ...] = ("hour", *INTERVALS)
+# The longest window an hourly series covers (744 points); longer ones are refused or daily.
+MAX_HOURLY_SPAN = timedelta(days=31)
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,15 +26,34 @@ class Point:
     (they contribute from here on) and `ended` those that stopped contributing after it.
     """
 
-    period_start: date
+    period_start: date  # a UTC datetime (the hour's start) in an hourly series
     value: int | None
     approximate: bool = False
     joined: tuple[str, ...] = ()
     ended: tuple[str, ...] = ()
 
 
-def period_start(day: date, interval: Interval) -> date:
-    """The first day of the period (ISO week from Monday, calendar month) containing `day`."""
+def hour_start(moment: datetime) -> datetime:
+    """The start of the hour containing `moment`."""
+    return moment.replace(minute=0, second=0, microsecond=0)
+
+
+def hour_starts(since: datetime, until: datetime) -> list[datetime]:
+    """Every hour start from the hour containing `since` to the one containing `until`."""
+    starts = []
+    current = hour_start(since)
+    while current <= until:
+        starts.append(current)
+        current += timedelta(hours=1)
+    return starts
+
+
+def period_start(day: date, interval: GrowthInterval) -> date:
+    """The first day of the period (ISO week from Monday, calendar month) containing `day`;
+    for `hour`, the start of the hour containing the datetime `day`."""
+    if interval == "hour":
+        assert isinstance(day, datetime), "an hourly period starts at a datetime"
+        return hour_start(day)
     if interval == "week":
         return day - timedelta(days=day.weekday())
     if interval == "month":
@@ -37,9 +61,14 @@ def period_start(day: date, interval: Interval) -> date:
     return day
 
 
-def period_starts(since: date, until: date, interval: Interval) -> list[date]:
-    """Every period start from the one containing `since` to the one containing `until`."""
-    starts = []
+def period_starts(since: date, until: date, interval: GrowthInterval) -> list[date]:
+    """Every period start from the one containing `since` to the one containing `until`
+    (for `hour`, `since` and `until` are datetimes)."""
+    if interval == "hour":
+        assert isinstance(since, datetime) and isinstance(until, datetime)
+        hours: list[date] = [*hour_starts(since, until)]
+        return hours
+    starts: list[date] = []
     current = period_start(since, interval)
     while current <= until:
         starts.append(current)

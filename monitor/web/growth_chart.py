@@ -12,16 +12,15 @@ from monitor.config import GrowthConfig
 from monitor.growth import growth_report
 from monitor.growth.plot_data import TOTAL_COLOUR, account_colours
 from monitor.growth.report import ActorGrowth
-from monitor.growth.series import Interval, Point, actor_total, aligned
+from monitor.growth.series import MAX_HOURLY_SPAN, GrowthInterval
 from monitor.queries import audience
 from monitor.queries.events import list_events
-from monitor.queries.growth.data import Metric, values_at
+from monitor.queries.growth.data import Metric
 from monitor.web.growth_cache import cached
 from storage.types import utcnow
 
 Resolution = Literal["auto", "hour", "day", "week", "month"]
 RESOLUTIONS: tuple[Resolution, ...] = ("auto", "hour", "day", "week", "month")
-MAX_HOURLY_SPAN = timedelta(days=31)
 
 
 class ChartSeries(TypedDict):
@@ -54,7 +53,7 @@ class GrowthChart(TypedDict):
     events: list[ChartEvent]
 
 
-def pick_resolution(requested: Resolution, since: datetime, until: datetime) -> Interval | str:
+def pick_resolution(requested: Resolution, since: datetime, until: datetime) -> GrowthInterval:
     """`auto`: hourly up to 4 days, daily up to ~6 months, weekly up to 4 years, then monthly;
     an hourly request over more than `MAX_HOURLY_SPAN` is served daily."""
     span = until - since
@@ -73,30 +72,6 @@ def _stamp(value: date) -> float:
     if isinstance(value, datetime):
         return value.timestamp()
     return datetime(value.year, value.month, value.day, tzinfo=UTC).timestamp()
-
-
-def _hourly(
-    session: Session, actor: ActorGrowth, since: datetime, until: datetime, metric: Metric
-) -> tuple[list[datetime], list[list[Point]], list[Point]]:
-    """Per account the last capture in each hour, and the actor's total (series.actor_total)."""
-    start = since.replace(minute=0, second=0, microsecond=0)
-    starts = []
-    while start <= until:
-        starts.append(start)
-        start += timedelta(hours=1)
-    ids = [item.info.id for item in actor.accounts]
-    by_account: dict[int, dict[date, tuple[int, bool]]] = {i: {} for i in ids}
-    for row in audience.captures(session, ids, since, until, metric):
-        hour = row["captured_at"].replace(minute=0, second=0, microsecond=0)
-        by_account[row["account_id"]][hour] = (row["value"], row["approximate"])
-    series = [aligned(by_account[i], starts) for i in ids]
-    before = values_at(session, ids, {"since": since}, metric)["since"]
-    total = actor_total(
-        [(s, item.info.ended) for s, item in zip(series, actor.accounts, strict=True)],
-        before=[before[i].value if i in before else None for i in ids],
-        labels=[item.info.label for item in actor.accounts],
-    )
-    return starts, series, total
 
 
 def growth_chart(
@@ -146,7 +121,6 @@ def _growth_chart(
         until = latest + timedelta(seconds=1) if latest else utcnow()
     since = since or until - timedelta(days=90)
     chosen = pick_resolution(resolution, since, until)
-    interval: Interval = "day" if chosen == "hour" else chosen  # type: ignore[assignment]
     actor = None
     if since < until:  # a window starting after the latest capture has nothing to draw
         report = growth_report(
@@ -155,7 +129,7 @@ def _growth_chart(
             actor=card.name,
             since=since,
             as_of=until,
-            interval=interval,
+            interval=chosen,
             metric=metric,
         )
         actor = report.actors[0] if report.actors else None
@@ -171,13 +145,11 @@ def _growth_chart(
             series=[],
             events=[],
         )
-    if chosen == "hour":
-        starts, account_series, total = _hourly(session, actor, since, until, metric)
-        x = [s.timestamp() for s in starts]
-    else:
-        account_series = [item.series for item in actor.accounts]
-        total = actor.series
-        x = [_stamp(p.period_start) for p in total]
+    # Hourly points are the last capture in each UTC hour (from audience_snapshots), the
+    # others the last in each day, week or month (from the daily rollup).
+    account_series = [item.series for item in actor.accounts]
+    total = actor.series
+    x = [_stamp(p.period_start) for p in total]
     colours = account_colours([item.info.platform for item in actor.accounts])
     series = [
         ChartSeries(

@@ -13,7 +13,7 @@ from typing_extensions import TypedDict
 from monitor.config import GrowthConfig
 from monitor.growth import growth_report
 from monitor.growth.report import CHANGE_DAYS, AccountGrowth, ActorGrowth, GrowthReport
-from monitor.growth.series import Interval, Point, change
+from monitor.growth.series import Interval
 from monitor.queries import audience
 from monitor.queries.growth.data import Metric
 from monitor.web.growth_cache import cached
@@ -77,16 +77,10 @@ def _cells(absolute: int | None, percent: float | None) -> ChangeCells:
     return ChangeCells(absolute=absolute, percent=percent)
 
 
-def _window_change(series: Sequence[Point], latest: int | None) -> ChangeCells:
-    """From the first value in the window's series to the latest."""
-    first = next((p.value for p in series if p.value is not None), None)
-    return _cells(*change(latest, first))
-
-
 def _account_line(item: AccountGrowth, card: audience.AccountCard | None) -> AccountLine:
     changes = {k: _cells(*v) for k, v in item.changes.items()}
     latest = item.latest.value if item.latest else None
-    changes["window"] = _window_change(item.series, latest)
+    changes["window"] = _cells(*item.window_change)  # first to last capture in the window
     return AccountLine(
         account_id=item.info.id,
         platform=item.info.platform,
@@ -108,7 +102,7 @@ def _overview_row(
 ) -> OverviewRow:
     accounts = [_account_line(item, cards.get(item.info.id)) for item in actor.accounts]
     changes = {k: _cells(*v) for k, v in actor.changes.items()}
-    changes["window"] = _window_change(actor.series, actor.latest)
+    changes["window"] = _cells(*actor.window_change)
     kinds = {flag["kind"] for flag in actor.flags}
     kinds.update(kind for line in accounts for kind in line["flags"])
     collected = [a["last_collected_at"] for a in accounts if a["last_collected_at"]]
