@@ -29,6 +29,8 @@ YOUTUBE = [
 
 @dataclass(frozen=True)
 class WindowWorld:
+    kem_sokha: int
+    sam_rainsy: int
     kem_channel: int
     sam_channel: int
     sam_youtube: int
@@ -49,4 +51,4 @@ def build(session: Session) -> WindowWorld:
     sam_youtube = factories.account(session, sam, "youtube", "@samrainsy")
     _captures(session, sam_channel, TWICE_A_DAY)
     _captures(session, sam_youtube, YOUTUBE)
-    return WindowWorld(kem_channel.id, sam_channel.id, sam_youtube.id)
+    return WindowWorld(kem.id, sam.id, kem_channel.id, sam_channel.id, sam_youtube.id)
