@@ -3,25 +3,23 @@
 from __future__ import annotations
 
 import logging
-import re
 import traceback
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
-from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
-from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import Engine
 
 from collectors.errors import PolmonError
 from monitor import shutdown
 from monitor.alerts.runner import AlertLoop
-from monitor.config import JobConfig, PolmonConfig
+from monitor.config import PolmonConfig
 from monitor.due import scheduled_jobs
+from monitor.schedule_times import last_fire_time, make_trigger
 from monitor.stage_chain import StageChain
 from monitor.tasks import IDLE_CHECKS, TASKS, TaskRun
 from storage import digests as ledger
@@ -32,67 +30,8 @@ log = logging.getLogger(__name__)
 
 # Tasks after which alerts go out at once (they write alert events).
 ALERTING_TASKS = ("collect", "collect_due", "snapshots", "transcribe", "ocr")
-WEEKDAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
-# How far back to look for the last scheduled time of a cron job (weekly jobs included).
-CRON_LOOKBACK = timedelta(days=8)
 ERROR_CHARS = 2000
 MAX_THREADS = 8
-
-
-def cron_weekdays(field: str) -> str:
-    """A crontab weekday field (0 or 7 = Sunday) in APScheduler 3's names (its 0 is Monday)."""
-
-    def day(number: int) -> int:
-        return number % 7
-
-    days: list[int] = []
-    for part in field.split(","):
-        if not re.search(r"\d", part) or re.fullmatch(r"[a-zA-Z]+(-[a-zA-Z]+)?", part):
-            return field  # names or '*' are understood as they are
-        spec, _, step_text = part.partition("/")
-        step = int(step_text) if step_text else 1
-        if spec == "*":
-            first, last = 0, 6
-        elif "-" in spec:
-            low, high = spec.split("-", 1)
-            first, last = int(low), int(high)
-        else:
-            first = last = int(spec)
-            if step_text:
-                last = 6
-        days.extend(day(value) for value in range(first, last + 1, step))
-    return ",".join(WEEKDAYS[value] for value in sorted(set(days)))
-
-
-def make_trigger(job: JobConfig, zone: str) -> BaseTrigger:
-    if job.interval_minutes is not None:
-        return IntervalTrigger(minutes=job.interval_minutes, timezone=zone)
-    assert job.cron is not None
-    minute, hour, day, month, weekday = job.cron.split()
-    return CronTrigger(
-        minute=minute,
-        hour=hour,
-        day=day,
-        month=month,
-        day_of_week=cron_weekdays(weekday),
-        timezone=zone,
-    )
-
-
-def last_fire_time(trigger: BaseTrigger, now: datetime) -> datetime | None:
-    """The latest time at or before `now` at which `trigger` fires (the run's period end)."""
-    if isinstance(trigger, IntervalTrigger):
-        start: datetime = trigger.start_date
-        if now < start:
-            return None
-        steps = (now - start) // trigger.interval
-        return (start + steps * trigger.interval).astimezone(UTC)
-    fire = trigger.get_next_fire_time(None, now - CRON_LOOKBACK)
-    last = None
-    while fire is not None and fire <= now:
-        last = fire
-        fire = trigger.get_next_fire_time(fire, fire + timedelta(microseconds=1))
-    return last.astimezone(UTC) if last else None
 
 
 def one_line(exc: BaseException) -> str:

@@ -31,8 +31,11 @@ def claim(
     recipients: list[str],
     period: tuple[datetime, datetime],
     now: datetime,
+    *,
+    force: bool = False,
 ) -> Claim:
-    """Insert a pending row for (list, [start, end)), or take over a failed or abandoned one."""
+    """Insert a pending row for (list, [start, end)), or take over a failed or abandoned one
+    (with `force`, a sent one too: it is sent again)."""
     start, end = period
     try:
         with transaction(engine) as session:
@@ -59,7 +62,7 @@ def claim(
         )
         if existing is None:
             return Claim("busy")
-        if existing.status == "sent":
+        if existing.status == "sent" and not force:
             return Claim("sent", existing.id, existing.sent_at)
         if existing.status == "pending" and existing.created_at > now - STALE_PENDING:
             return Claim("busy", existing.id)
@@ -113,3 +116,33 @@ def sent_lists(engine: Engine, names: list[str], period_end: datetime) -> set[st
                 )
             )
         )
+
+
+@dataclass(frozen=True)
+class SentDigest:
+    """A digest sent to a list: its period and when it went."""
+
+    period_start: datetime
+    period_end: datetime
+    sent_at: datetime | None
+
+
+def sent_overlapping(
+    engine: Engine, list_name: str, period: tuple[datetime, datetime]
+) -> list[SentDigest]:
+    """The list's sent digests whose period overlaps [start, end), most overlap first: a range
+    read on the (list_name, period_start, period_end) unique index."""
+    start, end = period
+    with transaction(engine) as session:
+        rows = session.execute(
+            select(Digest.period_start, Digest.period_end, Digest.sent_at).where(
+                Digest.list_name == list_name,
+                Digest.period_start < end,
+                Digest.period_end > start,
+                Digest.status == "sent",
+            )
+        ).all()
+    found = [SentDigest(*row) for row in rows]
+    return sorted(
+        found, key=lambda d: min(end, d.period_end) - max(start, d.period_start), reverse=True
+    )

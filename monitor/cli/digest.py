@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -40,7 +40,11 @@ def _summary(outcome: ListOutcome) -> str:
     type=WHEN,
     help="Period start: ISO (UTC unless zoned) or 24h/7d ago (default: --until - period_hours).",
 )
-@click.option("--until", type=WHEN, help="Period end (default: now).")
+@click.option(
+    "--until",
+    type=WHEN,
+    help="Period end (default: the list's last scheduled digest time, else the hour's start).",
+)
 @click.option(
     "--date",
     "day",
@@ -56,6 +60,11 @@ def _summary(outcome: ListOutcome) -> str:
     help="Write the HTML here instead of sending (one file per list: NAME inserted).",
 )
 @click.option("--send", is_flag=True, help="Mail each list its digest (once per list and period).")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="With --send: mail it even if this period, or one covering over half of it, was sent.",
+)
 @click.pass_context
 def digest(
     ctx: click.Context,
@@ -65,6 +74,7 @@ def digest(
     lists: tuple[str, ...],
     out: Path | None,
     send: bool,
+    force: bool,
 ) -> None:
     """Render the digest of a period to --out FILE, or --send it to its recipient lists.
 
@@ -76,17 +86,28 @@ def digest(
         raise click.UsageError("give either --out FILE (write the HTML) or --send (mail it)")
     if day and (since or until):
         raise click.UsageError("--date replaces --since/--until: give one or the other")
+    if force and not send:
+        raise click.UsageError("--force goes with --send")
     context = app(ctx)
     config = context.config
+    period = None  # each list's: ending at its last scheduled time (run.scheduled_period)
     if day:
         period = period_for_date(config, day)
-    else:
-        end = until or datetime.now(UTC).replace(microsecond=0)
-        start = since or end - timedelta(hours=config.digest.period_hours)
-        if end <= start:
+    elif until:
+        start = since or until - timedelta(hours=config.digest.period_hours)
+        if until <= start:
             raise click.UsageError("--until must be after --since")
-        period = Period(start, end, config.schedule.timezone)
-    outcomes = run_digest(config, context.engine, send=send, period=period, lists=lists or None)
+        period = Period(start, until, config.schedule.timezone)
+    outcomes = run_digest(
+        config,
+        context.engine,
+        send=send,
+        period=period,
+        lists=lists or None,
+        since=since,
+        by_hand=True,
+        force=force,
+    )
     if out:
         for outcome in outcomes:
             assert outcome.rendered is not None
@@ -110,7 +131,12 @@ def digest(
             )
             click.echo(
                 f"not sent: {outcome.list_name} for {outcome.period.label} was already sent at "
-                f"{when}"
+                f"{when} (--force sends it again)"
+            )
+        elif outcome.status == "overlaps" and outcome.overlaps is not None:
+            click.echo(
+                f"not sent: {outcome.list_name} for {outcome.period.label} overlaps the digest "
+                f"sent for {outcome.overlaps.label} by more than half; give --force to send it"
             )
         elif outcome.status == "busy":
             click.echo(f"not sent: {outcome.list_name} is being sent by another process")

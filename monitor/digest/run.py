@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Literal
 
@@ -19,12 +19,13 @@ from monitor.digest.gather import check_scope, gather
 from monitor.digest.message import build_message
 from monitor.digest.render import RenderedDigest, render
 from monitor.digest.sender import deliver
+from monitor.schedule_times import digest_period_end
 from storage import digests as ledger
 from storage.engine import session_factory
 
 log = logging.getLogger(__name__)
 
-OutcomeStatus = Literal["rendered", "sent", "failed", "already sent", "busy"]
+OutcomeStatus = Literal["rendered", "sent", "failed", "already sent", "overlaps", "busy"]
 
 
 class DigestError(PolmonError):
@@ -45,6 +46,37 @@ class ListOutcome:
     attempts: int = 0
     error: str | None = None
     sent_at: datetime | None = None
+    overlaps: Period | None = None  # status "overlaps": the sent digest's period
+
+
+def scheduled_period(
+    config: PolmonConfig, scope: Scope, now: datetime, since: datetime | None = None
+) -> Period:
+    """A period asked for by hand: it ends at the list's last scheduled digest time (or the
+    hour's start without a digest job; `schedule_times.digest_period_end`) and starts at
+    `since`, else [digest] period_hours before its end. A send right after the scheduled one
+    thus has the scheduled one's period, and the ledger knows it was sent."""
+    end = digest_period_end(config, scope.name, now).replace(microsecond=0)
+    start = since or end - timedelta(hours=config.digest.period_hours)
+    if end <= start:
+        raise DigestError(
+            f"the period of {scope.name} would end at its last scheduled time "
+            f"{end.isoformat(timespec='minutes')}, before it starts: give its end (--until)"
+        )
+    return Period(start, end, config.schedule.timezone)
+
+
+def overlapping_sent(engine: Engine, scope: Scope, period: Period) -> Period | None:
+    """A digest already sent to the list whose period covers more than half of `period`
+    (the same period is the ledger's own "already sent")."""
+    length = period.end - period.start
+    for sent in ledger.sent_overlapping(engine, scope.name, (period.start, period.end)):
+        if (sent.period_start, sent.period_end) == (period.start, period.end):
+            continue
+        shared = min(period.end, sent.period_end) - max(period.start, sent.period_start)
+        if shared * 2 > length:
+            return Period(sent.period_start, sent.period_end, period.zone)
+    return None
 
 
 def select_scopes(config: PolmonConfig, names: Sequence[str] | None) -> list[Scope]:
@@ -72,14 +104,20 @@ def run_digest(
     send: bool = True,
     period: Period | None = None,
     lists: Sequence[str] | None = None,
+    since: datetime | None = None,
+    by_hand: bool = False,
+    force: bool = False,
 ) -> list[ListOutcome]:
     """Digest of `period` (default: [digest] period_hours ending `now`) for each list.
 
     send=True mails each list once per period (a list already sent is skipped, a failure is
     retried then recorded in `digests`); send=False only renders, charts as data: URIs.
+    `by_hand` (`polmon digest`): without `period`, each list's period is `scheduled_period`
+    (from `since` if given), and a send whose period overlaps one already sent to the list by
+    more than half is skipped ("overlaps"). `force` sends even then, and sends again a period
+    already sent.
     """
     moment = (now or datetime.now(UTC)).astimezone(UTC)
-    period = period or period_ending(config, moment)
     scopes = select_scopes(config, lists)
     if send:
         if not config.digest.enabled:
@@ -89,19 +127,50 @@ def run_digest(
     outcomes = []
     for scope in scopes:
         check_scope(config, scope)
-        outcomes.append(_one_list(config, engine, scope, period, send=send))
+        if period is not None:
+            chosen = period
+        elif by_hand:
+            chosen = scheduled_period(config, scope, moment, since)
+        else:
+            chosen = period_ending(config, moment)
+        outcomes.append(
+            _one_list(config, engine, scope, chosen, send=send, check_overlap=by_hand, force=force)
+        )
     return outcomes
 
 
 def _one_list(
-    config: PolmonConfig, engine: Engine, scope: Scope, period: Period, *, send: bool
+    config: PolmonConfig,
+    engine: Engine,
+    scope: Scope,
+    period: Period,
+    *,
+    send: bool,
+    check_overlap: bool = False,
+    force: bool = False,
 ) -> ListOutcome:
     outcome = ListOutcome(scope.name, period, "rendered", scope.recipients)
     started = datetime.now(UTC)
     claim = None
+    if send and check_overlap and not force:
+        covered = overlapping_sent(engine, scope, period)
+        if covered is not None:
+            outcome.status, outcome.overlaps = "overlaps", covered
+            log.info(
+                "digest %s for %s overlaps the one sent for %s by more than half, not sending",
+                scope.name,
+                period.label,
+                covered.label,
+            )
+            return outcome
     if send:
         claim = ledger.claim(
-            engine, scope.name, list(scope.recipients), (period.start, period.end), started
+            engine,
+            scope.name,
+            list(scope.recipients),
+            (period.start, period.end),
+            started,
+            force=force,
         )
         if claim.status != "claimed":
             outcome.status = "already sent" if claim.status == "sent" else "busy"

@@ -13,7 +13,8 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import select
 
 from monitor.config import JobConfig
-from monitor.scheduler import Daemon, cron_weekdays, last_fire_time, make_trigger
+from monitor.schedule_times import cron_weekdays, last_fire_time, make_trigger
+from monitor.scheduler import Daemon
 from monitor.tasks import TaskRun, keyword_hashes, rescan, stored_keyword_hashes
 from storage.engine import transaction
 from storage.models import Digest, JobRun
