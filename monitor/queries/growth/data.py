@@ -62,7 +62,7 @@ def select_accounts(
     return [AccountInfo(*row) for row in session.execute(stmt)]
 
 
-def _chunks(ids: Sequence[int]) -> list[Sequence[int]]:
+def chunks(ids: Sequence[int]) -> list[Sequence[int]]:
     return [ids[i : i + CHUNK] for i in range(0, len(ids), CHUNK)]
 
 
@@ -92,7 +92,7 @@ def values_at(
 
     keys = list(moments)
     picked: dict[str, dict[int, int]] = {key: {} for key in keys}
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         stmt = select(Account.id, *(latest_id(moments[k]) for k in keys)).where(
             Account.id.in_(chunk)
         )
@@ -100,9 +100,21 @@ def values_at(
             for key, snapshot_id in zip(keys, snapshot_ids, strict=True):
                 if snapshot_id is not None:
                     picked[key][account_id] = snapshot_id
-    wanted = sorted({sid for by_account in picked.values() for sid in by_account.values()})
+    wanted = {sid for by_account in picked.values() for sid in by_account.values()}
+    captures = captures_by_id(session, wanted, metric)
+    return {
+        key: {account_id: captures[sid] for account_id, sid in by_account.items()}
+        for key, by_account in picked.items()
+    }
+
+
+def captures_by_id(
+    session: Session, snapshot_ids: Collection[int], metric: Metric
+) -> dict[int, Capture]:
+    """The snapshots with these ids as captures of `metric` (primary-key reads)."""
+    column = getattr(AudienceSnapshot, metric)
     captures: dict[int, Capture] = {}
-    for chunk in _chunks(wanted):
+    for chunk in chunks(sorted(snapshot_ids)):
         rows = session.execute(
             select(
                 AudienceSnapshot.id,
@@ -112,11 +124,8 @@ def values_at(
             ).where(AudienceSnapshot.id.in_(chunk))
         )
         for snapshot_id, value, captured_at, approximate in rows:
-            captures[snapshot_id] = Capture(value, captured_at, approximate)
-    return {
-        key: {account_id: captures[sid] for account_id, sid in by_account.items()}
-        for key, by_account in picked.items()
-    }
+            captures[snapshot_id] = Capture(value, captured_at, bool(approximate))
+    return captures
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,7 +141,7 @@ def engagement(
     """Median views over each account's latest posts, and its posts per day lately."""
     recent = {
         account_id: count
-        for chunk in _chunks(ids)
+        for chunk in chunks(ids)
         for account_id, count in session.execute(
             select(Post.account_id, func.count())
             .where(

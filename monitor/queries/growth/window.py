@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.orm import Session
 
-from monitor.queries.growth.data import CHUNK, METRICS, Capture, Metric
+from monitor.queries.growth.data import METRICS, Capture, Metric, captures_by_id, chunks
 from storage.models import Account, AudienceSnapshot
 
 
@@ -21,10 +21,6 @@ class WindowEnds:
 
     first: Capture
     last: Capture
-
-
-def _chunks(ids: Sequence[int]) -> list[Sequence[int]]:
-    return [ids[i : i + CHUNK] for i in range(0, len(ids), CHUNK)]
 
 
 def window_ends(
@@ -58,24 +54,12 @@ def window_ends(
         )
 
     picked: dict[int, tuple[int, int]] = {}
-    for chunk in _chunks(list(ids)):
+    for chunk in chunks(list(ids)):
         stmt = select(Account.id, end(False), end(True)).where(Account.id.in_(chunk))
         for account_id, first_id, last_id in session.execute(stmt):
             if first_id is not None and last_id is not None:
                 picked[account_id] = (first_id, last_id)
-    wanted = sorted({sid for pair in picked.values() for sid in pair})
-    captures: dict[int, Capture] = {}
-    for chunk in _chunks(wanted):
-        rows = session.execute(
-            select(
-                AudienceSnapshot.id,
-                column,
-                AudienceSnapshot.captured_at,
-                AudienceSnapshot.is_approximate,
-            ).where(AudienceSnapshot.id.in_(chunk))
-        )
-        for snapshot_id, value, captured_at, approximate in rows:
-            captures[snapshot_id] = Capture(value, captured_at, bool(approximate))
+    captures = captures_by_id(session, {sid for pair in picked.values() for sid in pair}, metric)
     return {
         account_id: WindowEnds(captures[first], captures[last])
         for account_id, (first, last) in picked.items()
@@ -107,7 +91,7 @@ def hourly_values(
     column = getattr(AudienceSnapshot, metric)
     out: dict[int, dict[datetime, tuple[int, bool]]] = {account_id: {} for account_id in ids}
     postgres = session.get_bind().dialect.name == "postgresql"
-    for chunk in _chunks(list(ids)):
+    for chunk in chunks(list(ids)):
         where = (
             AudienceSnapshot.account_id.in_(chunk),
             AudienceSnapshot.captured_at >= since,
