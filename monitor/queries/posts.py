@@ -12,9 +12,10 @@ from sqlalchemy.orm import Session
 from collectors.errors import PolmonError
 from collectors.identity import InvalidAccount, account_key
 from collectors.records import PLATFORMS
+from monitor.engagement.curves import reactions_total
 from monitor.queries.scope import scoped
 from monitor.queries.selection import UnknownSelection
-from storage.models import Account, Actor, Post, PostVersion
+from storage.models import Account, Actor, Post, PostMetric, PostVersion
 
 POST_COLUMNS = (
     "id",
@@ -25,9 +26,16 @@ POST_COLUMNS = (
     "published_at",
     "kind",
     "views",
+    "likes",
+    "shares",
+    "comments",
+    "reactions",
+    "metrics_at",
     "edited",
     "edited_at",
     "version_count",
+    "first_seen_at",
+    "last_seen_at",
     "deleted",
     "deleted_at",
     "text",
@@ -36,7 +44,10 @@ POST_COLUMNS = (
 
 
 class PostRow(TypedDict):
-    """One stored post as `list_posts` gives it (keys: `POST_COLUMNS`; times UTC)."""
+    """One stored post as `list_posts` gives it (keys: `POST_COLUMNS`; times UTC). The
+    numbers are those of its latest capture (`post_metrics`, taken at `metrics_at`),
+    `reactions` their total; `first_seen_at`/`last_seen_at` the first and latest pass that
+    saw it, `version_count` the versions of its text."""
 
     id: int
     actor: str
@@ -46,9 +57,16 @@ class PostRow(TypedDict):
     published_at: datetime
     kind: str
     views: int | None
+    likes: int | None
+    shares: int | None
+    comments: int | None
+    reactions: int | None
+    metrics_at: datetime | None
     edited: bool
     edited_at: datetime | None
     version_count: int
+    first_seen_at: datetime
+    last_seen_at: datetime
     deleted: bool
     deleted_at: datetime | None
     text: str | None
@@ -117,8 +135,9 @@ def list_posts(
     limit: int | None = 50,
 ) -> list[PostRow]:
     """Stored posts newest first (published in `since <= t < until`), with when they were
-    edited and deleted and how many versions of their text were seen; `actor` is the stored
-    name (see `selection.actor_name`), `limit=None` lists all."""
+    edited and deleted, how many versions of their text were seen and their latest capture's
+    numbers, in one statement; `actor` is the stored name (see `selection.actor_name`),
+    `limit=None` lists all."""
     versions = (
         select(func.count())
         .select_from(PostVersion)
@@ -126,10 +145,19 @@ def list_posts(
         .correlate(Post)
         .scalar_subquery()
     )
+    latest_capture = (
+        select(PostMetric.id)
+        .where(PostMetric.post_id == Post.id)
+        .order_by(PostMetric.captured_at.desc(), PostMetric.id.desc())
+        .limit(1)
+        .correlate(Post)
+        .scalar_subquery()
+    )
     query = (
-        select(Post, Account.platform, Account.handle, Actor.name, versions)
+        select(Post, Account.platform, Account.handle, Actor.name, versions, PostMetric)
         .join(Account, Post.account_id == Account.id)
         .join(Actor, Account.actor_id == Actor.id)
+        .outerjoin(PostMetric, PostMetric.id == latest_capture)
         .order_by(Post.published_at.desc(), Post.id.desc())
         .limit(limit)
     )
@@ -155,14 +183,21 @@ def list_posts(
             post_id=post.platform_post_id,
             published_at=post.published_at,
             kind=post.kind,
-            views=post.views,
+            views=metric.views if metric else None,
+            likes=metric.likes if metric else None,
+            shares=metric.shares if metric else None,
+            comments=metric.comments if metric else None,
+            reactions=reactions_total(metric.reactions) if metric else None,
+            metrics_at=metric.captured_at if metric else None,
             edited=post.edited_at is not None,
             edited_at=post.edited_at,
             version_count=count,
+            first_seen_at=post.first_seen_at,
+            last_seen_at=post.last_seen_at,
             deleted=post.deleted_at is not None,
             deleted_at=post.deleted_at,
             text=post.title or post.text,
             url=post.url,
         )
-        for post, post_platform, handle, actor_name, count in session.execute(query)
+        for post, post_platform, handle, actor_name, count, metric in session.execute(query)
     ]
