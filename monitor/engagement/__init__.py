@@ -1,1 +1,1 @@
-"""View curves: each post's views, forwards and reactions by age, its account's typical curve, flags."""
+"""View curves: each post's views, forwards and reactions by age, the typical curve, flags."""

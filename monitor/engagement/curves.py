@@ -1,4 +1,4 @@
-"""Pure view-curve arithmetic: a value at an age from captures, medians, the boosted/suppressed rule.
+"""Pure view-curve arithmetic: a value at an age from captures, medians, the flag rule.
 
 A post's numbers are captured whenever a collection pass sees them change (`post_metrics`),
 rarely at exactly 1 h or 24 h after publication. The value at an age is therefore:
@@ -53,9 +53,7 @@ def value_at(points: Sequence[Point], age: float, max_gap_ratio: float) -> float
 
 def curve(points: Sequence[Point], max_gap_ratio: float) -> Curve:
     """The value at each of `AGES` (None where the captures do not give one)."""
-    return {
-        label: value_at(points, age.total_seconds(), max_gap_ratio) for label, age in AGES
-    }
+    return {label: value_at(points, age.total_seconds(), max_gap_ratio) for label, age in AGES}
 
 
 @dataclass(frozen=True)
@@ -127,13 +125,13 @@ def judge(views: Curve, typical: Mapping[str, TypicalPoint], rule: FlagRule) -> 
         flag = "boosted"
     elif suppressed:
         flag = "suppressed"
-    return Verdict(ratios, flag, tuple(label for label in AGE_LABELS if label in boosted + suppressed))
+    flagged = boosted + suppressed
+    return Verdict(ratios, flag, tuple(label for label in AGE_LABELS if label in flagged))
 
 
 def reactions_total(reactions: object) -> int | None:
     """The sum of a reactions mapping's counts ({"👍": 3, "❤": 2} → 5); None without one."""
     if not isinstance(reactions, Mapping):
         return None
-    return sum(
-        count for count in reactions.values() if isinstance(count, int) and not isinstance(count, bool)
-    )
+    counts = reactions.values()
+    return sum(n for n in counts if isinstance(n, int) and not isinstance(n, bool))

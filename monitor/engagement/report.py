@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import cast
 
 from sqlalchemy.orm import Session
 from typing_extensions import TypedDict
@@ -207,22 +208,21 @@ def engagement_report(
             f"ratio_{age}": None if ratio is None else round(ratio, 2)
             for age, ratio in verdict.ratios.items()
         }
-        rows.append(
-            EngagementRow(  # type: ignore[typeddict-item]
-                id=post.id,
-                actor=post.actor,
-                platform=post.platform,
-                account=post.account,
-                post_id=post.post_id,
-                published_at=post.published_at,
-                **values,
-                **ratios,
-                flag=verdict.flag,
-                flagged_at=" ".join(verdict.ages) or None,
-                url=post.url,
-                text=post.text,
-            )
-        )
+        row: dict[str, object] = {
+            "id": post.id,
+            "actor": post.actor,
+            "platform": post.platform,
+            "account": post.account,
+            "post_id": post.post_id,
+            "published_at": post.published_at,
+            **values,
+            **ratios,
+            "flag": verdict.flag,
+            "flagged_at": " ".join(verdict.ages) or None,
+            "url": post.url,
+            "text": post.text,
+        }
+        rows.append(cast(EngagementRow, row))
     return EngagementReport(rows, _typical_rows(posts, typical), _rule_row(config))
 
 

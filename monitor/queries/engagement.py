@@ -1,4 +1,4 @@
-"""View curves' reads: the posts in scope, each account's latest posts, and their captured metrics."""
+"""View curves' reads: the posts in scope, each account's latest posts, their captured metrics."""
 
 from __future__ import annotations
 
@@ -93,7 +93,7 @@ def captured_posts(
         since=since,
         until=until,
     )
-    posts = [CapturedPost(*row, listed=True) for row in session.execute(listed_query)]
+    posts = [_post(row, listed=True) for row in session.execute(listed_query)]
     if not posts:
         return posts
     accounts = sorted({post.account_id for post in posts})
@@ -118,10 +118,28 @@ def captured_posts(
         if row[0] in by_id:
             by_id[row[0]].baseline = True
         else:
-            by_id[row[0]] = CapturedPost(*row, listed=False, baseline=True)
+            by_id[row[0]] = _post(row, listed=False, baseline=True)
             posts.append(by_id[row[0]])
     _attach_captures(session, by_id)
     return posts
+
+
+def _post(row: Sequence[Any], *, listed: bool, baseline: bool = False) -> CapturedPost:
+    post_id, account_id, actor, platform, handle, number, published, seen, url, text = row
+    return CapturedPost(
+        post_id,
+        account_id,
+        actor,
+        platform,
+        handle,
+        number,
+        published,
+        seen,
+        url,
+        text,
+        listed=listed,
+        baseline=baseline,
+    )
 
 
 def _attach_captures(session: Session, by_id: dict[int, CapturedPost]) -> None:

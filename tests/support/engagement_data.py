@@ -27,7 +27,7 @@ H = timedelta(hours=1)
 DAY = timedelta(days=1)
 ENGAGEMENT_TOML = "[engagement]\nbaseline_posts = 8\nmin_posts = 5\n"
 # The text of the boosted post: hostile in every output.
-HOSTILE = "=HYPERLINK(\"http://x\") <script>alert(1)</script> \x1b[31mred"
+HOSTILE = '=HYPERLINK("http://x") <script>alert(1)</script> \x1b[31mred'
 
 
 @dataclass(frozen=True)

@@ -61,7 +61,9 @@ def test_actor_account_and_since_narrow_it(setup: tuple[Path, Scenario]) -> None
 
 def test_typical_curves_in_json_and_csv(setup: tuple[Path, Scenario]) -> None:
     config, _ = setup
-    typical = json.loads(run(config, *WINDOW, "--actor", "Hun Sen", "--typical", "--format", "json"))
+    typical = json.loads(
+        run(config, *WINDOW, "--actor", "Hun Sen", "--typical", "--format", "json")
+    )
     assert [(r["age"], r["posts"], r["views"]) for r in typical] == [
         ("1h", 8, 150.0),
         ("6h", 4, None),
@@ -97,7 +99,7 @@ def test_csv_has_every_column_and_neutralises_formulas(setup: tuple[Path, Scenar
 def test_table_shows_views_ratios_flags_and_the_rule(
     setup: tuple[Path, Scenario], db: TestDatabase
 ) -> None:
-    config, scenario = setup
+    config, _ = setup
     with transaction(db.engine) as session:
         evil = factories.account(
             session, factories.actor(session, "Evil"), "telegram", "x\x1b]0;pwned\x07"

@@ -36,7 +36,9 @@ def values(row: dict[str, Any], metric: str) -> list[Any]:
     return [row[f"{metric}_{age}"] for age in AGES]
 
 
-def test_values_at_each_age_are_read_from_the_captures(db: TestDatabase, scenario: Scenario) -> None:
+def test_values_at_each_age_are_read_from_the_captures(
+    db: TestDatabase, scenario: Scenario
+) -> None:
     rows = by_id(report(db, actor="Sam Rainsy"))
     interp = rows[scenario.ids["interp"]]
     # 1 h: halfway between 100 (30 min) and 300 (1 h 30); 6 h: the capture; 24 h: 1800 + 0.4 * 600.

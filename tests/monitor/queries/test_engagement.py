@@ -42,7 +42,9 @@ def test_listed_and_baseline_posts_with_their_captures(db: TestDatabase) -> None
     listed = [(p.id, p.baseline) for p in posts if p.listed]
     assert listed == [(ids["edge"], True), (ids["low"], True)]
     assert [p.id for p in posts if not p.listed] == [ids["boost"]]  # the third latest
-    captures = {p.id: [(c.captured_at - p.published_at, c.views) for c in p.captures] for p in posts}
+    captures = {
+        p.id: [(c.captured_at - p.published_at, c.views) for c in p.captures] for p in posts
+    }
     assert captures[ids["boost"]] == [(timedelta(hours=1), 600), (timedelta(hours=24), 1200)]
 
 
