@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import datetime
-from typing import TypedDict
+from typing import Any, TypedDict
 
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ScalarSelect, func, or_, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from collectors.errors import PolmonError
 from collectors.identity import InvalidAccount, account_key
@@ -122,6 +122,30 @@ def find_post(session: Session, ref: str) -> Post:
     return post
 
 
+# The latest capture's columns, each a correlated subquery on the (post_id, captured_at) index:
+# in the select list, so only the rows the LIMIT keeps look them up.
+_CAPTURED = (
+    PostMetric.views,
+    PostMetric.likes,
+    PostMetric.shares,
+    PostMetric.comments,
+    PostMetric.reactions,
+    PostMetric.captured_at,
+)
+
+
+def _latest_capture(column: InstrumentedAttribute[Any]) -> ScalarSelect[Any]:
+    """`column` of the post's latest `post_metrics` row (ties: the row written last)."""
+    return (
+        select(column)
+        .where(PostMetric.post_id == Post.id)
+        .order_by(PostMetric.captured_at.desc(), PostMetric.id.desc())
+        .limit(1)
+        .correlate(Post)
+        .scalar_subquery()
+    )
+
+
 def list_posts(
     session: Session,
     *,
@@ -145,19 +169,17 @@ def list_posts(
         .correlate(Post)
         .scalar_subquery()
     )
-    latest_capture = (
-        select(PostMetric.id)
-        .where(PostMetric.post_id == Post.id)
-        .order_by(PostMetric.captured_at.desc(), PostMetric.id.desc())
-        .limit(1)
-        .correlate(Post)
-        .scalar_subquery()
-    )
     query = (
-        select(Post, Account.platform, Account.handle, Actor.name, versions, PostMetric)
+        select(
+            Post,
+            Account.platform,
+            Account.handle,
+            Actor.name,
+            versions,
+            *(_latest_capture(column) for column in _CAPTURED),
+        )
         .join(Account, Post.account_id == Account.id)
         .join(Actor, Account.actor_id == Actor.id)
-        .outerjoin(PostMetric, PostMetric.id == latest_capture)
         .order_by(Post.published_at.desc(), Post.id.desc())
         .limit(limit)
     )
@@ -183,12 +205,12 @@ def list_posts(
             post_id=post.platform_post_id,
             published_at=post.published_at,
             kind=post.kind,
-            views=metric.views if metric else None,
-            likes=metric.likes if metric else None,
-            shares=metric.shares if metric else None,
-            comments=metric.comments if metric else None,
-            reactions=reactions_total(metric.reactions) if metric else None,
-            metrics_at=metric.captured_at if metric else None,
+            views=views,
+            likes=likes,
+            shares=shares,
+            comments=comments,
+            reactions=reactions_total(reactions),
+            metrics_at=captured_at,
             edited=post.edited_at is not None,
             edited_at=post.edited_at,
             version_count=count,
@@ -199,5 +221,17 @@ def list_posts(
             text=post.title or post.text,
             url=post.url,
         )
-        for post, post_platform, handle, actor_name, count, metric in session.execute(query)
+        for (
+            post,
+            post_platform,
+            handle,
+            actor_name,
+            count,
+            views,
+            likes,
+            shares,
+            comments,
+            reactions,
+            captured_at,
+        ) in session.execute(query)
     ]

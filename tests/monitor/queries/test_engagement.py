@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
-from typing import Any
-
-from sqlalchemy import Engine, event
 
 from monitor.queries.engagement import captured_posts
 from storage.engine import session_factory, transaction
@@ -15,22 +10,9 @@ from tests.conftest import TestDatabase
 from tests.support import factories
 from tests.support.engagement_data import build
 from tests.support.factories import T0
+from tests.support.statements import counted
 
 NOW = T0 + timedelta(days=60)
-
-
-@contextmanager
-def counted(engine: Engine) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def seen(*args: Any) -> None:
-        statements.append(args[2])
-
-    event.listen(engine, "before_cursor_execute", seen)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", seen)
 
 
 def test_listed_and_baseline_posts_with_their_captures(db: TestDatabase) -> None:
