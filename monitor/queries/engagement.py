@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from monitor.queries.scope import scoped
+from monitor.queries.posts import newest_first
 from storage.models import Account, Actor, Post, PostMetric
 
 # Post ids per `IN (…)` of the metrics read (SQLite binds at most 32,766 parameters).
@@ -77,21 +77,14 @@ def captured_posts(
     then the latest `baseline_posts` posts of each of their accounts published before `until`
     (else `now`; marked `baseline`, listed or not); each with its captures, oldest first.
     Three reads whatever the number of posts (the metrics one per 5,000 posts)."""
-    listed_query = (
-        select(*_COLUMNS)
-        .join(Account, Post.account_id == Account.id)
-        .join(Actor, Account.actor_id == Actor.id)
-        .order_by(Post.published_at.desc(), Post.id.desc())
-        .limit(limit)
-    )
-    listed_query = scoped(
-        listed_query,
-        time=Post.published_at,
-        actor=actor,
+    listed_query = newest_first(
+        select(*_COLUMNS),
         account_ids=account_ids,
+        actor=actor,
         platform=platform,
         since=since,
         until=until,
+        limit=limit,
     )
     posts = [_post(row, listed=True) for row in session.execute(listed_query)]
     if not posts:

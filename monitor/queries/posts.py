@@ -13,7 +13,7 @@ from collectors.errors import PolmonError
 from collectors.identity import InvalidAccount, account_key
 from collectors.records import PLATFORMS
 from monitor.engagement.curves import reactions_total
-from monitor.queries.scope import scoped
+from monitor.queries.scope import AnySelect, scoped
 from monitor.queries.selection import UnknownSelection
 from storage.models import Account, Actor, Post, PostMetric, PostVersion
 
@@ -146,6 +146,35 @@ def _latest_capture(column: InstrumentedAttribute[Any]) -> ScalarSelect[Any]:
     )
 
 
+def newest_first(
+    stmt: AnySelect,
+    *,
+    account_ids: Collection[int] | None,
+    actor: str | None,
+    platform: str | None,
+    since: datetime | None,
+    until: datetime | None,
+    limit: int | None,
+) -> AnySelect:
+    """`stmt` (a select of post columns) joined to each post's account and actor, narrowed by
+    `scoped()` to posts published in `since <= t < until`, newest first, at most `limit`."""
+    stmt = (
+        stmt.join(Account, Post.account_id == Account.id)
+        .join(Actor, Account.actor_id == Actor.id)
+        .order_by(Post.published_at.desc(), Post.id.desc())
+        .limit(limit)
+    )
+    return scoped(
+        stmt,
+        time=Post.published_at,
+        actor=actor,
+        account_ids=account_ids,
+        platform=platform,
+        since=since,
+        until=until,
+    )
+
+
 def list_posts(
     session: Session,
     *,
@@ -169,28 +198,22 @@ def list_posts(
         .correlate(Post)
         .scalar_subquery()
     )
-    query = (
-        select(
-            Post,
-            Account.platform,
-            Account.handle,
-            Actor.name,
-            versions,
-            *(_latest_capture(column) for column in _CAPTURED),
-        )
-        .join(Account, Post.account_id == Account.id)
-        .join(Actor, Account.actor_id == Actor.id)
-        .order_by(Post.published_at.desc(), Post.id.desc())
-        .limit(limit)
+    query = select(
+        Post,
+        Account.platform,
+        Account.handle,
+        Actor.name,
+        versions,
+        *(_latest_capture(column) for column in _CAPTURED),
     )
-    query = scoped(
+    query = newest_first(
         query,
-        time=Post.published_at,
-        actor=actor,
         account_ids=account_ids,
+        actor=actor,
         platform=platform,
         since=since,
         until=until,
+        limit=limit,
     )
     if only_deleted:
         query = query.where(Post.deleted_at.is_not(None))
