@@ -112,4 +112,5 @@ def engagement_page(
         rule=config.engagement,
         csv_query=filters.query(limit=limit, format="csv"),
         json_query=filters.query(limit=limit, format="json"),
+        api_query=filters.query(limit=limit),
     )
