@@ -56,6 +56,7 @@ def engagement(
         ENGAGEMENT_TABLE_COLUMNS,
         TYPICAL_COLUMNS,
         engagement_report,
+        table_rows,
     )
     from monitor.queries.selection import actor_name, find_account_ids
 
@@ -84,11 +85,10 @@ def engagement(
             empty="no posts in that window",
         )
         return
-    columns = ENGAGEMENT_TABLE_COLUMNS if fmt == "table" else ENGAGEMENT_COLUMNS
     emit(
-        report.posts,
+        report.posts if fmt != "table" else table_rows(report.posts),
         fmt,
-        columns=columns,
+        columns=ENGAGEMENT_COLUMNS if fmt != "table" else ENGAGEMENT_TABLE_COLUMNS,
         title="view curves",
         empty="no flagged posts in that window" if flagged else "no posts in that window",
     )

@@ -39,15 +39,8 @@ ENGAGEMENT_COLUMNS = (
     "url",
     "text",
 )
-ENGAGEMENT_TABLE_COLUMNS = (
-    "id",
-    "account",
-    "published_at",
-    *(f"views_{age}" for age in AGE_LABELS),
-    *(f"ratio_{age}" for age in AGE_LABELS),
-    "flag",
-    "flagged_at",
-)
+# The table: views at each age with their ratio to the typical views ("600 ×4.0").
+ENGAGEMENT_TABLE_COLUMNS = ("id", "account", "published_at", *AGE_LABELS, "flag", "flagged_at")
 TYPICAL_COLUMNS = ("actor", "platform", "account", "age", "posts", *METRICS)
 
 
@@ -224,6 +217,24 @@ def engagement_report(
         }
         rows.append(cast(EngagementRow, row))
     return EngagementReport(rows, _typical_rows(posts, typical), _rule_row(config))
+
+
+def table_rows(rows: list[EngagementRow]) -> list[dict[str, object]]:
+    """`rows` as the table shows them: one column per age, the views and × the typical views."""
+    shown: list[dict[str, object]] = []
+    for row in rows:
+        line: dict[str, object] = {
+            "id": row["id"],
+            "account": row["account"],
+            "published_at": row["published_at"],
+            "flag": row["flag"],
+            "flagged_at": row["flagged_at"],
+        }
+        for age in AGE_LABELS:
+            views, ratio = row.get(f"views_{age}"), row.get(f"ratio_{age}")
+            line[age] = views if views is None or ratio is None else f"{views} ×{ratio}"
+        shown.append(line)
+    return shown
 
 
 def _typical_rows(

@@ -99,15 +99,23 @@ def test_csv_has_every_column_and_neutralises_formulas(setup: tuple[Path, Scenar
 def test_table_shows_views_ratios_flags_and_the_rule(
     setup: tuple[Path, Scenario], db: TestDatabase
 ) -> None:
-    config, _ = setup
+    config, scenario = setup
     with transaction(db.engine) as session:
         evil = factories.account(
             session, factories.actor(session, "Evil"), "telegram", "x\x1b]0;pwned\x07"
         )
         post = factories.post(session, evil, "p", published_at=T0)
         factories.metric(session, post, timedelta(hours=1), 5)
-    table = run(config, *WINDOW, "--width", "250")
+    table = run(config, *WINDOW, "--width", "130")
     assert "view curves" in table and "boosted" in table and "suppressed" in table
+    boost = next(
+        line for line in table.splitlines() if line.startswith(f"│ {scenario.ids['boost']} ")
+    )
+    assert "600 ×4.0" in boost and "1200 ×1.0" in boost and "2025-03-06 12:00" in boost
+    interp = next(
+        line for line in table.splitlines() if "2025-03-01 12:00" in line and "side" in line
+    )
+    assert "│ 200 " in interp and "2040" in interp  # no typical curve: the views alone
     assert "flag: views at an age >= 3x (boosted) or <= 1/3 (suppressed)" in table
     assert "latest 8 posts, at least 5" in table
     assert "\x1b" not in table and "x\\x1b]0;pwned\\x07" in table
