@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from monitor.queries.posts import newest_first
+from monitor.queries.scope import scoped
 from storage.models import Account, Actor, Post, PostMetric
 
 # Post ids per `IN (…)` of the metrics read (SQLite binds at most 32,766 parameters).
@@ -95,13 +96,14 @@ def captured_posts(
         .over(partition_by=Post.account_id, order_by=(Post.published_at.desc(), Post.id.desc()))
         .label("rank")
     )
-    ranked = (
+    ranked = scoped(
         select(*_COLUMNS, rank)
         .join(Account, Post.account_id == Account.id)
-        .join(Actor, Account.actor_id == Actor.id)
-        .where(Post.account_id.in_(accounts), Post.published_at < (until or now))
-        .subquery()
-    )
+        .join(Actor, Account.actor_id == Actor.id),
+        time=Post.published_at,
+        account_ids=accounts,
+        until=until or now,
+    ).subquery()
     by_id = {post.id: post for post in posts}
     for row in session.execute(
         select(*(column for column in ranked.c if column.name != "rank")).where(
