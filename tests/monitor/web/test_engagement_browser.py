@@ -9,7 +9,7 @@ import pytest
 from tests.conftest import TestDatabase
 from tests.support.config import make_config
 from tests.support.engagement_data import ENGAGEMENT_TOML, build
-from tests.support.web import chromium_page, live_server, sign_in
+from tests.support.web import chromium_page, live_server, page_errors, sign_in
 
 pytestmark = pytest.mark.slow
 
@@ -17,26 +17,9 @@ pytestmark = pytest.mark.slow
 def test_the_page_charts_each_accounts_curves(sqlite_db: TestDatabase, tmp_path: Path) -> None:
     ids = build(sqlite_db.engine).ids
     config = make_config(tmp_path, sqlite_db, ENGAGEMENT_TOML)
-    errors: list[str] = []  # script errors, CSP refusals, failed requests (the favicon aside)
     with live_server(config, sqlite_db.engine) as server, chromium_page(server.base_url) as page:
         sign_in(server, page)
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.on(
-            "console",
-            lambda m: (
-                errors.append(m.text)
-                if m.type == "error" and not m.text.startswith("Failed to load resource")
-                else None
-            ),
-        )
-        page.on(
-            "response",
-            lambda r: (
-                errors.append(f"{r.status} {r.url}")
-                if r.status >= 400 and not r.url.endswith("/favicon.ico")
-                else None
-            ),
-        )
+        errors = page_errors(page)
         page.goto("/engagement?until=2025-04-01")
         page.wait_for_selector("#curve-charts .uplot canvas")
         captions = page.locator("#curve-charts figcaption").all_inner_texts()
