@@ -40,6 +40,7 @@ from monitor.config_sections import (
     WebConfig,
     _KeyError,
 )
+from monitor.engagement.config import EngagementConfig
 from monitor.ocr.config import OcrConfig
 from storage.redaction import register_secret
 
@@ -87,6 +88,7 @@ class PolmonConfig(Section):
     actors: list[ActorConfig] = Field(default_factory=list)
     keywords: dict[str, KeywordGroupConfig] = Field(default_factory=dict)
     growth: GrowthConfig = GrowthConfig()
+    engagement: EngagementConfig = EngagementConfig()
     telegram: TelegramConfig = TelegramConfig()
     video: VideoConfig = VideoConfig()
     transcription: TranscriptionConfig = TranscriptionConfig()

@@ -28,6 +28,7 @@ COMMANDS = {
     "digest": "monitor.cli.digest:digest",
     "doctor": "monitor.cli.doctor:doctor",
     "download": "monitor.cli.download:download",
+    "engagement": "monitor.cli.engagement:engagement",
     "events": "monitor.cli.history:events",
     "growth": "monitor.cli.growth:growth",
     "hits": "monitor.cli.keywords:hits",

@@ -17,8 +17,13 @@ from monitor.timeparse import WHEN
 OFFLINE_MESSAGE = (
     "no network or DNS: no platform could be reached; check your connection or `[video] proxy`"
 )
-# The table shows when a post was edited or deleted; JSON and CSV also carry the flags.
-POST_TABLE_COLUMNS = tuple(c for c in POST_COLUMNS if c not in ("edited", "deleted"))
+# The table shows when a post was edited or deleted and when last seen; JSON and CSV also carry
+# the flags, every number of the latest capture with its time, and when the post was first seen.
+POST_TABLE_COLUMNS = tuple(
+    c
+    for c in POST_COLUMNS
+    if c not in ("edited", "deleted", "likes", "comments", "metrics_at", "first_seen_at")
+)
 PASS_COLUMNS = ("platform", "account", "status", "new", "updated", "deleted", "hits", "error")
 
 

@@ -29,6 +29,7 @@ from storage.models import (
     KeywordHit,
     Media,
     Post,
+    PostMetric,
     PostVersion,
     Transcript,
     TranscriptSegment,
@@ -95,6 +96,28 @@ def post(
 
 def version(session: Session, of_post: Post, text: str | None, seen_at: datetime) -> PostVersion:
     return _add(session, PostVersion(post_id=of_post.id, text=text, seen_at=seen_at))
+
+
+def metric(
+    session: Session,
+    of_post: Post,
+    age: timedelta,
+    views: int | None = None,
+    *,
+    shares: int | None = None,
+    reactions: dict[str, int] | None = None,
+    **fields: Any,
+) -> PostMetric:
+    """A `post_metrics` capture of `of_post` taken `age` after its publication."""
+    row = PostMetric(
+        post_id=of_post.id,
+        captured_at=of_post.published_at + age,
+        views=views,
+        shares=shares,
+        reactions=reactions,
+        **fields,
+    )
+    return _add(session, row)
 
 
 def media(

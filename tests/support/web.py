@@ -114,6 +114,30 @@ def chromium_page(base_url: str, browser: Browser | None = None) -> Iterator[Pag
     assert not outside, f"the browser was sent outside polmon: {outside}"
 
 
+def page_errors(page: Page) -> list[str]:
+    """A list that fills with the page's script errors, CSP refusals and failed requests
+    (the favicon aside) from now on: a test asserts it stays empty."""
+    errors: list[str] = []
+    page.on(
+        "console",
+        lambda m: (
+            errors.append(m.text)
+            if m.type == "error" and not m.text.startswith("Failed to load resource")
+            else None
+        ),
+    )
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on(
+        "response",
+        lambda r: (
+            errors.append(f"{r.status} {r.url}")
+            if r.status >= 400 and not r.url.endswith("/favicon.ico")
+            else None
+        ),
+    )
+    return errors
+
+
 @dataclass(frozen=True)
 class TestUser:
     """A user `sign_in` made: its name, the random password it was given, its role."""

@@ -12,6 +12,8 @@ ROUTER_MODULES = (
     "monitor.web.routes.search",
     "monitor.web.routes.api_search",
     "monitor.web.routes.api_growth",
+    "monitor.web.routes.engagement",
+    "monitor.web.routes.api_engagement",
     "monitor.web.routes.overview",
     "monitor.web.routes.actors",
     "monitor.web.routes.accounts",

@@ -18,7 +18,7 @@ from storage.engine import make_engine, transaction
 from storage.models import Media
 from tests.support import factories
 from tests.support.factories import T0
-from tests.support.web import LiveServer, chromium_page, live_server, sign_in
+from tests.support.web import LiveServer, chromium_page, live_server, page_errors, sign_in
 
 # One worker runs this module: its module-scoped fixture is built once.
 pytestmark = pytest.mark.xdist_group("web-posts-browser")
@@ -156,24 +156,7 @@ def test_a_khmer_term_typed_with_a_zero_width_space_is_found(demo: Demo, page: P
 def test_the_hits_page_charts_per_group_and_exports_csv(
     demo: Demo, page: Page, tmp_path: Path
 ) -> None:
-    errors: list[str] = []  # script errors, CSP refusals, failed requests (the favicon aside)
-    page.on(
-        "console",
-        lambda m: (
-            errors.append(m.text)
-            if m.type == "error" and not m.text.startswith("Failed to load resource")
-            else None
-        ),
-    )
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on(
-        "response",
-        lambda r: (
-            errors.append(f"{r.status} {r.url}")
-            if r.status >= 400 and not r.url.endswith("/favicon.ico")
-            else None
-        ),
-    )
+    errors = page_errors(page)
     page.goto("/hits?source=transcript")
     page.wait_for_selector("#hit-chart .uplot canvas")
     labels = page.locator("#hit-chart .u-legend .u-series .u-label").all_inner_texts()

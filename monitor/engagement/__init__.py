@@ -1,0 +1,1 @@
+"""View curves: each post's views, forwards and reactions by age, the typical curve, flags."""
