@@ -141,7 +141,8 @@ class StandInClient:
         progress_callback: Callable[[int, int], Any] | None = None,
         **kwargs: Any,
     ) -> str | None:
-        """Write the message's file (`files`) to `file` in chunks, reporting progress."""
+        """Write the message's file (`files`) to `file` in chunks, reporting progress against
+        the size the document announces (as Telethon does), else the bytes served."""
         source = self.files.get(message.id)
         if source is None or message.media is None:
             return None
@@ -150,10 +151,12 @@ class StandInClient:
         if not os.path.splitext(target)[1]:
             target += utils.get_extension(message.media)
         content = source.read_bytes()
+        document = getattr(message.media, "document", None)
+        total = getattr(document, "size", None) or len(content)
         chunk = 4096
         with open(target, "wb") as out:
             for start in range(0, len(content), chunk):
                 out.write(content[start : start + chunk])
                 if progress_callback is not None:
-                    progress_callback(min(start + chunk, len(content)), len(content))
+                    progress_callback(min(start + chunk, len(content)), total)
         return target
