@@ -37,6 +37,7 @@ OVER_SIZE = "over [video] max_filesize_mb"
 NO_AUDIO = "no audio track"
 PHOTO_OVER_SIZE = "photo over [ocr] max_image_mb"
 NEEDS_TELETHON = "needs Telethon (too large for the web preview)"
+NEEDS_TELETHON_AUDIO = "needs Telethon (audio files are not on the web preview)"
 
 
 class MediaSkipped(PolmonError):

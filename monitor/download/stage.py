@@ -137,6 +137,7 @@ class DownloadStage(QueueWorker[DownloadReport]):
                         directory / base_name,
                         channel_id=job.account_platform_id,
                         on_progress=check_stop,
+                        kind=job.kind,
                     )
                     self._store(job, owner, self._confine(path), {})
                     return

@@ -5,7 +5,8 @@ to its post (`t.me/<channel>/<id>`), which yt-dlp cannot fetch, and the Telethon
 such links for every file. Those rows are downloaded through Telethon
 (`collectors/telegram/telethon_media.py`) when the Telegram backend would be Telethon
 (`collectors.telegram.collector.choose_backend`); without it they are `skipped` with the reason
-`NEEDS_TELETHON`, which `polmon status` and the digest count.
+`NEEDS_TELETHON` (`NEEDS_TELETHON_AUDIO` for audio files, which the preview shows only as a
+link whatever their size), which `polmon status` and the digest count.
 """
 
 from __future__ import annotations
@@ -19,7 +20,14 @@ from collectors.records import READABLE_KINDS
 from collectors.telegram.identity import MessageLink, message_link
 from collectors.telegram.telethon_media import TelethonMedia
 from monitor.config import PolmonConfig
-from monitor.media_fetch import MB, NEEDS_TELETHON, OVER_SIZE, MediaFailed, MediaSkipped
+from monitor.media_fetch import (
+    MB,
+    NEEDS_TELETHON,
+    NEEDS_TELETHON_AUDIO,
+    OVER_SIZE,
+    MediaFailed,
+    MediaSkipped,
+)
 from storage.download_jobs import Job
 
 # Builds the Telethon downloader; None: this config has no Telethon session.
@@ -76,16 +84,18 @@ class TelegramFiles:
         *,
         channel_id: str | None,
         on_progress: Callable[[], None],
+        kind: str = "video",
     ) -> Path:
         """Download the message's file to `target` (an extension is added); MediaSkipped
         without Telethon, MediaFailed when Telegram refuses (permanent when it is gone)."""
         media = self._downloader()
         if media is None:
+            reason = NEEDS_TELETHON_AUDIO if kind == "audio" else NEEDS_TELETHON
             raise MediaSkipped(
-                f"{NEEDS_TELETHON}: the web preview shows this file only as a link; set up "
+                f"{reason}: the web preview shows this file only as a link; set up "
                 "Telethon (`polmon telegram login`), then `polmon queue retry --stage download "
                 "--status skipped`",
-                reason=NEEDS_TELETHON,
+                reason=reason,
             )
 
         def progress(done: int, total: int) -> None:
