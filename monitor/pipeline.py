@@ -219,15 +219,19 @@ class AccountCollection:
             report.status = "partial" if report.new or report.updated else "failed"
             report.error = str(exc)
         except AccountUnavailable as exc:
-            reassigned = isinstance(exc, HandleReassigned)
+            ids = (
+                {"old_id": exc.old_id, "new_id": exc.new_id}
+                if isinstance(exc, HandleReassigned)
+                else None
+            )
             with transaction(self.engine) as session:
                 record_unavailable(
                     session,
                     self.account_id,
                     exc.status,
                     str(exc),
-                    kind="handle_reassigned" if reassigned else None,
-                    detail={"old_id": exc.old_id, "new_id": exc.new_id} if reassigned else None,
+                    kind="handle_reassigned" if ids else None,
+                    detail=ids,
                 )
             report.status, report.error = "failed", f"{exc.status}: {exc}"
         except CollectorError as exc:

@@ -230,9 +230,7 @@ def record_unavailable(
     return True
 
 
-def record_rename(
-    session: Session, account_id: int, old: str, new: str, url: str | None
-) -> None:
+def record_rename(session: Session, account_id: int, old: str, new: str, url: str | None) -> None:
     """The platform's username of the account changed (the collector followed it by id): a
     `renamed` event with both usernames, the new one kept in `cursor["username"]` (collectors
     ask for it; `sync_accounts` gives the account the new handle once the config names it) and

@@ -2,8 +2,9 @@
 
 Videos and sound go through yt-dlp; photos (with `[ocr] enabled`) through one HTTP GET
 (`photo.py`); Telegram files that have only their post's link through Telethon, or are skipped
-without it (`telegram.py`). Identical content (same sha256) is stored once: a later row becomes `done` with
-`duplicate_of_id` pointing at the first and shares its file, so it is never transcribed or read.
+without it (`telegram.py`). Identical content (same sha256) is stored once: a later row becomes
+`done` with `duplicate_of_id` pointing at the first and shares its file, so it is never
+transcribed or read.
 """
 
 from __future__ import annotations
@@ -30,12 +31,12 @@ from monitor.download.telegram import (
     telegram_message,
 )
 from monitor.media_fetch import (
-    LocalFault,
     NO_AUDIO,
+    OVER_DURATION,
+    LocalFault,
     MediaFailed,
     MediaSkipped,
     download_media,
-    OVER_DURATION,
     duration_reason,
     local_fault,
     local_fault_message,

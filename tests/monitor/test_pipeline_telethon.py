@@ -56,8 +56,13 @@ def collect(config: PolmonConfig, db: TestDatabase, client: StandInClient) -> Pa
 
 def result(report: PassReport) -> tuple[str, str, int, int, int, str | None]:
     [account] = report.accounts
-    return account.handle, account.status, account.new, account.updated, account.deleted, (
-        account.error
+    return (
+        account.handle,
+        account.status,
+        account.new,
+        account.updated,
+        account.deleted,
+        (account.error),
     )
 
 
@@ -139,6 +144,7 @@ def test_two_passes_with_telethon_edits_deletions_growth_and_a_rename(
     rows = {(r[0], r[1]): r for r in media_rows(db.engine, "durov_new")}
     assert rows[("509", 0)][4] == "downloaded" and rows[("507", 0)][4] == "downloaded"
     [path] = (tmp_path / "media" / "telegram").glob("509_*.mp4")
-    assert hashlib.sha256(path.read_bytes()).hexdigest() == hashlib.sha256(
-        (MEDIA / "clip_a.mp4").read_bytes()
-    ).hexdigest()
+    assert (
+        hashlib.sha256(path.read_bytes()).hexdigest()
+        == hashlib.sha256((MEDIA / "clip_a.mp4").read_bytes()).hexdigest()
+    )

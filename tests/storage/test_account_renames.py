@@ -40,7 +40,11 @@ def test_a_rename_is_recorded_and_the_config_takes_it_up(db: TestDatabase) -> No
     with transaction(db.engine) as session:
         ref = account_ref(session, account_id)
         events = [(e.kind, e.detail) for e in session.scalars(select(AccountEvent))]
-    assert (ref.handle, ref.url, ref.cursor["username"]) == ("pm", "https://t.me/PM_Office", "PM_Office")
+    assert (ref.handle, ref.url, ref.cursor["username"]) == (
+        "pm",
+        "https://t.me/PM_Office",
+        "PM_Office",
+    )
     assert events == [("renamed", {"old_username": "pm", "new_username": "PM_Office"})]
 
     # the config still naming the old username: nothing changes
@@ -52,7 +56,11 @@ def test_a_rename_is_recorded_and_the_config_takes_it_up(db: TestDatabase) -> No
     # the config now names the new one: the same row takes it, nothing added or deactivated
     with transaction(db.engine) as session:
         result = sync_accounts(session, [actor("pm_office")], T0)
-    assert (result.accounts_added, result.accounts_updated, result.accounts_deactivated) == (0, 1, 0)
+    assert (result.accounts_added, result.accounts_updated, result.accounts_deactivated) == (
+        0,
+        1,
+        0,
+    )
     assert handles(db) == {"pm_office": (account_id, True)}
 
 

@@ -13,7 +13,6 @@ after it was renamed.
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -147,9 +146,9 @@ class StandInClient:
         if source is None or message.media is None:
             return None
         self.downloads.append(message.id)
-        target = str(file)
-        if not os.path.splitext(target)[1]:
-            target += utils.get_extension(message.media)
+        target = Path(str(file))
+        if not target.suffix:
+            target = target.with_name(target.name + utils.get_extension(message.media))
         content = source.read_bytes()
         document = getattr(message.media, "document", None)
         total = getattr(document, "size", None) or len(content)
@@ -159,4 +158,4 @@ class StandInClient:
                 out.write(content[start : start + chunk])
                 if progress_callback is not None:
                     progress_callback(min(start + chunk, len(content)), total)
-        return target
+        return str(target)

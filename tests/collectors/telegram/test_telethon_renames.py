@@ -26,7 +26,9 @@ def renamed_client() -> StandInClient:
 
 def resolved(client: StandInClient) -> list[str]:
     return [
-        r.username for r in client.requests if isinstance(r, functions.contacts.ResolveUsernameRequest)
+        r.username
+        for r in client.requests
+        if isinstance(r, functions.contacts.ResolveUsernameRequest)
     ]
 
 
@@ -95,6 +97,8 @@ def test_the_last_seen_username_is_asked_for() -> None:
         (None, None),
     ],
 )
-def test_message_links(url: str | None, expected: tuple[str | None, str | None, int] | None) -> None:
+def test_message_links(
+    url: str | None, expected: tuple[str | None, str | None, int] | None
+) -> None:
     link = message_link(url)
     assert (None if link is None else (link.username, link.channel_id, link.message_id)) == expected

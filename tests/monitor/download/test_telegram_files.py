@@ -124,7 +124,9 @@ def test_a_deleted_message_fails_for_good_and_a_large_one_is_skipped(
     assert not list((tmp_path / "media" / "telegram").glob("509_*"))
 
 
-def test_the_configured_factory_follows_the_backend_choice(tmp_path: Path, db: TestDatabase) -> None:
+def test_the_configured_factory_follows_the_backend_choice(
+    tmp_path: Path, db: TestDatabase
+) -> None:
     web = make_config(tmp_path, db, telegram={"backend": "web"})
     assert configured_telethon(web)() is None
     session = tmp_path / "telegram.session"

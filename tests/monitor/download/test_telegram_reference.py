@@ -41,7 +41,9 @@ def test_link_only_videos_need_telethon_and_the_others_keep_their_files(name: st
             elif link is not None:
                 needing.append(post.platform_post_id)
                 assert item.mime_type is None and item.kind in ("video", "audio")
-                assert link.username and link.username.lower() in name.replace("nexta", "nexta_live")
+                assert link.username and link.username.lower() in name.replace(
+                    "nexta", "nexta_live"
+                )
             elif item.kind in ("video", "round_video", "voice"):
                 assert message_link(item.source_url) is None and item.source_url
     assert sorted(set(needing)) == sorted(LINK_ONLY[name])
