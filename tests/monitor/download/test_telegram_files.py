@@ -15,7 +15,7 @@ from monitor.download import run_downloads
 from monitor.download.telegram import configured_telethon
 from monitor.media_fetch import NEEDS_TELETHON
 from storage.engine import transaction
-from storage.models import Account, Media
+from storage.models import Account
 from storage.queue import download_stage, retry_finished
 from tests.conftest import FIXTURES, TestDatabase, invoke
 from tests.support.config import make_config, video_settings
@@ -145,27 +145,3 @@ def test_the_configured_factory_follows_the_backend_choice(
     built = configured_telethon(telethon)()
     assert isinstance(built, TelethonMedia)
     built.close()  # never connected: nothing to disconnect
-
-
-def test_skip_reasons_in_the_digest(db: TestDatabase, tmp_path: Path) -> None:
-    from datetime import UTC, datetime, timedelta
-
-    from monitor.digest.data import ALL, Period
-    from monitor.digest.gather import gather
-    from monitor.digest.render import render
-
-    ids = queue_links(db)
-    with transaction(db.engine) as session:
-        session.execute(
-            update(Media)
-            .where(Media.id.in_(ids))
-            .values(status="skipped", skip_reason=NEEDS_TELETHON)
-        )
-    config = make_config(tmp_path, db)
-    now = datetime.now(UTC)
-    with transaction(db.engine) as session:
-        data = gather(session, config, Period(now - timedelta(days=1), now, "UTC"), ALL)
-    assert data.skipped_media == {NEEDS_TELETHON: 2}
-    rendered = render(data)
-    assert f"Media skipped (not transcribed): 2 {NEEDS_TELETHON}" in rendered.text
-    assert f"2 {NEEDS_TELETHON}" in rendered.html
