@@ -97,7 +97,7 @@ def status(ctx: click.Context, section: str | None, fmt: str) -> None:
             ),
             fmt,
             columns=("reason", "media"),
-            title="media skipped (not downloaded, so not transcribed), by reason",
+            title="media skipped (not transcribed), by reason",
             empty="none",
         ),
         "backlog": lambda: emit(

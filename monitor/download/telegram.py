@@ -14,11 +14,11 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from collectors.errors import CollectorError, Interrupted, ItemUnavailable, LoginRequired
 from collectors.records import READABLE_KINDS
 from collectors.telegram.identity import MessageLink, message_link
-from collectors.telegram.telethon_media import TelethonMedia
 from monitor.config import PolmonConfig
 from monitor.media_fetch import (
     MB,
@@ -30,8 +30,11 @@ from monitor.media_fetch import (
 )
 from storage.download_jobs import Job
 
+if TYPE_CHECKING:  # Telethon is imported only when a session is there to use
+    from collectors.telegram.telethon_media import TelethonMedia
+
 # Builds the Telethon downloader; None: this config has no Telethon session.
-TelethonFactory = Callable[[], TelethonMedia | None]
+TelethonFactory = Callable[[], "TelethonMedia | None"]
 
 
 def telegram_message(job: Job) -> MessageLink | None:
@@ -52,6 +55,8 @@ def configured_telethon(config: PolmonConfig) -> TelethonFactory:
         settings = config.collector_settings("telegram")
         if choose_backend(settings) != "telethon":
             return None
+        from collectors.telegram.telethon_media import TelethonMedia
+
         return TelethonMedia.from_settings(settings)
 
     return build
