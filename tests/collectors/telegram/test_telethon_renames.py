@@ -102,3 +102,16 @@ def test_message_links(
 ) -> None:
     link = message_link(url)
     assert (None if link is None else (link.username, link.channel_id, link.message_id)) == expected
+
+
+def test_both_backends_give_a_channel_the_same_id() -> None:
+    """The web preview's id (its messages' `data-view` tokens) is the one Telethon reports, so
+    an account collected by one backend is recognised by the other after a switch."""
+    from collectors.telegram.mapping import map_channel
+    from collectors.telegram.web import parse_channel_page
+    from tests.conftest import REFERENCE, require
+
+    pages = REFERENCE / "telegram-web"
+    require(pages.is_dir(), f"the recorded t.me pages ({pages})", "put shared/ beside the clone")
+    page = parse_channel_page((pages / "durov.html").read_text(encoding="utf-8"))
+    assert page.channel.platform_id == map_channel(DUROV, FULL).platform_id == "1006503122"
