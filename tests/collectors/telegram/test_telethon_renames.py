@@ -11,7 +11,10 @@ from telethon.tl import functions
 from collectors.errors import AccountUnavailable, HandleReassigned
 from collectors.records import AccountRef
 from collectors.telegram.identity import current_channel_name, message_link
+from collectors.telegram.mapping import map_channel
 from collectors.telegram.telethon_backend import TelethonBackend
+from collectors.telegram.web import parse_channel_page
+from tests.conftest import REFERENCE, require
 from tests.support.telethon_history import DUROV, FULL, MEDUZA, history
 from tests.support.telethon_standin import StandInClient
 
@@ -107,10 +110,6 @@ def test_message_links(
 def test_both_backends_give_a_channel_the_same_id() -> None:
     """The web preview's id (its messages' `data-view` tokens) is the one Telethon reports, so
     an account collected by one backend is recognised by the other after a switch."""
-    from collectors.telegram.mapping import map_channel
-    from collectors.telegram.web import parse_channel_page
-    from tests.conftest import REFERENCE, require
-
     pages = REFERENCE / "telegram-web"
     require(pages.is_dir(), f"the recorded t.me pages ({pages})", "put shared/ beside the clone")
     page = parse_channel_page((pages / "durov.html").read_text(encoding="utf-8"))
