@@ -6,6 +6,7 @@ import asyncio
 import logging
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Coroutine, Iterator
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from telethon import errors
@@ -40,11 +41,14 @@ class TelegramClientLike(Protocol):
 ClientFactory = Callable[[], TelegramClientLike]
 
 
-def telethon_client_factory(settings: TelegramSettings) -> ClientFactory:
-    """A factory of real clients on the configured session (which must exist)."""
+def telethon_client_factory(
+    settings: TelegramSettings, *, session: Path | None = None
+) -> ClientFactory:
+    """A factory of real clients on the configured session (which must exist), or on
+    `session`, a copy of it (`session.snapshot_session`)."""
     api_id = settings.section.api_id
     api_hash = settings.api_hash
-    path = session_file(settings.session_path)
+    path = session or session_file(settings.session_path)
     if api_id is None:
         raise LoginRequired("telegram.api_id is not set: the telethon backend needs it")
     if api_hash is None:

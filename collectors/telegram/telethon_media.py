@@ -18,7 +18,8 @@ from telethon.tl import functions, types
 
 from collectors.errors import AccountUnavailable, ItemUnavailable
 from collectors.telegram.identity import MessageLink
-from collectors.telegram.telethon_backend import TelethonBackend
+from collectors.telegram.session import remove_session, session_file, snapshot_session
+from collectors.telegram.telethon_backend import TelethonBackend, telethon_client_factory
 
 if TYPE_CHECKING:
     from collectors.telegram.settings import TelegramSettings
@@ -31,13 +32,22 @@ class TelethonMedia:
     """Downloads messages' media with the Telethon backend's client, one at a time (the
     client and its event loop are shared by the download stage's threads)."""
 
-    def __init__(self, backend: TelethonBackend) -> None:
+    def __init__(self, backend: TelethonBackend, *, session_copy: Path | None = None) -> None:
         self.backend = backend
         self._lock = threading.Lock()
+        self._session_copy = session_copy  # removed on close
 
     @classmethod
     def from_settings(cls, settings: TelegramSettings) -> TelethonMedia:
-        return cls(TelethonBackend.from_settings(settings))
+        """On a copy of the session (the collector may hold the file at the same time in
+        `polmon run`; two clients on one SQLite session file wait on each other's locks)."""
+        original = session_file(settings.session_path)
+        copy = snapshot_session(original, "downloads") if original.is_file() else None
+        factory = telethon_client_factory(settings, session=copy)
+        backend = TelethonBackend(
+            factory, flood_wait_cap_seconds=settings.section.flood_wait_cap_seconds
+        )
+        return cls(backend, session_copy=copy)
 
     def download(
         self,
@@ -59,6 +69,9 @@ class TelethonMedia:
     def close(self) -> None:
         with self._lock:
             self.backend.close()
+            if self._session_copy is not None:
+                remove_session(self._session_copy)
+                self._session_copy = None
 
     async def _download(
         self,

@@ -148,4 +148,8 @@ def test_the_configured_factory_follows_the_backend_choice(
     )
     built = configured_telethon(telethon)()
     assert isinstance(built, TelethonMedia)
+    # on its own copy of the session, owner-only, removed when done
+    copy = tmp_path / "telegram-downloads.session"
+    assert copy.is_file() and copy.stat().st_mode & 0o777 == 0o600
     built.close()  # never connected: nothing to disconnect
+    assert not copy.exists() and session.is_file()
