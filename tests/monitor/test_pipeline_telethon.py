@@ -143,6 +143,7 @@ def test_two_passes_with_telethon_edits_deletions_growth_and_a_rename(
     assert downloaded.downloaded == 2  # the video and the voice note served with bytes
     rows = {(r[0], r[1]): r for r in media_rows(db.engine, "durov_new")}
     assert rows[("509", 0)][4] == "downloaded" and rows[("507", 0)][4] == "downloaded"
+    assert [r.username for r in client.requests if hasattr(r, "username")] == ["durov"]
     [path] = (tmp_path / "media" / "telegram").glob("509_*.mp4")
     assert (
         hashlib.sha256(path.read_bytes()).hexdigest()
