@@ -98,6 +98,20 @@ class AccountUnavailable(CollectorError):
         self.status = status
 
 
+class HandleReassigned(AccountUnavailable):
+    """The account's handle now names another account (its platform id differs from the one
+    stored): a renamed channel whose old username someone else took. Collecting it would file
+    another account's posts under this one, so the account is `unavailable` until followed."""
+
+    def __init__(self, platform: str, handle: str, old_id: str, new_id: str) -> None:
+        super().__init__(
+            f"{platform}: @{handle} now belongs to another channel (id {new_id}; this account "
+            f"is id {old_id}): renamed, and its old username taken? Nothing collected",
+            status="unavailable",
+        )
+        self.old_id, self.new_id = old_id, new_id
+
+
 class ItemUnavailable(CollectorError):
     """One post or video is private, removed or blocked; the pass goes on."""
 

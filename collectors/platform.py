@@ -34,6 +34,9 @@ class PlatformSpec:
     settings_section: str  # the config section whose model resolves the collector's settings
     start_time: Callable[[str, int], tuple[str, str] | None] = no_start_time
     checks_own_handles: bool = False  # False: a bare handle must also look like a page name
+    # True: the collector finds an account by its platform id when its handle changed (the
+    # profile it returns carries the new handle): a new handle with the same id is a rename.
+    follows_renames: bool = False
 
 
 def bare_url(raw: str) -> str:

@@ -97,7 +97,7 @@ FULL_TEXT: dict[str, tuple[str, str]] = {
 FACETS: dict[str, list[str]] = {
     "accounts": ["platform", "status"],
     "posts": ["kind"],
-    "media": ["status", "kind"],
+    "media": ["status", "kind", "skip_reason"],
     "image_texts": ["languages"],
     "account_events": ["kind"],
     "job_runs": ["job_name", "status"],

@@ -30,11 +30,26 @@ FORMAT = "b[acodec!=none]/bv*+ba/b"
 MB = 1024 * 1024
 
 
+# Why a row is skipped, short and the same for every row skipped so: `media.skip_reason`,
+# counted by `polmon status` and the digest (the full sentence goes to `last_error`).
+OVER_DURATION = "over [video] max_duration_seconds"
+OVER_SIZE = "over [video] max_filesize_mb"
+NO_AUDIO = "no audio track"
+PHOTO_OVER_SIZE = "photo over [ocr] max_image_mb"
+NEEDS_TELETHON = "needs Telethon (too large for the web preview)"
+NEEDS_TELETHON_AUDIO = "needs Telethon (audio files are not on the web preview)"
+
+
 class MediaSkipped(PolmonError):
-    """The media is over a configured limit; the reason names the limit."""
+    """The media is over a configured limit, or cannot be fetched without what is missing:
+    the message says why in full, `reason` is the short label the row keeps."""
 
     expected = True
     permanent = True
+
+    def __init__(self, message: str, *, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 class MediaFailed(PolmonError):
@@ -183,16 +198,19 @@ def download_media(
     A URL that lists several videos (a post with an album) gives the one at `position`.
     """
     max_mb = config.video.max_filesize_mb
-    reasons: list[str] = []  # yt-dlp re-raises a cancelled match filter without its message
+    # yt-dlp re-raises a cancelled match filter without its message: (message, short reason)
+    reasons: list[tuple[str, str]] = []
 
-    def stop(reason: str) -> None:
-        reasons.append(reason)
-        raise _OverLimit(reason)
+    def stop(message: str, reason: str) -> None:
+        reasons.append((message, reason))
+        raise _OverLimit(message)
 
     def check_limits(info: dict[str, Any], *, incomplete: bool = False) -> None:
-        reason = None if incomplete else limit_reason(info, config)
-        if reason is not None:
-            stop(reason)
+        message = None if incomplete else limit_reason(info, config)
+        if message is not None:
+            seconds = info.get("duration")
+            over_duration = isinstance(seconds, int | float) and duration_reason(seconds, config)
+            stop(message, OVER_DURATION if over_duration else OVER_SIZE)
 
     received = Received()
 
@@ -201,7 +219,7 @@ def download_media(
         total = status.get("total_bytes") or status.get("total_bytes_estimate") or 0
         done = status.get("downloaded_bytes") or 0
         if max(total, done) > max_mb * MB:
-            stop(_size_limit_reason(max(total, done), max_mb))
+            stop(_size_limit_reason(max(total, done), max_mb), OVER_SIZE)
         if on_progress is not None:
             on_progress()
 
@@ -223,7 +241,8 @@ def download_media(
         with open_ytdlp(config.video_settings, **options) as ydl:
             result = ydl.extract_info(url, download=True)
     except _OverLimit as exc:
-        raise MediaSkipped(reasons[-1] if reasons else str(exc)) from None
+        message, reason = reasons[-1] if reasons else (str(exc), OVER_SIZE)
+        raise MediaSkipped(message, reason=reason) from None
     except CollectorError as exc:  # our own option errors (cookies file, impersonation)
         raise MediaFailed(str(exc), permanent=False) from exc
     except Exception as exc:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import traceback
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -16,11 +16,13 @@ from collectors.base import Collector
 from collectors.errors import (
     AccountUnavailable,
     CollectorError,
+    HandleReassigned,
     Interrupted,
     NetworkUnreachable,
     PolmonError,
 )
-from collectors.records import AccountRef, PostRecord
+from collectors.platform import InvalidAccount
+from collectors.records import AccountProfile, AccountRef, PostRecord
 from collectors.registry import collector_class, platform_spec
 from collectors.settings import CollectorSection
 from monitor import shutdown
@@ -36,6 +38,7 @@ from storage.accounts import (
     active_accounts,
     advance_cursor,
     apply_profile,
+    record_rename,
     record_unavailable,
     sync_accounts,
 )
@@ -216,8 +219,20 @@ class AccountCollection:
             report.status = "partial" if report.new or report.updated else "failed"
             report.error = str(exc)
         except AccountUnavailable as exc:
+            ids = (
+                {"old_id": exc.old_id, "new_id": exc.new_id}
+                if isinstance(exc, HandleReassigned)
+                else None
+            )
             with transaction(self.engine) as session:
-                record_unavailable(session, self.account_id, exc.status, str(exc))
+                record_unavailable(
+                    session,
+                    self.account_id,
+                    exc.status,
+                    str(exc),
+                    kind="handle_reassigned" if ids else None,
+                    detail=ids,
+                )
             report.status, report.error = "failed", f"{exc.status}: {exc}"
         except CollectorError as exc:
             report.status = "partial" if report.new or report.updated else "failed"
@@ -252,6 +267,8 @@ class AccountCollection:
                 self.collector.platform,
                 jump=self.config.growth.jump(),
             )
+            if renamed := _rename(ref, profile):
+                record_rename(session, self.account_id, *renamed, profile.url)
         if snapshots_only:
             return
         since, limit = listing_window(self.config, ref.platform, ref.cursor, self.now)
@@ -313,6 +330,23 @@ class AccountCollection:
             log.warning("%s %s: %s", ref.platform, ref.label, note)
 
 
+def _rename(ref: AccountRef, profile: AccountProfile) -> tuple[str, str] | None:
+    """(old, new) username when a platform that follows renames (`PlatformSpec.follows_renames`)
+    found this account, by its id, under another username than it was last seen under."""
+    spec = platform_spec(ref.platform)
+    if not (spec.follows_renames and profile.handle and ref.platform_id):
+        return None
+    if profile.platform_id != ref.platform_id:
+        return None
+    seen = ref.cursor.get("username")
+    old = seen if isinstance(seen, str) and seen else (ref.handle or "")
+    try:
+        changed = spec.parse_account(profile.handle) != spec.parse_account(old)
+    except InvalidAccount:
+        return None
+    return (old, profile.handle) if changed else None
+
+
 def select_accounts(
     engine: Engine, platform: str | None, handle: str | None, actor: str | None
 ) -> list[tuple[int, str, str]]:
@@ -346,11 +380,13 @@ def run_collect(
     progress: bool = False,
     due: bool = False,
     now: datetime | None = None,
+    collectors: Mapping[str, Collector] | None = None,
 ) -> PassReport:
     """One pass over the configured accounts; one failing account never stops the others.
 
     `due`: only the accounts whose interval_minutes is up at `now` (monitor.due), longest
-    waiting first."""
+    waiting first. `collectors`: a collector to use per platform instead of building one from
+    the config (e.g. the Telegram collector on a given Telethon client); the pass closes it."""
     plan: AccountPlan = plan_accounts(config)
     _sync(engine, plan)
     targets = select_accounts(engine, platform, account, actor)
@@ -359,14 +395,14 @@ def run_collect(
         due_targets = [t for t in targets if (t[1], t[2]) in order]
         targets = sorted(due_targets, key=lambda t: order[(t[1], t[2])])
     report = PassReport()
-    collectors: dict[str, Collector | Exception] = {}
+    built: dict[str, Collector | Exception] = dict(collectors or {})
     with progress_bar(progress, "collect", total=len(targets)) as advance:
         for account_id, account_platform, handle in targets:
             if shutdown.stop_requested():  # finish the account in hand, start no other
                 log.info("collection pass stopped: %s", shutdown.stop_reason())
                 break
             advance(f"{account_platform} {handle}")
-            collector = collectors.get(account_platform)
+            collector = built.get(account_platform)
             if collector is None:
                 try:
                     collector = collector_class(account_platform)(
@@ -374,7 +410,7 @@ def run_collect(
                     )
                 except Exception as exc:  # missing optional library, bad settings
                     collector = exc
-                collectors[account_platform] = collector
+                built[account_platform] = collector
             if isinstance(collector, Exception):
                 report.accounts.append(
                     AccountReport(account_platform, handle, "failed", error=str(collector))
@@ -385,7 +421,7 @@ def run_collect(
                 engine, config, collector, account_id, extra_urls
             ).run(snapshots_only)
             report.accounts.append(account_report)
-    for collector in collectors.values():
+    for collector in built.values():
         if isinstance(collector, Collector):
             collector.close()
     return report

@@ -51,6 +51,7 @@ def sync_accounts(session: Session, actors: Sequence[ActorSpec], now: datetime) 
     """Upsert the given actors and accounts; mark those not given inactive."""
     stored_actors = {actor.name: actor for actor in session.scalars(select(Actor))}
     accounts = {(a.platform, a.handle): a for a in session.scalars(select(Account))}
+    configured = {(a.platform, a.handle) for spec in actors for a in spec.accounts}
     wanted: set[tuple[str, str]] = set()
     wanted_actors: set[str] = set()
     added_actors = added = updated = 0
@@ -66,7 +67,12 @@ def sync_accounts(session: Session, actors: Sequence[ActorSpec], now: datetime) 
         wanted_actors.add(actor.name)
         for account_spec in spec.accounts:
             key = (account_spec.platform, account_spec.handle)
-            account = accounts.get(key)
+            account = accounts.get(key) or _renamed_to(accounts, key, configured)
+            if account is not None and account.handle != key[1]:  # config took up a rename
+                del accounts[(account.platform, account.handle)]
+                account.handle = key[1]
+                accounts[key] = account
+                updated += 1
             if account is None:
                 account = Account(platform=key[0], handle=key[1], first_seen_at=None, cursor={})
                 session.add(account)
@@ -91,6 +97,27 @@ def sync_accounts(session: Session, actors: Sequence[ActorSpec], now: datetime) 
             actor.active = False
     session.flush()
     return SyncResult(added_actors, added, updated, deactivated)
+
+
+def _renamed_to(
+    accounts: dict[tuple[str, str], Account],
+    key: tuple[str, str],
+    configured: set[tuple[str, str]],
+) -> Account | None:
+    """The stored account last seen under the configured handle `key` after a rename
+    (`cursor["username"]`, see `record_rename`) whose old handle the config no longer names:
+    the config was updated to the new name, so the account (and its history) takes it."""
+    platform, handle = key
+    for (stored_platform, stored_handle), account in accounts.items():
+        seen = (account.cursor or {}).get("username")
+        if (
+            stored_platform == platform
+            and isinstance(seen, str)
+            and seen.casefold() == handle.casefold()
+            and (stored_platform, stored_handle) not in configured
+        ):
+            return account
+    return None
 
 
 def active_accounts(
@@ -182,16 +209,38 @@ def apply_profile(
         )
 
 
-def record_unavailable(session: Session, account_id: int, status: str, message: str) -> bool:
+def record_unavailable(
+    session: Session,
+    account_id: int,
+    status: str,
+    message: str,
+    *,
+    kind: str | None = None,
+    detail: dict[str, Any] | None = None,
+) -> bool:
     """The platform says the account is gone, private or unavailable: store the status and,
-    when it changed, an account_event. Whether it changed."""
+    when it changed, an account_event (of `kind`, default the status, with `detail` added).
+    Whether it changed."""
     account = session.get_one(Account, account_id)
     if account.status == status:
         return False
-    detail = {"previous_status": account.status, "message": message}
-    _add_event(session, account_id, status, detail)
+    detail = {"previous_status": account.status, "message": message, **(detail or {})}
+    _add_event(session, account_id, kind or status, detail)
     account.status = status
     return True
+
+
+def record_rename(session: Session, account_id: int, old: str, new: str, url: str | None) -> None:
+    """The platform's username of the account changed (the collector followed it by id): a
+    `renamed` event with both usernames, the new one kept in `cursor["username"]` (collectors
+    ask for it; `sync_accounts` gives the account the new handle once the config names it) and
+    its profile URL. The handle stays the configured one: config, `--account`, intervals and
+    history keep finding the account under the name the config gives it."""
+    account = session.get_one(Account, account_id)
+    account.cursor = {**(account.cursor or {}), "username": new}
+    if url:
+        account.url = url
+    _add_event(session, account_id, "renamed", {"old_username": old, "new_username": new})
 
 
 def _add_event(session: Session, account_id: int, kind: str, detail: dict[str, Any]) -> None:

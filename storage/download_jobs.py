@@ -28,6 +28,7 @@ class Job:
     position: int
     known_duration: float | None
     kind: str = "video"
+    account_platform_id: str | None = None  # a Telegram channel's id: followed through renames
 
 
 def load_job(engine: Engine, media_id: int) -> Job:
@@ -46,6 +47,7 @@ def load_job(engine: Engine, media_id: int) -> Job:
             media.position,
             media.duration_seconds,
             media.kind,
+            account.platform_id,
         )
 
 

@@ -210,6 +210,7 @@ class Media(Base):
         Index(None, "status", "next_attempt_at"),
         Index(None, "sha256"),
         Index(None, "lease_expires_at"),
+        Index(None, "status", "skip_reason"),
     )
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
     post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"))
@@ -226,6 +227,9 @@ class Media(Base):
     status: Mapped[str] = mapped_column(String(20), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(RedactedText)
+    # Why a `skipped` row was skipped, short and the same for every row skipped so (counted by
+    # `polmon status` and the digest); `last_error` keeps the full sentence.
+    skip_reason: Mapped[str | None] = mapped_column(String(100))
     next_attempt_at: Mapped[datetime | None]
     lease_owner: Mapped[str | None] = mapped_column(String(200))
     lease_expires_at: Mapped[datetime | None]

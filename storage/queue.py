@@ -219,8 +219,10 @@ def fail(
     *,
     permanent: bool = False,
     status: str = S.FAILED,
+    skip_reason: str | None = None,
 ) -> str | None:
     """Record an error: retry later with backoff, or `status` (failed/skipped) when final.
+    `skip_reason`: the short reason a row that ends `skipped` keeps (`media.skip_reason`).
 
     Returns the row's new status, or None if the lease had been lost.
     """
@@ -237,6 +239,7 @@ def fail(
         if permanent or media.attempts >= stage.max_attempts:
             media.status = status
             media.next_attempt_at = None
+            media.skip_reason = skip_reason[:100] if skip_reason and status == S.SKIPPED else None
         else:
             media.status = stage.ready_status
             media.next_attempt_at = now + stage.backoff(media.attempts)
@@ -265,6 +268,7 @@ def retry_finished(
                 status=stage.ready_status,
                 attempts=0,
                 lease_expiries=0,
+                skip_reason=None,
                 next_attempt_at=None,
                 lease_owner=None,
                 lease_expires_at=None,

@@ -193,11 +193,20 @@ class QueueWorker(ABC, Generic[R]):
         permanent: bool = False,
         status: MediaStatus = MediaStatus.FAILED,
         outcome: str | None = None,
+        skip_reason: str | None = None,
     ) -> str:
-        """Record an error: retried after the stage's backoff, or `status` for good. Counts
-        and returns the outcome: `outcome` (default `failed`), `retrying` or `lost`."""
+        """Record an error: retried after the stage's backoff, or `status` for good (a
+        `skipped` row keeps `skip_reason`). Counts and returns the outcome: `outcome`
+        (default `failed`), `retrying` or `lost`."""
         new_status = fail(
-            self.engine, self.stage, media_id, owner, error, permanent=permanent, status=status
+            self.engine,
+            self.stage,
+            media_id,
+            owner,
+            error,
+            permanent=permanent,
+            status=status,
+            skip_reason=skip_reason,
         )
         if new_status is None:
             result = "lost"

@@ -13,6 +13,7 @@ from collectors.errors import (
     AccountUnavailable,
     CollectorError,
     FetchError,
+    HandleReassigned,
     LoginRequired,
     ParseError,
     RateLimited,
@@ -20,7 +21,7 @@ from collectors.errors import (
 from collectors.http import PoliteClient, RetryPolicy
 from collectors.platform import PlatformSpec
 from collectors.records import AccountProfile, AccountRef, PostRecord, SkippedItem, utc
-from collectors.telegram.identity import TELEGRAM, channel_name
+from collectors.telegram.identity import TELEGRAM, current_channel_name
 from collectors.telegram.session import session_file
 from collectors.telegram.web import ChannelPage, parse_channel_page, parse_profile_page
 
@@ -138,7 +139,7 @@ class WebBackend:
         return parse_channel_page(self._get(f"/s/{name}", params))
 
     def fetch_profile(self, account: AccountRef) -> AccountProfile:
-        name = channel_name(account)
+        name = current_channel_name(account)
         profile = parse_profile_page(self._get(f"/{name}"))
         try:
             page = self._channel_page(name, None)
@@ -153,10 +154,11 @@ class WebBackend:
             _merge_preview(profile, page.channel)
         profile.handle = profile.handle or name
         profile.url = f"{PUBLIC_BASE}/{profile.handle}"
+        _check_same_channel(account, name, profile)
         return profile
 
     def list_posts(self, account: AccountRef, since: datetime, limit: int) -> Iterator[PostRecord]:
-        name = channel_name(account)
+        name = current_channel_name(account)
         since = utc(since)
         if limit <= 0:
             return
@@ -172,7 +174,7 @@ class WebBackend:
         found: dict[str, PostRecord | None] = {str(i): None for i in sorted(wanted)}
         if not wanted:
             return found
-        for record in self._walk(channel_name(account), max(wanted) + 1):
+        for record in self._walk(current_channel_name(account), max(wanted) + 1):
             post_id = int(record.platform_post_id)
             if post_id < min(wanted):
                 break
@@ -209,6 +211,14 @@ class WebBackend:
     def close(self) -> None:
         self._first_pages.clear()
         self.http.close()
+
+
+def _check_same_channel(account: AccountRef, name: str, profile: AccountProfile) -> None:
+    """The page at this username shows another channel than the one stored (its id, from the
+    preview's messages, differs): the channel was renamed and someone took its old username.
+    Raised before any post is read, so none of the other channel's posts is filed here."""
+    if account.platform_id and profile.platform_id and profile.platform_id != account.platform_id:
+        raise HandleReassigned("t.me", name, account.platform_id, profile.platform_id)
 
 
 def _merge_preview(profile: AccountProfile, preview: AccountProfile) -> None:

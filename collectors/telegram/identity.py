@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from collectors.errors import ParseError
 from collectors.platform import InvalidAccount, PlatformSpec
@@ -16,6 +17,12 @@ _TELEGRAM_URL = re.compile(
     re.IGNORECASE,
 )
 _TELEGRAM_NAME = re.compile(r"@?(?P<name>[A-Za-z0-9_]{1,64})")
+# A message's link: t.me/<name>/<id> (t.me/s/… too) or t.me/c/<channel id>/<id> (no username).
+_MESSAGE_LINK = re.compile(
+    r"https?://(?:www\.)?(?:t|telegram)\.me/(?:s/)?"
+    r"(?:c/(?P<channel_id>\d{1,20})|(?P<name>[A-Za-z0-9_]{1,64}))/(?P<id>\d{1,18})/?(?:[?#].*)?",
+    re.IGNORECASE,
+)
 
 
 def telegram_channel(raw: str) -> str:
@@ -35,6 +42,33 @@ def channel_name(account: AccountRef) -> str:
         raise ParseError(str(exc)) from None
 
 
+@dataclass(frozen=True)
+class MessageLink:
+    """Where a message's link points: the channel's username or numeric id, the message id."""
+
+    username: str | None
+    channel_id: str | None
+    message_id: int
+
+
+def message_link(url: str | None) -> MessageLink | None:
+    """The message a t.me link names (`t.me/<name>/<id>`, `t.me/c/<channel id>/<id>`); None for
+    anything else (a file URL on a CDN, a profile link)."""
+    match = _MESSAGE_LINK.fullmatch((url or "").strip())
+    if match is None or (match.group("name") or "").lower() in ("c", "s"):
+        return None
+    return MessageLink(match.group("name"), match.group("channel_id"), int(match.group("id")))
+
+
+def current_channel_name(account: AccountRef) -> str:
+    """The username to ask for: the one the channel was last seen under (`cursor["username"]`,
+    written when a rename was followed) or else the configured one."""
+    seen = account.cursor.get("username") if account.cursor else None
+    if isinstance(seen, str) and _TELEGRAM_NAME.fullmatch(seen):
+        return seen.lstrip("@")
+    return channel_name(account)
+
+
 def telegram_key(raw: str) -> str:
     """The account key: the channel username, lower-cased."""
     return telegram_channel(raw).lower()
@@ -52,4 +86,5 @@ TELEGRAM = PlatformSpec(
     settings_section="telegram",
     start_time=telegram_start_time,
     checks_own_handles=True,
+    follows_renames=True,
 )

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import stat
 from collections.abc import Callable
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +39,25 @@ def secure_session_file(path: Path) -> None:
     for candidate in (path, *path.parent.glob(path.name + "-*")):
         if candidate.is_file() and stat.S_IMODE(candidate.stat().st_mode) != SESSION_MODE:
             candidate.chmod(SESSION_MODE)
+
+
+def snapshot_session(path: Path, suffix: str) -> Path:
+    """A consistent copy of the session `path` beside it (`<name>-<suffix>.session`, mode 0600):
+    the same login and cached entities for a second client in the same process, which then
+    never waits on the first one's SQLite locks. Remove it with `remove_session`."""
+    copy = path.with_name(f"{path.name.removesuffix('.session')}-{suffix}.session")
+    remove_session(copy)
+    prepare_session_file(copy)
+    with closing(sqlite3.connect(path)) as source, closing(sqlite3.connect(copy)) as target:
+        source.backup(target)
+    secure_session_file(copy)
+    return copy
+
+
+def remove_session(path: Path) -> None:
+    """Delete a session file and its SQLite side files (`-journal`, `-wal`…)."""
+    for candidate in (path, *path.parent.glob(path.name + "-*")):
+        candidate.unlink(missing_ok=True)
 
 
 def session_mode(path: Path) -> int:

@@ -6,14 +6,15 @@ import asyncio
 import logging
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Coroutine, Iterator
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from telethon import errors
 from telethon.tl import functions, types
 
-from collectors.errors import AccountUnavailable, LoginRequired, RateLimited
+from collectors.errors import AccountUnavailable, HandleReassigned, LoginRequired, RateLimited
 from collectors.records import AccountProfile, AccountRef, PostRecord, SkippedItem, utc
-from collectors.telegram.identity import channel_name
+from collectors.telegram.identity import current_channel_name
 from collectors.telegram.mapping import map_channel, map_messages
 from collectors.telegram.session import session_file
 
@@ -33,16 +34,21 @@ class TelegramClientLike(Protocol):
     def iter_messages(self, entity: Any, **kwargs: Any) -> AsyncIterator[Any]: ...
     async def get_messages(self, entity: Any, **kwargs: Any) -> Any: ...
     async def __call__(self, request: Any) -> Any: ...
+    async def get_input_entity(self, peer: Any) -> Any: ...
+    async def download_media(self, message: Any, file: Any = None, **kwargs: Any) -> Any: ...
 
 
 ClientFactory = Callable[[], TelegramClientLike]
 
 
-def telethon_client_factory(settings: TelegramSettings) -> ClientFactory:
-    """A factory of real clients on the configured session (which must exist)."""
+def telethon_client_factory(
+    settings: TelegramSettings, *, session: Path | None = None
+) -> ClientFactory:
+    """A factory of real clients on the configured session (which must exist), or on
+    `session`, a copy of it (`session.snapshot_session`)."""
     api_id = settings.section.api_id
     api_hash = settings.api_hash
-    path = session_file(settings.session_path)
+    path = session or session_file(settings.session_path)
     if api_id is None:
         raise LoginRequired("telegram.api_id is not set: the telethon backend needs it")
     if api_hash is None:
@@ -159,9 +165,13 @@ class TelethonBackend:
                 await self._flood_wait(exc)
 
     async def _resolve(self, account: AccountRef) -> types.Channel:
-        name = channel_name(account)
+        name = current_channel_name(account)
         if name.lower() in self._channels:
             return self._channels[name.lower()]
+        followed = await self._followed(account.platform_id)
+        if followed is not None:  # by id: a renamed channel is still this account's
+            self._channels[name.lower()] = followed
+            return followed
         try:
             resolved = await self._call(functions.contacts.ResolveUsernameRequest(username=name))
         except (errors.UsernameNotOccupiedError, errors.UsernameInvalidError):
@@ -186,8 +196,38 @@ class TelethonBackend:
             raise AccountUnavailable(
                 f"telegram: @{name} is a user or bot, not a channel", status="unavailable"
             )
+        if account.platform_id and str(chat.id) != account.platform_id:
+            raise HandleReassigned("telegram", name, account.platform_id, str(chat.id))
         self._channels[name.lower()] = chat
         return chat
+
+    async def _followed(self, channel_id: str | None) -> types.Channel | None:
+        """The channel with this id, whatever its username is now, when the session knows its
+        access hash (Telethon keeps those of the entities it has seen); None when it does not."""
+        if not channel_id or not channel_id.isdigit():
+            return None
+        client = await self._connected()
+        try:
+            peer = await client.get_input_entity(types.PeerChannel(int(channel_id)))
+        except (ValueError, TypeError):  # not in the session's entity cache
+            return None
+        if not isinstance(peer, types.InputPeerChannel):
+            return None
+        request = functions.channels.GetChannelsRequest(
+            id=[types.InputChannel(peer.channel_id, peer.access_hash)]
+        )
+        try:
+            result = await self._call(request)
+        except errors.ChannelPrivateError:
+            raise AccountUnavailable(
+                f"telegram: channel {channel_id} is private", status="private"
+            ) from None
+        chat = next((c for c in result.chats if c.id == peer.channel_id), None)
+        if isinstance(chat, types.ChannelForbidden):
+            raise AccountUnavailable(
+                f"telegram: channel {channel_id} is private or banned", status="private"
+            )
+        return chat if isinstance(chat, types.Channel) else None
 
     async def _profile(self, account: AccountRef) -> AccountProfile:
         channel = await self._resolve(account)
@@ -198,7 +238,7 @@ class TelethonBackend:
             full = await self._call(request)
         except errors.ChannelPrivateError:
             raise AccountUnavailable(
-                f"telegram: @{channel_name(account)} is private", status="private"
+                f"telegram: @{current_channel_name(account)} is private", status="private"
             ) from None
         return map_channel(channel, full.full_chat)
 

@@ -29,6 +29,7 @@ SECTIONS = {
     "tables": "tables",
     "runs": "last_runs",
     "queue": "media_queue",
+    "skipped": "media_skipped",
     "backlog": "queue_backlog",
     "jobs": "jobs",
     "alerts": "alerts",
@@ -88,6 +89,16 @@ def status(ctx: click.Context, section: str | None, fmt: str) -> None:
             columns=("status", "media"),
             title="media queue",
             empty="empty",
+        ),
+        "skipped": lambda: emit(
+            (
+                {"reason": reason, "media": count}
+                for reason, count in report["media_skipped"].items()
+            ),
+            fmt,
+            columns=("reason", "media"),
+            title="media skipped (not transcribed), by reason",
+            empty="none",
         ),
         "backlog": lambda: emit(
             report["queue_backlog"], fmt, columns=BACKLOG_COLUMNS, title="queue backlog"

@@ -240,6 +240,7 @@ class DigestData:
     quiet_accounts: list[QuietAccount]
     backlog: dict[str, int]
     stale_leases: int = 0
+    skipped_media: dict[str, int] = field(default_factory=dict)  # per reason
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property

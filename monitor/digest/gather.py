@@ -63,4 +63,5 @@ def gather(
         quiet_accounts=health.quiet_accounts(session, period, scope),
         backlog=health.media_backlog(session),
         stale_leases=health.stale_leases(session, generated),
+        skipped_media=health.skipped_media(session),
     )

@@ -14,7 +14,7 @@ from collectors.errors import FetchError, Interrupted
 from collectors.http import PageTooLarge, PoliteClient, RetryPolicy
 from collectors.records import web_link
 from collectors.settings import USER_AGENT
-from monitor.media_fetch import MediaFailed, MediaSkipped
+from monitor.media_fetch import PHOTO_OVER_SIZE, MediaFailed, MediaSkipped
 from monitor.ocr.config import OcrConfig
 
 # Answers that say the photo is gone or never public: another try cannot help.
@@ -51,7 +51,8 @@ def _get(client: PoliteClient, config: OcrConfig, url: str) -> tuple[bytes, str]
         raise
     except PageTooLarge:
         raise MediaSkipped(
-            f"photo larger than [ocr] max_image_mb = {config.max_image_mb:g}"
+            f"photo larger than [ocr] max_image_mb = {config.max_image_mb:g}",
+            reason=PHOTO_OVER_SIZE,
         ) from None
     except FetchError as exc:
         raise MediaFailed(str(exc), permanent=exc.permanent) from None

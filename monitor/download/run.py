@@ -7,6 +7,7 @@ from sqlalchemy import Engine
 from monitor.config import PolmonConfig
 from monitor.download.report import DownloadReport
 from monitor.download.stage import DownloadStage
+from monitor.download.telegram import TelethonFactory
 from storage.engine import transaction
 from storage.queue_status import MediaStatus
 from storage.queue_status import ready_count as status_count
@@ -20,14 +21,20 @@ def ready_count(engine: Engine) -> int:
 
 
 def run_downloads(
-    config: PolmonConfig, engine: Engine, *, limit: int | None = None, progress: bool = False
+    config: PolmonConfig,
+    engine: Engine,
+    *,
+    limit: int | None = None,
+    progress: bool = False,
+    telethon: TelethonFactory | None = None,
 ) -> DownloadReport:
     """Drain the download queue (at most `limit` rows); failures are recorded, never raised.
 
     A stop request (`monitor.shutdown`) claims no further row and cuts the download in hand
-    off at its next block, giving its row back to the queue.
+    off at its next block, giving its row back to the queue. `telethon`: builds the Telethon
+    downloader for Telegram files (default: from the config's session, if any).
     """
-    stage = DownloadStage(config, engine)
+    stage = DownloadStage(config, engine, telethon=telethon)
     if not progress:
         return stage.run(limit)
     from rich.console import Console

@@ -1,8 +1,10 @@
 """The download stage's work on one claimed row: fetch, check limits, store or deduplicate.
 
 Videos and sound go through yt-dlp; photos (with `[ocr] enabled`) through one HTTP GET
-(`photo.py`). Identical content (same sha256) is stored once: a later row becomes `done` with
-`duplicate_of_id` pointing at the first and shares its file, so it is never transcribed or read.
+(`photo.py`); Telegram files that have only their post's link through Telethon, or are skipped
+without it (`telegram.py`). Identical content (same sha256) is stored once: a later row becomes
+`done` with `duplicate_of_id` pointing at the first and shares its file, so it is never
+transcribed or read.
 """
 
 from __future__ import annotations
@@ -22,7 +24,15 @@ from monitor import shutdown
 from monitor.config import PolmonConfig
 from monitor.download.photo import fetch_photo, photo_client
 from monitor.download.report import DownloadReport
+from monitor.download.telegram import (
+    TelegramFiles,
+    TelethonFactory,
+    configured_telethon,
+    telegram_message,
+)
 from monitor.media_fetch import (
+    NO_AUDIO,
+    OVER_DURATION,
     LocalFault,
     MediaFailed,
     MediaSkipped,
@@ -59,7 +69,10 @@ class _StopRequested(BaseException):
 class DownloadStage(QueueWorker[DownloadReport]):
     """Runs the stage with `[video] concurrency` threads, each claiming one row at a time."""
 
-    def __init__(self, config: PolmonConfig, engine: Engine) -> None:
+    def __init__(
+        self, config: PolmonConfig, engine: Engine, *, telethon: TelethonFactory | None = None
+    ) -> None:
+        """`telethon`: builds the Telethon downloader (default: from the config's session)."""
         video = config.video
         stage = download_stage(
             max_attempts=video.max_attempts,
@@ -73,6 +86,9 @@ class DownloadStage(QueueWorker[DownloadReport]):
         self.media_dir = config.media_dir.resolve()
         self._photo_client: PoliteClient | None = None
         self._client_lock = threading.Lock()
+        self.telegram = TelegramFiles(
+            telethon or configured_telethon(config), video.max_filesize_mb
+        )
 
     def run(self, limit: int | None, on_done: Callable[[], None] | None = None) -> DownloadReport:
         # fail fast on bad [video] options, before claiming
@@ -90,6 +106,7 @@ class DownloadStage(QueueWorker[DownloadReport]):
             if self._photo_client is not None:
                 self._photo_client.close()
                 self._photo_client = None
+            self.telegram.close()
 
     def process(self, media_id: int, owner: str) -> None:
         job = load_job(self.engine, media_id)
@@ -102,7 +119,7 @@ class DownloadStage(QueueWorker[DownloadReport]):
         if job.kind not in READABLE_KINDS and (
             reason := duration_reason(job.known_duration, self.config)
         ):
-            self._skip(media_id, owner, reason)
+            self._skip(media_id, owner, reason, OVER_DURATION)
             return
         directory.mkdir(parents=True, exist_ok=True)
 
@@ -114,6 +131,16 @@ class DownloadStage(QueueWorker[DownloadReport]):
             with self.heartbeat(media_id, owner):
                 if job.kind in READABLE_KINDS:
                     self._photo(job, owner, directory, base_name)
+                    return
+                if (link := telegram_message(job)) is not None:
+                    path = self.telegram.fetch(
+                        link,
+                        directory / base_name,
+                        channel_id=job.account_platform_id,
+                        on_progress=check_stop,
+                        kind=job.kind,
+                    )
+                    self._store(job, owner, self._confine(path), {})
                     return
                 path, info = download_media(
                     self.config,
@@ -130,7 +157,7 @@ class DownloadStage(QueueWorker[DownloadReport]):
             self.give_back(media_id, owner)
         except MediaSkipped as exc:
             remove_leftovers(directory, base_name)
-            self._skip(media_id, owner, str(exc))
+            self._skip(media_id, owner, str(exc), exc.reason)
         except MediaFailed as exc:
             remove_leftovers(directory, base_name)
             if self.stop.is_set():  # cut off by the stop, maybe: try again next run
@@ -180,7 +207,7 @@ class DownloadStage(QueueWorker[DownloadReport]):
         found = probe(path)
         if not found.has_audio:
             path.unlink(missing_ok=True)
-            self._skip(job.media_id, owner, "no audio track: nothing to transcribe")
+            self._skip(job.media_id, owner, "no audio track: nothing to transcribe", NO_AUDIO)
             return
         info_seconds = info.get("duration")
         seconds = found.duration_seconds or (
@@ -188,7 +215,7 @@ class DownloadStage(QueueWorker[DownloadReport]):
         )
         if reason := duration_reason(seconds, self.config):
             path.unlink(missing_ok=True)
-            self._skip(job.media_id, owner, reason)
+            self._skip(job.media_id, owner, reason, OVER_DURATION)
             return
         if not self.config.video.keep_video:
             path = extract_audio(path, found) or path
@@ -214,7 +241,14 @@ class DownloadStage(QueueWorker[DownloadReport]):
         else:
             self.report.count("downloaded", job.media_id)
 
-    def _skip(self, media_id: int, owner: str, reason: str) -> None:
+    def _skip(self, media_id: int, owner: str, message: str, reason: str) -> None:
+        """`skipped` for good: `message` in full to last_error, the short `reason` kept."""
         self.fail_item(
-            media_id, owner, reason, permanent=True, status=MediaStatus.SKIPPED, outcome="skipped"
+            media_id,
+            owner,
+            message,
+            permanent=True,
+            status=MediaStatus.SKIPPED,
+            outcome="skipped",
+            skip_reason=reason,
         )

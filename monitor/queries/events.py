@@ -15,7 +15,7 @@ from storage.models import Account, AccountEvent, Actor
 EVENT_COLUMNS = ("detected_at", "actor", "platform", "account", "kind", "detail")
 # What each account_events kind means, for readers of `polmon events`.
 EVENT_KINDS = {
-    "renamed": "the display name changed",
+    "renamed": "the display name changed, or the username (a channel followed by its id)",
     "handle_reassigned": "the handle now belongs to another platform id",
     "deleted": "the platform says the account was deleted",
     "private": "the account became private",

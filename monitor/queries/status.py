@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from monitor.config_sections import JobConfig
 from storage.models import Account, Base, CollectionRun, JobRun, Media
-from storage.queue_status import LEASED, queue_backlog
+from storage.queue_status import LEASED, MediaStatus, queue_backlog
 
 
 class LastRun(TypedDict):
@@ -28,11 +28,29 @@ class LastRun(TypedDict):
 
 
 class StatusReport(TypedDict):
-    """Rows per table, the last run per account, media per queue status."""
+    """Rows per table, the last run per account, media per queue status, skipped media per
+    reason."""
 
     tables: dict[str, int]
     last_runs: list[LastRun]
     media_queue: dict[str, int]
+    media_skipped: dict[str, int]
+
+
+# The reason shown for rows skipped before polmon kept reasons (`media.skip_reason`, 0012).
+UNRECORDED = "not recorded (skipped before polmon kept reasons)"
+
+
+def skipped_by_reason(session: Session) -> dict[str, int]:
+    """Media rows `skipped` (never downloaded, so never transcribed or read) per short reason
+    (`media.skip_reason`: e.g. "needs Telethon (too large for the web preview)"), most first."""
+    rows = session.execute(
+        select(Media.skip_reason, func.count())
+        .where(Media.status == MediaStatus.SKIPPED)
+        .group_by(Media.skip_reason)
+    )
+    counts = {reason or UNRECORDED: count for reason, count in rows}
+    return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
 
 
 class JobStatus(TypedDict):
@@ -101,7 +119,12 @@ def status_report(session: Session) -> StatusReport:
             select(Media.status, func.count()).group_by(Media.status)
         )
     }
-    return StatusReport(tables=counts, last_runs=last_runs, media_queue=queue)
+    return StatusReport(
+        tables=counts,
+        last_runs=last_runs,
+        media_queue=queue,
+        media_skipped=skipped_by_reason(session),
+    )
 
 
 def job_report(session: Session, jobs: Mapping[str, JobConfig]) -> list[JobStatus]:

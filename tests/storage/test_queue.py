@@ -98,3 +98,26 @@ def test_worker_killed_every_time_ends_failed(db: TestDatabase) -> None:
         media = session.get(Media, media_id)
         assert media is not None and media.status == "failed"
         assert "lease expired" in (media.last_error or "")
+
+
+def test_a_skipped_row_keeps_its_short_reason_until_queued_again(db: TestDatabase) -> None:
+    from storage.queue import retry_finished
+
+    ids = pending_media(db.engine, 2)
+    stage = download_stage()
+    assert claim(db.engine, stage, "w", limit=2) == ids
+    fail(db.engine, stage, ids[0], "w", "too long: 3 h", permanent=True, status="skipped",
+         skip_reason="over [video] max_duration_seconds")  # fmt: skip
+    fail(db.engine, stage, ids[1], "w", "gone", permanent=True, skip_reason="ignored")
+    with transaction(db.engine) as session:
+        rows = {m.id: m for m in session.scalars(select(Media))}
+        assert (rows[ids[0]].status, rows[ids[0]].skip_reason) == (
+            "skipped",
+            "over [video] max_duration_seconds",
+        )
+        assert rows[ids[0]].last_error == "too long: 3 h"
+        assert (rows[ids[1]].status, rows[ids[1]].skip_reason) == ("failed", None)
+    assert retry_finished(db.engine, stage, "skipped") == 1
+    with transaction(db.engine) as session:
+        row = session.get_one(Media, ids[0])
+        assert (row.status, row.skip_reason) == ("pending", None)

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from monitor.digest.data import FailureItem, Period, QuietAccount, Scope
 from monitor.queries.digest.content import in_scope
+from monitor.queries.status import skipped_by_reason
 from storage.models import (
     Account,
     Actor,
@@ -150,6 +151,12 @@ def media_backlog(session: Session) -> dict[str, int]:
     """Media files per queue status (pending: to download, downloaded: to transcribe…)."""
     rows = session.execute(select(Media.status, func.count()).group_by(Media.status))
     return dict(sorted(rows))
+
+
+def skipped_media(session: Session) -> dict[str, int]:
+    """Media skipped (never downloaded, so never transcribed) per reason, as `polmon status`
+    counts them."""
+    return skipped_by_reason(session)
 
 
 def stale_leases(session: Session, now: datetime) -> int:

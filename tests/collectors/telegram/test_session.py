@@ -12,7 +12,13 @@ import pytest
 from telethon.sessions import SQLiteSession
 from telethon.tl import types
 
-from collectors.telegram.session import login_session, prepare_session_file, session_mode
+from collectors.telegram.session import (
+    login_session,
+    prepare_session_file,
+    remove_session,
+    session_mode,
+    snapshot_session,
+)
 from tests.conftest import invoke
 from tests.support.config import write_config
 
@@ -99,3 +105,19 @@ def test_login_command_needs_the_api_hash(tmp_path: Path, monkeypatch: pytest.Mo
     assert result.exit_code == 2
     assert "POLMON_TELEGRAM_API_HASH" in result.output
     assert not (tmp_path / "data" / "telegram.session").exists()
+
+
+def test_a_session_snapshot_is_a_private_consistent_copy(tmp_path: Path) -> None:
+    original = tmp_path / "telegram.session"
+    session = SQLiteSession(str(original))
+    session.set_dc(2, "149.154.167.51", 443)
+    session.save()
+    session.close()
+    copy = snapshot_session(original, "downloads")
+    assert copy == tmp_path / "telegram-downloads.session"
+    assert session_mode(copy) == 0o600
+    again = SQLiteSession(str(copy))
+    assert (again.dc_id, again.server_address, again.port) == (2, "149.154.167.51", 443)
+    again.close()
+    remove_session(copy)
+    assert not copy.exists() and original.is_file()
