@@ -106,8 +106,10 @@ def test_polmon_digest_send_twice_mails_once_then_force_mails_again(
     # A start after the last scheduled time, without an end: one line saying what to give.
     late = invoke(path, "digest", "--send", "--since", "2999-01-01")
     assert late.exit_code == 1
-    assert late.stderr.strip().splitlines()[-1].startswith(
-        "Error: the period of team would end at its last scheduled time"
+    assert (
+        late.stderr.strip()
+        .splitlines()[-1]
+        .startswith("Error: the period of team would end at its last scheduled time")
     )
     assert "give its end (--until)" in late.stderr
 
