@@ -253,9 +253,7 @@ def ingest_posts(
     return result
 
 
-def _parent_ids(
-    session: Session, account_id: int, records: Iterable[PostRecord]
-) -> dict[str, int]:
+def _parent_ids(session: Session, account_id: int, records: Iterable[PostRecord]) -> dict[str, int]:
     """The stored ids of the channel posts these records comment (platform id → post id)."""
     wanted = {r.parent_post_id for r in records if r.parent_post_id}
     if not wanted:

@@ -25,15 +25,10 @@ def upgrade() -> None:
     # Plain ADD COLUMN (not a batch copy): SQLite keeps the views over posts. SQLite takes the
     # foreign key only inline, in the column's own definition.
     if op.get_bind().dialect.name == "sqlite":
-        op.execute(
-            "ALTER TABLE posts ADD COLUMN parent_post_id INTEGER "
-            "REFERENCES posts (id)"
-        )
+        op.execute("ALTER TABLE posts ADD COLUMN parent_post_id INTEGER REFERENCES posts (id)")
     else:
         op.add_column("posts", sa.Column("parent_post_id", sa.BigInteger(), nullable=True))
-        op.create_foreign_key(
-            FOREIGN_KEY, "posts", "posts", ["parent_post_id"], ["id"]
-        )
+        op.create_foreign_key(FOREIGN_KEY, "posts", "posts", ["parent_post_id"], ["id"])
     op.add_column("posts", sa.Column("author_name", sa.Text(), nullable=True))
     op.add_column("posts", sa.Column("author_id", sa.String(length=100), nullable=True))
     op.add_column("posts", sa.Column("comments_synced", sa.BigInteger(), nullable=True))
