@@ -62,6 +62,7 @@ class ThreadState:
     """A channel post's comments as the listing shows them and as they were last read."""
 
     platform_post_id: str
+    published_at: datetime
     count: int | None  # the comment count of this capture (None: the platform did not say)
     synced: int | None  # the count when its comments were last read (None: never)
 
@@ -150,7 +151,9 @@ def ingest_posts(
             continue  # a comment of a post never stored: nothing to hang it on
         if record.parent_post_id is None:
             synced = post.comments_synced if post is not None else None
-            result.threads.append(ThreadState(platform_id, record.comments, synced))
+            result.threads.append(
+                ThreadState(platform_id, record.published_at, record.comments, synced)
+            )
         if post is None:
             post = Post(
                 account_id=account_id,
