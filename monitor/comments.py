@@ -38,21 +38,21 @@ class CommentReport:
 
 def due_threads(
     threads: Iterable[ThreadState], *, counts_known: bool, recheck_since: datetime
-) -> list[str]:
+) -> list[ThreadState]:
     """The posts whose comments to read, in listing order, each once.
 
     When the listing says how many comments each post has (Telethon), a post is due when that
     count differs from the one its thread was last read at (a new comment, or one deleted).
     When it does not (the web preview), every post published since `recheck_since` is due.
     """
-    due: dict[str, None] = {}
+    due: dict[str, ThreadState] = {}
     for state in threads:
         if counts_known:
             if state.count is not None and state.count != (state.synced or 0):
-                due[state.platform_post_id] = None
+                due[state.platform_post_id] = state
         elif state.published_at >= recheck_since:
-            due[state.platform_post_id] = None
-    return list(due)
+            due[state.platform_post_id] = state
+    return list(due.values())
 
 
 def collect_comments(
@@ -60,21 +60,22 @@ def collect_comments(
     config: PolmonConfig,
     collector: Collector,
     account: tuple[int, AccountRef],
-    post_ids: list[str],
+    due: list[ThreadState],
     limit: int,
 ) -> CommentReport:
-    """Read, store and match the comments of these posts (at most `limit` per post). A thread
+    """Read, store and match the comments of the due posts (at most `limit` each). A thread
     that fails is noted and the next one is read; a rate limit stops the step for the account
     (the threads not read stay due: their count was not recorded)."""
     account_id, ref = account
     report = CommentReport()
-    for post_id in post_ids:
+    for state in due:
+        post_id = state.platform_post_id
         if shutdown.stop_requested():
             break
         try:
             thread = collector.fetch_comments(ref, post_id, limit)
         except RateLimited as exc:
-            report.failed += len(post_ids) - report.threads - report.failed
+            report.failed += len(due) - report.threads - report.failed
             report.error = report.error or f"comments: {exc}"
             break
         except CollectorError as exc:
@@ -85,7 +86,7 @@ def collect_comments(
         if thread is None:  # this platform's collector reads no comments
             break
         with transaction(engine) as session:
-            result = ingest_comments(session, account_id, thread, utcnow())
+            result = ingest_comments(session, account_id, thread, utcnow(), count=state.count)
             # New and edited comments are matched in the same transaction as their text.
             report.keyword_hits += match_posts(session, config, result.matched_post_ids)
         report.threads += 1

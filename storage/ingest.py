@@ -272,10 +272,16 @@ def _parent_ids(session: Session, account_id: int, records: Iterable[PostRecord]
 
 
 def ingest_comments(
-    session: Session, account_id: int, thread: CommentThread, now: datetime
+    session: Session,
+    account_id: int,
+    thread: CommentThread,
+    now: datetime,
+    *,
+    count: int | None = None,
 ) -> BatchResult:
-    """Upsert the comments read of one post's thread, note the count they were read at, and
-    mark deleted the stored comments the read covered but no longer shows (idempotent)."""
+    """Upsert the comments read of one post's thread, note the count they were read at (the
+    listing's `count` when it gave one, else the thread's), and mark deleted the stored comments
+    the read covered but no longer shows (idempotent)."""
     parent = session.scalar(
         select(Post).where(
             Post.account_id == account_id,
@@ -288,7 +294,10 @@ def ingest_comments(
     for comment in thread.comments:
         comment.parent_post_id = thread.parent_post_id
     result = ingest_posts(session, account_id, thread.comments, now)
-    parent.comments_synced = thread.total if thread.total is not None else len(thread.comments)
+    for known in (count, thread.total, len(thread.comments)):
+        if known is not None:
+            parent.comments_synced = known
+            break
     oldest = thread.oldest_id
     stored = session.execute(
         select(Post.id, Post.platform_post_id).where(
