@@ -53,6 +53,7 @@ class PostRow(TypedDict):
     deleted_at: datetime | None
     text: str | None
     url: str | None
+    author: str | None  # a comment's author (`--comments`); None for channel posts
 
 
 class BadPostRef(UnknownSelection):
@@ -114,11 +115,13 @@ def list_posts(
     until: datetime | None = None,
     only_deleted: bool = False,
     only_edited: bool = False,
+    comments: bool = False,
     limit: int | None = 50,
 ) -> list[PostRow]:
     """Stored posts newest first (published in `since <= t < until`), with when they were
     edited and deleted and how many versions of their text were seen; `actor` is the stored
-    name (see `selection.actor_name`), `limit=None` lists all."""
+    name (see `selection.actor_name`), `limit=None` lists all. The channels' own posts, or with
+    `comments` the comments stored under them instead (each with its author)."""
     versions = (
         select(func.count())
         .select_from(PostVersion)
@@ -142,6 +145,10 @@ def list_posts(
         since=since,
         until=until,
     )
+    if comments:
+        query = query.where(Post.parent_post_id.is_not(None))
+    else:
+        query = query.where(Post.parent_post_id.is_(None))
     if only_deleted:
         query = query.where(Post.deleted_at.is_not(None))
     if only_edited:
@@ -163,6 +170,7 @@ def list_posts(
             deleted_at=post.deleted_at,
             text=post.title or post.text,
             url=post.url,
+            author=post.author_name,
         )
         for post, post_platform, handle, actor_name, count in session.execute(query)
     ]
