@@ -16,8 +16,9 @@ from collectors.records import AccountRef
 from monitor import shutdown
 from monitor.config import PolmonConfig
 from monitor.keywords import match_posts
+from storage.comments import ingest_comments
 from storage.engine import transaction
-from storage.ingest import ThreadState, ingest_comments
+from storage.ingest import ThreadState
 from storage.types import utcnow
 
 log = logging.getLogger(__name__)

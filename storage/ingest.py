@@ -12,9 +12,7 @@ from sqlalchemy.orm import Session
 from collectors.records import (
     QUEUED_KINDS,
     AccountProfile,
-    CommentThread,
     PostRecord,
-    comment_number,
 )
 from storage.alerts import record_deletion_events, record_post_events
 from storage.boundary import clean_json, clean_text
@@ -271,58 +269,6 @@ def _parent_ids(session: Session, account_id: int, records: Iterable[PostRecord]
     return {platform_id: post_id for platform_id, post_id in rows}
 
 
-def ingest_comments(
-    session: Session,
-    account_id: int,
-    thread: CommentThread,
-    now: datetime,
-    *,
-    count: int | None = None,
-) -> BatchResult:
-    """Upsert the comments read of one post's thread, note the count they were read at (the
-    listing's `count` when it gave one, else the thread's), and mark deleted the stored comments
-    the read covered but no longer shows (idempotent)."""
-    parent = session.scalar(
-        select(Post).where(
-            Post.account_id == account_id,
-            Post.platform_post_id == thread.parent_post_id,
-            Post.parent_post_id.is_(None),
-        )
-    )
-    if parent is None:
-        return BatchResult()
-    for comment in thread.comments:
-        comment.parent_post_id = thread.parent_post_id
-    result = ingest_posts(session, account_id, thread.comments, now)
-    for known in (count, thread.total, len(thread.comments)):
-        if known is not None:
-            parent.comments_synced = known
-            break
-    oldest = thread.oldest_id
-    stored = session.execute(
-        select(Post.id, Post.platform_post_id).where(
-            Post.parent_post_id == parent.id, Post.deleted_at.is_(None)
-        )
-    ).all()
-    gone = []
-    for post_id, platform_id in stored:
-        if platform_id in result.seen_ids:
-            continue
-        number = comment_number(platform_id)
-        covered = thread.complete or (oldest is not None and number is not None and number > oldest)
-        if covered:
-            gone.append(post_id)
-    if gone:
-        session.execute(
-            update(Post)
-            .where(Post.id.in_(gone))
-            .values(deleted_at=now)
-            .execution_options(synchronize_session=False)
-        )
-    result.deleted = len(gone)
-    return result
-
-
 def _metric_row(post: Post, record: PostRecord, now: datetime) -> PostMetric:
     return PostMetric(
         post=post,
@@ -367,14 +313,20 @@ def mark_deleted(
     ).all()
     gone = [post_id for post_id, platform_id in candidates if platform_id not in seen_ids]
     if gone:
+        set_deleted(session, gone, now)
+        record_deletion_events(session, account_id, gone, now)
+    return len(gone)
+
+
+def set_deleted(session: Session, post_ids: list[int], now: datetime) -> None:
+    """Mark these posts deleted on the platform at `now` (one statement)."""
+    if post_ids:
         session.execute(
             update(Post)
-            .where(Post.id.in_(gone))
+            .where(Post.id.in_(post_ids))
             .values(deleted_at=now)
             .execution_options(synchronize_session=False)
         )
-        record_deletion_events(session, account_id, gone, now)
-    return len(gone)
 
 
 def add_snapshot(

@@ -8,10 +8,11 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from collectors.records import CommentThread, PostRecord, comment_post_id
-from storage.models_team import AlertEvent
+from storage.comments import ingest_comments
 from storage.engine import transaction
-from storage.ingest import ingest_comments, ingest_posts, mark_deleted
+from storage.ingest import ingest_posts, mark_deleted
 from storage.models import Post
+from storage.models_team import AlertEvent
 from tests.conftest import TestDatabase
 from tests.support import factories
 
