@@ -21,11 +21,18 @@ INDEX = "ix_posts_parent_post_id_published_at"
 FOREIGN_KEY = "fk_posts_parent_post_id_posts"
 
 
+def _has_parent_column() -> bool:
+    """Whether posts.parent_post_id exists (an SQLite downgrade keeps it: see `downgrade`)."""
+    columns = sa.inspect(op.get_bind()).get_columns("posts")
+    return any(column["name"] == "parent_post_id" for column in columns)
+
+
 def upgrade() -> None:
     # Plain ADD COLUMN (not a batch copy): SQLite keeps the views over posts. SQLite takes the
     # foreign key only inline, in the column's own definition.
     if op.get_bind().dialect.name == "sqlite":
-        op.execute("ALTER TABLE posts ADD COLUMN parent_post_id INTEGER REFERENCES posts (id)")
+        if not _has_parent_column():
+            op.execute("ALTER TABLE posts ADD COLUMN parent_post_id INTEGER REFERENCES posts (id)")
     else:
         op.add_column("posts", sa.Column("parent_post_id", sa.BigInteger(), nullable=True))
         op.create_foreign_key(FOREIGN_KEY, "posts", "posts", ["parent_post_id"], ["id"])
@@ -36,12 +43,16 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # Without these columns a comment would pass for a channel post: the comments go (their
+    # versions, metrics and hits with them, by their foreign keys' ON DELETE).
+    op.execute("DELETE FROM posts WHERE parent_post_id IS NOT NULL")
     op.drop_index(INDEX, table_name="posts")
     for column in ("comments_synced", "author_id", "author_name"):
         op.drop_column("posts", column)
     if op.get_bind().dialect.name == "sqlite":
-        with op.batch_alter_table("posts") as batch:  # SQLite drops a referencing column so
-            batch.drop_column("parent_post_id")
-    else:
-        op.drop_constraint(FOREIGN_KEY, "posts", type_="foreignkey")
-        op.drop_column("posts", "parent_post_id")
+        # SQLite drops a column of a foreign key only by rebuilding posts, which would drop its
+        # full-text triggers and break the views over it: the empty column stays, and an
+        # upgrade takes it back.
+        return
+    op.drop_constraint(FOREIGN_KEY, "posts", type_="foreignkey")
+    op.drop_column("posts", "parent_post_id")
