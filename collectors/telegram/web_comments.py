@@ -24,12 +24,12 @@ from collectors.records import CommentThread, PostRecord, comment_post_id
 from collectors.telegram.text import absolute, clean_html, has_class, plain_text
 from collectors.telegram.web_post import (
     ClassIndex,
-    _kind,
-    _media,
-    _published_at,
-    _reactions,
-    _text_node,
+    kind_of,
+    media_of,
+    published_at_of,
+    reactions_of,
     text_in,
+    text_node_of,
 )
 
 _DIGITS = re.compile(r"\d[\d,.\u00a0 ]*")
@@ -85,16 +85,16 @@ def parse_comment(node: HtmlElement, channel: str, parent_post_id: str) -> PostR
     raw: dict[str, Any] = {}
     record = PostRecord(
         platform_post_id=comment_post_id(parent_post_id, comment_id),
-        published_at=_published_at(index, where),
+        published_at=published_at_of(index, where),
         url=f"https://t.me/{where}",
         parent_post_id=parent_post_id,
     )
-    text_node = _text_node(index)
+    text_node = text_node_of(index)
     if text_node is not None:
         record.text = plain_text(text_node)
         record.text_html = clean_html(text_node)
-    record.reactions = _reactions(index, raw)
-    record.kind = _kind(index, _media(index, raw), raw)  # the kind only: no media are queued
+    record.reactions = reactions_of(index, raw)
+    record.kind = kind_of(index, media_of(index, raw), raw)  # the kind only: no media are queued
     author = _author(index)
     if author is not None:
         record.author_name = text_in(author)
