@@ -103,3 +103,19 @@ def test_a_changed_count_reads_the_thread_again(db: TestDatabase, tmp_path: Path
     comments = _comments(db)
     assert comments[comment_post_id(POST, 70005)].deleted_at is not None
     assert comments[comment_post_id(POST, 70003)].deleted_at is None
+
+
+def test_a_rate_limited_thread_stays_due_for_the_next_pass(
+    db: TestDatabase, tmp_path: Path
+) -> None:
+    config = _config(tmp_path, db)
+    client = CommentingClient()
+    client.flood_in_thread[70005] = 100_000  # beyond flood_wait_cap_seconds
+    report = _collect(db, config, client)
+    assert report.status == "partial" and report.comments == 0
+    assert report.error is not None and report.error.startswith("comments: ")
+    assert _comments(db) == {}
+    later = CommentingClient()
+    assert _collect(db, config, later).comments == 3
+    # 600 is read now; 510, older than this pass's listing window, is not listed again.
+    assert [r["post"] for r in later.reply_reads] == [600]
