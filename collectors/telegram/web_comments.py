@@ -21,7 +21,7 @@ from lxml.html import HtmlElement
 
 from collectors.errors import ParseError
 from collectors.records import CommentThread, PostRecord, comment_post_id
-from collectors.telegram.text import absolute, clean_html, has_class, plain_text
+from collectors.telegram.text import absolute, clean_html, has_class, parse_count, plain_text
 from collectors.telegram.web_post import (
     ClassIndex,
     kind_of,
@@ -32,7 +32,7 @@ from collectors.telegram.web_post import (
     text_node_of,
 )
 
-_DIGITS = re.compile(r"\d[\d,.\u00a0 ]*")
+_COUNT = re.compile(r"\d[\d,.\u00a0 ]*[KkMm]?")
 _USERNAME = re.compile(r"^https?://t\.me/([A-Za-z0-9_]{4,})/?$")
 
 
@@ -116,16 +116,16 @@ def _author(index: ClassIndex) -> HtmlElement | None:
 
 
 def _header_count(doc: HtmlElement) -> int | None:
-    """The number in the widget's header (`740 comments`), None when it shows none."""
+    """The number in the widget's header (`740 comments`, `1.2K comments`), None when it shows
+    none."""
     for header in doc.iter(etree.Element):
         if has_class(header, "tgme_post_discussion_header") or has_class(
             header, "tgme_post_discussion_header_wrap"
         ):
             for element in header.iter(etree.Element):
                 if has_class(element, "js-header"):
-                    found = _DIGITS.search(plain_text(element))
-                    if found:
-                        digits = re.sub(r"\D", "", found.group(0))
-                        return int(digits) if digits else None
+                    found = _COUNT.search(plain_text(element))
+                    count = parse_count(found.group(0).strip()) if found else None
+                    return count[0] if count else None
             return None
     return None

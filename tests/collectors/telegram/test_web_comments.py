@@ -7,6 +7,7 @@ import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
@@ -49,6 +50,21 @@ def test_a_page_without_older_comments_is_complete() -> None:
     page = discussion_page("durov", 600, [WidgetComment(5, T, "only one", "Ann", "annlee")])
     thread = parse_discussion_page(page, "durov", "600")
     assert (len(thread.comments), thread.total, thread.complete) == (1, None, True)
+
+
+@pytest.mark.parametrize(
+    ("header", "total"),
+    [
+        ("740 comments", 740),
+        ("1.2K comments", 1200),
+        ("12 345 comments", 12345),
+        ("Comments", None),
+    ],
+)
+def test_the_header_count(header: str, total: int | None) -> None:
+    page = discussion_page("durov", 600, [WidgetComment(5, T, "one", "Ann", "annlee")], total=9)
+    page = page.replace(">9 comments<", f">{header}<")
+    assert parse_discussion_page(page, "durov", "600").total == total
 
 
 def test_an_unavailable_discussion_gives_nothing_and_vouches_for_nothing() -> None:
