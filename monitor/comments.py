@@ -84,6 +84,11 @@ def collect_comments(
             report.error = report.error or f"comments of post {post_id}: {exc}"
             log.warning("%s %s: comments of post %s: %s", ref.platform, ref.label, post_id, exc)
             continue
+        except Exception as exc:  # a bug or an unforeseen payload: the posts are stored already
+            log.exception("%s %s: comments of post %s", ref.platform, ref.label, post_id)
+            report.failed += 1
+            report.error = report.error or f"comments of post {post_id}: {type(exc).__name__}"
+            continue
         if thread is None:  # this platform's collector reads no comments
             break
         with transaction(engine) as session:

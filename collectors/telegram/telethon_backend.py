@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from telethon import errors
 from telethon.tl import functions, types
 
-from collectors.errors import AccountUnavailable, LoginRequired, RateLimited
+from collectors.errors import AccountUnavailable, CollectorError, LoginRequired, RateLimited
 from collectors.records import (
     AccountProfile,
     AccountRef,
@@ -152,6 +152,11 @@ class TelethonBackend:
                 await self._flood_wait(exc)
             except errors.MsgIdInvalidError:  # no discussion (or the post is gone)
                 return CommentThread(post_id, total=0)
+            except errors.RPCError as exc:  # e.g. a discussion group that became private
+                raise CollectorError(
+                    f"telegram: the comments of post {post_id} cannot be read ({exc})",
+                    expected=True,
+                ) from None
         else:
             total = None
         thread.total = total if isinstance(total, int) else None

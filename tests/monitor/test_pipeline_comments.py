@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sqlalchemy import select
+from telethon import errors
 
 from collectors.records import comment_post_id
 from collectors.telegram.collector import TelegramCollector
@@ -119,3 +120,13 @@ def test_a_rate_limited_thread_stays_due_for_the_next_pass(
     assert _collect(db, config, later).comments == 3
     # 600 is read now; 510, older than this pass's listing window, is not listed again.
     assert [r["post"] for r in later.reply_reads] == [600]
+
+
+def test_a_thread_that_cannot_be_read_leaves_the_others(db: TestDatabase, tmp_path: Path) -> None:
+    config = _config(tmp_path, db)
+    client = CommentingClient()
+    client.thread_errors[THREAD_POST] = errors.ChannelPrivateError(request=None)
+    report = _collect(db, config, client)
+    assert report.status == "partial" and report.new > 0  # the channel's posts are stored
+    assert report.error is not None and report.error.startswith("comments of post 600: ")
+    assert [r["post"] for r in client.reply_reads] == [600, 510]

@@ -73,6 +73,7 @@ class CommentingClient(StandInClient):
         self.threads = {THREAD_POST: thread()} if threads is None else threads
         self.reply_reads: list[dict[str, Any]] = []
         self.flood_in_thread: dict[int, int] = {}  # comment id -> seconds, raised once
+        self.thread_errors: dict[int, Exception] = {}  # post id -> what reading it raises
 
     def _entities(self) -> dict[int, Any]:
         return {**super()._entities(), **{utils.get_peer_id(u): u for u in USERS}}
@@ -88,6 +89,8 @@ class CommentingClient(StandInClient):
     ) -> AsyncIterator[Any]:
         assert isinstance(entity, types.InputPeerChannel) and entity.channel_id == DUROV.id
         self.reply_reads.append({"post": reply_to, "limit": limit, "offset_id": offset_id})
+        if reply_to in self.thread_errors:
+            raise self.thread_errors[reply_to]
         if reply_to not in self.threads:
             raise errors.MsgIdInvalidError(request=None)
         served = 0

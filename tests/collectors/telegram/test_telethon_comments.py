@@ -7,7 +7,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from telethon import errors
 
+from collectors.errors import CollectorError
 from collectors.records import comment_post_id
 from collectors.telegram.collector import TelegramCollector
 from collectors.telegram.telethon_backend import TelethonBackend
@@ -92,3 +94,12 @@ def test_a_post_without_discussion_has_an_empty_complete_thread(
 ) -> None:
     thread = collector.fetch_comments(ACCOUNT, "510", 100)
     assert (thread.comments, thread.total, thread.complete) == ([], 0, True)
+
+
+def test_a_thread_telegram_refuses_is_a_collector_error(
+    collector: TelegramCollector, client: CommentingClient
+) -> None:
+    client.thread_errors[THREAD_POST] = errors.ChannelPrivateError(request=None)
+    with pytest.raises(CollectorError) as caught:
+        collector.fetch_comments(ACCOUNT, POST, 100)
+    assert caught.value.expected
