@@ -134,7 +134,7 @@ def posts(
             until=until,
             only_deleted=only_deleted,
             only_edited=only_edited,
-            comments=comments,
+            comments_only=comments,
             limit=limit,
         )
     if fmt == "table":

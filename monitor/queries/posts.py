@@ -115,13 +115,13 @@ def list_posts(
     until: datetime | None = None,
     only_deleted: bool = False,
     only_edited: bool = False,
-    comments: bool = False,
+    comments_only: bool = False,
     limit: int | None = 50,
 ) -> list[PostRow]:
     """Stored posts newest first (published in `since <= t < until`), with when they were
     edited and deleted and how many versions of their text were seen; `actor` is the stored
     name (see `selection.actor_name`), `limit=None` lists all. The channels' own posts, or with
-    `comments` the comments stored under them instead (each with its author)."""
+    `comments_only` the comments stored under them instead (each with its author)."""
     versions = (
         select(func.count())
         .select_from(PostVersion)
@@ -145,7 +145,7 @@ def list_posts(
         since=since,
         until=until,
     )
-    if comments:
+    if comments_only:
         query = query.where(Post.parent_post_id.is_not(None))
     else:
         query = query.where(Post.parent_post_id.is_(None))
