@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any, ClassVar
 
 from collectors.platform import PlatformSpec
-from collectors.records import AccountProfile, AccountRef, PostRecord, SkippedItem
+from collectors.records import AccountProfile, AccountRef, CommentThread, PostRecord, SkippedItem
 
 
 class Collector(ABC):
@@ -55,6 +55,16 @@ class Collector(ABC):
     @abstractmethod
     def list_posts(self, account: AccountRef, since: datetime, limit: int) -> Iterator[PostRecord]:
         """Yield the account's posts newest first back to `since`, at most `limit`."""
+
+    @property
+    def counts_comments(self) -> bool:
+        """Whether each listed post says how many comments it has (`PostRecord.comments`): then
+        only posts whose count changed are read again, else every post in the recheck window."""
+        return False
+
+    def fetch_comments(self, account: AccountRef, post_id: str, limit: int) -> CommentThread | None:
+        """The newest `limit` comments of one post, or None: this collector reads no comments."""
+        return None
 
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release network resources."""

@@ -146,6 +146,11 @@ class PostRecord:
     title: str | None = None
     language: str | None = None
     reply_to_id: str | None = None
+    # A comment (a reply in the channel's linked discussion group) names the channel post it
+    # comments (`parent_post_id`, that post's platform id) and its author's public name and id.
+    parent_post_id: str | None = None
+    author_name: str | None = None
+    author_id: str | None = None
     forwarded_from: str | None = None
     forwarded_from_url: str | None = None
     grouped_id: str | None = None
@@ -179,6 +184,40 @@ class PostRecord:
             self.raw = _reject_links(
                 item, ("source_url", "thumbnail_url"), self.raw, f"media.{item.position}."
             )
+
+
+def comment_post_id(parent_post_id: str, comment_id: int | str) -> str:
+    """A comment's platform id: `<parent post id>/c<comment id>`, never a channel post's id
+    (those are bare numbers), the same from both Telegram backends."""
+    return f"{parent_post_id}/c{comment_id}"
+
+
+@dataclass(slots=True)
+class CommentThread:
+    """The comments read of one post's discussion, newest first, at most the limit asked.
+
+    `total` is the count the platform gives for the thread (None when unknown). `complete`:
+    every comment of the thread was read; otherwise only comments at least as new as the oldest
+    one read can be told deleted (`oldest_id`).
+    """
+
+    parent_post_id: str
+    comments: list[PostRecord] = field(default_factory=list)
+    total: int | None = None
+    complete: bool = True
+
+    @property
+    def oldest_id(self) -> int | None:
+        """The lowest comment id read (comments are numbered in the discussion group)."""
+        ids = [comment_number(c.platform_post_id) for c in self.comments]
+        known = [i for i in ids if i is not None]
+        return min(known) if known else None
+
+
+def comment_number(platform_post_id: str) -> int | None:
+    """The comment id of a comment's platform id (`123/c456` → 456), None for other ids."""
+    _, sep, number = platform_post_id.rpartition("/c")
+    return int(number) if sep and number.isdigit() else None
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,12 @@ class AccountPlan:
 
     actors: tuple[ActorSpec, ...]
     video_urls: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
+    # The most comments read per post, for each account that collects comments.
+    comments: dict[tuple[str, str], int] = field(default_factory=dict)
+
+    def comments_max(self, platform: str, handle: str) -> int:
+        """How many comments of each post to read for one account (0: none)."""
+        return self.comments.get((platform, handle), 0)
 
     def extra_urls(self, platform: str, handle: str) -> tuple[str, ...]:
         """The explicit video URLs configured for one account (Facebook has no listing)."""
@@ -31,6 +37,7 @@ def plan_accounts(config: PolmonConfig) -> AccountPlan:
     """The actors and accounts of the config, keyed as storage keys them."""
     actors: list[ActorSpec] = []
     video_urls: dict[tuple[str, str], tuple[str, ...]] = {}
+    comments: dict[tuple[str, str], int] = {}
     for actor in config.actors:
         specs = []
         for account in actor.accounts:
@@ -39,8 +46,13 @@ def plan_accounts(config: PolmonConfig) -> AccountPlan:
                 AccountSpec(account.platform, key, account.url, account.notes, account.enabled)
             )
             video_urls.setdefault((account.platform, key), tuple(account.video_urls))
+            if account.platform == "telegram":
+                section = config.telegram
+                wanted = section.comments if account.comments is None else account.comments
+                if wanted:
+                    comments[(account.platform, key)] = account.comments_max or section.comments_max
         actors.append(ActorSpec(actor.name, actor.kind, actor.country, actor.notes, tuple(specs)))
-    return AccountPlan(tuple(actors), video_urls)
+    return AccountPlan(tuple(actors), video_urls, comments)
 
 
 def sync_accounts(session: Session, config: PolmonConfig) -> SyncResult:

@@ -74,11 +74,17 @@ class AccountConfig(Section):
     # Collected when this many minutes have passed since its last collection (the collect_due
     # job); else its actor's interval_minutes; else only by the collect jobs' own schedule.
     interval_minutes: PositiveFloat | None = None
+    # Telegram only: read the comments of this channel's posts (default: [telegram] comments),
+    # at most this many per post (default: [telegram] comments_max).
+    comments: bool | None = None
+    comments_max: PositiveInt | None = None
 
     @model_validator(mode="after")
     def _needs_identity(self) -> AccountConfig:
         if not (self.handle or self.url):
             raise ValueError("an account needs a handle or a url")
+        if self.platform != "telegram" and (self.comments or self.comments_max is not None):
+            raise ValueError("comments are collected for telegram accounts only")
         # What `collect` would reject later: a URL of another platform, a handle no
         # platform allows, a t.me path that names no channel.
         check_account(self.platform, self.handle, self.url)

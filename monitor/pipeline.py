@@ -27,6 +27,7 @@ from collectors.registry import collector_class, platform_spec
 from collectors.settings import CollectorSection
 from monitor import shutdown
 from monitor.accounts import AccountPlan, plan_accounts
+from monitor.comments import collect_comments, due_threads
 from monitor.config import PolmonConfig
 from monitor.due import find_due
 from monitor.keywords import match_posts
@@ -43,7 +44,7 @@ from storage.accounts import (
     sync_accounts,
 )
 from storage.engine import transaction
-from storage.ingest import ingest_posts, mark_deleted
+from storage.ingest import ThreadState, ingest_posts, mark_deleted
 from storage.leases import account_lease
 from storage.runs import close_interrupted_runs, finish_run, start_run
 from storage.types import utcnow
@@ -67,6 +68,7 @@ class AccountReport:
     skipped: int = 0
     media: int = 0  # media rows queued for download
     unreachable: bool = False  # no connection at all (DNS, refused, no route)
+    comments: int = 0  # new comments stored (Telegram accounts with `comments`)
 
 
 @dataclass
@@ -116,7 +118,13 @@ class PassReport:
             "updated": sum(a.updated for a in self.accounts),
             "deleted": sum(a.deleted for a in self.accounts),
             "keyword_hits": sum(a.keyword_hits for a in self.accounts),
-        }
+        } | _comment_totals(self.accounts)
+
+
+def _comment_totals(accounts: list[AccountReport]) -> dict[str, int]:
+    """`comments` in a pass's totals, only when the pass stored any."""
+    comments = sum(a.comments for a in accounts)
+    return {"comments": comments} if comments else {}
 
 
 def _limits(config: PolmonConfig, platform: str) -> tuple[float, float, int]:
@@ -191,9 +199,11 @@ class AccountCollection:
         collector: Collector,
         account_id: int,
         extra_urls: tuple[str, ...] = (),
+        comments_max: int = 0,
     ):
         self.engine, self.config, self.collector = engine, config, collector
         self.account_id, self.extra_urls = account_id, extra_urls
+        self.comments_max = comments_max  # comments read per post (0: none)
         self.now = utcnow()
 
     def run(self, snapshots_only: bool) -> AccountReport:
@@ -274,6 +284,7 @@ class AccountCollection:
         since, limit = listing_window(self.config, ref.platform, ref.cursor, self.now)
         self.collector.take_skipped()  # notes from the profile fetch are not this listing's
         seen: set[str] = set()
+        threads: list[ThreadState] = []
         newest: datetime | None = None
         oldest: datetime | None = None
         yielded = 0
@@ -287,6 +298,7 @@ class AccountCollection:
                 # New and edited posts are matched in the same transaction as their text.
                 report.keyword_hits += match_posts(session, self.config, result.matched_post_ids)
             seen |= result.seen_ids
+            threads += result.threads
             report.new += result.new
             report.updated += result.updated
             report.media += result.media
@@ -314,6 +326,8 @@ class AccountCollection:
                 backfilled_since=since,
                 now=utcnow(),
             )
+        if self.comments_max:
+            self._comments(ref, report, threads)
         if hit_limit:
             report.status = "partial"
             report.error = (
@@ -328,6 +342,23 @@ class AccountCollection:
                 note += " (no deletions marked this pass)"
             report.error = f"{report.error}; {note}" if report.error else note
             log.warning("%s %s: %s", ref.platform, ref.label, note)
+
+    def _comments(self, ref: AccountRef, report: AccountReport, threads: list[ThreadState]) -> None:
+        """Read the comments of the listed posts whose threads changed (monitor/comments.py)."""
+        recheck_days = _limits(self.config, ref.platform)[1]
+        due = due_threads(
+            threads,
+            counts_known=self.collector.counts_comments,
+            recheck_since=self.now - timedelta(days=recheck_days),
+        )
+        done = collect_comments(
+            self.engine, self.config, self.collector, (self.account_id, ref), due, self.comments_max
+        )
+        report.comments += done.new
+        report.keyword_hits += done.keyword_hits
+        if done.error:
+            report.status = "partial"
+            report.error = f"{report.error}; {done.error}" if report.error else done.error
 
 
 def _rename(ref: AccountRef, profile: AccountProfile) -> tuple[str, str] | None:
@@ -418,7 +449,12 @@ def run_collect(
                 continue
             extra_urls = plan.extra_urls(account_platform, handle)
             account_report = AccountCollection(
-                engine, config, collector, account_id, extra_urls
+                engine,
+                config,
+                collector,
+                account_id,
+                extra_urls,
+                comments_max=plan.comments_max(account_platform, handle),
             ).run(snapshots_only)
             report.accounts.append(account_report)
     for collector in built.values():

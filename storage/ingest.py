@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from collectors.records import QUEUED_KINDS, AccountProfile, PostRecord
+from collectors.records import (
+    QUEUED_KINDS,
+    AccountProfile,
+    PostRecord,
+)
 from storage.alerts import record_deletion_events, record_post_events
 from storage.boundary import clean_json, clean_text
 from storage.models import AudienceSnapshot, Media, Post, PostMetric, PostVersion
@@ -26,6 +30,8 @@ _REFRESHED = (
     "forwarded_from_url",
     "grouped_id",
     "views_approximate",
+    "author_name",
+    "author_id",
     "raw",
 )
 
@@ -45,6 +51,18 @@ class BatchResult:
     media: int = 0  # media rows queued for download
     seen_ids: set[str] = field(default_factory=set)
     matched_post_ids: list[int] = field(default_factory=list)
+    threads: list[ThreadState] = field(default_factory=list)  # channel posts' comment counts
+    deleted: int = 0  # comments a thread read no longer shows (`ingest_comments`)
+
+
+@dataclass(frozen=True)
+class ThreadState:
+    """A channel post's comments as the listing shows them and as they were last read."""
+
+    platform_post_id: str
+    published_at: datetime
+    count: int | None  # the comment count of this capture (None: the platform did not say)
+    synced: int | None  # the count when its comments were last read (None: never)
 
 
 def _metrics(record: PostRecord) -> tuple[object, ...]:
@@ -110,6 +128,7 @@ def ingest_posts(
             select(Post).where(Post.account_id == account_id, Post.platform_post_id.in_(by_id))
         )
     }
+    parents = _parent_ids(session, account_id, by_id.values())
     # post id -> position -> (media id, source url, status): one query for the batch.
     stored_media: dict[int, dict[int, StoredMedia]] = {}
     if stored:
@@ -125,10 +144,19 @@ def ingest_posts(
     seen_post_ids: list[int] = []
     for platform_id, record in by_id.items():
         post = stored.get(platform_id)
+        parent_id = parents.get(record.parent_post_id) if record.parent_post_id else None
+        if record.parent_post_id and parent_id is None:
+            continue  # a comment of a post never stored: nothing to hang it on
+        if record.parent_post_id is None:
+            synced = post.comments_synced if post is not None else None
+            result.threads.append(
+                ThreadState(platform_id, record.published_at, record.comments, synced)
+            )
         if post is None:
             post = Post(
                 account_id=account_id,
                 platform_post_id=platform_id,
+                parent_post_id=parent_id,
                 published_at=record.published_at,
                 title=record.title,
                 text=record.text,
@@ -205,8 +233,16 @@ def ingest_posts(
     session.add_all(extra_rows)
     session.add_all(edits)
     session.flush()
-    # The alert outbox learns of new posts and edits in this same transaction.
-    record_post_events(session, account_id, new_posts, edits, now)
+    # The alert outbox learns of new posts and edits in this same transaction (of channel
+    # posts: a comment alerts through its keyword hits only).
+    comment_ids = {p.id for p in stored.values() if p.parent_post_id is not None}
+    record_post_events(
+        session,
+        account_id,
+        [post for post in new_posts if post.parent_post_id is None],
+        [version for version in edits if version.post_id not in comment_ids],
+        now,
+    )
     if seen_post_ids:  # one statement instead of an UPDATE per known post
         session.execute(
             update(Post)
@@ -216,6 +252,21 @@ def ingest_posts(
         )
     result.matched_post_ids.extend(post.id for post in new_posts)
     return result
+
+
+def _parent_ids(session: Session, account_id: int, records: Iterable[PostRecord]) -> dict[str, int]:
+    """The stored ids of the channel posts these records comment (platform id → post id)."""
+    wanted = {r.parent_post_id for r in records if r.parent_post_id}
+    if not wanted:
+        return {}
+    rows = session.execute(
+        select(Post.platform_post_id, Post.id).where(
+            Post.account_id == account_id,
+            Post.platform_post_id.in_(wanted),
+            Post.parent_post_id.is_(None),
+        )
+    )
+    return {platform_id: post_id for platform_id, post_id in rows}
 
 
 def _metric_row(post: Post, record: PostRecord, now: datetime) -> PostMetric:
@@ -257,18 +308,25 @@ def mark_deleted(
             Post.account_id == account_id,
             Post.published_at >= window_start,
             Post.deleted_at.is_(None),
+            Post.parent_post_id.is_(None),  # comments: only their thread's read tells
         )
     ).all()
     gone = [post_id for post_id, platform_id in candidates if platform_id not in seen_ids]
     if gone:
+        set_deleted(session, gone, now)
+        record_deletion_events(session, account_id, gone, now)
+    return len(gone)
+
+
+def set_deleted(session: Session, post_ids: list[int], now: datetime) -> None:
+    """Mark these posts deleted on the platform at `now` (one statement)."""
+    if post_ids:
         session.execute(
             update(Post)
-            .where(Post.id.in_(gone))
+            .where(Post.id.in_(post_ids))
             .values(deleted_at=now)
             .execution_options(synchronize_session=False)
         )
-        record_deletion_events(session, account_id, gone, now)
-    return len(gone)
 
 
 def add_snapshot(

@@ -43,8 +43,8 @@ class WriteCounts:
         return self
 
 
-# What post matching reads of a post: its title and text, and its poll.
-POST_SOURCE_KINDS = ("post", "poll")
+# What post matching reads of a post: its title and text (a comment's: `comment`), its poll.
+POST_SOURCE_KINDS = ("post", "poll", "comment")
 
 
 def posts_scope(post_ids: Collection[int]) -> HitScope:

@@ -135,10 +135,18 @@ class Post(Base):
         Index(None, "published_at"),
         Index(None, "deleted_at"),
         Index(None, "edited_at"),
+        Index(None, "parent_post_id", "published_at"),
     )
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
     platform_post_id: Mapped[str] = mapped_column(String(100))
+    # A comment (a reply in a Telegram channel's discussion group) points at its channel post;
+    # channel posts have none. Its platform id is `<parent platform id>/c<comment id>`.
+    parent_post_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id"))
+    author_name: Mapped[str | None] = mapped_column(Text)  # a comment's author, as shown
+    author_id: Mapped[str | None] = mapped_column(String(100))  # `user:<id>`, `channel:<id>`
+    # The comment count the post showed when its comments were last read (None: never read).
+    comments_synced: Mapped[int | None] = mapped_column(BigInteger)
     url: Mapped[str | None] = mapped_column(Text)
     published_at: Mapped[datetime]
     kind: Mapped[str] = mapped_column(String(20), default="text")

@@ -20,10 +20,21 @@ from collectors.errors import (
 )
 from collectors.http import PoliteClient, RetryPolicy
 from collectors.platform import PlatformSpec
-from collectors.records import AccountProfile, AccountRef, PostRecord, SkippedItem, utc
+from collectors.records import (
+    AccountProfile,
+    AccountRef,
+    CommentThread,
+    PostRecord,
+    SkippedItem,
+    utc,
+)
 from collectors.telegram.identity import TELEGRAM, current_channel_name
 from collectors.telegram.session import session_file
 from collectors.telegram.web import ChannelPage, parse_channel_page, parse_profile_page
+from collectors.telegram.web_comments import discussion_params, parse_discussion_page
+
+# The most comments one discussion widget page is asked for (the web reads no further page).
+WEB_COMMENTS_LIMIT = 100
 
 if TYPE_CHECKING:
     from collectors.telegram.settings import TelegramConfig, TelegramSettings
@@ -37,6 +48,7 @@ class TelegramBackend(Protocol):
     """What both backends offer; the collector hands each call to the chosen one."""
 
     skipped: list[SkippedItem]  # posts a listing could not read, skipped alone
+    counts_comments: bool  # whether listed posts say how many comments they have
 
     def fetch_profile(self, account: AccountRef) -> AccountProfile: ...
 
@@ -45,6 +57,8 @@ class TelegramBackend(Protocol):
     ) -> Iterator[PostRecord]: ...
 
     def fetch_posts(self, account: AccountRef, ids: list[str]) -> dict[str, PostRecord | None]: ...
+
+    def fetch_comments(self, account: AccountRef, post_id: str, limit: int) -> CommentThread: ...
 
     def close(self) -> None: ...
 
@@ -90,6 +104,14 @@ class TelegramCollector(Collector):
     def fetch_posts(self, account: AccountRef, ids: list[str]) -> dict[str, PostRecord | None]:
         """Re-read these posts by id; None for each one that is gone (deleted)."""
         return self.backend.fetch_posts(account, ids)
+
+    @property
+    def counts_comments(self) -> bool:
+        return self.backend.counts_comments
+
+    def fetch_comments(self, account: AccountRef, post_id: str, limit: int) -> CommentThread:
+        """The newest `limit` comments of one post (its discussion group's replies)."""
+        return self.backend.fetch_comments(account, post_id, limit)
 
     def take_skipped(self) -> list[SkippedItem]:
         taken = list(self.backend.skipped)
@@ -181,6 +203,20 @@ class WebBackend:
             if post_id in wanted:
                 found[record.platform_post_id] = record
         return found
+
+    counts_comments = False  # t.me/s shows no comment counts
+
+    def fetch_comments(self, account: AccountRef, post_id: str, limit: int) -> CommentThread:
+        """The newest comments of one post from the public discussion widget (no login), at
+        most `WEB_COMMENTS_LIMIT`: older ones are not read, so the thread is then incomplete."""
+        name = current_channel_name(account)
+        wanted = min(limit, WEB_COMMENTS_LIMIT)
+        html = self._get(f"/{name}/{int(post_id)}", discussion_params(wanted))
+        thread = parse_discussion_page(html, name, post_id)
+        if len(thread.comments) > wanted:
+            del thread.comments[wanted:]
+            thread.complete = False
+        return thread
 
     def _walk(self, name: str, before: int | None) -> Iterator[PostRecord]:
         """Posts newest first, page by page back through `?before=`."""

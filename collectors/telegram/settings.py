@@ -14,6 +14,7 @@ from collectors.settings import (
     NonNegativeFloat,
     NonNegativeInt,
     PositiveFloat,
+    PositiveInt,
     SettingsContext,
     SettingsKeyError,
 )
@@ -34,6 +35,10 @@ class TelegramConfig(CollectorSection):
     api_hash_file: Path | None = None  # else env POLMON_TELEGRAM_API_HASH
     session_file: Path | None = None  # default: <data_dir>/telegram.session
     flood_wait_cap_seconds: NonNegativeFloat = 300.0
+    # Comments (replies in a channel's linked discussion group), for every Telegram account
+    # unless the account says otherwise (`[[actors.accounts]] comments`, `comments_max`).
+    comments: bool = False
+    comments_max: PositiveInt = 100  # the newest this many comments of a post are read
 
     @model_validator(mode="after")
     def _telethon_needs_api_id(self) -> TelegramConfig:

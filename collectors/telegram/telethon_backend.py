@@ -12,8 +12,22 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from telethon import errors
 from telethon.tl import functions, types
 
-from collectors.errors import AccountUnavailable, HandleReassigned, LoginRequired, RateLimited
-from collectors.records import AccountProfile, AccountRef, PostRecord, SkippedItem, utc
+from collectors.errors import (
+    AccountUnavailable,
+    CollectorError,
+    HandleReassigned,
+    LoginRequired,
+    RateLimited,
+)
+from collectors.records import (
+    AccountProfile,
+    AccountRef,
+    CommentThread,
+    PostRecord,
+    SkippedItem,
+    utc,
+)
+from collectors.telegram.comments import map_comment
 from collectors.telegram.identity import current_channel_name
 from collectors.telegram.mapping import map_channel, map_messages
 from collectors.telegram.session import session_file
@@ -121,6 +135,45 @@ class TelethonBackend:
     def fetch_posts(self, account: AccountRef, ids: list[str]) -> dict[str, PostRecord | None]:
         """Re-read posts by id; None for deleted ones (get_messages returns None for them)."""
         return self._run(self._fetch(account, ids))
+
+    # -- comments (a post's replies in the channel's discussion group) ---------------------
+    counts_comments = True  # every listed post says how many comments it has
+
+    def fetch_comments(self, account: AccountRef, post_id: str, limit: int) -> CommentThread:
+        """The newest `limit` comments of one post (none when it has no discussion)."""
+        return self._run(self._comments(account, post_id, limit))
+
+    async def _comments(self, account: AccountRef, post_id: str, limit: int) -> CommentThread:
+        channel = await self._resolve(account)
+        entity = types.InputPeerChannel(channel.id, channel.access_hash or 0)
+        client = await self._connected()
+        thread = CommentThread(post_id)
+        offset_id, read = 0, 0
+        while read < limit:
+            try:
+                replies = client.iter_messages(
+                    entity, reply_to=int(post_id), limit=limit - read, offset_id=offset_id
+                )
+                async for message in replies:
+                    offset_id, read = message.id, read + 1
+                    if not isinstance(message, types.MessageService | types.MessageEmpty):
+                        thread.comments.append(map_comment(message, channel, post_id))
+                total = getattr(replies, "total", None)
+                break
+            except errors.FloodWaitError as exc:  # resumes after the last comment read
+                await self._flood_wait(exc)
+            except errors.MsgIdInvalidError:  # no discussion (or the post is gone)
+                return CommentThread(post_id, total=0)
+            except errors.RPCError as exc:  # e.g. a discussion group that became private
+                raise CollectorError(
+                    f"telegram: the comments of post {post_id} cannot be read ({exc})",
+                    expected=True,
+                ) from None
+        else:
+            total = None
+        thread.total = total if isinstance(total, int) else None
+        thread.complete = read < limit or (thread.total is not None and thread.total <= read)
+        return thread
 
     def close(self) -> None:
         if self._loop.is_closed():

@@ -99,22 +99,22 @@ def parse_message(node: HtmlElement) -> PostRecord:
     raw: dict[str, Any] = {}
     record = PostRecord(
         platform_post_id=post_id,
-        published_at=_published_at(index, f"{channel}/{post_id}"),
+        published_at=published_at_of(index, f"{channel}/{post_id}"),
         url=url or f"https://t.me/{channel}/{post_id}",
     )
-    text_node = _text_node(index)
+    text_node = text_node_of(index)
     if text_node is not None:
         record.text = plain_text(text_node)
         record.text_html = clean_html(text_node)
     views = parse_count(index.text("tgme_widget_message_views"))
     if views is not None:
         record.views, record.views_approximate = views
-    record.reactions = _reactions(index, raw)
+    record.reactions = reactions_of(index, raw)
     record.is_edited = _is_edited(index)
     _forwarded(index, record)
     _reply(index, record, channel, raw)
-    record.media = _media(index, raw)
-    record.kind = _kind(index, record.media, raw)
+    record.media = media_of(index, raw)
+    record.kind = kind_of(index, record.media, raw)
     _link_preview(index, raw)
     author = index.text("tgme_widget_message_from_author")
     if author:
@@ -131,7 +131,7 @@ def split_data_post(value: str | None) -> tuple[str, str]:
     return channel, post_id
 
 
-def _published_at(index: ClassIndex, where: str) -> datetime:
+def published_at_of(index: ClassIndex, where: str) -> datetime:
     stamps = [
         stamp
         for name in ("tgme_widget_message_date", "tgme_widget_message_footer")
@@ -149,7 +149,7 @@ def _published_at(index: ClassIndex, where: str) -> datetime:
     return value
 
 
-def _text_node(index: ClassIndex) -> HtmlElement | None:
+def text_node_of(index: ClassIndex) -> HtmlElement | None:
     """The outermost message text (not a reply's quote); albums nest it twice."""
     text_node = index.first("js-message_text")
     if text_node is None:
@@ -165,7 +165,7 @@ def _text_node(index: ClassIndex) -> HtmlElement | None:
     return text_node
 
 
-def _reactions(index: ClassIndex, raw: dict[str, Any]) -> dict[str, int] | None:
+def reactions_of(index: ClassIndex, raw: dict[str, Any]) -> dict[str, int] | None:
     """Counts per emoji; `paid` for star reactions, `custom:<id>` for custom emoji
     shown without a fallback character."""
     reactions: dict[str, int] = {}
@@ -218,7 +218,7 @@ def _reply(index: ClassIndex, record: PostRecord, channel: str, raw: dict[str, A
         raw["reply_to_url"] = href
 
 
-def _media(index: ClassIndex, raw: dict[str, Any]) -> list[MediaItem]:
+def media_of(index: ClassIndex, raw: dict[str, Any]) -> list[MediaItem]:
     items: list[MediaItem] = []
     pages: list[str | None] = []
     for element in index.media:
@@ -280,7 +280,7 @@ def _media_item(element: HtmlElement, raw: dict[str, Any]) -> MediaItem:
     )
 
 
-def _kind(index: ClassIndex, media: list[MediaItem], raw: dict[str, Any]) -> str:
+def kind_of(index: ClassIndex, media: list[MediaItem], raw: dict[str, Any]) -> str:
     if has_class(index.node, "service_message"):
         return "service"
     poll = index.first("tgme_widget_message_poll")

@@ -29,7 +29,7 @@ KIND_PHRASES = {
 
 
 # Where a keyword hit was found, when not plainly the post's text or the video's words.
-_SOURCE_PHRASES = {"poll": " in a poll", "image_text": " in an image"}
+_SOURCE_PHRASES = {"poll": " in a poll", "image_text": " in an image", "comment": " in a comment"}
 
 
 @dataclass(frozen=True)

@@ -107,6 +107,11 @@ def collect(
 @click.option("--until", type=WHEN, help="Published before.")
 @click.option("--deleted", "only_deleted", is_flag=True, help="Only posts the platform removed.")
 @click.option("--edited", "only_edited", is_flag=True, help="Only posts edited after publication.")
+@click.option(
+    "--comments",
+    is_flag=True,
+    help="List the comments stored under the posts (Telegram) instead, with their authors.",
+)
 @click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True)
 @format_option()
 @click.pass_context
@@ -119,6 +124,7 @@ def posts(
     until: datetime | None,
     only_deleted: bool,
     only_edited: bool,
+    comments: bool,
     limit: int,
     fmt: str,
 ) -> None:
@@ -133,17 +139,23 @@ def posts(
             until=until,
             only_deleted=only_deleted,
             only_edited=only_edited,
+            comments_only=comments,
             limit=limit,
         )
     if fmt == "table":
         for row in rows:
             row["text"] = _short(row["text"], fmt)
+    columns = POST_COLUMNS if fmt != "table" else POST_TABLE_COLUMNS
+    if comments:
+        columns = (*columns, "author")
     emit(
         rows,
         fmt,
-        columns=POST_COLUMNS if fmt != "table" else POST_TABLE_COLUMNS,
-        title="posts",
-        empty="no posts stored yet: run `polmon collect`",
+        columns=columns,
+        title="comments" if comments else "posts",
+        empty="no comments stored (see `comments` in docs/cli.md)"
+        if comments
+        else "no posts stored yet: run `polmon collect`",
     )
 
 

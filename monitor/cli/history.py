@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
 import click
 
 from collectors.records import PLATFORMS
 from monitor.cli.context import app
 from monitor.output import dumps, echo, emit, format_option, format_time, zone_label
+from monitor.queries.comments import COMMENT_COLUMNS, comments_of
 from monitor.queries.events import EVENT_COLUMNS, EVENT_KINDS, list_events
 from monitor.queries.history import MEDIA_COLUMNS, METRIC_COLUMNS, VERSION_COLUMNS, post_history
 from monitor.queries.posts import find_post
 from monitor.queries.selection import actor_name, find_account_ids
 from monitor.timeparse import WHEN
 
-PARTS = {"versions": VERSION_COLUMNS, "metrics": METRIC_COLUMNS, "media": MEDIA_COLUMNS}
+PARTS = {
+    "versions": VERSION_COLUMNS,
+    "metrics": METRIC_COLUMNS,
+    "media": MEDIA_COLUMNS,
+    "comments": COMMENT_COLUMNS,
+}
 
 
 @click.command("post")
@@ -29,16 +37,20 @@ PARTS = {"versions": VERSION_COLUMNS, "metrics": METRIC_COLUMNS, "media": MEDIA_
 @format_option()
 @click.pass_context
 def post_command(ctx: click.Context, post_ref: str, only: str | None, fmt: str) -> None:
-    """One post's history: every version with a diff, deletion, metrics over time, media."""
+    """One post's history: every version with a diff, deletion, metrics over time, media, and
+    the comments stored under it."""
     with app(ctx).session() as session:
-        history = post_history(session, find_post(session, post_ref))
-    parts = {
+        stored = find_post(session, post_ref)
+        history = post_history(session, stored)
+        comments = comments_of(session, stored.id)
+    parts: dict[str, Sequence[Mapping[str, Any]]] = {
         "versions": history["versions"],
         "metrics": history["metrics"],
         "media": history["media"],
+        "comments": comments,
     }
     if fmt == "json":
-        click.echo(dumps(parts[only] if only else history))
+        click.echo(dumps(parts[only] if only else {**history, "comments": comments}))
         return
     if fmt == "csv":
         part = only or "versions"

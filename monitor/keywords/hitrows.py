@@ -16,7 +16,7 @@ class SourceText:
     """One text to match: a post's text or a transcript segment, with what its hits record."""
 
     source_key: str  # "post:<id>", "poll:<id>", "segment:<id>" or "image:<media id>"
-    source_kind: str  # "post" (title and text), "poll", "transcript" or "image_text"
+    source_kind: str  # "post" (title and text), "comment", "poll", "transcript", "image_text"
     post_id: int
     segment_id: int | None
     text: str | None

@@ -63,9 +63,10 @@ def matcher_for(
 
 
 def post_sources(rows: Iterable[Any]) -> list[SourceText]:
-    """Sources of posts (ORM objects or rows with id, title, text, url, published_at and
-    poll_text): the post's text, and its poll (question and options) as a source of its own,
-    so a hit says it was found in the poll."""
+    """Sources of posts (ORM objects or rows with id, title, text, url, published_at,
+    poll_text and parent_post_id): the post's text, and its poll (question and options) as a
+    source of its own, so a hit says it was found in the poll. A comment's text is source kind
+    `comment`, so its hits are told from the channel's own posts'."""
     sources = []
     for post in rows:
         common = {
@@ -77,7 +78,7 @@ def post_sources(rows: Iterable[Any]) -> list[SourceText]:
         sources.append(
             SourceText(
                 source_key=f"post:{post.id}",
-                source_kind="post",
+                source_kind="comment" if getattr(post, "parent_post_id", None) else "post",
                 text=post_text(post.title, post.text),
                 **common,
             )

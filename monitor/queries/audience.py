@@ -214,6 +214,7 @@ def recent_posts(
             Post.url,
         )
         .join(Account, Account.id == Post.account_id)
+        .where(Post.parent_post_id.is_(None))  # comments show under their post
         .order_by(Post.published_at.desc(), Post.id.desc())
         .limit(limit)
     )
@@ -257,6 +258,7 @@ def engagement_by_week(
         select(Post.published_at, Post.views)
         .where(
             Post.account_id == account_id,
+            Post.parent_post_id.is_(None),
             Post.published_at >= since,
             Post.published_at <= until,
         )

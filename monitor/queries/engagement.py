@@ -86,7 +86,7 @@ def captured_posts(
         since=since,
         until=until,
         limit=limit,
-    )
+    ).where(Post.parent_post_id.is_(None))  # channel posts: comments have no view counts
     posts = [_post(row, listed=True) for row in session.execute(listed_query)]
     if not posts:
         return posts
@@ -99,7 +99,8 @@ def captured_posts(
     ranked = scoped(
         select(*_COLUMNS, rank)
         .join(Account, Post.account_id == Account.id)
-        .join(Actor, Account.actor_id == Actor.id),
+        .join(Actor, Account.actor_id == Actor.id)
+        .where(Post.parent_post_id.is_(None)),
         time=Post.published_at,
         account_ids=accounts,
         until=until or now,

@@ -127,6 +127,8 @@ def post_history(session: Session, post: Post) -> PostHistory:
             "title": post.title,
             "text": post.text,
             "poll_text": post.poll_text,
+            "comment_of": post.parent_post_id,  # a comment: our id of the post it comments
+            "author": post.author_name,  # a comment's author, as the platform showed it
         },
         versions=versions,
         metrics=metrics,

@@ -1,5 +1,6 @@
-"""The texts keyword matching reads: posts (text and poll) by id or in id order, a transcript's
-segments with the post they belong to, the text read in images (OCR) with theirs."""
+"""The texts keyword matching reads: posts (text and poll; comments too) by id or in id order,
+a transcript's segments with the post they belong to, the text read in images (OCR) with
+theirs."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ class PostText(NamedTuple):
     url: str | None
     published_at: datetime | None
     poll_text: str | None = None  # a poll's question and options, one per line
+    parent_post_id: int | None = None  # set for a comment: the post it comments
 
 
 class SegmentText(NamedTuple):
@@ -45,7 +47,9 @@ class SegmentWithOwner(NamedTuple):
     owner: SegmentOwner
 
 
-_POST_COLUMNS = select(Post.id, Post.title, Post.text, Post.url, Post.published_at, Post.poll_text)
+_POST_COLUMNS = select(
+    Post.id, Post.title, Post.text, Post.url, Post.published_at, Post.poll_text, Post.parent_post_id
+)
 _SEGMENT_COLUMNS = (
     TranscriptSegment.id,
     TranscriptSegment.text,

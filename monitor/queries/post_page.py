@@ -17,11 +17,13 @@ from typing_extensions import TypedDict
 
 from monitor.hit_confidence import APPROXIMATE_MARK
 from monitor.links import video_link_at
+from monitor.queries.comments import CommentRow, comment_count, comments_of
 from monitor.queries.history import post_history
 from monitor.queries.transcripts import post_transcripts
 from storage.models import ImageText, KeywordHit, Media, Post
 
 DiffOp = Literal["same", "removed", "added"]
+COMMENTS_SHOWN = 200  # the newest comments a post's page shows
 
 
 class DiffPart(TypedDict):
@@ -129,6 +131,8 @@ class PostPage(TypedDict):
     media: list[MediaRow]
     hits: list[PostHitRow]
     poll: PollView | None
+    comments: list[CommentRow]  # the newest `COMMENTS_SHOWN`, oldest first
+    comments_stored: int  # every comment stored under the post
 
 
 @dataclass(frozen=True)
@@ -331,6 +335,8 @@ def post_page(
         media=media,
         hits=hits,
         poll=poll_view(post.raw),
+        comments=comments_of(session, post_id, limit=COMMENTS_SHOWN),
+        comments_stored=comment_count(session, post_id),
     )
 
 

@@ -71,6 +71,7 @@ class PostRow(TypedDict):
     deleted_at: datetime | None
     text: str | None
     url: str | None
+    author: str | None  # a comment's author (`--comments`); None for channel posts
 
 
 class BadPostRef(UnknownSelection):
@@ -185,12 +186,14 @@ def list_posts(
     until: datetime | None = None,
     only_deleted: bool = False,
     only_edited: bool = False,
+    comments_only: bool = False,
     limit: int | None = 50,
 ) -> list[PostRow]:
     """Stored posts newest first (published in `since <= t < until`), with when they were
     edited and deleted, how many versions of their text were seen and their latest capture's
     numbers, in one statement; `actor` is the stored name (see `selection.actor_name`),
-    `limit=None` lists all."""
+    `limit=None` lists all. The channels' own posts, or with `comments_only` the comments
+    stored under them instead (each with its author)."""
     versions = (
         select(func.count())
         .select_from(PostVersion)
@@ -215,6 +218,10 @@ def list_posts(
         until=until,
         limit=limit,
     )
+    if comments_only:
+        query = query.where(Post.parent_post_id.is_not(None))
+    else:
+        query = query.where(Post.parent_post_id.is_(None))
     if only_deleted:
         query = query.where(Post.deleted_at.is_not(None))
     if only_edited:
@@ -243,6 +250,7 @@ def list_posts(
             deleted_at=post.deleted_at,
             text=post.title or post.text,
             url=post.url,
+            author=post.author_name,
         )
         for (
             post,

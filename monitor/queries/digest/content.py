@@ -42,8 +42,10 @@ def in_scope(stmt: SelectT, scope: Scope) -> SelectT:
 
 
 def _post_in_period(period: Period) -> ColumnElement[bool]:
-    """Published in the period, or first seen in it when published shortly before."""
+    """Channel posts (not comments) published in the period, or first seen in it when
+    published shortly before."""
     return and_(
+        Post.parent_post_id.is_(None),
         Post.published_at >= period.start - LATE_POSTS,
         Post.published_at < period.end,
         or_(

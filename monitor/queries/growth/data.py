@@ -146,6 +146,7 @@ def engagement(
             select(Post.account_id, func.count())
             .where(
                 Post.account_id.in_(chunk),
+                Post.parent_post_id.is_(None),  # the channel's own posts, not comments
                 Post.published_at > as_of - timedelta(days=days),
                 Post.published_at <= as_of,
             )

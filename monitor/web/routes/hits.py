@@ -22,11 +22,16 @@ from monitor.web.export import ExportFormat, export_response
 
 router = APIRouter()
 
-Source = Literal["post", "poll", "transcript", "image_text"]
+Source = Literal["post", "comment", "poll", "transcript", "image_text"]
 Text = Annotated[str | None, Query(max_length=500)]
-HIT_SOURCES: tuple[Source, ...] = ("post", "poll", "transcript", "image_text")
+HIT_SOURCES: tuple[Source, ...] = ("post", "comment", "poll", "transcript", "image_text")
 # How the page names each source kind (others are shown as stored).
-SOURCE_LABELS = {"post": "post text", "poll": "poll", "transcript": "transcript"}
+SOURCE_LABELS = {
+    "post": "post text",
+    "comment": "comment",
+    "poll": "poll",
+    "transcript": "transcript",
+}
 
 
 def when(value: str | None, name: str) -> datetime | None:

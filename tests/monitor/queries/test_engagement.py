@@ -52,3 +52,24 @@ def test_nothing_in_scope_is_one_read(db: TestDatabase) -> None:
     with session_factory(db.engine)() as session, counted(db.engine) as statements:
         assert captured_posts(session, actor="Hun Sen", since=NOW, now=NOW) == []
     assert len(statements) == 1
+
+
+def test_comments_are_neither_listed_nor_in_the_typical_curve(db: TestDatabase) -> None:
+    with transaction(db.engine) as session:
+        owner = factories.account(session, factories.actor(session, "Thread"), "telegram", "thread")
+        parent = factories.post(session, owner, "speech", post_id="7", published_at=T0)
+        factories.metric(session, parent, timedelta(hours=1), 500)
+        reply = factories.post(
+            session,
+            owner,
+            "a reply",
+            post_id="7/c1",
+            published_at=T0 + timedelta(minutes=5),
+            parent_post_id=parent.id,
+            author_name="someone",
+        )
+        factories.metric(session, reply, timedelta(hours=1), 3)
+        parent_id = parent.id
+    with session_factory(db.engine)() as session:
+        posts = captured_posts(session, actor="Thread", limit=None, now=NOW)
+    assert [(p.id, p.listed, p.baseline) for p in posts] == [(parent_id, True, True)]
