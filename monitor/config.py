@@ -41,6 +41,7 @@ from monitor.config_sections import (
     _KeyError,
 )
 from monitor.ocr.config import OcrConfig
+from monitor.screenshots.config import EvidenceConfig
 from storage.redaction import register_secret
 
 if TYPE_CHECKING:
@@ -91,6 +92,7 @@ class PolmonConfig(Section):
     video: VideoConfig = VideoConfig()
     transcription: TranscriptionConfig = TranscriptionConfig()
     ocr: OcrConfig = OcrConfig()
+    evidence: EvidenceConfig = EvidenceConfig()
     schedule: ScheduleConfig = ScheduleConfig()
     digest: DigestConfig = DigestConfig()
     smtp: SmtpConfig = SmtpConfig()
