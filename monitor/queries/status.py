@@ -182,7 +182,7 @@ def backlog_report(session: Session, now: datetime) -> list[BacklogRow]:
     )
     rows.append(
         BacklogRow(
-            stage="screenshots",
+            stage="capturing",
             status="capturing",
             leased=jobs.leased,
             expired_leases=jobs.expired_leases,

@@ -61,7 +61,7 @@ class Capturer:
             from playwright.sync_api import Error, sync_playwright
         except ImportError as exc:
             raise ChromiumUnavailable(
-                "screenshots need Playwright: pip install 'polmon[screenshots]'"
+                "screenshots need Playwright (a dependency of polmon: pip install playwright)"
             ) from exc
         self._playwright = sync_playwright().start()
         try:
