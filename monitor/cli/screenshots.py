@@ -5,9 +5,8 @@ from __future__ import annotations
 import click
 
 from monitor.cli.context import app, exit_if_stopped, stoppable
-from monitor.output import emit, format_option
-
-COLUMNS = ("job_id", "outcome", "error")
+from monitor.cli.stage_output import print_stage_report
+from monitor.output import format_option
 
 
 @click.command()
@@ -21,14 +20,5 @@ def screenshots(ctx: click.Context, limit: int | None, fmt: str) -> None:
     context = app(ctx)
     with stoppable():  # Ctrl-C: jobs claimed and not started go back to the queue
         report = run_screenshots(context.config, context.engine, limit=limit)
-    rows = [
-        {"job_id": job_id, "outcome": outcome, "error": error}
-        for job_id, outcome, error in sorted(report.failures)
-    ]
-    if fmt != "table":
-        emit(rows, fmt, columns=COLUMNS)
-    else:
-        click.echo(", ".join(f"{name}: {count}" for name, count in report.totals().items()))
-        if rows:
-            emit(rows, fmt, columns=COLUMNS, title="not taken")
+    print_stage_report(report, fmt, "job_id", "not taken")
     exit_if_stopped(ctx, "screenshots")
