@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from sqlalchemy import Engine, and_, exists, func, insert, literal, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from storage.engine import transaction
 from storage.models import Account, KeywordHit, Post, PostVersion, Screenshot, ScreenshotJob
@@ -23,13 +23,11 @@ def screenshot_stage(**overrides: Any) -> Stage:
     return Stage("screenshots", "queued", "capturing", "done", table=ScreenshotJob, **overrides)
 
 
-def _latest_versions() -> Any:
-    """Each post's latest version id (versions are inserted in the order they were seen)."""
-    return (
-        select(PostVersion.post_id, func.max(PostVersion.id).label("version_id"))
-        .group_by(PostVersion.post_id)
-        .subquery()
-    )
+def _is_latest(version: Any) -> Any:
+    """`version` is its post's latest (versions are inserted in the order they were seen)."""
+    other = aliased(PostVersion)
+    newest = select(func.max(other.id)).where(other.post_id == version.post_id)
+    return version.id == newest.scalar_subquery()
 
 
 def _insert_jobs(session: Session, kind: str, candidates: Any, now: datetime) -> int:
@@ -74,27 +72,34 @@ def queue_screenshots(
       deleted, seen at or after `seen_since`: every such post with `all`, those with a keyword
       hit with `hits`;
     - `rendered_version` (polmon's own rendering of what we stored): the last-seen version of
-      each deleted post (with `all` or `hits`) that has no screenshot, since its page is gone.
+      each post whose deletion was noticed at or after `seen_since` (with `all` or `hits`)
+      and that has no screenshot, since its page is gone.
+
+    Both start from an index (`post_versions.seen_at`, `posts.deleted_at`), so a run reads
+    the recent versions and deletions, not the whole history.
 
     A version gets one job of each kind at most. When two passes queue at once, the second
     one's duplicate is refused by the unique index: it queues nothing this time.
     """
     if mode == "none":
         return 0
-    latest = _latest_versions()
     live = (
-        select(latest.c.post_id, latest.c.version_id)
-        .join(Post, Post.id == latest.c.post_id)
-        .join(PostVersion, PostVersion.id == latest.c.version_id)
-        .where(Post.deleted_at.is_(None), PostVersion.seen_at >= seen_since)
+        select(PostVersion.post_id, PostVersion.id.label("version_id"))
+        .join(Post, Post.id == PostVersion.post_id)
+        .where(
+            PostVersion.seen_at >= seen_since, _is_latest(PostVersion), Post.deleted_at.is_(None)
+        )
     )
     if mode == "hits":
-        live = live.where(exists().where(KeywordHit.post_id == latest.c.post_id))
-    shot = exists().where(Screenshot.post_version_id == latest.c.version_id)
+        live = live.where(exists().where(KeywordHit.post_id == PostVersion.post_id))
     gone = (
-        select(latest.c.post_id, latest.c.version_id)
-        .join(Post, Post.id == latest.c.post_id)
-        .where(Post.deleted_at.is_not(None), ~shot)
+        select(PostVersion.post_id, PostVersion.id.label("version_id"))
+        .join(Post, Post.id == PostVersion.post_id)
+        .where(
+            Post.deleted_at >= seen_since,
+            _is_latest(PostVersion),
+            ~exists().where(Screenshot.post_version_id == PostVersion.id),
+        )
     )
     try:
         with transaction(engine) as session:

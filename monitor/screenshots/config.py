@@ -19,7 +19,8 @@ class EvidenceConfig(Section):
     full_page: bool = True  # the whole page, not only the viewport
     telegram_embed: bool = True  # Telegram: the post's embed (?embed=1), not the post link
     screenshot_timeout_seconds: PositiveFloat = 30.0  # loading one page
-    screenshot_recent_days: PositiveFloat = 7.0  # pages only of versions first seen since
+    # Only versions first seen (and deletions noticed) this recently are queued.
+    screenshot_recent_days: PositiveFloat = 7.0
     # Work queue: lease length, attempts before a job is failed, first retry delay (doubling).
     screenshot_lease_seconds: PositiveInt = 300
     screenshot_max_attempts: PositiveInt = 3

@@ -89,13 +89,18 @@ def test_all_mode_queues_every_live_posts_latest_version(db: TestDatabase) -> No
     }
 
 
-def test_versions_seen_before_the_window_get_no_page_and_none_mode_nothing(
+def test_versions_and_deletions_before_the_window_get_nothing_and_none_mode_nothing(
     db: TestDatabase,
 ) -> None:
     posts = _posts(db)
     assert queue_screenshots(db.engine, "none", utcnow(), LONG_AGO) == 0
     later = utcnow() + timedelta(days=1)
-    assert queue_screenshots(db.engine, "all", utcnow(), later) == 1  # only the deletion
+    assert queue_screenshots(db.engine, "all", utcnow(), later) == 0
+    with transaction(db.engine) as session:
+        gone = session.get(f.Post, posts["gone"][0])
+        assert gone is not None
+        gone.deleted_at = later  # noticed within the window
+    assert queue_screenshots(db.engine, "all", utcnow(), later) == 1
     assert _jobs(db) == {(*posts["gone"], "rendered_version")}
 
 

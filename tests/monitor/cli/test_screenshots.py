@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from storage.engine import transaction
 from storage.models import ScreenshotJob
+from storage.types import utcnow
 from tests.conftest import TestDatabase, invoke
 from tests.support import factories as f
 from tests.support.config import write_config
@@ -18,7 +19,7 @@ from tests.support.config import write_config
 def _deleted_post(db: TestDatabase) -> None:
     with transaction(db.engine) as session:
         owner = f.account(session, f.actor(session, "PM"), handle="pm")
-        post = f.post(session, owner, "gone", deleted_at=f.T0)
+        post = f.post(session, owner, "gone", deleted_at=utcnow())
         f.version(session, post, "gone", f.T0)
 
 
