@@ -21,6 +21,7 @@ from sqlalchemy import select
 from werkzeug import Response
 
 from monitor.config import PolmonConfig
+from monitor.screenshots.browser import Capturer
 from monitor.screenshots.files import evidence_dir
 from monitor.screenshots.render import rendered_version_html
 from monitor.screenshots.worker import run_screenshots
@@ -32,7 +33,7 @@ from tests.conftest import TestDatabase
 from tests.support import factories as f
 from tests.support.config import make_config
 from tests.support.telegram_site import NOW, SiteChannel, SitePost, TelegramSite
-from tests.support.web import live_server, sign_in
+from tests.support.web import chromium_page, live_server, sign_in
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("screenshots")]
 
@@ -207,3 +208,23 @@ def test_the_post_page_shows_the_screenshot_behind_the_login(
     assert served.status_code == 200 and served.content == stored
     assert served.headers["content-type"] == "image/png"
     assert missing.status_code == 404
+    with live_server(config, db.engine) as server, chromium_page(server.base_url, browser) as tab:
+        sign_in(server, tab)
+        tab.goto(f"/posts/{post_id}")
+        shown = tab.locator(f'img[src="/screenshots/{shot.id}"]')
+        shown.wait_for()
+        assert shown.evaluate("img => img.complete && img.naturalWidth") == shot.width
+
+
+def test_our_rendering_loads_nothing_even_if_the_html_asks(
+    tmp_path: Path, site: TelegramSite, httpserver: HTTPServer, browser: Browser
+) -> None:
+    """The guard under the sanitizer: every request of polmon's own page is aborted."""
+    base = httpserver.url_for("/")
+    page = (
+        f'<link rel="stylesheet" href="{base}style.css"><img src="{base}pixel.png">'
+        f'<iframe src="{base}frame"></iframe><p style="background:url({base}bg.png)">text</p>'
+    )
+    config = make_config(tmp_path)
+    png = Capturer(config.evidence, browser).rendering(page)
+    assert png.startswith(b"\x89PNG") and site.requests == []
