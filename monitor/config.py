@@ -42,6 +42,7 @@ from monitor.config_sections import (
 )
 from monitor.engagement.config import EngagementConfig
 from monitor.ocr.config import OcrConfig
+from monitor.screenshots.config import EvidenceConfig
 from storage.redaction import register_secret
 
 if TYPE_CHECKING:
@@ -93,6 +94,7 @@ class PolmonConfig(Section):
     video: VideoConfig = VideoConfig()
     transcription: TranscriptionConfig = TranscriptionConfig()
     ocr: OcrConfig = OcrConfig()
+    evidence: EvidenceConfig = EvidenceConfig()
     schedule: ScheduleConfig = ScheduleConfig()
     digest: DigestConfig = DigestConfig()
     smtp: SmtpConfig = SmtpConfig()

@@ -166,13 +166,21 @@ class TranscriptionConfig(Section):
 
 class JobConfig(Section):
     task: Literal[
-        "collect", "collect_due", "snapshots", "download", "transcribe", "ocr", "rescan", "digest"
+        "collect",
+        "collect_due",
+        "snapshots",
+        "download",
+        "transcribe",
+        "ocr",
+        "screenshots",
+        "rescan",
+        "digest",
     ]
     platform: Platform | None = None  # collect/collect_due/snapshots: one platform, else all
     interval_minutes: PositiveFloat | None = None
     cron: str | None = None  # five fields, in [schedule] timezone
     enabled: bool = True
-    limit: PositiveInt | None = None  # download/transcribe/ocr: items per run
+    limit: PositiveInt | None = None  # download/transcribe/ocr/screenshots: items per run
     lists: list[str] = []  # digest: only these [[digest.lists]] names; empty: every list
     run_at_start: bool | None = None  # interval jobs: run once at start; None: [schedule]'s
 

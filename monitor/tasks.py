@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 
@@ -19,6 +19,9 @@ from monitor.config import JobConfig, PolmonConfig
 from monitor.reports import StageReport
 from storage.app_state import read_state, write_state
 from storage.engine import transaction
+
+if TYPE_CHECKING:
+    from monitor.pipeline import PassReport
 
 log = logging.getLogger(__name__)
 
@@ -94,18 +97,26 @@ def following(outcome: TaskOutcome, tasks: tuple[str, ...], gave_work: bool) -> 
     return replace(outcome, follow_up=tasks) if gave_work else outcome
 
 
+def collected(report: PassReport) -> TaskOutcome:
+    """A collection gave work to `download` (media queued) and to `screenshots` (posts new,
+    edited, deleted or hit: their screenshots are queued by that stage's next run)."""
+    changed = any(a.new or a.updated or a.deleted or a.keyword_hits for a in report.accounts)
+    tasks = ("download",) * (report.media_queued > 0) + ("screenshots",) * changed
+    return following(describe(report), tasks, bool(tasks))
+
+
 def collect(run: TaskRun) -> TaskOutcome:
     with stage_import("collect"):
         from monitor.pipeline import run_collect
     report = run_collect(run.config, run.engine, platform=run.job.platform)
-    return following(describe(report), ("download",), report.media_queued > 0)
+    return collected(report)
 
 
 def collect_due(run: TaskRun) -> TaskOutcome:
     with stage_import("collect"):
         from monitor.pipeline import run_collect
     report = run_collect(run.config, run.engine, platform=run.job.platform, due=True)
-    return following(describe(report), ("download",), report.media_queued > 0)
+    return collected(report)
 
 
 def nothing_due(run: TaskRun) -> bool:
@@ -150,6 +161,22 @@ def no_photo_waiting(run: TaskRun) -> bool:
     with stage_import("ocr"):
         from monitor.ocr.worker import ready_photos
     return ready_photos(run.engine) == 0
+
+
+def screenshots(run: TaskRun) -> TaskOutcome:
+    with stage_import("screenshots"):
+        from monitor.screenshots.worker import run_screenshots
+    return describe(run_screenshots(run.config, run.engine, limit=run.job.limit))
+
+
+def no_screenshot_waiting(run: TaskRun) -> bool:
+    """No screenshot is due (after queueing what is new), or they are off: the run is skipped
+    without a job_runs row (Chromium is only started when there is work)."""
+    if run.config.evidence.screenshots == "none":
+        return True
+    with stage_import("screenshots"):
+        from monitor.screenshots.worker import screenshots_waiting
+    return screenshots_waiting(run.config, run.engine) == 0
 
 
 def keyword_hashes(config: PolmonConfig) -> dict[str, str]:
@@ -220,6 +247,7 @@ TASKS: dict[str, Callable[[TaskRun], TaskOutcome]] = {
     "download": download,
     "transcribe": transcribe,
     "ocr": ocr,
+    "screenshots": screenshots,
     "rescan": rescan,
     "digest": digest,
 }
@@ -228,4 +256,5 @@ TASKS: dict[str, Callable[[TaskRun], TaskOutcome]] = {
 IDLE_CHECKS: dict[str, Callable[[TaskRun], bool]] = {
     "collect_due": nothing_due,
     "ocr": no_photo_waiting,
+    "screenshots": no_screenshot_waiting,
 }

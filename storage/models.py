@@ -28,6 +28,8 @@ from storage.model_base import _in
 # The team's tables (web logins, the alert outbox) live in their own module; importing this
 # one registers them too, so `Base.metadata` is always the whole schema.
 from storage.models_ocr import ImageText as ImageText
+from storage.models_screenshots import Screenshot as Screenshot
+from storage.models_screenshots import ScreenshotJob as ScreenshotJob
 from storage.models_team import ALERT_DELIVERY_STATUSES as ALERT_DELIVERY_STATUSES
 from storage.models_team import USER_ROLES as USER_ROLES
 from storage.models_team import AlertDelivery as AlertDelivery

@@ -1,4 +1,7 @@
-"""The media work queue: leased claims (SQLite atomic UPDATE, PostgreSQL SKIP LOCKED), backoff."""
+"""The work queues: leased claims (SQLite atomic UPDATE, PostgreSQL SKIP LOCKED), backoff.
+
+The media stages queue `media` rows; a stage may name another table with the same lease
+columns (`Stage.table`: `screenshot_jobs`)."""
 
 from __future__ import annotations
 
@@ -37,6 +40,10 @@ class Stage:
     # The media kinds this stage takes (None: every kind); transcription and OCR share the
     # `downloaded` and `transcribing` statuses and tell their rows apart by kind.
     kinds: frozenset[str] | None = None
+    # The queue's table: `media`, or another with the same lease columns (id, status,
+    # attempts, last_error, next_attempt_at, lease_owner, lease_expires_at, lease_expiries,
+    # updated_at).
+    table: Any = Media
 
     def backoff(self, attempts: int) -> timedelta:
         delay = min(self.backoff_seconds * 2 ** max(attempts - 1, 0), self.max_backoff_seconds)
@@ -60,7 +67,7 @@ def ocr_stage(**overrides: Any) -> Stage:
 
 def _of_kind(stage: Stage) -> list[Any]:
     """The condition keeping a stage to its kinds (none when it takes every kind)."""
-    return [] if stage.kinds is None else [Media.kind.in_(sorted(stage.kinds))]
+    return [] if stage.kinds is None else [stage.table.kind.in_(sorted(stage.kinds))]
 
 
 def worker_id(prefix: str = "worker") -> str:
@@ -69,31 +76,33 @@ def worker_id(prefix: str = "worker") -> str:
 
 
 def _claimable(stage: Stage, now: datetime) -> Any:
+    table = stage.table
     ready = and_(
-        Media.status == stage.ready_status,
-        or_(Media.next_attempt_at.is_(None), Media.next_attempt_at <= now),
+        table.status == stage.ready_status,
+        or_(table.next_attempt_at.is_(None), table.next_attempt_at <= now),
     )
     expired = and_(
-        Media.status == stage.working_status,
-        Media.lease_expires_at < now,
-        Media.lease_expiries + 1 < stage.max_lease_expiries,
+        table.status == stage.working_status,
+        table.lease_expires_at < now,
+        table.lease_expiries + 1 < stage.max_lease_expiries,
     )
     return and_(or_(ready, expired), *_of_kind(stage))
 
 
 def _fail_exhausted_leases(session: Session, stage: Stage, now: datetime) -> None:
     """Rows whose lease expired once too often: a worker kept dying or hanging on them."""
+    table = stage.table
     session.execute(
-        update(Media)
+        update(table)
         .where(
-            Media.status == stage.working_status,
-            Media.lease_expires_at < now,
-            Media.lease_expiries + 1 >= stage.max_lease_expiries,
+            table.status == stage.working_status,
+            table.lease_expires_at < now,
+            table.lease_expiries + 1 >= stage.max_lease_expiries,
             *_of_kind(stage),
         )
         .values(
             status=S.FAILED,
-            lease_expiries=Media.lease_expiries + 1,
+            lease_expiries=table.lease_expiries + 1,
             last_error=f"{stage.name}: lease expired {stage.max_lease_expiries} times "
             "(the worker died or hung each time)",
             lease_owner=None,
@@ -105,44 +114,47 @@ def _fail_exhausted_leases(session: Session, stage: Stage, now: datetime) -> Non
 
 def claim(engine: Engine, stage: Stage, owner: str, limit: int = 1) -> list[int]:
     """Atomically lease up to `limit` ready (or expired) rows for `owner`; returns their ids."""
+    table = stage.table
     now = utcnow()
     with transaction(engine) as session:
         _fail_exhausted_leases(session, stage, now)
-        candidates = select(Media.id).where(_claimable(stage, now)).order_by(Media.id).limit(limit)
+        candidates = select(table.id).where(_claimable(stage, now)).order_by(table.id).limit(limit)
         if engine.dialect.name == "postgresql":
             candidates = candidates.with_for_update(skip_locked=True)
         result = session.execute(
-            update(Media)
-            .where(Media.id.in_(candidates.scalar_subquery()))
+            update(table)
+            .where(table.id.in_(candidates.scalar_subquery()))
             .values(
                 status=stage.working_status,
                 lease_owner=owner,
                 lease_expires_at=now + timedelta(seconds=stage.lease_seconds),
                 # A ready row starts an attempt; an expired one goes on with the dead worker's
                 # attempt (not the media's fault), and counts one more expired lease.
-                attempts=Media.attempts + case((Media.status == stage.ready_status, 1), else_=0),
-                lease_expiries=Media.lease_expiries
-                + case((Media.status == stage.working_status, 1), else_=0),
+                attempts=table.attempts + case((table.status == stage.ready_status, 1), else_=0),
+                lease_expiries=table.lease_expiries
+                + case((table.status == stage.working_status, 1), else_=0),
                 updated_at=now,
             )
-            .returning(Media.id)
+            .returning(table.id)
             .execution_options(synchronize_session=False)
         )
         return sorted(result.scalars())
 
 
 def _owned(media_id: int, stage: Stage, owner: str) -> Any:
+    table = stage.table
     return and_(
-        Media.id == media_id, Media.lease_owner == owner, Media.status == stage.working_status
+        table.id == media_id, table.lease_owner == owner, table.status == stage.working_status
     )
 
 
 def renew(engine: Engine, stage: Stage, media_id: int, owner: str) -> bool:
     """Extend a lease still held; False when it was lost (expired and taken by another)."""
+    table = stage.table
     now = utcnow()
     with transaction(engine) as session:
         result = session.execute(
-            update(Media)
+            update(table)
             .where(_owned(media_id, stage, owner))
             .values(lease_expires_at=now + timedelta(seconds=stage.lease_seconds))
             .execution_options(synchronize_session=False)
@@ -164,6 +176,7 @@ def release(
     `retry_after` seconds: the row is not claimable before then (e.g. waiting for a duplicate,
     or for disk space); `error`: why, kept as the row's last error.
     """
+    table = stage.table
     delay: dict[str, Any] = {}
     if retry_after is not None:
         delay["next_attempt_at"] = utcnow() + timedelta(seconds=retry_after)
@@ -171,13 +184,13 @@ def release(
         delay["last_error"] = error[:4000]
     with transaction(engine) as session:
         result = session.execute(
-            update(Media)
+            update(table)
             .where(_owned(media_id, stage, owner))
             .values(
                 status=stage.ready_status,
                 lease_owner=None,
                 lease_expires_at=None,
-                attempts=Media.attempts - 1,
+                attempts=table.attempts - 1,
                 **delay,
             )
             .execution_options(synchronize_session=False)
@@ -191,8 +204,9 @@ def complete(session: Session, stage: Stage, media_id: int, owner: str, **values
     Returns False when the lease was lost: the caller must then roll back its results so
     that no media is processed twice. Attempts reset for the next stage.
     """
+    table = stage.table
     result = session.execute(
-        update(Media)
+        update(table)
         .where(_owned(media_id, stage, owner))
         .values(
             status=values.pop("status", stage.done_status),
@@ -226,10 +240,11 @@ def fail(
 
     Returns the row's new status, or None if the lease had been lost.
     """
+    table = stage.table
     now = utcnow()
     with transaction(engine) as session:
         media = session.execute(
-            select(Media).where(_owned(media_id, stage, owner))
+            select(table).where(_owned(media_id, stage, owner))
         ).scalar_one_or_none()
         if media is None:
             return None
@@ -251,18 +266,20 @@ def retry_finished(
 ) -> int:
     """Put `status` rows (failed or skipped) back to the stage's ready status, attempts reset.
 
-    A row belongs to the download stage while it has no local file, to transcription or OCR
-    (by its kind) once it has one. `since`: only rows that reached `status` at or after then.
-    Returns the count.
+    A media row belongs to the download stage while it has no local file, to transcription
+    or OCR (by its kind) once it has one; a stage with a table of its own takes all of its
+    rows. `since`: only rows that reached `status` at or after then. Returns the count.
     """
-    has_file = Media.local_path.is_not(None)
-    downloaded = stage.ready_status != S.PENDING
-    conditions = [Media.status == status, has_file if downloaded else ~has_file, *_of_kind(stage)]
+    table = stage.table
+    conditions = [table.status == status, *_of_kind(stage)]
+    if table is Media:
+        has_file = Media.local_path.is_not(None)
+        conditions.append(has_file if stage.ready_status != S.PENDING else ~has_file)
     if since is not None:
-        conditions.append(Media.updated_at >= since)
+        conditions.append(table.updated_at >= since)
     with transaction(engine) as session:
         result = session.execute(
-            update(Media)
+            update(table)
             .where(*conditions)
             .values(
                 status=stage.ready_status,

@@ -39,6 +39,7 @@ COMMANDS = {
     "posts": "monitor.cli.collect:posts",
     "queue": "monitor.cli.queue:queue",
     "run": "monitor.cli.run:run_command",
+    "screenshots": "monitor.cli.screenshots:screenshots",
     "search": "monitor.cli.search:search_command",
     "serve": "monitor.cli.serve:serve",
     "status": "monitor.cli.status:status",

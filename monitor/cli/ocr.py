@@ -5,9 +5,8 @@ from __future__ import annotations
 import click
 
 from monitor.cli.context import app, exit_if_stopped, stoppable
-from monitor.output import emit, format_option
-
-COLUMNS = ("media_id", "outcome", "error")
+from monitor.cli.stage_output import print_stage_report
+from monitor.output import format_option
 
 
 @click.command()
@@ -21,14 +20,5 @@ def ocr(ctx: click.Context, limit: int | None, fmt: str) -> None:
     context = app(ctx)
     with stoppable():  # Ctrl-C: photos claimed and not started go back to the queue
         report = run_ocr(context.config, context.engine, limit=limit)
-    rows = [
-        {"media_id": media_id, "outcome": outcome, "error": error}
-        for media_id, outcome, error in sorted(report.failures)
-    ]
-    if fmt != "table":
-        emit(rows, fmt, columns=COLUMNS)
-    else:
-        click.echo(", ".join(f"{name}: {count}" for name, count in report.totals().items()))
-        if rows:
-            emit(rows, fmt, columns=COLUMNS, title="not read")
+    print_stage_report(report, fmt, "media_id", "not read")
     exit_if_stopped(ctx, "ocr")

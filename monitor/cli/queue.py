@@ -1,4 +1,4 @@
-"""`polmon queue retry`: put failed (or skipped) media back in the download or transcribe queue."""
+"""`polmon queue retry`: put failed (or skipped) work back in its stage's queue."""
 
 from __future__ import annotations
 
@@ -9,13 +9,19 @@ import click
 from monitor.cli.context import app
 from monitor.timeparse import WHEN
 from storage.queue import download_stage, ocr_stage, retry_finished, transcribe_stage
+from storage.screenshots import screenshot_stage
 
-STAGES = {"download": download_stage, "transcribe": transcribe_stage, "ocr": ocr_stage}
+STAGES = {
+    "download": download_stage,
+    "transcribe": transcribe_stage,
+    "ocr": ocr_stage,
+    "screenshots": screenshot_stage,
+}
 
 
 @click.group()
 def queue() -> None:
-    """The media work queue (download, transcription, OCR)."""
+    """The work queues (download, transcription, OCR, screenshots)."""
 
 
 @queue.command("retry")
@@ -38,7 +44,7 @@ def queue() -> None:
 def queue_retry(
     ctx: click.Context, stages: tuple[str, ...], status: str, since: datetime | None
 ) -> None:
-    """Queue failed (or skipped) media again, attempts reset: e.g. after a full disk."""
+    """Queue failed (or skipped) work again, attempts reset: e.g. after a full disk."""
     engine = app(ctx).engine
     counts = {
         name: retry_finished(engine, STAGES[name](), status, since)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from monitor.config_sections import JobConfig
 from storage.models import Account, Base, CollectionRun, JobRun, Media
 from storage.queue_status import LEASED, MediaStatus, queue_backlog
+from storage.screenshots import screenshot_backlog
 
 
 class LastRun(TypedDict):
@@ -169,7 +170,8 @@ def job_report(session: Session, jobs: Mapping[str, JobConfig]) -> list[JobStatu
 
 def backlog_report(session: Session, now: datetime) -> list[BacklogRow]:
     """Work waiting in the media queue at `now`: ready, waiting to retry and the oldest item
-    per ready status; leases held and expired per leased status (`storage.queue_status`)."""
+    per ready status; leases held and expired per leased status (`storage.queue_status`);
+    then the same two rows for the screenshot queue (`screenshot_jobs`)."""
     rows = []
     for item in queue_backlog(session, now):
         if item.status in LEASED:
@@ -191,6 +193,24 @@ def backlog_report(session: Session, now: datetime) -> list[BacklogRow]:
                     oldest=item.oldest,
                 )
             )
+    jobs = screenshot_backlog(session, now)
+    rows.append(
+        BacklogRow(
+            stage="screenshots",
+            status="queued",
+            ready=jobs.ready,
+            retry_later=jobs.retry_later,
+            oldest=jobs.oldest,
+        )
+    )
+    rows.append(
+        BacklogRow(
+            stage="capturing",
+            status="capturing",
+            leased=jobs.leased,
+            expired_leases=jobs.expired_leases,
+        )
+    )
     return rows
 
 

@@ -315,6 +315,9 @@ class TelegramSite:
         if held is not None:
             held[0].set()
             held[1].wait(timeout=60)
+        single = re.fullmatch(r"/([A-Za-z0-9_]+)/([0-9]+)/?", request.path)
+        if single:
+            return self._single_post(single.group(1), int(single.group(2)))
         match = re.fullmatch(r"/(s/)?([A-Za-z0-9_]+)/?", request.path)
         if not match:
             return Response("not found", status=404)
@@ -330,6 +333,29 @@ class TelegramSite:
             page = channel_page_html(channel, int(before) if before else None, self.page_size)
             return _html(page)
         return _html(profile_page_html(channel))
+
+    def _single_post(self, name: str, post_id: int) -> Response:
+        """t.me/<channel>/<id> (and its `?embed=1`): the one post, or 404 once it is gone."""
+        channel = self.channels.get(name.lower())
+        post = None if channel is None or channel.state != "public" else channel.posts.get(post_id)
+        if channel is None or post is None:
+            return _html("<!DOCTYPE html><html><body>Post not found</body></html>", 404)
+        return _html(embed_page_html(channel, post))
+
+
+def embed_page_html(channel: SiteChannel, post: SitePost) -> str:
+    """t.me/<channel>/<id>?embed=1: one message in t.me's widget markup, styled inline (no
+    request leaves the page)."""
+    style = (
+        "body{margin:0;background:#dfe7ef;font:15px sans-serif}"
+        ".tgme_widget_message_bubble{background:#fff;margin:12px;padding:12px;"
+        "border-radius:10px;box-shadow:0 1px 2px #8aa}"
+        ".tgme_widget_message_author{color:#2a7ab0;font-weight:bold}"
+    )
+    return (
+        f'<!DOCTYPE html><html><head><meta charset="utf-8"><style>{style}</style></head>'
+        f"<body>{message_html(channel, post)}</body></html>"
+    )
 
 
 def _html(body: str, status: int = 200) -> Response:

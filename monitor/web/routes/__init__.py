@@ -7,6 +7,7 @@ ROUTER_MODULES = (
     "monitor.web.routes.posts",
     "monitor.web.routes.api_posts",
     "monitor.web.routes.media",
+    "monitor.web.routes.screenshots",
     "monitor.web.routes.hits",
     "monitor.web.routes.api_hits",
     "monitor.web.routes.search",

@@ -1,4 +1,5 @@
-"""`/posts/<id>`: a post with every version and its diff, metrics, media player and transcript."""
+"""`/posts/<id>`: a post with every version and its diff, metrics, media player, transcript and
+screenshots."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from starlette.responses import Response
 
 from monitor.config import PolmonConfig
 from monitor.queries.post_page import Confidence, PostPage, post_page
+from monitor.queries.screenshots import post_screenshots
 from monitor.web.deps import Config, DbSession, render
 
 router = APIRouter()
@@ -40,4 +42,6 @@ def post_view(
     t: Annotated[float | None, Query(ge=0, le=1e7, description="open the player here")] = None,
 ) -> Response:
     """The post's page; `?t=SECONDS` (or `#t=SECONDS`) starts its player at that second."""
-    return render(request, "post.html", page=page_or_404(session, config, post_id), start=t)
+    page = page_or_404(session, config, post_id)
+    shots = post_screenshots(session, post_id)
+    return render(request, "post.html", page=page, start=t, screenshots=shots)

@@ -1,0 +1,1 @@
+"""Screenshots of posts as a person sees them (headless Chromium through Playwright)."""
