@@ -81,6 +81,17 @@ TABLES: dict[str, tuple[str, str]] = {
         "What Tesseract read in each downloaded photo (OCR): text, languages, mean confidence "
         "0..1, size; media_id names the photo.",
     ),
+    "screenshots": (
+        "Screenshots",
+        "A PNG of a post as a person sees it (kind page: its public page; rendered_version: "
+        "polmon's own rendering of a stored version, e.g. of a deleted post): sha256, size, "
+        "storage_key under the evidence folder.",
+    ),
+    "screenshot_jobs": (
+        "Screenshot queue",
+        "The screenshot stage's work: one job per post version and kind, queued, capturing, "
+        "done or failed, with attempts and the last error.",
+    ),
     "v_keyword_hits": (
         "Keyword hits with their posts",
         "Every keyword hit with its post, account and actor: snippet, link, second spoken.",
@@ -99,6 +110,8 @@ FACETS: dict[str, list[str]] = {
     "posts": ["kind"],
     "media": ["status", "kind", "skip_reason"],
     "image_texts": ["languages"],
+    "screenshots": ["kind"],
+    "screenshot_jobs": ["status", "kind"],
     "account_events": ["kind"],
     "job_runs": ["job_name", "status"],
     "alert_events": ["kind"],

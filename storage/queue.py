@@ -254,7 +254,10 @@ def fail(
         if permanent or media.attempts >= stage.max_attempts:
             media.status = status
             media.next_attempt_at = None
-            media.skip_reason = skip_reason[:100] if skip_reason and status == S.SKIPPED else None
+            if isinstance(media, Media):  # a queue table of its own keeps no skip reason
+                media.skip_reason = (
+                    skip_reason[:100] if skip_reason and status == S.SKIPPED else None
+                )
         else:
             media.status = stage.ready_status
             media.next_attempt_at = now + stage.backoff(media.attempts)
@@ -277,20 +280,22 @@ def retry_finished(
         conditions.append(has_file if stage.ready_status != S.PENDING else ~has_file)
     if since is not None:
         conditions.append(table.updated_at >= since)
+    values: dict[str, object] = {
+        "status": stage.ready_status,
+        "attempts": 0,
+        "lease_expiries": 0,
+        "next_attempt_at": None,
+        "lease_owner": None,
+        "lease_expires_at": None,
+        "updated_at": utcnow(),
+    }
+    if table is Media:
+        values["skip_reason"] = None
     with transaction(engine) as session:
         result = session.execute(
             update(table)
             .where(*conditions)
-            .values(
-                status=stage.ready_status,
-                attempts=0,
-                lease_expiries=0,
-                skip_reason=None,
-                next_attempt_at=None,
-                lease_owner=None,
-                lease_expires_at=None,
-                updated_at=utcnow(),
-            )
+            .values(values)
             .execution_options(synchronize_session=False)
         )
         return int(result.rowcount)  # type: ignore[attr-defined]

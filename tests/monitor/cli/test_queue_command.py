@@ -73,7 +73,8 @@ def test_retry_every_stage_and_skipped_rows(db: TestDatabase, tmp_path: Path) ->
     ids = _media(db)
     config = write_config(tmp_path, db)
     assert invoke(config, "queue", "retry").output == (
-        "download: 2 queued again, transcribe: 1 queued again, ocr: 0 queued again\n"
+        "download: 2 queued again, transcribe: 1 queued again, ocr: 0 queued again, "
+        "screenshots: 0 queued again\n"
     )
     skipped = invoke(config, "queue", "retry", "--status", "skipped", "--stage", "download")
     assert skipped.output == "download: 1 queued again\n"

@@ -211,9 +211,16 @@ def test_the_post_page_shows_the_screenshot_behind_the_login(
     with live_server(config, db.engine) as server, chromium_page(server.base_url, browser) as tab:
         sign_in(server, tab)
         tab.goto(f"/posts/{post_id}")
-        shown = tab.locator(f'img[src="/screenshots/{shot.id}"]')
-        shown.wait_for()
-        assert shown.evaluate("img => img.complete && img.naturalWidth") == shot.width
+        selector = f'img[src="/screenshots/{shot.id}"]'
+        # The image is lazy and decodes after the page's load event: bring it into view, wait
+        # for it, then read its size.
+        tab.locator(selector).scroll_into_view_if_needed()
+        tab.wait_for_function(
+            "sel => { const img = document.querySelector(sel); "
+            "return img !== null && img.complete && img.naturalWidth > 0; }",
+            arg=selector,
+        )
+        assert tab.locator(selector).evaluate("img => img.naturalWidth") == shot.width
 
 
 def test_our_rendering_loads_nothing_even_if_the_html_asks(
