@@ -16,10 +16,12 @@ UV := uv==0.13.9
 COMPILE = $(BIN)/uv pip compile pyproject.toml requirements/build.in --universal \
 	--python-version 3.11 --generate-hashes --override requirements/overrides.txt --quiet
 CONFIG := demo-output/polmon.toml
-# The suite on every core (at most four workers: each holds its own databases and models;
-# a module marked `xdist_group` stays on one worker, so its module fixture is built once);
-# `make test PYTEST_PARALLEL=` runs it in one process.
-PYTEST_PARALLEL ?= -n auto --maxprocesses 4 --dist loadgroup
+# The suite on two workers per core (at most eight: each holds its own databases and models).
+# Many tests wait on real processes, servers and browsers, so one worker per core leaves a
+# quarter of the CPU idle; a module marked `xdist_group` stays on one worker, so its module
+# fixture is built once. `make test PYTEST_PARALLEL=` runs it in one process.
+PYTEST_WORKERS ?= $(shell $(PYTHON) -c 'import os; print(min(8, 2 * (os.cpu_count() or 1)))')
+PYTEST_PARALLEL ?= -n $(PYTEST_WORKERS) --dist loadgroup
 
 .PHONY: run test lint typecheck install install-test lock upgrade-ytdlp clean
 
@@ -51,11 +53,16 @@ run: $(VENV)/.run-installed
 	@echo "  polmon --config $(CONFIG) hits"
 	@echo "  polmon --config $(CONFIG) posts"
 
+# mypy checks the types while the suite runs (it fits in the CPU the suite leaves idle); its
+# report is printed after the suite's, and either failing fails the target.
 test: $(VENV)/.test-installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy
-	$(BIN)/python -m pytest -q $(PYTEST_PARALLEL)
+	@echo "$(BIN)/mypy (beside the suite) && $(BIN)/python -m pytest -q $(PYTEST_PARALLEL)"
+	@$(BIN)/mypy >$(VENV)/mypy.log 2>&1 & mypy=$$!; \
+	$(BIN)/python -m pytest -q $(PYTEST_PARALLEL); tests=$$?; \
+	wait $$mypy; types=$$?; echo "mypy:"; cat $(VENV)/mypy.log; \
+	test $$tests -eq 0 && test $$types -eq 0
 
 lint: $(VENV)/.test-installed
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
