@@ -40,6 +40,7 @@ from monitor.config_sections import (
     WebConfig,
     _KeyError,
 )
+from monitor.evidence.config import EvidenceChoice, EvidenceConfig
 from monitor.ocr.config import OcrConfig
 from storage.redaction import register_secret
 
@@ -91,6 +92,7 @@ class PolmonConfig(Section):
     video: VideoConfig = VideoConfig()
     transcription: TranscriptionConfig = TranscriptionConfig()
     ocr: OcrConfig = OcrConfig()
+    evidence: EvidenceConfig = EvidenceConfig()
     schedule: ScheduleConfig = ScheduleConfig()
     digest: DigestConfig = DigestConfig()
     smtp: SmtpConfig = SmtpConfig()
@@ -167,6 +169,18 @@ class PolmonConfig(Section):
     @property
     def media_dir(self) -> Path:
         return self.resolve(self.paths.media_dir or self.paths.data_dir / "media")
+
+    @property
+    def evidence_root(self) -> Path:
+        return self.resolve(self.evidence.root or self.paths.data_dir / "evidence")
+
+    def evidence_mode(self, platform: str, key: str) -> EvidenceChoice:
+        """An account's `evidence`: its own, else its actor's, else `[evidence] capture`."""
+        for actor in self.actors:
+            for account in actor.accounts:
+                if account.platform == platform and account.key == key:
+                    return account.evidence or actor.evidence or self.evidence.capture
+        return self.evidence.capture
 
     @property
     def model_cache_dir(self) -> Path:

@@ -74,6 +74,9 @@ class AccountConfig(Section):
     # Collected when this many minutes have passed since its last collection (the collect_due
     # job); else its actor's interval_minutes; else only by the collect jobs' own schedule.
     interval_minutes: PositiveFloat | None = None
+    # Which responses are kept as evidence (all, hits, none); else its actor's, else
+    # [evidence] capture.
+    evidence: Literal["all", "hits", "none"] | None = None
 
     @model_validator(mode="after")
     def _needs_identity(self) -> AccountConfig:
@@ -96,6 +99,7 @@ class ActorConfig(Section):
     country: str | None = None
     notes: str | None = None
     interval_minutes: PositiveFloat | None = None  # every account's, unless it has its own
+    evidence: Literal["all", "hits", "none"] | None = None  # likewise
     accounts: list[AccountConfig] = []
 
 

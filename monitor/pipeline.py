@@ -20,7 +20,7 @@ from collectors.errors import (
     NetworkUnreachable,
     PolmonError,
 )
-from collectors.records import AccountRef, PostRecord
+from collectors.records import AccountRef, PostRecord, RawCapture
 from collectors.registry import collector_class, platform_spec
 from collectors.settings import CollectorSection
 from monitor import shutdown
@@ -39,7 +39,9 @@ from storage.accounts import (
     record_unavailable,
     sync_accounts,
 )
+from storage.captures import EvidenceMode, keep_captures, store_captures
 from storage.engine import transaction
+from storage.evidence_store import EvidenceStore
 from storage.ingest import ingest_posts, mark_deleted
 from storage.leases import account_lease
 from storage.runs import close_interrupted_runs, finish_run, start_run
@@ -260,6 +262,9 @@ class AccountCollection:
         newest: datetime | None = None
         oldest: datetime | None = None
         yielded = 0
+        mode: EvidenceMode = self.config.evidence_mode(ref.platform, ref.handle or "")
+        store = EvidenceStore(self.config.evidence_root)
+        left_out: list[RawCapture] = []  # `hits` keeps these only if the pass finds a deletion
         listing = _UntilStopRequested(self.collector.list_posts(ref, since, limit))
         for batch in _batches(iter(listing), BATCH_SIZE):
             yielded += len(batch)
@@ -269,6 +274,10 @@ class AccountCollection:
                 result = ingest_posts(session, self.account_id, batch, utcnow())
                 # New and edited posts are matched in the same transaction as their text.
                 report.keyword_hits += match_posts(session, self.config, result.matched_post_ids)
+                # The responses they came from, linked to the versions, as `evidence` says.
+                left_out += keep_captures(
+                    session, store, self.account_id, batch, result, mode
+                ).left_out
             seen |= result.seen_ids
             report.new += result.new
             report.updated += result.updated
@@ -290,6 +299,8 @@ class AccountCollection:
                 report.deleted = mark_deleted(
                     session, self.account_id, window_start, seen, utcnow()
                 )
+                if report.deleted and left_out:  # the listing that no longer held them
+                    store_captures(session, store, self.account_id, left_out)
             advance_cursor(
                 session,
                 self.account_id,

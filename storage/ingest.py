@@ -45,6 +45,11 @@ class BatchResult:
     media: int = 0  # media rows queued for download
     seen_ids: set[str] = field(default_factory=set)
     matched_post_ids: list[int] = field(default_factory=list)
+    # Every version this batch wrote with the record it came from (storage.captures links
+    # each to its capture); `edited_post_ids` are the posts with a second or later version.
+    versions: list[tuple[PostVersion, PostRecord]] = field(default_factory=list)
+    edited_post_ids: list[int] = field(default_factory=list)
+    post_ids: dict[str, int] = field(default_factory=dict)  # platform id -> posts.id
 
 
 def _metrics(record: PostRecord) -> tuple[object, ...]:
@@ -140,17 +145,17 @@ def ingest_posts(
                 **{name: getattr(record, name) for name in _METRICS},
             )
             new_posts.append(post)
-            extra_rows.append(
-                PostVersion(
-                    post=post,
-                    text=record.text,
-                    text_html=record.text_html,
-                    title=record.title,
-                    poll_text=record.poll_text,
-                    edited_at=record.edited_at,
-                    seen_at=now,
-                )
+            first = PostVersion(
+                post=post,
+                text=record.text,
+                text_html=record.text_html,
+                title=record.title,
+                poll_text=record.poll_text,
+                edited_at=record.edited_at,
+                seen_at=now,
             )
+            extra_rows.append(first)
+            result.versions.append((first, record))
             extra_rows.append(_metric_row(post, record, now))
             queued = _new_media(post, record, set())
             extra_rows.extend(queued)
@@ -159,17 +164,18 @@ def ingest_posts(
             continue
         changed = False
         if _text_of(post) != _text_of(record):
-            edits.append(
-                PostVersion(
-                    post_id=post.id,
-                    text=record.text,
-                    text_html=record.text_html,
-                    title=record.title,
-                    poll_text=record.poll_text,
-                    edited_at=record.edited_at,
-                    seen_at=now,
-                )
+            edit = PostVersion(
+                post_id=post.id,
+                text=record.text,
+                text_html=record.text_html,
+                title=record.title,
+                poll_text=record.poll_text,
+                edited_at=record.edited_at,
+                seen_at=now,
             )
+            edits.append(edit)
+            result.versions.append((edit, record))
+            result.edited_post_ids.append(post.id)
             post.text, post.title, post.poll_text = record.text, record.title, record.poll_text
             post.edited_at = record.edited_at or now
             result.edited += 1
@@ -215,6 +221,7 @@ def ingest_posts(
             .execution_options(synchronize_session=False)
         )
     result.matched_post_ids.extend(post.id for post in new_posts)
+    result.post_ids = {post.platform_post_id: post.id for post in [*stored.values(), *new_posts]}
     return result
 
 

@@ -12,7 +12,15 @@ from telethon import errors
 from telethon.tl import functions, types
 
 from collectors.errors import AccountUnavailable, LoginRequired, RateLimited
-from collectors.records import AccountProfile, AccountRef, PostRecord, SkippedItem, utc
+from collectors.records import (
+    AccountProfile,
+    AccountRef,
+    PostRecord,
+    RawCapture,
+    SkippedItem,
+    now_utc,
+    utc,
+)
 from collectors.telegram.identity import channel_name
 from collectors.telegram.mapping import map_channel, map_messages
 from collectors.telegram.session import session_file
@@ -22,6 +30,19 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+
+
+def captured(record: PostRecord, messages: list[Any]) -> PostRecord:
+    """`record` with its capture: the messages as Telethon's JSON (a list, an album's all)."""
+    body = "[" + ",".join(message.to_json(ensure_ascii=False) for message in messages) + "]"
+    record.capture = RawCapture(
+        url=record.url or f"telegram:message:{record.platform_post_id}",
+        fetched_at=now_utc(),
+        content=body.encode(),
+        kind="telethon",
+        content_type="application/json",
+    )
+    return record
 
 
 class TelegramClientLike(Protocol):
@@ -214,7 +235,7 @@ class TelethonBackend:
         async for group in self._groups(entity, min_id):
             if max(m.date for m in group) < since:
                 return
-            yield map_messages(group, channel)
+            yield captured(map_messages(group, channel), group)
             count += 1
             if count >= limit:
                 return
@@ -258,5 +279,8 @@ class TelethonBackend:
         found: dict[str, PostRecord | None] = {}
         for post_id, message in zip(wanted, messages, strict=True):
             gone = message is None or isinstance(message, types.MessageEmpty)
-            found[str(post_id)] = None if gone else map_messages([message], channel)
+            if gone:
+                found[str(post_id)] = None
+            else:
+                found[str(post_id)] = captured(map_messages([message], channel), [message])
         return found
