@@ -164,7 +164,15 @@ class TranscriptionConfig(Section):
 
 class JobConfig(Section):
     task: Literal[
-        "collect", "collect_due", "snapshots", "download", "transcribe", "ocr", "rescan", "digest"
+        "collect",
+        "collect_due",
+        "snapshots",
+        "download",
+        "transcribe",
+        "ocr",
+        "rescan",
+        "digest",
+        "evidence_stamp",
     ]
     platform: Platform | None = None  # collect/collect_due/snapshots: one platform, else all
     interval_minutes: PositiveFloat | None = None

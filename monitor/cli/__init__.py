@@ -29,6 +29,7 @@ COMMANDS = {
     "doctor": "monitor.cli.doctor:doctor",
     "download": "monitor.cli.download:download",
     "events": "monitor.cli.history:events",
+    "evidence": "monitor.cli.evidence:evidence",
     "growth": "monitor.cli.growth:growth",
     "hits": "monitor.cli.keywords:hits",
     "init": "monitor.cli.setup:init",
