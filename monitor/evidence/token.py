@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from asn1crypto import algos, cms, tsp
+from asn1crypto import algos, cms, core, tsp
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
@@ -66,15 +66,19 @@ def timestamp_request(digest: bytes) -> tuple[bytes, int]:
 
 def token_from_response(response: bytes, digest: bytes, nonce: int) -> bytes:
     """The DER TimeStampToken of a granted TimeStampResp for our request; else TokenError."""
-    try:
-        parsed = tsp.TimeStampResp.load(response)
-        status = parsed["status"]["status"].native
-    except (ValueError, TypeError, KeyError) as exc:
+    try:  # read field by field: a refusal carries no token, which TimeStampResp requires
+        fields = core.Sequence.load(response)
+        status_info = tsp.PKIStatusInfo.load(fields[0].dump())
+        status = status_info["status"].native
+    except (ValueError, TypeError, KeyError, IndexError) as exc:
         raise TokenError(f"the TSA's answer is not a timestamp response ({exc})") from None
     if status not in ("granted", "granted_with_mods"):
-        text = parsed["status"]["status_string"].native or []
+        text = status_info["status_string"].native or []
         raise TokenError(f"the TSA refused: {status} {' '.join(text)}".strip())
-    token = parsed["time_stamp_token"]
+    try:
+        token = cms.ContentInfo.load(fields[1].dump())
+    except (ValueError, TypeError, KeyError, IndexError) as exc:
+        raise TokenError(f"the TSA granted but sent no readable token ({exc})") from None
     tst = _tst_info(token)
     if tst["nonce"].native != nonce:
         raise TokenError("the TSA's token answers another request (nonce differs)")
