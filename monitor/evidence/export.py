@@ -14,7 +14,14 @@ from sqlalchemy import Engine
 
 from collectors.errors import PolmonError
 from monitor.config import PolmonConfig
-from monitor.evidence.wacz import WARC_PATH, WarcItem, cdxj_index, pages_jsonl, write_warc
+from monitor.evidence.wacz import (
+    WARC_PATH,
+    WarcItem,
+    cdxj_index,
+    pages_jsonl,
+    record_offsets,
+    write_warc,
+)
 from monitor.evidence.wacz import write_wacz as _zip
 from monitor.queries.evidence import (
     ExportFile,
@@ -150,9 +157,11 @@ def export_evidence(
                 },
             }
         )
-    warc = write_warc(items, "polmon")
+    warc = write_warc(items, f"polmon {_version()}")
+    offsets = record_offsets(warc)
     for entry, written in zip(entries, items, strict=True):
         entry["warc_record_id"] = written.record_id
+        entry["warc_offset"] = offsets[written.record_id]
     archive: dict[str, bytes] = {WARC_PATH: warc, "indexes/index.cdxj": cdxj_index(warc)}
     pages = [
         {"id": one.record_id, "url": one.url, "ts": one.when.isoformat(), "title": one.name}
@@ -188,6 +197,15 @@ def export_evidence(
     _zip(out, archive, title=title, main_url=posts[0].url, created=utcnow())
     stamped = sum(1 for entry in entries if entry["stamp"] is not None)
     return ExportReport(posts=len(posts), files=len(entries), stamped=stamped, out=out)
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("polmon")
+    except PackageNotFoundError:
+        return "unknown"
 
 
 def _post_json(post: ExportPost) -> dict[str, Any]:

@@ -130,6 +130,17 @@ def cdxj_index(warc: bytes) -> bytes:
     return ("\n".join(sorted(lines)) + "\n").encode()
 
 
+def record_offsets(warc: bytes) -> dict[str, int]:
+    """Each record's offset in the gzipped WARC (for `warcio extract FILE OFFSET`), by id."""
+    offsets: dict[str, int] = {}
+    iterator = ArchiveIterator(io.BytesIO(warc))
+    for record in iterator:
+        record_id = str(record.rec_headers.get_header("WARC-Record-ID"))
+        record.raw_stream.read()
+        offsets[record_id] = iterator.get_record_offset()
+    return offsets
+
+
 def pages_jsonl(pages: list[dict[str, str]]) -> bytes:
     header = {"format": "json-pages-1.0", "id": "pages", "title": "All Pages"}
     return "".join(json.dumps(line) + "\n" for line in [header, *pages]).encode()
