@@ -145,15 +145,7 @@ def ingest_posts(
                 **{name: getattr(record, name) for name in _METRICS},
             )
             new_posts.append(post)
-            first = PostVersion(
-                post=post,
-                text=record.text,
-                text_html=record.text_html,
-                title=record.title,
-                poll_text=record.poll_text,
-                edited_at=record.edited_at,
-                seen_at=now,
-            )
+            first = _version(record, now, post=post)
             extra_rows.append(first)
             result.versions.append((first, record))
             extra_rows.append(_metric_row(post, record, now))
@@ -164,15 +156,7 @@ def ingest_posts(
             continue
         changed = False
         if _text_of(post) != _text_of(record):
-            edit = PostVersion(
-                post_id=post.id,
-                text=record.text,
-                text_html=record.text_html,
-                title=record.title,
-                poll_text=record.poll_text,
-                edited_at=record.edited_at,
-                seen_at=now,
-            )
+            edit = _version(record, now, post_id=post.id)
             edits.append(edit)
             result.versions.append((edit, record))
             result.edited_post_ids.append(post.id)
@@ -223,6 +207,19 @@ def ingest_posts(
     result.matched_post_ids.extend(post.id for post in new_posts)
     result.post_ids = {post.platform_post_id: post.id for post in [*stored.values(), *new_posts]}
     return result
+
+
+def _version(record: PostRecord, now: datetime, **owner: object) -> PostVersion:
+    """The version `record` shows, seen `now`, of the post given as `post=` or `post_id=`."""
+    return PostVersion(
+        **owner,
+        text=record.text,
+        text_html=record.text_html,
+        title=record.title,
+        poll_text=record.poll_text,
+        edited_at=record.edited_at,
+        seen_at=now,
+    )
 
 
 def _metric_row(post: Post, record: PostRecord, now: datetime) -> PostMetric:
