@@ -43,9 +43,9 @@ README = """polmon evidence export
 
 evidence/manifest.json lists every file (a WARC record in archive/data.warc.gz) with its
 sha256, size and capture time, and for each one the Merkle proof linking its sha256 to the
-root an RFC 3161 token (evidence/tokens/<id>.tst) timestamps. Check a token without polmon:
+root an RFC 3161 token (evidence/token-<id>.tst) timestamps. Check a token without polmon:
 
-  openssl ts -verify -digest <merkle_root> -token_in -in evidence/tokens/<id>.tst \\
+  openssl ts -verify -digest <merkle_root> -token_in -in evidence/token-<id>.tst \\
       -CAfile <the TSA's CA certificate>
 
 See docs/evidence.md of polmon for the rest (sha256sum, the Merkle proof in a few lines).
@@ -162,7 +162,7 @@ def export_evidence(
     for entry, written in zip(entries, items, strict=True):
         entry["warc_record_id"] = written.record_id
         entry["warc_offset"] = offsets[written.record_id]
-    archive: dict[str, bytes] = {WARC_PATH: warc, "indexes/index.cdxj": cdxj_index(warc)}
+    archive: dict[str, bytes] = {WARC_PATH: warc, "indexes/index.cdx": cdxj_index(warc)}
     pages = [
         {"id": one.record_id, "url": one.url, "ts": one.when.isoformat(), "title": one.name}
         for one in items
@@ -176,7 +176,7 @@ def export_evidence(
             "gen_time": _when(gen_time), "tsa_url": tsa_url, "file": None,
         }  # fmt: skip
         if token is not None:
-            entry["file"] = f"evidence/tokens/{token_id}.tst"
+            entry["file"] = f"evidence/token-{token_id}.tst"
             archive[entry["file"]] = bytes(token)
         token_entries.append(entry)
     manifest = {

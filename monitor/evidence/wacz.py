@@ -152,7 +152,7 @@ def write_wacz(
     """The ZIP: `files` (path -> bytes) plus datapackage.json and datapackage-digest.json."""
     resources = [
         {
-            "name": Path(path).name,
+            "name": Path(path).name.lower(),
             "path": path,
             "hash": "sha256:" + hashlib.sha256(data).hexdigest(),
             "bytes": len(data),

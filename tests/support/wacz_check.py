@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import re
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -24,7 +25,7 @@ def check_wacz(path: Path) -> dict[str, bytes]:
         assert archive.testzip() is None
         names = set(archive.namelist())
         for required in ("archive/data.warc.gz", "pages/pages.jsonl", "datapackage.json",
-                         "datapackage-digest.json", "indexes/index.cdxj"):  # fmt: skip
+                         "datapackage-digest.json", "indexes/index.cdx"):  # fmt: skip
             assert required in names, required
         assert all(i.compress_type == zipfile.ZIP_STORED for i in archive.infolist())
         package_bytes = archive.read("datapackage.json")
@@ -35,6 +36,9 @@ def check_wacz(path: Path) -> dict[str, bytes]:
         listed = {r["path"]: r for r in package["resources"]}
         assert set(listed) == names - {"datapackage.json", "datapackage-digest.json"}
         for name, resource in listed.items():
+            # What py-wacz's validator (frictionless, its path checks) also requires.
+            assert re.fullmatch(r"[-a-z0-9._/]+", resource["name"]), resource["name"]
+            assert len(name.split("/")) <= 2, f"{name}: py-wacz compares the last two parts"
             data = archive.read(name)
             assert resource["hash"] == "sha256:" + sha256(data) and resource["bytes"] == len(data)
         pages = archive.read("pages/pages.jsonl").decode().splitlines()
