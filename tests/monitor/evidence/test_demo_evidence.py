@@ -198,3 +198,30 @@ def check_wacz_payloads(archive: zipfile.ZipFile) -> dict[str, bytes]:
         r.rec_headers.get_header("WARC-Record-ID"): r.raw_stream.read()
         for r in ArchiveIterator(io.BytesIO(archive.read("archive/data.warc.gz")))
     }
+
+
+def test_the_docs_steps_without_polmon_pass_on_an_export(stamped: Stamped) -> None:
+    """docs/evidence.md's commands, run as written in the unzipped archive."""
+    import re
+    import subprocess
+    import sys
+
+    path = export(stamped, "docs.wacz")
+    folder = stamped.folder / "unzipped"
+    with zipfile.ZipFile(path) as archive:
+        archive.extractall(folder)
+    doc = (Path(__file__).resolve().parents[3] / "docs" / "evidence.md").read_text()
+    one_liner = re.search(r"^(python3 -c .*)$", doc, flags=re.M)
+    snippet = re.search(r"```python\n(.*?)```", doc, flags=re.S)
+    assert one_liner and snippet
+    command = one_liner.group(1).replace("python3", sys.executable, 1)
+    run = {"cwd": folder, "capture_output": True, "text": True, "check": True}
+    package = subprocess.run(command, shell=True, **run)  # type: ignore[call-overload]
+    proofs = subprocess.run([sys.executable, "-c", snippet.group(1)], **run)  # type: ignore[call-overload]
+    for output in (package.stdout, proofs.stdout):
+        lines = output.splitlines()
+        assert lines and all(line.startswith("OK ") for line in lines), output
+    manifest = manifest_of(path)
+    token = manifest["tokens"][0]
+    checked = openssl_verify(folder / token["file"], token["merkle_root"], stamped.tsa.ca_file)
+    assert checked.returncode == 0
