@@ -123,7 +123,7 @@ def keep_captures(
     if mode == "all":
         kept = [capture for capture, _posts in by_key.values()]
     else:
-        notable = set(result.edited_post_ids) | _hit_posts(session, result.matched_post_ids)
+        notable = set(result.changed_post_ids) | _hit_posts(session, result.matched_post_ids)
         kept = [capture for capture, posts in by_key.values() if posts & notable]
         report.left_out = [capture for capture, posts in by_key.values() if not posts & notable]
     ids = store_captures(session, store, account_id, kept, report)

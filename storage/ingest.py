@@ -46,9 +46,10 @@ class BatchResult:
     seen_ids: set[str] = field(default_factory=set)
     matched_post_ids: list[int] = field(default_factory=list)
     # Every version this batch wrote with the record it came from (storage.captures links
-    # each to its capture); `edited_post_ids` are the posts with a second or later version.
+    # each to its capture); `changed_post_ids`: posts with a second or later version
+    # or back from a deletion.
     versions: list[tuple[PostVersion, PostRecord]] = field(default_factory=list)
-    edited_post_ids: list[int] = field(default_factory=list)
+    changed_post_ids: list[int] = field(default_factory=list)
     post_ids: dict[str, int] = field(default_factory=dict)  # platform id -> posts.id
 
 
@@ -159,7 +160,7 @@ def ingest_posts(
             edit = _version(record, now, post_id=post.id)
             edits.append(edit)
             result.versions.append((edit, record))
-            result.edited_post_ids.append(post.id)
+            result.changed_post_ids.append(post.id)
             post.text, post.title, post.poll_text = record.text, record.title, record.poll_text
             post.edited_at = record.edited_at or now
             result.edited += 1
@@ -183,6 +184,7 @@ def ingest_posts(
         if post.deleted_at is not None:
             post.deleted_at = None
             result.restored += 1
+            result.changed_post_ids.append(post.id)  # a post back from deletion is a change
             changed = True
         seen_post_ids.append(post.id)
         post_media = stored_media.get(post.id, {})
