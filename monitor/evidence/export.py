@@ -79,6 +79,8 @@ def _read(config: PolmonConfig, store: EvidenceStore, item: ExportFile) -> bytes
             return store.read(item.storage_key)
         if item.local_path is not None:
             return media_path(config, item.local_path).read_bytes()
+        if item.evidence_file is not None:
+            return (config.evidence_root / item.evidence_file).read_bytes()
     except OSError as exc:
         raise EvidenceError(f"{item.name}: cannot read its file ({exc.strerror})") from None
     raise EvidenceError(f"{item.name}: no file")

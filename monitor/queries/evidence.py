@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
+from monitor.queries import evidence_screenshots as screenshots
 from storage.models import (
     Account,
     Capture,
@@ -59,9 +60,10 @@ def unstamped_items(session: Session, limit: int = 100_000) -> list[LeafItem]:
 
 
 def unstamped_screenshots(session: Session, limit: int) -> list[LeafItem]:
-    """HOOK: screenshots (table `screenshots`, branch screenshots) are not on main yet; when
-    they are, select their id and sha256 here like the media above (kind "screenshot")."""
-    return []
+    """The screenshots in no batch yet (none while the schema has no screenshots table)."""
+    if not screenshots.in_model():
+        return []
+    return [LeafItem("screenshot", i, sha) for i, sha in screenshots.unstamped(session, limit)]
 
 
 def tokens_without_token(session: Session) -> list[TimestampToken]:
@@ -87,6 +89,7 @@ class ExportFile:
     content_type: str | None
     storage_key: str | None = None  # captures: under the evidence root
     local_path: str | None = None  # media: under the media dir
+    evidence_file: str | None = None  # screenshots: a plain file under the evidence root
     payload: bytes | None = None  # transcripts: the JSON itself
     http_status: int | None = None
     headers: list[list[str]] = field(default_factory=list)
@@ -223,10 +226,23 @@ def export_post(session: Session, post_id: int) -> tuple[ExportPost, list[Export
 
 
 def post_screenshots(session: Session, post_id: int) -> list[ExportFile]:
-    """HOOK: a post's screenshots (table `screenshots`: id, post_id, url, captured_at, sha256,
-    size_bytes, storage key of a PNG under the evidence root) once that table is on main:
-    one ExportFile(kind="screenshot", storage_key=…, content_type="image/png") per row."""
-    return []
+    """A post's screenshots: PNGs stored as they are under the evidence root (not gzipped)."""
+    if not screenshots.in_model():
+        return []
+    return [
+        ExportFile(
+            kind="screenshot",
+            ref_id=shot_id,
+            sha256=sha,
+            size_bytes=size,
+            name=f"screenshots/{shot_id}.png",
+            url=url or f"urn:polmon:screenshot:{shot_id}",
+            when=when,
+            content_type="image/png",
+            evidence_file=key,
+        )
+        for shot_id, url, when, sha, size, key in screenshots.of_post(session, post_id)
+    ]
 
 
 def leaves_for(
