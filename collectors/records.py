@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -68,6 +69,11 @@ def utc(value: datetime) -> datetime:
     return value.astimezone(UTC)
 
 
+def now_utc() -> datetime:
+    """The current time, timezone-aware UTC (when a capture was fetched)."""
+    return datetime.now(UTC)
+
+
 def poll_text_of(raw: Any) -> str | None:
     """A post's poll (`raw["poll"]`, as both Telegram backends record it) as text: the
     question, then each option, one per line; None when the post has no poll."""
@@ -120,6 +126,28 @@ class AccountProfile:
         self.raw = _reject_links(self, ("url", "avatar_url"), self.raw)
 
 
+# What kind of response a capture holds: an HTTP body, yt-dlp's info JSON, a Telethon message.
+CAPTURE_KINDS = ("http", "ytdlp_info", "telethon")
+
+
+@dataclass(frozen=True, slots=True)
+class RawCapture:
+    """The exact bytes of one response a collector read, as evidence (one per response: the
+    posts of one t.me page share it). `headers` are the HTTP response's, in their order."""
+
+    url: str
+    fetched_at: datetime
+    content: bytes
+    kind: str = "http"
+    status: int | None = None
+    headers: tuple[tuple[str, str], ...] = ()
+    content_type: str | None = None
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.content).hexdigest()
+
+
 @dataclass(slots=True)
 class MediaItem:
     """One media attachment of a post; speech-bearing kinds and photos become download jobs."""
@@ -164,6 +192,8 @@ class PostRecord:
     edited_at: datetime | None = None
     media: list[MediaItem] = field(default_factory=list)
     raw: dict[str, Any] | None = None
+    # The response this record was read from (kept as evidence by storage.captures).
+    capture: RawCapture | None = None
 
     def __post_init__(self) -> None:
         if not self.platform_post_id:

@@ -78,6 +78,9 @@ class AccountConfig(Section):
     # at most this many per post (default: [telegram] comments_max).
     comments: bool | None = None
     comments_max: PositiveInt | None = None
+    # Which responses are kept as evidence (all, hits, none); else its actor's, else
+    # [evidence] capture.
+    evidence: Literal["all", "hits", "none"] | None = None
 
     @model_validator(mode="after")
     def _needs_identity(self) -> AccountConfig:
@@ -102,6 +105,7 @@ class ActorConfig(Section):
     country: str | None = None
     notes: str | None = None
     interval_minutes: PositiveFloat | None = None  # every account's, unless it has its own
+    evidence: Literal["all", "hits", "none"] | None = None  # likewise
     accounts: list[AccountConfig] = []
 
 
@@ -175,6 +179,7 @@ class JobConfig(Section):
         "screenshots",
         "rescan",
         "digest",
+        "evidence_stamp",
     ]
     platform: Platform | None = None  # collect/collect_due/snapshots: one platform, else all
     interval_minutes: PositiveFloat | None = None

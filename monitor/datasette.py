@@ -92,6 +92,21 @@ TABLES: dict[str, tuple[str, str]] = {
         "The screenshot stage's work: one job per post version and kind, queued, capturing, "
         "done or failed, with attempts and the last error.",
     ),
+    "captures": (
+        "Captures (evidence)",
+        "Each response a post was read from, kept byte for byte under the evidence root "
+        "(storage_key): URL, time, HTTP status, headers, sha256. post_versions.capture_id "
+        "points here.",
+    ),
+    "timestamp_tokens": (
+        "Timestamp batches",
+        "A Merkle root over captures, media and screenshots, and the RFC 3161 token a "
+        "timestamp authority signed over it (empty until one answered).",
+    ),
+    "evidence_leaves": (
+        "Timestamped items",
+        "One capture, media file or screenshot in a batch, with its sha256 and Merkle proof.",
+    ),
     "v_keyword_hits": (
         "Keyword hits with their posts",
         "Every keyword hit with its post, account and actor: snippet, link, second spoken.",
@@ -115,6 +130,8 @@ FACETS: dict[str, list[str]] = {
     "account_events": ["kind"],
     "job_runs": ["job_name", "status"],
     "alert_events": ["kind"],
+    "captures": ["kind", "http_status"],
+    "evidence_leaves": ["kind"],
     "alert_deliveries": ["status", "rule", "channel"],
     "v_keyword_hits": ["group_name", "term", "actor", "platform", "source_kind"],
     "v_audience_daily_account": ["actor", "platform"],
@@ -129,6 +146,7 @@ SORT_DESC: dict[str, str] = {
     "job_runs": "started_at",
     "audience_snapshots": "captured_at",
     "alert_events": "detected_at",
+    "captures": "fetched_at",
 }
 
 # Documented tables kept out of Datasette's pages: the web app's logins (argon2 hashes).

@@ -22,7 +22,7 @@ from collectors.errors import (
     PolmonError,
 )
 from collectors.platform import InvalidAccount
-from collectors.records import AccountProfile, AccountRef, PostRecord
+from collectors.records import AccountProfile, AccountRef, PostRecord, RawCapture
 from collectors.registry import collector_class, platform_spec
 from collectors.settings import CollectorSection
 from monitor import shutdown
@@ -43,7 +43,9 @@ from storage.accounts import (
     record_unavailable,
     sync_accounts,
 )
+from storage.captures import EvidenceMode, keep_captures, store_captures
 from storage.engine import transaction
+from storage.evidence_store import EvidenceStore
 from storage.ingest import ThreadState, ingest_posts, mark_deleted
 from storage.leases import account_lease
 from storage.runs import close_interrupted_runs, finish_run, start_run
@@ -288,6 +290,9 @@ class AccountCollection:
         newest: datetime | None = None
         oldest: datetime | None = None
         yielded = 0
+        mode: EvidenceMode = self.config.evidence_mode(ref.platform, ref.handle or "")
+        store = EvidenceStore(self.config.evidence_root)
+        left_out: list[RawCapture] = []  # `hits` keeps these only if the pass finds a deletion
         listing = _UntilStopRequested(self.collector.list_posts(ref, since, limit))
         for batch in _batches(iter(listing), BATCH_SIZE):
             yielded += len(batch)
@@ -297,6 +302,10 @@ class AccountCollection:
                 result = ingest_posts(session, self.account_id, batch, utcnow())
                 # New and edited posts are matched in the same transaction as their text.
                 report.keyword_hits += match_posts(session, self.config, result.matched_post_ids)
+                # The responses they came from, linked to the versions, as `evidence` says.
+                left_out += keep_captures(
+                    session, store, self.account_id, batch, result, mode
+                ).left_out
             seen |= result.seen_ids
             threads += result.threads
             report.new += result.new
@@ -319,6 +328,8 @@ class AccountCollection:
                 report.deleted = mark_deleted(
                     session, self.account_id, window_start, seen, utcnow()
                 )
+                if report.deleted and left_out:  # the listing that no longer held them
+                    store_captures(session, store, self.account_id, left_out)
             advance_cursor(
                 session,
                 self.account_id,

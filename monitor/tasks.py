@@ -240,6 +240,13 @@ def digest(run: TaskRun) -> TaskOutcome:
     return TaskOutcome("; ".join(f"{item.list_name}: {item.status}" for item in outcomes))
 
 
+def evidence_stamp(run: TaskRun) -> TaskOutcome:
+    """Timestamp the captures, media files and screenshots kept since the last run."""
+    with stage_import("evidence"):
+        from monitor.evidence.stamp import run_stamp
+    return describe(run_stamp(run.config, run.engine))
+
+
 TASKS: dict[str, Callable[[TaskRun], TaskOutcome]] = {
     "collect": collect,
     "collect_due": collect_due,
@@ -250,6 +257,7 @@ TASKS: dict[str, Callable[[TaskRun], TaskOutcome]] = {
     "screenshots": screenshots,
     "rescan": rescan,
     "digest": digest,
+    "evidence_stamp": evidence_stamp,
 }
 
 # Tasks that skip a run, unrecorded, when these say there is nothing to do.

@@ -53,6 +53,12 @@ class BatchResult:
     matched_post_ids: list[int] = field(default_factory=list)
     threads: list[ThreadState] = field(default_factory=list)  # channel posts' comment counts
     deleted: int = 0  # comments a thread read no longer shows (`ingest_comments`)
+    # Every version this batch wrote with the record it came from (storage.captures links
+    # each to its capture); `changed_post_ids`: posts with a second or later version
+    # or back from a deletion.
+    versions: list[tuple[PostVersion, PostRecord]] = field(default_factory=list)
+    changed_post_ids: list[int] = field(default_factory=list)
+    post_ids: dict[str, int] = field(default_factory=dict)  # platform id -> posts.id
 
 
 @dataclass(frozen=True)
@@ -168,17 +174,9 @@ def ingest_posts(
                 **{name: getattr(record, name) for name in _METRICS},
             )
             new_posts.append(post)
-            extra_rows.append(
-                PostVersion(
-                    post=post,
-                    text=record.text,
-                    text_html=record.text_html,
-                    title=record.title,
-                    poll_text=record.poll_text,
-                    edited_at=record.edited_at,
-                    seen_at=now,
-                )
-            )
+            first = _version(record, now, post=post)
+            extra_rows.append(first)
+            result.versions.append((first, record))
             extra_rows.append(_metric_row(post, record, now))
             queued = _new_media(post, record, set())
             extra_rows.extend(queued)
@@ -187,17 +185,10 @@ def ingest_posts(
             continue
         changed = False
         if _text_of(post) != _text_of(record):
-            edits.append(
-                PostVersion(
-                    post_id=post.id,
-                    text=record.text,
-                    text_html=record.text_html,
-                    title=record.title,
-                    poll_text=record.poll_text,
-                    edited_at=record.edited_at,
-                    seen_at=now,
-                )
-            )
+            edit = _version(record, now, post_id=post.id)
+            edits.append(edit)
+            result.versions.append((edit, record))
+            result.changed_post_ids.append(post.id)
             post.text, post.title, post.poll_text = record.text, record.title, record.poll_text
             post.edited_at = record.edited_at or now
             result.edited += 1
@@ -221,6 +212,7 @@ def ingest_posts(
         if post.deleted_at is not None:
             post.deleted_at = None
             result.restored += 1
+            result.changed_post_ids.append(post.id)  # a post back from deletion is a change
             changed = True
         seen_post_ids.append(post.id)
         post_media = stored_media.get(post.id, {})
@@ -251,6 +243,7 @@ def ingest_posts(
             .execution_options(synchronize_session=False)
         )
     result.matched_post_ids.extend(post.id for post in new_posts)
+    result.post_ids = {post.platform_post_id: post.id for post in [*stored.values(), *new_posts]}
     return result
 
 
@@ -267,6 +260,19 @@ def _parent_ids(session: Session, account_id: int, records: Iterable[PostRecord]
         )
     )
     return {platform_id: post_id for platform_id, post_id in rows}
+
+
+def _version(record: PostRecord, now: datetime, **owner: object) -> PostVersion:
+    """The version `record` shows, seen `now`, of the post given as `post=` or `post_id=`."""
+    return PostVersion(
+        **owner,
+        text=record.text,
+        text_html=record.text_html,
+        title=record.title,
+        poll_text=record.poll_text,
+        edited_at=record.edited_at,
+        seen_at=now,
+    )
 
 
 def _metric_row(post: Post, record: PostRecord, now: datetime) -> PostMetric:

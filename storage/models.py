@@ -27,6 +27,9 @@ from storage.model_base import _in
 
 # The team's tables (web logins, the alert outbox) live in their own module; importing this
 # one registers them too, so `Base.metadata` is always the whole schema.
+from storage.models_evidence import Capture as Capture
+from storage.models_evidence import EvidenceLeaf as EvidenceLeaf
+from storage.models_evidence import TimestampToken as TimestampToken
 from storage.models_ocr import ImageText as ImageText
 from storage.models_screenshots import Screenshot as Screenshot
 from storage.models_screenshots import ScreenshotJob as ScreenshotJob
@@ -181,7 +184,11 @@ class PostVersion(Base):
     """Every text a post has had, with when we first saw it (the edit history)."""
 
     __tablename__ = "post_versions"
-    __table_args__ = (Index(None, "post_id", "seen_at"), Index(None, "seen_at"))
+    __table_args__ = (
+        Index(None, "post_id", "seen_at"),
+        Index(None, "seen_at"),
+        Index(None, "capture_id"),
+    )
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
     post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"))
     text: Mapped[str | None] = mapped_column(Text)
@@ -190,6 +197,9 @@ class PostVersion(Base):
     poll_text: Mapped[str | None] = mapped_column(Text)  # the poll as it read then
     edited_at: Mapped[datetime | None]
     seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The response this version was read from (None: captured with evidence = "none", or
+    # before captures existed).
+    capture_id: Mapped[int | None] = mapped_column(ForeignKey("captures.id", ondelete="SET NULL"))
     post: Mapped[Post] = relationship()
 
 

@@ -25,7 +25,9 @@ from collectors.records import (
     AccountRef,
     CommentThread,
     PostRecord,
+    RawCapture,
     SkippedItem,
+    now_utc,
     utc,
 )
 from collectors.telegram.identity import TELEGRAM, current_channel_name
@@ -40,6 +42,8 @@ if TYPE_CHECKING:
     from collectors.telegram.settings import TelegramConfig, TelegramSettings
 
 log = logging.getLogger(__name__)
+
+
 PUBLIC_BASE = "https://t.me"
 FIRST_PAGE_TTL_SECONDS = 300.0
 
@@ -143,13 +147,25 @@ class WebBackend:
         self._first_pages: dict[str, tuple[float, ChannelPage | CollectorError]] = {}
 
     def _get(self, path: str, params: dict[str, str] | None = None) -> str:
+        return self._fetch(path, params)[0]
+
+    def _fetch(self, path: str, params: dict[str, str] | None = None) -> tuple[str, RawCapture]:
+        """The page's text and its capture (the exact bytes, status and headers)."""
         url = f"{self.base_url}{path}"
         response = self.http.get(url, params=params)
         if response.status_code != 200:
             raise FetchError(
                 f"GET {response.url}: HTTP {response.status_code} (check telegram.base_url)"
             )
-        return response.text
+        capture = RawCapture(
+            url=str(response.url),
+            fetched_at=now_utc(),
+            content=response.content,
+            status=response.status_code,
+            headers=tuple(response.headers.items()),
+            content_type=response.headers.get("content-type"),
+        )
+        return response.text, capture
 
     def _channel_page(self, name: str, before: int | None) -> ChannelPage:
         cached = self._first_pages.pop(name.lower(), None) if before is None else None
@@ -158,7 +174,11 @@ class WebBackend:
                 raise cached[1]
             return cached[1]
         params = {"before": str(before)} if before is not None else None
-        return parse_channel_page(self._get(f"/s/{name}", params))
+        html, capture = self._fetch(f"/s/{name}", params)
+        page = parse_channel_page(html)
+        for record in page.posts:  # twenty posts, one response: the capture is shared
+            record.capture = capture
+        return page
 
     def fetch_profile(self, account: AccountRef) -> AccountProfile:
         name = current_channel_name(account)

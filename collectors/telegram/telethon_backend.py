@@ -24,7 +24,9 @@ from collectors.records import (
     AccountRef,
     CommentThread,
     PostRecord,
+    RawCapture,
     SkippedItem,
+    now_utc,
     utc,
 )
 from collectors.telegram.comments import map_comment
@@ -37,6 +39,19 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+
+
+def captured(record: PostRecord, messages: list[Any]) -> PostRecord:
+    """`record` with its capture: the messages as Telethon's JSON (a list, an album's all)."""
+    body = "[" + ",".join(message.to_json(ensure_ascii=False) for message in messages) + "]"
+    record.capture = RawCapture(
+        url=record.url or f"telegram:message:{record.platform_post_id}",
+        fetched_at=now_utc(),
+        content=body.encode(),
+        kind="telethon",
+        content_type="application/json",
+    )
+    return record
 
 
 class TelegramClientLike(Protocol):
@@ -307,7 +322,7 @@ class TelethonBackend:
         async for group in self._groups(entity, min_id):
             if max(m.date for m in group) < since:
                 return
-            yield map_messages(group, channel)
+            yield captured(map_messages(group, channel), group)
             count += 1
             if count >= limit:
                 return
@@ -351,5 +366,8 @@ class TelethonBackend:
         found: dict[str, PostRecord | None] = {}
         for post_id, message in zip(wanted, messages, strict=True):
             gone = message is None or isinstance(message, types.MessageEmpty)
-            found[str(post_id)] = None if gone else map_messages([message], channel)
+            if gone:
+                found[str(post_id)] = None
+            else:
+                found[str(post_id)] = captured(map_messages([message], channel), [message])
         return found

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 from collectors.errors import ParseError
-from collectors.records import MediaItem, PostRecord
+from collectors.records import MediaItem, PostRecord, RawCapture, now_utc
 from collectors.video.ytdlp_raw import evidence
 
 # A listing may start with a few pinned (older) posts before the newest ones.
@@ -126,6 +127,19 @@ def video_record(
             )
         ],
         raw=evidence(info),
+        capture=info_capture(info, page or f"urn:video:{video_id}"),
+    )
+
+
+def info_capture(info: dict[str, Any], url: str) -> RawCapture:
+    """yt-dlp's whole info JSON (sanitized, formats and all) as the video's capture."""
+    body = json.dumps(info, ensure_ascii=False, sort_keys=True, default=str)
+    return RawCapture(
+        url=url,
+        fetched_at=now_utc(),
+        content=body.encode(),
+        kind="ytdlp_info",
+        content_type="application/json",
     )
 
 

@@ -30,6 +30,7 @@ COMMANDS = {
     "download": "monitor.cli.download:download",
     "engagement": "monitor.cli.engagement:engagement",
     "events": "monitor.cli.history:events",
+    "evidence": "monitor.cli.evidence:evidence",
     "growth": "monitor.cli.growth:growth",
     "hits": "monitor.cli.keywords:hits",
     "init": "monitor.cli.setup:init",

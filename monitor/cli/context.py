@@ -29,6 +29,7 @@ READ_COMMANDS = frozenset(
         "accounts list",
         "db current",
         "events",
+        "evidence export",
         "growth",
         "hits",
         "post",

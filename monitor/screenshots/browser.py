@@ -10,7 +10,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING
 
 from collectors.errors import PolmonError
-from monitor.screenshots.config import EvidenceConfig
+from monitor.evidence.config import EvidenceConfig
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Playwright

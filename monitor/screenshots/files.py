@@ -15,8 +15,9 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 def evidence_dir(config: PolmonConfig) -> Path:
-    """Where evidence files live: `<data_dir>/evidence`, next to the media folder."""
-    return config.data_dir / "evidence"
+    """Where evidence files live: `[evidence] root`, by default `<data_dir>/evidence`, next to
+    the media folder (captures, manifests and screenshots together)."""
+    return config.evidence_root
 
 
 @dataclass(frozen=True)

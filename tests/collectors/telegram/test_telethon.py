@@ -314,3 +314,18 @@ def test_telethon_backend_without_session_says_to_log_in(
     conf = make_config(tmp_path, telegram={"backend": "telethon", "api_id": 1})
     with pytest.raises(LoginRequired, match="polmon telegram login"):
         TelegramCollector(conf.telegram_settings)
+
+
+def test_each_post_carries_its_messages_as_telethons_json(collector: TelegramCollector) -> None:
+    import json
+
+    listed = records(collector)
+    album, text = listed["504"], listed["510"]
+    assert album.capture is not None and text.capture is not None
+    assert album.capture.kind == "telethon" and album.capture.url == "https://t.me/durov/504"
+    members = json.loads(album.capture.content)
+    assert [m["_"] for m in members] == ["Message"] * 3
+    assert sorted(m["id"] for m in members) == [504, 505, 506]
+    (message,) = json.loads(text.capture.content)
+    assert message["id"] == 510 and message["message"] == "Bold news and a link"
+    assert album.capture.fetched_at.utcoffset() == timedelta(0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -63,6 +64,11 @@ def test_tiktok_listing_through_ytdlps_user_extractor_reads_only_the_pages_it_ne
     assert newest.reactions == {"save": 2}
     assert newest.raw is not None and newest.raw["track"] == "original sound - Hun Manet"
     assert len(capped) == 20 and site.pages_served == pages_for_recent + 2
+    # The evidence: yt-dlp's info JSON of the entry, whole, as the record's capture.
+    assert newest.capture is not None and newest.capture.kind == "ytdlp_info"
+    assert newest.capture.url == newest.url
+    info = json.loads(newest.capture.content)
+    assert info["id"] == "7412345678901234567" and info["view_count"] == 1000
 
 
 def test_tiktok_profile_counts_from_the_served_page(tmp_path: Path, server: LocalServer) -> None:
