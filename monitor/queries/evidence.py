@@ -60,9 +60,7 @@ def unstamped_items(session: Session, limit: int = 100_000) -> list[LeafItem]:
 
 
 def unstamped_screenshots(session: Session, limit: int) -> list[LeafItem]:
-    """The screenshots in no batch yet (none while the schema has no screenshots table)."""
-    if not screenshots.in_model():
-        return []
+    """The screenshots in no batch yet."""
     return [LeafItem("screenshot", i, sha) for i, sha in screenshots.unstamped(session, limit)]
 
 
@@ -227,8 +225,6 @@ def export_post(session: Session, post_id: int) -> tuple[ExportPost, list[Export
 
 def post_screenshots(session: Session, post_id: int) -> list[ExportFile]:
     """A post's screenshots: PNGs stored as they are under the evidence root (not gzipped)."""
-    if not screenshots.in_model():
-        return []
     return [
         ExportFile(
             kind="screenshot",
