@@ -354,6 +354,8 @@ def build(
         return checked(polmon(config), polmon(config, reverse=True))
     if name == "polmon+names-only":  # only capitalised terms (names) as hotwords
         return polmon(config, names_only=True)
+    if name == "polmon+keyword-verify":  # polmon with [transcription] keyword_verify = true
+        return polmon(keyword_config(model, threads, **{**overrides, "keyword_verify": True}))
     if name == "polmon-main":
         return polmon_main(config)
     return polmon(config)
@@ -376,8 +378,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--configs",
         default="stock,stock+hotwords,polmon-main,polmon",
-        help="comma-separated; trials: polmon+no-hotword-check, polmon+order-check, "
-        "polmon+names-only, " + ", ".join(SECOND_PASS),
+        help="comma-separated; also polmon+keyword-verify ([transcription] keyword_verify); "
+        "trials: polmon+no-hotword-check, polmon+order-check, polmon+names-only, "
+        + ", ".join(SECOND_PASS),
     )
     parser.add_argument("--set", action="append", default=[], help="[transcription] key=value")
     parser.add_argument("--misses", action="store_true", help="print each FN and FP")

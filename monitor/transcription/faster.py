@@ -16,6 +16,7 @@ from monitor.transcription.base import (
     writable_terms,
 )
 from monitor.transcription.errors import Interrupted, ModelLoadError
+from monitor.transcription.keyword_verify import KeywordVerifier, recorder
 from monitor.transcription.result import Segment, TranscriptResult, Word
 from monitor.transcription.settings import DecodeSettings, ModelSpec
 
@@ -90,6 +91,10 @@ class FasterWhisperBackend:
             multilingual=self._model.model.is_multilingual,
             count_tokens=self._count_tokens,
         )
+        verify = settings.keyword_verify and bool(terms)
+        if verify:
+            calls = recorder(self._model).calls
+            calls.clear()
         pieces, info = self._model.transcribe(
             audio,
             language=language,
@@ -107,10 +112,15 @@ class FasterWhisperBackend:
             segments.append(_segment(piece))
             if should_stop is not None and should_stop():
                 raise Interrupted("stopped in the middle of a file")
+        flagged = rules.apply(segments, float(info.duration))
+        if verify:
+            verifier = KeywordVerifier(self._model, settings.keyword_verify_min_llr)
+            flagged = tuple(verifier.spot(flagged, calls, terms))
+            calls.clear()
         return TranscriptResult(
             language=info.language,
             language_probability=float(info.language_probability),
-            segments=rules.apply(segments, float(info.duration)),
+            segments=flagged,
             duration=float(info.duration),
             backend=self.name,
             model=self.model,
