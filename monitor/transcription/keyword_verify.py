@@ -84,48 +84,63 @@ class Candidate:
 
 
 class KeywordVerifier:
-    """Scores shortlisted terms in the segments of one transcription (faster-whisper only)."""
+    """Scores shortlisted terms in the segments of one transcription (faster-whisper only).
 
-    def __init__(self, whisper_model: Any, min_llr: float, beam_size: int = 5) -> None:
+    Segments are added in order as faster-whisper yields them; a window (the segments decoded
+    from one 30 s window) is scored once the next window starts (or at `finish`), so only the
+    current window's encoder output is kept. The window's segment texts are joined and scored
+    on its audio; a spotted term goes to the segment its word run starts in.
+    """
+
+    def __init__(
+        self, whisper_model: Any, terms: Sequence[str], min_llr: float, beam_size: int = 5
+    ) -> None:
         from faster_whisper.tokenizer import Tokenizer
 
-        self.model = whisper_model.model.inner
+        self.recorder = recorder(whisper_model)
+        self.recorder.calls.clear()
+        self.model = self.recorder.inner
         multilingual = bool(self.model.is_multilingual)
         self.tokenizer = Tokenizer(whisper_model.hf_tokenizer, multilingual, "transcribe", "en")
+        self.terms = [t for t in terms if sum(c.isalpha() for c in t) >= SHORTLIST_LETTERS]
         self.min_llr = min_llr
         self.beam_size = beam_size
+        self._window: list[Segment] = []
+        self._call: Call | None = None
 
-    def spot(
-        self, segments: Sequence[Segment], calls: Sequence[Call], terms: Sequence[str]
-    ) -> list[Segment]:
-        """The segments with the terms this pass spotted in each (flagged ones untouched).
+    def add(self, segment: Segment) -> list[Segment]:
+        """Take the next segment; returns the segments of a window finished by it."""
+        calls = self.recorder.calls
+        call = self._call_for(calls, segment.text) if not segment.is_hallucination else None
+        done: list[Segment] = []
+        if call is not None and call is not self._call:
+            done = self.finish()
+            self._call = call
+            del calls[: calls.index(call)]  # older windows are done with
+        self._window.append(segment)
+        return done
 
-        Segments are scored a window at a time (their texts joined, on the window's audio); a
-        spotted term goes to the segment its word run starts in.
-        """
-        eligible = [t for t in terms if sum(c.isalpha() for c in t) >= SHORTLIST_LETTERS]
-        out = list(segments)
-        windows: dict[int, tuple[Call, list[int]]] = {}
-        for i, segment in enumerate(segments):
-            call = self._call_for(calls, segment.text)
-            if segment.is_hallucination or call is None or not eligible:
-                continue
-            windows.setdefault(id(call), (call, []))[1].append(i)
-        for call, members in windows.values():
-            offsets, pieces, at = [], [], 0
-            for i in members:
-                offsets.append(at)
-                pieces.append(segments[i].text)
-                at += len(segments[i].text) + 1
-            found: dict[int, list[SpottedTerm]] = {}
-            for term in self._spot_window(" ".join(pieces), call, eligible):
-                k = max(j for j, o in enumerate(offsets) if o <= term.start)
-                base, size = offsets[k], len(pieces[k])
-                start, end = term.start - base, min(term.end - base, size)
-                found.setdefault(k, []).append(replace(term, start=start, end=max(start, end)))
-            for k, spotted in found.items():
-                out[members[k]] = replace(segments[members[k]], spotted=tuple(spotted))
-        return out
+    def finish(self) -> list[Segment]:
+        """The segments of the window in progress, scored; the recorded calls are dropped."""
+        window, call = self._window, self._call
+        self._window, self._call = [], None
+        if call is None or not self.terms:
+            return window
+        members = [i for i, s in enumerate(window) if not s.is_hallucination and s.text]
+        offsets, at = [], 0
+        for i in members:
+            offsets.append(at)
+            at += len(window[i].text) + 1
+        heard = " ".join(window[i].text for i in members)
+        found: dict[int, list[SpottedTerm]] = {}
+        for term in self._spot_window(heard, call, self.terms):
+            k = max(j for j, o in enumerate(offsets) if o <= term.start)
+            start, end = term.start - offsets[k], term.end - offsets[k]
+            end = max(start, min(end, len(window[members[k]].text)))
+            found.setdefault(members[k], []).append(replace(term, start=start, end=end))
+        for i, spotted in found.items():
+            window[i] = replace(window[i], spotted=tuple(spotted))
+        return window
 
     def _text(self, ids: Sequence[int]) -> str:
         return str(self.tokenizer.decode([t for t in ids if t < self.tokenizer.eot])).strip()

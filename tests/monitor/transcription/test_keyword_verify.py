@@ -21,7 +21,7 @@ from storage.models import KeywordHit
 from tests.conftest import REPO_ROOT, TestDatabase
 from tests.support.config import make_config
 from tests.support.factories import downloaded_media
-from tests.support.transcription import transcription_settings
+from tests.support.transcription import SPEECH, transcription_settings
 
 KWS = REPO_ROOT / "bench" / "data" / "kws"
 # kws010 (development half) says "The government may ban Telegram channels that spread fake
@@ -123,3 +123,26 @@ def test_spotted_terms_are_stored_and_matched_as_approximate_hits(
     assert telegram.approximate and "talented ram" in telegram.snippet
     assert telegram.confidence is not None and 0 < telegram.confidence < 1
     assert hits["fake news"].approximate is False
+
+
+@pytest.mark.slow
+def test_the_pass_keeps_every_segment_as_decoded_and_spots_nothing_already_heard(
+    tmp_path: Path,
+) -> None:
+    """hotwords.wav: with the terms as hotwords tiny.en writes both; the pass (which sees the
+    segments one window at a time as faster-whisper yields them) returns the same segments."""
+    terms = ["Telegram", "TikTok", "Facebook", "minister"]
+    results = []
+    for verify in (False, True):
+        config = make_config(
+            tmp_path,
+            transcription=transcription_settings(keyword_verify=verify),
+            keywords={"platforms": {"terms": terms}},
+        )
+        results.append(Transcriber(config).transcribe(SPEECH / "hotwords.wav", prompt_terms=terms))
+    off, on = results
+    assert [(s.start, s.end, s.text, s.hallucination) for s in on.segments] == [
+        (s.start, s.end, s.text, s.hallucination) for s in off.segments
+    ]
+    assert "Telegram and TikTok" in on.text
+    assert all(s.spotted == () for s in on.segments)
