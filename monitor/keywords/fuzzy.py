@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from monitor.config import PolmonConfig
-from monitor.keywords.normalize import normalize
+from monitor.keywords.normalize import normalize, normalize_term
 from monitor.keywords.numbers import number_words
 from monitor.keywords.scripts import is_spaced_word_char
 from monitor.keywords.terms import TermSpec
@@ -217,3 +217,32 @@ def _windows(text: str, longest: int) -> _Windows:
             )
             runs.setdefault((size, len(squashed)), []).append(window)
     return runs
+
+
+def close_spans(
+    terms: Iterable[str], text: str, floor: float, per_term: int
+) -> list[tuple[str, float, int, int]]:
+    """For each term, up to `per_term` word runs of `text` (term's words ± 1) scoring at least
+    `floor` (the finder's spelling-and-sound score): (term, score, start, end), best first."""
+    found: list[tuple[str, float, int, int]] = []
+    words = {term: _WORD.findall(normalize_term(term)) for term in terms}
+    longest = max((len(w) + 1 for w in words.values()), default=0)
+    windows = _windows(text, longest)
+    for term, term_words in words.items():
+        squashed = "".join(term_words)
+        if not squashed:
+            continue
+        key, bits = sound_key(squashed), pattern_bits(squashed)
+        key_bits = pattern_bits(key)
+        slack = int(2 * (1 - floor) * len(squashed))
+        runs: list[tuple[str, float, int, int]] = []
+        for size in {max(1, len(term_words) - 1), len(term_words), len(term_words) + 1}:
+            for n in range(len(squashed) - slack, len(squashed) + slack + 1):
+                for window in windows.get((size, n), ()):
+                    raw = similarity(squashed, window.squashed, bits)
+                    score = max(raw, (raw + similarity(key, window.key, key_bits)) / 2)
+                    if score >= floor:
+                        runs.append((term, round(score, 3), window.start, window.end))
+        runs.sort(key=lambda r: -r[1])
+        found.extend(runs[:per_term])
+    return found

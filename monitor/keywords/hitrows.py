@@ -29,6 +29,9 @@ class SourceText:
     words: tuple[WordSpan, ...] | None = None
     # The link at a given second (a hit's first word), where the source is timed.
     link_at: Callable[[float], str | None] | None = None
+    # Terms a second pass scored as said though the text does not hold them
+    # ([transcription] keyword_verify): {"term", "start", "end", "similarity", "llr"} each.
+    spotted: tuple[dict[str, Any], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,13 +82,37 @@ def post_text(title: str | None, text: str | None) -> str:
     return "\n".join(part for part in (title, text) if part)
 
 
+def spotted_matches(
+    matcher: KeywordMatcher, spotted: Iterable[dict[str, Any]], found: set[tuple[str, str]]
+) -> list[Match]:
+    """Approximate matches of the literal terms a second pass spotted, for every group that
+    watches the term, unless that group's term is already matched in the source."""
+    matches = []
+    for item in spotted:
+        wanted = str(item.get("term", "")).casefold()
+        for group in matcher.groups:
+            for spec in group.terms:
+                key = (spec.group, spec.term)
+                if spec.is_regex or spec.term.casefold() != wanted or key in found:
+                    continue
+                found.add(key)
+                score = float(item.get("similarity", 0.0))
+                start, end = int(item.get("start", 0)), int(item.get("end", 0))
+                matches.append(Match(spec.group, spec.term, start, end, True, score))
+    return matches
+
+
 def hit_rows(matcher: KeywordMatcher, sources: Iterable[SourceText]) -> list[dict[str, Any]]:
-    """One row per (group, term, source) the matcher finds."""
+    """One row per (group, term, source) the matcher finds (and the second pass spotted)."""
     rows = []
     for source in sources:
         if not source.text:
             continue
-        for match in matcher.match(source.text):
+        matches = matcher.match(source.text)
+        if source.spotted:
+            found = {(m.group, m.term) for m in matches}
+            matches = matches + spotted_matches(matcher, source.spotted, found)
+        for match in matches:
             start_seconds, link = source.start_seconds, source.link
             inside = _matched_words(source, match)
             if inside and source.link_at is not None:  # the second the term was said

@@ -141,6 +141,7 @@ def segment_sources(
             confidence=logprob_confidence(seg.avg_logprob),
             words=word_spans(seg.text, seg.words),
             link_at=partial(video_link_at, url, platform),
+            spotted=tuple((seg.words or {}).get("spotted") or ()),
         )
         for seg in segments
     ]

@@ -30,7 +30,8 @@ class SegmentText(NamedTuple):
     start_seconds: float
     is_hallucination: bool
     avg_logprob: float | None = None
-    words: dict[str, Any] | None = None  # {"words": [{start, end, word, probability}, …]}
+    # {"words": [{start, end, word, probability}, …], "spotted": [{term, start, end, …}, …]}
+    words: dict[str, Any] | None = None
 
 
 class SegmentOwner(NamedTuple):

@@ -16,6 +16,7 @@ from monitor.transcription.base import (
     writable_terms,
 )
 from monitor.transcription.errors import Interrupted, ModelLoadError
+from monitor.transcription.keyword_verify import KeywordVerifier
 from monitor.transcription.result import Segment, TranscriptResult, Word
 from monitor.transcription.settings import DecodeSettings, ModelSpec
 
@@ -90,6 +91,9 @@ class FasterWhisperBackend:
             multilingual=self._model.model.is_multilingual,
             count_tokens=self._count_tokens,
         )
+        verifier = None
+        if settings.keyword_verify and terms:
+            verifier = KeywordVerifier(self._model, terms, settings.keyword_verify_min_llr)
         pieces, info = self._model.transcribe(
             audio,
             language=language,
@@ -102,16 +106,20 @@ class FasterWhisperBackend:
             log_prob_threshold=rules.logprob_threshold,
             compression_ratio_threshold=rules.compression_ratio_threshold,
         )
+        duration = float(info.duration)
         segments: list[Segment] = []
         for piece in pieces:  # a generator: decoding happens as we iterate
-            segments.append(_segment(piece))
+            [segment] = rules.apply([_segment(piece)], duration)
+            segments += verifier.add(segment) if verifier else [segment]
             if should_stop is not None and should_stop():
                 raise Interrupted("stopped in the middle of a file")
+        if verifier:
+            segments += verifier.finish()
         return TranscriptResult(
             language=info.language,
             language_probability=float(info.language_probability),
-            segments=rules.apply(segments, float(info.duration)),
-            duration=float(info.duration),
+            segments=tuple(segments),
+            duration=duration,
             backend=self.name,
             model=self.model,
             prompt_terms=tuple(terms),

@@ -22,6 +22,19 @@ class Word:
 
 
 @dataclass(frozen=True)
+class SpottedTerm:
+    """A keyword term the 1-best did not write but a second pass scored as said in a segment
+    ([transcription] keyword_verify): `start`..`end` is the span of the segment's text it
+    stands for, `similarity` that span's fuzzy score, `llr` the log-likelihood ratio."""
+
+    term: str
+    start: int
+    end: int
+    similarity: float
+    llr: float
+
+
+@dataclass(frozen=True)
 class Segment:
     """A timed piece of speech; `hallucination` names the rules it broke (empty: it looks real)."""
 
@@ -33,6 +46,7 @@ class Segment:
     compression_ratio: float | None = None
     words: tuple[Word, ...] | None = None
     hallucination: tuple[str, ...] = ()
+    spotted: tuple[SpottedTerm, ...] = ()
 
     @property
     def is_hallucination(self) -> bool:
@@ -44,15 +58,26 @@ class Segment:
         return logprob_confidence(self.avg_logprob)
 
     def words_doc(self) -> dict[str, Any] | None:
-        """The words as the JSON document stored in transcript_segments.words."""
-        if self.words is None:
-            return None
-        return {
-            "words": [
+        """The words (and spotted terms) as the JSON document stored in
+        transcript_segments.words: {"words": [...], "spotted": [...]}, each key when present."""
+        doc: dict[str, Any] = {}
+        if self.words is not None:
+            doc["words"] = [
                 {"start": w.start, "end": w.end, "word": w.text, "probability": w.probability}
                 for w in self.words
             ]
-        }
+        if self.spotted:
+            doc["spotted"] = [
+                {
+                    "term": s.term,
+                    "start": s.start,
+                    "end": s.end,
+                    "similarity": s.similarity,
+                    "llr": round(s.llr, 2),
+                }
+                for s in self.spotted
+            ]
+        return doc or None
 
 
 def logprob_confidence(avg_logprob: float | None) -> float | None:

@@ -17,6 +17,8 @@ class DecodeSettings:
     vad_filter: bool = True
     condition_on_previous_text: bool = False
     word_timestamps: bool = False
+    keyword_verify: bool = False  # score terms the 1-best missed (faster-whisper only)
+    keyword_verify_min_llr: float = 18.0
     rules: HallucinationRules = field(default_factory=HallucinationRules)
 
     @classmethod
@@ -27,6 +29,8 @@ class DecodeSettings:
             vad_filter=t.vad_filter,
             condition_on_previous_text=t.condition_on_previous_text,
             word_timestamps=t.word_timestamps,
+            keyword_verify=t.keyword_verify,
+            keyword_verify_min_llr=t.keyword_verify_min_llr,
             rules=HallucinationRules(
                 no_speech_threshold=t.no_speech_threshold,
                 logprob_threshold=t.logprob_threshold,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from monitor.config import KeywordGroupConfig
-from monitor.keywords.fuzzy import FuzzyOptions, similarity, sound_key
+from monitor.keywords.fuzzy import FuzzyOptions, close_spans, similarity, sound_key
 from monitor.keywords.live import matcher_for
 from monitor.keywords.matcher import KeywordMatcher, Match
 from monitor.keywords.numbers import number_words
@@ -82,3 +82,12 @@ def test_similarity_and_sound_keys() -> None:
     assert similarity("", "") == 1.0
     assert sound_key("Kem Sokha".replace(" ", "")) == sound_key("kimsoka")
     assert sound_key("Phnom") == sound_key("fnom")
+
+
+def test_close_spans_lists_each_terms_closest_word_runs_above_a_low_bar() -> None:
+    text = "The government may ban talented ram channels"
+    found = close_spans(["Telegram", "Kem Sokha"], text, 0.5, 2)
+    telegram = [(text[s:e], score) for term, score, s, e in found if term == "Telegram"]
+    assert len(telegram) == 2 and telegram[0][1] >= telegram[1][1] >= 0.5
+    assert "talented ram" in {run for run, _ in telegram}
+    assert all(term != "Kem Sokha" for term, *_ in found)  # nothing close enough
