@@ -80,6 +80,18 @@ def statuses(db: TestDatabase) -> dict[str, int]:
         return {status: count for status, count in rows}
 
 
+def freeze_holding(db: TestDatabase, victim: subprocess.Popen[bytes]) -> int:
+    """Stop `victim` (SIGSTOP) while it holds a lease and return that row: stopped, it can
+    neither finish the job nor take another, so the SIGKILL that follows lands mid-job."""
+    while True:
+        wait_for(lambda: leased_by(db, victim.pid), "the victim to hold a lease")
+        victim.send_signal(signal.SIGSTOP)
+        held = leased_by(db, victim.pid)  # it may have finished that job in between
+        if held is not None:
+            return held
+        victim.send_signal(signal.SIGCONT)
+
+
 def test_three_workers_six_jobs_one_killed_mid_job(db: TestDatabase, tmp_path: Path) -> None:
     config = write_config(tmp_path, db, transcription=transcription_settings(**WORKER))
 
@@ -89,7 +101,7 @@ def test_three_workers_six_jobs_one_killed_mid_job(db: TestDatabase, tmp_path: P
             db.engine, [SPEECH / "plain.wav"] * JOBS
         )  # no sha256: no dedupe between them
         [corrupt] = downloaded_media(db.engine, [SPEECH / "corrupt.mp4"], handle="broken")
-        held = wait_for(lambda: leased_by(db, victim.pid), "the victim to hold a lease")
+        held = freeze_holding(db, victim)
         victim.send_signal(signal.SIGKILL)
         victim.wait()
         with transaction(db.engine) as session:
