@@ -1,9 +1,11 @@
-"""The demo's deleted post, end to end: captures kept by the demo's passes, stamped by a real
-local TSA (`openssl ts -reply`), exported as a WACZ an independent check accepts, verified;
-any byte changed in a media file, the manifest or a token is named and fails the verify."""
+"""The demo's deleted post, end to end: captures kept by the demo's passes, the screenshot
+stage's rendering of its last-seen version (real Chromium), stamped by a real local TSA
+(`openssl ts -reply`), exported as a WACZ an independent check accepts, verified; any byte
+changed in a media file, the manifest or a token is named and fails the verify."""
 
 from __future__ import annotations
 
+import io
 import json
 import zipfile
 from collections.abc import Iterator
@@ -11,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from PIL import Image, ImageStat
 from sqlalchemy import select
 
 from monitor.config import PolmonConfig, load_config
@@ -18,6 +21,7 @@ from monitor.demo.run import run_demo
 from monitor.evidence.export import export_evidence
 from monitor.evidence.stamp import run_stamp
 from monitor.evidence.verify import verify_wacz
+from monitor.screenshots.worker import run_screenshots
 from storage.engine import make_engine, transaction
 from storage.models import Post
 from tests.conftest import invoke
@@ -46,9 +50,13 @@ def stamped(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stamped]:
         result.config_path.write_text(text, encoding="utf-8")
         config = load_config(result.config_path)
         engine = make_engine(config.database_url)
+        # The deleted post's page is gone: the stage renders its last-seen version.
+        shots = run_screenshots(config, engine)
+        assert shots.rendered == 1, shots
         report = run_stamp(config, engine)
         assert report.problems() == [] and report.stamped == 1
-        assert report.leaves == 2 + 3  # two pages of the channel, three audio files
+        # Two pages of the channel, three audio files, the deleted post's rendering.
+        assert report.leaves == 2 + 3 + 1
         with transaction(engine) as session:
             deleted = session.scalars(select(Post.id).where(Post.deleted_at.is_not(None))).one()
         engine.dispose()
@@ -78,11 +86,18 @@ def test_the_deleted_post_exports_to_a_wacz_an_independent_check_accepts(
     assert post["deleted_at"] is not None and post["platform_post_id"] == "6"
     # The page it was read from, and the later page that no longer held it.
     names = sorted(f["name"] for f in manifest["files"])
-    assert names == ["captures/1", "captures/2"]
+    assert names[:2] == ["captures/1", "captures/2"]
+    assert len(names) == 3 and names[2].startswith("screenshots/")
     for entry in manifest["files"]:
         assert sha256(payloads[entry["warc_record_id"]]) == entry["sha256"]
-        assert entry["captured_at"] and entry["http_status"] == 200 and entry["stamp"]
-    first, later = (payloads[f["warc_record_id"]] for f in manifest["files"])
+        assert entry["captured_at"] and entry["stamp"]
+    captures = [f for f in manifest["files"] if f["kind"] == "capture"]
+    assert all(entry["http_status"] == 200 for entry in captures)
+    # The screenshot: a PNG with something drawn on it (not one flat colour).
+    (shot,) = (f for f in manifest["files"] if f["kind"] == "screenshot")
+    image = Image.open(io.BytesIO(payloads[shot["warc_record_id"]]))
+    assert image.format == "PNG" and ImageStat.Stat(image.convert("L")).stddev[0] > 5
+    first, later = (payloads[f["warc_record_id"]] for f in captures)
     assert b'data-post="pm_demo/6"' in first and b'data-post="pm_demo/6"' not in later
     # The token, checked by openssl alone against the test CA.
     (token,) = manifest["tokens"]
@@ -95,7 +110,7 @@ def test_the_deleted_post_exports_to_a_wacz_an_independent_check_accepts(
     assert all(f.ok for f in findings), [f.line() for f in findings if not f.ok]
 
 
-def test_cli_exports_the_account_with_audio_and_transcripts_and_verify_passes(
+def test_cli_exports_the_account_with_audio_transcripts_screenshot_and_verify_passes(
     stamped: Stamped,
 ) -> None:
     out = stamped.folder / "account.wacz"
@@ -105,7 +120,7 @@ def test_cli_exports_the_account_with_audio_and_transcripts_and_verify_passes(
     assert made.exit_code == 0, made.output
     check_wacz(out)
     kinds = sorted({f["kind"] for f in manifest_of(out)["files"]})
-    assert kinds == ["capture", "media", "transcript"]
+    assert kinds == ["capture", "media", "screenshot", "transcript"]
     transcript = next(f for f in manifest_of(out)["files"] if f["kind"] == "transcript")
     payload = json.loads(check_wacz(out)[transcript["warc_record_id"]])
     assert payload["text"] and payload["segments"][0]["end"] > payload["segments"][0]["start"]
