@@ -21,7 +21,7 @@ from storage.app_state import read_state, write_state
 from storage.engine import transaction
 
 if TYPE_CHECKING:
-    from monitor.pipeline import PassReport
+    from monitor.pass_report import PassReport
 
 log = logging.getLogger(__name__)
 

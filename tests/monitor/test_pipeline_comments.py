@@ -14,7 +14,8 @@ from collectors.telegram.collector import TelegramCollector
 from collectors.telegram.telethon_backend import TelethonBackend
 from monitor.accounts import plan_accounts
 from monitor.config import PolmonConfig
-from monitor.pipeline import AccountCollection, AccountReport, _sync, select_accounts
+from monitor.pass_report import AccountReport
+from monitor.pipeline import AccountCollection, _sync, select_accounts
 from storage.engine import transaction
 from storage.models import KeywordHit, Post
 from tests.conftest import TestDatabase

@@ -12,7 +12,8 @@ from pathlib import Path
 from pytest_httpserver import HTTPServer
 from sqlalchemy import select
 
-from monitor.pipeline import PassReport, run_collect
+from monitor.pass_report import PassReport
+from monitor.pipeline import run_collect
 from monitor.scheduler import Daemon
 from storage.engine import transaction
 from storage.models import JobRun

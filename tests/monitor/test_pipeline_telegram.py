@@ -10,7 +10,8 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
-from monitor.pipeline import PassReport, run_collect
+from monitor.pass_report import PassReport
+from monitor.pipeline import run_collect
 from storage.models import AudienceSnapshot, Media, Post, PostMetric, PostVersion
 from tests.conftest import FIXTURES, TestDatabase
 from tests.support.config import actors_toml, make_config

@@ -15,7 +15,8 @@ from collectors.telegram.telethon_backend import TelethonBackend
 from collectors.telegram.telethon_media import TelethonMedia
 from monitor.config import PolmonConfig
 from monitor.download import run_downloads
-from monitor.pipeline import PassReport, run_collect
+from monitor.pass_report import PassReport
+from monitor.pipeline import run_collect
 from storage.models import Account, Post, PostMetric, PostVersion
 from tests.conftest import FIXTURES, TestDatabase
 from tests.support.config import actors_toml, make_config, video_settings

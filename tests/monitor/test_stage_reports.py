@@ -7,7 +7,7 @@ from pathlib import Path
 from monitor.accounts import plan_accounts
 from monitor.config import load_config
 from monitor.download.report import DownloadReport
-from monitor.pipeline import AccountReport, PassReport
+from monitor.pass_report import AccountReport, PassReport
 from monitor.reports import StageReport
 from monitor.tasks import describe
 from monitor.transcription.report import TranscribeReport

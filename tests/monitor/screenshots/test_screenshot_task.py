@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from monitor.config import JobConfig
-from monitor.pipeline import AccountReport, PassReport
+from monitor.pass_report import AccountReport, PassReport
 from monitor.tasks import IDLE_CHECKS, TASKS, TaskRun, collected
 from storage.engine import transaction
 from storage.types import utcnow
