@@ -53,7 +53,7 @@ def test_the_walk_finds_the_project_errors() -> None:
     assert {
         "collectors.errors.CollectorError",
         "storage.engine.DatabaseError",
-        "monitor.config.ConfigError",
+        "monitor.config_errors.ConfigError",
         "monitor.transcription.errors.TranscriptionError",
         "monitor.digest.run.DigestError",
     } <= names
