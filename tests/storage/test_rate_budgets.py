@@ -5,6 +5,10 @@ are checked, never the test's own duration."""
 from __future__ import annotations
 
 import itertools
+import json
+import os
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -18,7 +22,7 @@ from collectors.http import PoliteClient, RetryPolicy, budget_key
 from storage.engine import make_engine, transaction
 from storage.models import RateBudgetRow
 from storage.rate_budgets import DatabaseRateBudget, Slot, hold_off, reserve_slot
-from tests.conftest import TestDatabase
+from tests.conftest import REPO_ROOT, TestDatabase
 from tests.support.local_server import LocalServer
 
 WORKERS = 3
@@ -207,3 +211,34 @@ def test_retry_after_holds_the_host_for_every_worker(
         assert client.get(url).text == "ok"
     # Another worker asking for the host now is told to wait out the server's 45 s.
     assert reserve_slot(db.engine, urlsplit(url).netloc, 1.0).wait > 40.0
+
+
+RESERVER = """
+import json, sys
+from storage.engine import make_engine
+from storage.rate_budgets import reserve_slot
+engine = make_engine(sys.argv[1])
+starts = [reserve_slot(engine, "t.me", float(sys.argv[2])).start for _ in range(4)]
+print(json.dumps(starts))
+"""
+
+
+def test_slots_hold_across_real_processes(db: TestDatabase) -> None:
+    """Three real processes, started together, reserve slots of one host."""
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", RESERVER, db.url, str(INTERVAL)],
+            stdout=subprocess.PIPE,
+            env=env,
+            text=True,
+        )
+        for _ in range(WORKERS)
+    ]
+    starts: list[float] = []
+    for process in processes:
+        out, _ = process.communicate(timeout=120)
+        assert process.returncode == 0
+        starts += json.loads(out)
+    assert len(starts) == WORKERS * 4
+    assert min(_gaps(starts)) >= INTERVAL - 1e-6
