@@ -16,21 +16,7 @@ from collectors.http import (
     current_egress,
     use_egress,
 )
-
-
-class RecordingClock:
-    """Virtual time: sleeps are noted and advance the clock at once."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.waits: list[float] = []
-
-    def monotonic(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.waits.append(seconds)
-        self.now += seconds
+from tests.collectors.test_http import RecordingClock  # virtual time: sleeps are noted
 
 
 def test_budget_keys_name_the_egress_without_credentials() -> None:
