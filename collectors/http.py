@@ -11,6 +11,7 @@ import weakref
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from typing import Protocol
 from urllib.parse import urlsplit
 
 import httpx
@@ -83,13 +84,42 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None) -> floa
     return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 
+class RateBudget(Protocol):
+    """Where the slots of a host come from: this process (`HostRateLimiter`), or a store that
+    every process and machine shares (storage's database budget, wired in by monitor).
+
+    A key is a host, or a host and the proxy its requests leave through (`budget_key`).
+    """
+
+    def reserve(self, key: str, interval: float) -> float:
+        """Take the key's next slot (the slot after it comes `interval` seconds later);
+        the seconds to wait until it, 0 when it is now."""
+        ...
+
+    def hold_off(self, key: str, seconds: float) -> None:
+        """No slot for `key` in the next `seconds` (a server's Retry-After)."""
+        ...
+
+
+def budget_key(host: str, proxy: str | None = None) -> str:
+    """The budget of a host as reached through `proxy` (its address without credentials):
+    each egress address is a politeness budget of its own."""
+    if not proxy:
+        return host
+    parts = urlsplit(proxy)
+    where = parts.hostname or proxy
+    if parts.port:
+        where = f"{where}:{parts.port}"
+    return f"{host} via {parts.scheme + '://' if parts.scheme else ''}{where}"
+
+
 class HostRateLimiter:
     """Spaces requests to each host: a request takes the host's next slot, and the slot after
     it comes `interval` seconds later (the interval of the client that sent it).
 
     One limiter per clock for the whole process (`shared_limiter`): every client, so every
     account and every pass running at the same time (the daemon's jobs are threads), shares
-    the slots of a host.
+    the slots of a host. A `RateBudget` kept in this process's memory.
     """
 
     def __init__(self, *, clock: Clock = SYSTEM_CLOCK) -> None:
@@ -97,14 +127,22 @@ class HostRateLimiter:
         self._lock = threading.Lock()
         self.clock = clock
 
-    def wait(self, host: str, interval: float) -> None:
-        """Sleep until this host's next slot; Interrupted when a stop is requested meanwhile."""
+    def reserve(self, key: str, interval: float) -> float:
         with self._lock:
             now = self.clock.monotonic()
-            start = max(now, self._next.get(host, now))
-            self._next[host] = start + interval
-        if start > now:
-            self.clock.sleep(start - now)
+            start = max(now, self._next.get(key, now))
+            self._next[key] = start + interval
+        return start - now
+
+    def hold_off(self, key: str, seconds: float) -> None:
+        with self._lock:
+            now = self.clock.monotonic()
+            self._next[key] = max(self._next.get(key, now), now + seconds)
+
+    def wait(self, host: str, interval: float) -> None:
+        """Sleep until this host's next slot; Interrupted when a stop is requested meanwhile."""
+        if (wait := self.reserve(host, interval)) > 0:
+            self.clock.sleep(wait)
 
 
 _limiters: weakref.WeakKeyDictionary[Clock, HostRateLimiter] = weakref.WeakKeyDictionary()
@@ -118,6 +156,30 @@ def shared_limiter(clock: Clock = SYSTEM_CLOCK) -> HostRateLimiter:
         if limiter is None:
             limiter = _limiters[clock] = HostRateLimiter(clock=clock)
         return limiter
+
+
+@dataclass(frozen=True, slots=True)
+class Egress:
+    """How this process's clients reach the platforms: the proxy they leave through and the
+    budget their slots come from (None: this process's `shared_limiter`)."""
+
+    proxy: str | None = None
+    budget: RateBudget | None = None
+
+
+_egress = Egress()
+
+
+def use_egress(egress: Egress) -> Egress:
+    """Set the process's egress for the clients built from now on; returns the previous one
+    (monitor sets it once it has the config and the database)."""
+    global _egress
+    previous, _egress = _egress, egress
+    return previous
+
+
+def current_egress() -> Egress:
+    return _egress
 
 
 @functools.cache
@@ -139,15 +201,24 @@ class PoliteClient:
         retry: RetryPolicy | None = None,
         clock: Clock = SYSTEM_CLOCK,
         max_page_bytes: int = MAX_PAGE_BYTES,
+        budget: RateBudget | None = None,
+        proxy: str | None = None,
     ) -> None:
+        """`budget` and `proxy`: default, the process's `current_egress()`; a client on a test's
+        own clock takes its slots from that clock's limiter unless given a budget."""
+        egress = current_egress()
+        self.proxy = proxy if proxy is not None else egress.proxy
+        if budget is None:
+            budget = egress.budget if clock is SYSTEM_CLOCK else None
+        self.budget: RateBudget = budget or shared_limiter(clock)
         self.retry = retry or RetryPolicy()
         self.max_page_bytes = max_page_bytes
         self.timeout_seconds = timeout_seconds
         self.interval = 1.0 / requests_per_second  # between two requests to one host
-        self.limiter = shared_limiter(clock)
         self.clock = clock
         self._client = httpx.Client(
             verify=tls_context(),
+            proxy=self.proxy or None,
             headers={"User-Agent": user_agent, "Accept-Language": "en-US,en;q=0.9"},
             timeout=httpx.Timeout(timeout_seconds),
             follow_redirects=True,
@@ -165,11 +236,14 @@ class PoliteClient:
             raise Interrupted(f"GET {url}: {exc}") from None
 
     def _get(self, url: str, params: dict[str, str] | None) -> httpx.Response:
-        host = urlsplit(url).netloc
+        key = budget_key(urlsplit(url).netloc, self.proxy)
         tries = self.retry.max_retries + 1
         for attempt in range(tries):
-            self.limiter.wait(host, self.interval)
+            if (wait := self.budget.reserve(key, self.interval)) > 0:
+                self.clock.sleep(wait)
             problem, retry_after = self._try_once(url, params)
+            if retry_after is not None:  # the host's answer holds for every worker of the budget
+                self.budget.hold_off(key, min(retry_after, self.retry.max_backoff_seconds))
             if isinstance(problem, httpx.Response):
                 return problem
             last = attempt == tries - 1

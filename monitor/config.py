@@ -41,6 +41,7 @@ from monitor.config_sections import (
     WebConfig,
     _KeyError,
 )
+from monitor.egress import HttpConfig
 from monitor.engagement.config import EngagementConfig
 from monitor.evidence.config import EvidenceChoice, EvidenceConfig
 from monitor.ocr.config import OcrConfig
@@ -93,6 +94,7 @@ class PolmonConfig(Section):
     engagement: EngagementConfig = EngagementConfig()
     telegram: TelegramConfig = TelegramConfig()
     video: VideoConfig = VideoConfig()
+    http: HttpConfig = HttpConfig()
     transcription: TranscriptionConfig = TranscriptionConfig()
     ocr: OcrConfig = OcrConfig()
     evidence: EvidenceConfig = EvidenceConfig()

@@ -168,6 +168,11 @@ class TranscriptionConfig(Section):
     max_attempts: PositiveInt = 3
     poll_seconds: PositiveFloat = 10.0  # `polmon worker`: sleep this long when the queue is empty
     language_models: dict[str, str] = {}  # detected language -> model name or path
+    # Worker capabilities (`polmon worker --capability`): what every transcription needs
+    # (e.g. ["gpu"]), and what a post language's media needs besides its routed model's
+    # language (e.g. km = ["gpu"]); see monitor/capabilities.py.
+    needs: list[str] = []
+    language_needs: dict[str, list[str]] = {}
 
 
 class JobConfig(Section):

@@ -29,6 +29,7 @@ from monitor.accounts import AccountPlan, plan_accounts
 from monitor.comments import collect_comments, due_threads
 from monitor.config import PolmonConfig
 from monitor.due import find_due
+from monitor.egress import with_egress
 from monitor.keywords import match_posts
 from monitor.pass_report import AccountReport, PassReport
 from monitor.progress import progress_bar
@@ -338,6 +339,7 @@ def _sync(engine: Engine, plan: AccountPlan) -> None:
             sync_accounts(session, plan.actors, utcnow())
 
 
+@with_egress
 def run_collect(
     config: PolmonConfig,
     engine: Engine,

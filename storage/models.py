@@ -31,6 +31,7 @@ from storage.models_evidence import Capture as Capture
 from storage.models_evidence import EvidenceLeaf as EvidenceLeaf
 from storage.models_evidence import TimestampToken as TimestampToken
 from storage.models_ocr import ImageText as ImageText
+from storage.models_rate import RateBudgetRow as RateBudgetRow
 from storage.models_screenshots import Screenshot as Screenshot
 from storage.models_screenshots import ScreenshotJob as ScreenshotJob
 from storage.models_team import ALERT_DELIVERY_STATUSES as ALERT_DELIVERY_STATUSES

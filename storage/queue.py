@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, and_, case, or_, select, update
+from sqlalchemy import Engine, and_, case, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from collectors.records import READABLE_KINDS, TRANSCRIBABLE_KINDS
 from storage.engine import transaction
-from storage.models import Media
+from storage.models import Media, Post
 from storage.queue_status import MediaStatus as S
 from storage.types import utcnow
 
@@ -44,6 +44,9 @@ class Stage:
     # attempts, last_error, next_attempt_at, lease_owner, lease_expires_at, lease_expiries,
     # updated_at).
     table: Any = Media
+    # Media of posts in these languages (lower case) are left to other workers: they need a
+    # capability this worker lacks (a routed language's model, a GPU; monitor.capabilities).
+    excluded_languages: frozenset[str] = frozenset()
 
     def backoff(self, attempts: int) -> timedelta:
         delay = min(self.backoff_seconds * 2 ** max(attempts - 1, 0), self.max_backoff_seconds)
@@ -70,6 +73,16 @@ def _of_kind(stage: Stage) -> list[Any]:
     return [] if stage.kinds is None else [stage.table.kind.in_(sorted(stage.kinds))]
 
 
+def _within_capabilities(stage: Stage) -> list[Any]:
+    """The condition leaving media of excluded post languages to other workers."""
+    if not stage.excluded_languages or stage.table is not Media:
+        return []
+    excluded = select(Post.id).where(
+        Post.id == Media.post_id, func.lower(Post.language).in_(sorted(stage.excluded_languages))
+    )
+    return [~excluded.exists()]
+
+
 def worker_id(prefix: str = "worker") -> str:
     """A lease owner name unique to this process: host, pid and a random suffix."""
     return f"{prefix}@{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
@@ -86,7 +99,7 @@ def _claimable(stage: Stage, now: datetime) -> Any:
         table.lease_expires_at < now,
         table.lease_expiries + 1 < stage.max_lease_expiries,
     )
-    return and_(or_(ready, expired), *_of_kind(stage))
+    return and_(or_(ready, expired), *_of_kind(stage), *_within_capabilities(stage))
 
 
 def _fail_exhausted_leases(session: Session, stage: Stage, now: datetime) -> None:

@@ -49,7 +49,7 @@ COMMANDS = {
     "transcript": "monitor.cli.transcribe:transcript",
     "trends": "monitor.cli.keywords:trends",
     "users": "monitor.cli.users:users",
-    "worker": "monitor.cli.transcribe:worker",
+    "worker": "monitor.cli.worker:worker",
 }
 
 READ_ONLY_DATABASE = (

@@ -31,6 +31,7 @@ SECTIONS = {
     "queue": "media_queue",
     "skipped": "media_skipped",
     "backlog": "queue_backlog",
+    "capabilities": "capability_backlog",
     "jobs": "jobs",
     "alerts": "alerts",
 }
@@ -49,7 +50,12 @@ def status(ctx: click.Context, section: str | None, fmt: str) -> None:
     """Show row counts, last collection runs, the media queue and the scheduled jobs."""
     from monitor.due import scheduled_jobs
     from monitor.queries.alerts import delivery_counts
-    from monitor.queries.status import backlog_report, job_report, status_report
+    from monitor.queries.status import (
+        backlog_report,
+        capability_backlog,
+        job_report,
+        status_report,
+    )
 
     if fmt == "csv" and section is None:
         raise click.UsageError(
@@ -61,6 +67,9 @@ def status(ctx: click.Context, section: str | None, fmt: str) -> None:
             **status_report(session),
             "jobs": job_report(session, scheduled_jobs(context.config)),
             "queue_backlog": backlog_report(session, datetime.now(UTC)),
+            "capability_backlog": capability_backlog(
+                session, datetime.now(UTC), context.config.transcription
+            ),
             "alerts": delivery_counts(session),
         }
     if fmt == "json":
@@ -102,6 +111,13 @@ def status(ctx: click.Context, section: str | None, fmt: str) -> None:
         ),
         "backlog": lambda: emit(
             report["queue_backlog"], fmt, columns=BACKLOG_COLUMNS, title="queue backlog"
+        ),
+        "capabilities": lambda: emit(
+            report["capability_backlog"],
+            fmt,
+            columns=("stage", "needs", "ready"),
+            title="ready media by the capability a worker needs (`polmon worker --capability`)",
+            empty="nothing ready",
         ),
         "jobs": lambda: emit(
             [_job_line(row) for row in report["jobs"]] if fmt == "table" else report["jobs"],

@@ -1,8 +1,7 @@
-"""`polmon transcribe`, `polmon worker` and `polmon transcript`: Whisper over downloaded media."""
+"""`polmon transcribe` and `polmon transcript`: Whisper over downloaded media (`polmon worker`'s
+transcribe stage runs `run_transcribe` too)."""
 
 from __future__ import annotations
-
-import sys
 
 import click
 
@@ -22,7 +21,16 @@ from monitor.transcription.formats import (
 )
 
 
-def _run(ctx: click.Context, *, limit: int | None, follow: bool, progress: bool) -> None:
+def run_transcribe(
+    ctx: click.Context,
+    *,
+    limit: int | None,
+    follow: bool,
+    progress: bool,
+    capabilities: frozenset[str] | None = None,
+    poll_seconds: float | None = None,
+) -> None:
+    """`polmon transcribe` (one drain) and `polmon worker --stage transcribe` (`follow`)."""
     context = app(ctx)
     shutdown.reset()
     # `polmon worker`: a hit it finds is alerted now, not at the daemon's next dispatch.
@@ -41,6 +49,8 @@ def _run(ctx: click.Context, *, limit: int | None, follow: bool, progress: bool)
                 stop_event=stop,
                 follow=follow,
                 on_hits=alerts.wake if alerts is not None else None,
+                capabilities=capabilities,
+                poll_seconds=poll_seconds,
             )
         finally:
             if alerts is not None:
@@ -62,14 +72,7 @@ def _print_report(report: TranscribeReport) -> None:
 @click.pass_context
 def transcribe(ctx: click.Context, limit: int | None, no_progress: bool) -> None:
     """Transcribe downloaded media until the queue is empty (or --limit files)."""
-    _run(ctx, limit=limit, follow=False, progress=not no_progress)
-
-
-@click.command()
-@click.pass_context
-def worker(ctx: click.Context) -> None:
-    """Transcribe downloaded media as it arrives, until stopped (SIGTERM or Ctrl-C)."""
-    _run(ctx, limit=None, follow=True, progress=sys.stderr.isatty())
+    run_transcribe(ctx, limit=limit, follow=False, progress=not no_progress)
 
 
 @click.command()

@@ -8,6 +8,7 @@ from monitor.config import PolmonConfig
 from monitor.download.report import DownloadReport
 from monitor.download.stage import DownloadStage
 from monitor.download.telegram import TelethonFactory
+from monitor.egress import with_egress
 from storage.engine import transaction
 from storage.queue_status import MediaStatus
 from storage.queue_status import ready_count as status_count
@@ -20,6 +21,7 @@ def ready_count(engine: Engine) -> int:
         return status_count(session, MediaStatus.PENDING, utcnow())
 
 
+@with_egress
 def run_downloads(
     config: PolmonConfig,
     engine: Engine,

@@ -6,11 +6,13 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import TypedDict
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from monitor.config_sections import JobConfig
-from storage.models import Account, Base, CollectionRun, JobRun, Media
+from collectors.records import READABLE_KINDS, TRANSCRIBABLE_KINDS
+from monitor.capabilities import ANY, needs_label, needs_of
+from monitor.config_sections import JobConfig, TranscriptionConfig
+from storage.models import Account, Base, CollectionRun, JobRun, Media, Post
 from storage.queue_status import LEASED, MediaStatus, queue_backlog
 from storage.screenshots import screenshot_backlog
 
@@ -211,6 +213,53 @@ def backlog_report(session: Session, now: datetime) -> list[BacklogRow]:
             expired_leases=jobs.expired_leases,
         )
     )
+    return rows
+
+
+class CapabilityBacklog(TypedDict):
+    """Media ready now for a stage, by what a worker needs to take them (`needs`: capability
+    names joined by commas, or "any worker")."""
+
+    stage: str
+    needs: str
+    ready: int
+
+
+def capability_backlog(
+    session: Session, now: datetime, transcription: TranscriptionConfig
+) -> list[CapabilityBacklog]:
+    """Ready media per stage and per needs (monitor.capabilities): transcription's by the
+    needs of their post's language; downloads and OCR take no capability."""
+    due = or_(Media.next_attempt_at.is_(None), Media.next_attempt_at <= now)
+    language = func.lower(Post.language)
+    per_language = session.execute(
+        select(language, func.count())
+        .select_from(Media)
+        .join(Post, Post.id == Media.post_id)
+        .where(
+            Media.status == MediaStatus.DOWNLOADED,
+            Media.kind.in_(sorted(TRANSCRIBABLE_KINDS)),
+            due,
+        )
+        .group_by(language)
+    )
+    by_needs: dict[str, int] = {}
+    for post_language, count in per_language:
+        label = needs_label(needs_of(transcription, post_language))
+        by_needs[label] = by_needs.get(label, 0) + count
+    rows = [
+        CapabilityBacklog(stage="transcribe", needs=label, ready=count)
+        for label, count in sorted(by_needs.items())
+    ]
+    for stage, status, kinds in (
+        ("download", MediaStatus.PENDING, None),
+        ("ocr", MediaStatus.DOWNLOADED, READABLE_KINDS),
+    ):
+        query = select(func.count()).select_from(Media).where(Media.status == status, due)
+        if kinds is not None:
+            query = query.where(Media.kind.in_(sorted(kinds)))
+        if ready := session.scalar(query) or 0:
+            rows.append(CapabilityBacklog(stage=stage, needs=ANY, ready=ready))
     return rows
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 
 from collectors.records import TRANSCRIBABLE_KINDS
 from monitor import shutdown
+from monitor.capabilities import excluded_languages
 from monitor.config import PolmonConfig
 from monitor.transcription.dedupe import decide
 from monitor.transcription.errors import (
@@ -56,11 +57,17 @@ class TranscriptionWorker(QueueWorker[TranscribeReport]):
         stop_event: threading.Event | None = None,
         owner: str | None = None,
         on_hits: Callable[[], None] | None = None,
+        capabilities: frozenset[str] | None = None,
     ) -> None:
         t = config.transcription
         super().__init__(
             engine,
-            transcribe_stage(lease_seconds=t.lease_seconds, max_attempts=t.max_attempts),
+            transcribe_stage(
+                lease_seconds=t.lease_seconds,
+                max_attempts=t.max_attempts,
+                # None: every row; else only media whose needs this worker has
+                excluded_languages=excluded_languages(t, capabilities),
+            ),
             TranscribeReport(),
             # Default: the process-wide stop request `polmon run` / `polmon worker` set on SIGTERM.
             stop=stop_event if stop_event is not None else shutdown.STOP,
@@ -230,6 +237,7 @@ def run_transcriptions(
     follow: bool = False,
     poll_seconds: float | None = None,
     on_hits: Callable[[], None] | None = None,
+    capabilities: frozenset[str] | None = None,
 ) -> TranscribeReport:
     """Transcribe downloaded media until the queue is empty, `limit` rows are handled, or stop.
 
@@ -238,8 +246,12 @@ def run_transcriptions(
     abandons a faster-whisper file at its next segment and gives its lease back. `on_hits`
     is called after each stored transcript that added keyword hits (`polmon worker` wakes
     its alert dispatcher). Raises ModelLoadError when the model cannot be loaded.
+    `capabilities` (`polmon worker --capability`): claim only media whose needs are among
+    them (monitor.capabilities); None: every row.
     """
-    worker = TranscriptionWorker(config, engine, stop_event=stop_event, on_hits=on_hits)
+    worker = TranscriptionWorker(
+        config, engine, stop_event=stop_event, on_hits=on_hits, capabilities=capabilities
+    )
     poll = poll_seconds if poll_seconds is not None else config.transcription.poll_seconds
     if not progress:
         return worker.run(limit=limit, follow=follow, poll_seconds=poll)

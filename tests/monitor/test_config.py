@@ -40,7 +40,7 @@ def _is_model(annotation: Any) -> bool:
 
 
 USER_NAMED = ("keywords", "schedule.jobs")  # tables whose entries the user names
-FREE_FORM = ("transcription.language_models",)  # tables of user-named scalar values
+FREE_FORM = ("transcription.language_models", "transcription.language_needs")  # user-named keys
 
 
 def _example_keys(value: Any, prefix: str = "") -> set[str]:

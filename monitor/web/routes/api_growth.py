@@ -21,7 +21,7 @@ from monitor.queries.collection_health import (
     recent_job_runs,
 )
 from monitor.queries.growth.data import Metric
-from monitor.queries.status import backlog_report, job_report
+from monitor.queries.status import backlog_report, capability_backlog, job_report
 from monitor.web.deps import Config, DbSession, bad_request
 from monitor.web.growth_chart import GrowthChart, Resolution, growth_chart
 from monitor.web.growth_view import AccountLine, OverviewRow, overview
@@ -234,6 +234,7 @@ class StatusPage(TypedDict):
     """What needs attention: queue backlog, jobs, recent job runs, failing accounts, disk."""
 
     queue_backlog: Sequence[Mapping[str, Any]]  # monitor.queries.status.BacklogRow
+    capability_backlog: Sequence[Mapping[str, Any]]  # ...status.CapabilityBacklog
     jobs: Sequence[Mapping[str, Any]]  # monitor.queries.status.JobStatus
     recent_job_runs: list[JobRunRow]
     failing_accounts: list[FailingAccount]
@@ -243,6 +244,7 @@ class StatusPage(TypedDict):
 def status_page_data(session: Session, config: PolmonConfig) -> StatusPage:
     return StatusPage(
         queue_backlog=backlog_report(session, datetime.now(UTC)),
+        capability_backlog=capability_backlog(session, datetime.now(UTC), config.transcription),
         jobs=job_report(session, config.schedule.jobs),
         recent_job_runs=recent_job_runs(session),
         failing_accounts=failing_accounts(session),

@@ -32,7 +32,9 @@ def test_status_page_and_api(db: TestDatabase, tmp_path: Path) -> None:
     ]
     assert api["media_disk"] == {"files": 1, "bytes": 3 * 1024 * 1024}
     assert {row["stage"] for row in api["queue_backlog"]} >= {"download"}
+    assert all(set(row) == {"stage", "needs", "ready"} for row in api["capability_backlog"])
     assert page.status_code == 200
+    assert 'id="capability-backlog"' in page.text
     assert "HTTP 429 from t.me" in page.text and "2 accounts failed" in page.text
     assert "3.0 MiB" in page.text
     rows = list(csv.DictReader(io.StringIO(exported.text)))
