@@ -14,8 +14,8 @@ Create Date: 2026-11-30 10:00:00.000000
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
+from pathlib import Path
 
 import sqlalchemy as sa
 from alembic import op
@@ -32,9 +32,9 @@ def _prefixes() -> list[str]:
     media_dir = config.attributes.get("media_dir") if config is not None else None
     if not media_dir:
         return []
-    written = os.path.abspath(os.path.expanduser(str(media_dir)))
-    resolved = os.path.realpath(written).rstrip("/") + "/"
-    as_written = written.rstrip("/") + "/"
+    written = Path(str(media_dir)).expanduser().absolute()
+    resolved = str(written.resolve()).rstrip("/") + "/"
+    as_written = str(written).rstrip("/") + "/"
     return [resolved] + ([as_written] if as_written != resolved else [])
 
 
