@@ -32,9 +32,8 @@ class MediaStoreError(PolmonError):
 
 def media_key(stored: str) -> str:
     """`stored` checked as a key: relative, POSIX, no `..`, no empty parts."""
-    key = stored.replace("\\", "/")
-    parts = PurePosixPath(key).parts
-    if not key or key.startswith("/") or any(p in ("..", ".", "") for p in parts):
+    parts = stored.replace("\\", "/").split("/")
+    if any(part in ("..", ".", "") for part in parts):
         raise MediaKeyError(f"not a media key: {stored!r}")
     return "/".join(parts)
 
