@@ -171,6 +171,10 @@ class TranscriptionConfig(Section):
     max_attempts: PositiveInt = 3
     poll_seconds: PositiveFloat = 10.0  # `polmon worker`: sleep this long when the queue is empty
     language_models: dict[str, str] = {}  # detected language -> model name or path
+    # faster-whisper's BatchedInferencePipeline (speech regions decoded batch_size at a time):
+    # "auto" on CUDA only (on CPU the sequential path is as fast: docs/benchmarks.md).
+    batched: bool | Literal["auto"] = "auto"
+    batch_size: PositiveInt = 8
 
 
 class JobConfig(Section):

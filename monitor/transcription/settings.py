@@ -17,6 +17,8 @@ class DecodeSettings:
     vad_filter: bool = True
     condition_on_previous_text: bool = False
     word_timestamps: bool = False
+    batched: bool | None = None  # None: on CUDA only (faster-whisper)
+    batch_size: int = 8
     rules: HallucinationRules = field(default_factory=HallucinationRules)
 
     @classmethod
@@ -27,6 +29,8 @@ class DecodeSettings:
             vad_filter=t.vad_filter,
             condition_on_previous_text=t.condition_on_previous_text,
             word_timestamps=t.word_timestamps,
+            batched=None if t.batched == "auto" else bool(t.batched),
+            batch_size=t.batch_size,
             rules=HallucinationRules(
                 no_speech_threshold=t.no_speech_threshold,
                 logprob_threshold=t.logprob_threshold,
