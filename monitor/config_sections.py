@@ -172,7 +172,7 @@ class TranscriptionConfig(Section):
     poll_seconds: PositiveFloat = 10.0  # `polmon worker`: sleep this long when the queue is empty
     language_models: dict[str, str] = {}  # detected language -> model name or path
     # faster-whisper's BatchedInferencePipeline (speech regions decoded batch_size at a time):
-    # "auto" on CUDA only (on CPU the sequential path is as fast: docs/benchmarks.md).
+    # "auto": on CUDA only (on CPU it was faster but wrote different words: docs/benchmarks.md).
     batched: bool | Literal["auto"] = "auto"
     batch_size: PositiveInt = 8
 
