@@ -16,6 +16,7 @@ from monitor.transcription import run_transcriptions
 from storage.engine import transaction
 from storage.models import KeywordHit
 from tests.conftest import TestDatabase
+from tests.support import factories
 from tests.support.config import make_config, video_settings
 from tests.support.factories import Download, media_rows, media_to_download
 from tests.support.local_server import LocalServer
@@ -72,8 +73,16 @@ def test_download_to_s3_then_transcribe_and_serve_from_it(
     assert terms == {"hospitals"}
     assert not [p for p in (tmp_path / "staging").rglob("*") if p.is_file()]  # copy removed
 
+    with transaction(db.engine) as session:
+        post = factories.post(session, factories.account(session, factories.actor(session, "B")))
+        strays = [
+            factories.media(session, post, position=n, status="done", local_path=key).id
+            for n, key in enumerate(["telegram/gone.m4a", "../polmon/media/" + key])
+        ]
     with live_server(config, db.engine) as server, web_client(server.base_url) as client:
         sign_in(server, client)
+        for bad in strays:  # a key not in the bucket, a key climbing out of the root
+            assert client.get(f"/media/{bad}").status_code == 404
         whole = client.get(f"/media/{media_id}")
         assert whole.status_code == 200 and whole.content == stored
         assert whole.headers["accept-ranges"] == "bytes"
