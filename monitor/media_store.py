@@ -14,12 +14,15 @@ from __future__ import annotations
 import contextlib
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
 from collectors.errors import PolmonError
 from monitor.config import PolmonConfig
+
+COPY_PREFIX = "polmon-media-"  # temporary copies from an object store, under the staging folder
 
 
 class MediaKeyError(PolmonError, ValueError):
@@ -94,6 +97,19 @@ class MediaStore:
         with self.open(stored) as handle:
             return handle.read()
 
+    def remove_stale_copies(self, older_than_seconds: float) -> int:
+        """Delete the temporary copies (`local_copy`) of workers that died mid-file, untouched
+        for `older_than_seconds`; returns how many. Nothing to do for a folder."""
+        if not self.remote or not self.staging.is_dir():
+            return 0
+        cutoff = time.time() - older_than_seconds
+        removed = 0
+        for folder in self.staging.glob(f"{COPY_PREFIX}*"):
+            if folder.is_dir() and not folder.is_symlink() and folder.stat().st_mtime < cutoff:
+                shutil.rmtree(folder, ignore_errors=True)
+                removed += 1
+        return removed
+
     @contextlib.contextmanager
     def local_copy(self, stored: str) -> Iterator[Path]:
         """A file on this machine's disk with the content of `stored`, for the time of the
@@ -160,7 +176,7 @@ class FsspecMediaStore(MediaStore):
         key = media_key(stored)
         suffix = PurePosixPath(key).suffix
         self.staging.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(prefix="polmon-media-", dir=self.staging) as folder:
+        with tempfile.TemporaryDirectory(prefix=COPY_PREFIX, dir=self.staging) as folder:
             target = Path(folder) / f"copy{suffix}"
             with self.fs.open(self._remote(key), "rb") as source, target.open("wb") as out:
                 shutil.copyfileobj(source, out, 1 << 20)

@@ -51,6 +51,7 @@ class OcrWorker(QueueWorker[OcrReport]):
     def run(self, limit: int | None = None, on_item: Callable[[], None] | None = None) -> OcrReport:
         """Read photos until the queue is empty, `limit` were claimed, or a stop request."""
         self.engine_name = f"tesseract {check_tesseract(self.config.ocr)}"  # fail fast
+        self.store.remove_stale_copies(2 * self.stage.lease_seconds)  # of dead workers
         return self.drain(
             limit=limit, on_item=None if on_item is None else lambda _report: on_item()
         )

@@ -99,6 +99,10 @@ class TranscriptionWorker(QueueWorker[TranscribeReport]):
         at INFO for `polmon worker` (`follow`), at DEBUG for one-shot runs.
         """
         self.level = logging.INFO if follow else logging.DEBUG
+        # copies from an object store left by a worker that died mid-file (a live one renews
+        # its lease, so a copy older than two leases is nobody's)
+        if removed := self.store.remove_stale_copies(2 * self.stage.lease_seconds):
+            log.info("removed %d temporary media copies of dead workers", removed)
         t = self.config.transcription
         log.log(
             self.level,

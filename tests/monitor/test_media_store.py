@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from monitor.media_store import (
+    COPY_PREFIX,
     FsspecMediaStore,
     MediaKeyError,
     MediaStore,
@@ -99,3 +100,20 @@ def test_the_config_chooses_the_store(tmp_path: Path) -> None:
     assert store_for(shared).root == (tmp_path / "share").resolve()
     remote = make_config(tmp_path, paths={"media_root": "memory://polmon-test/media"})
     assert isinstance(store_for(remote), FsspecMediaStore)
+
+
+def test_stale_temporary_copies_are_removed(store: MediaStore) -> None:
+    """A worker that died mid-file leaves its copy; one older than the limit is removed."""
+    import os
+
+    stale = store.staging / f"{COPY_PREFIX}dead"
+    stale.mkdir()
+    (stale / "copy.m4a").write_bytes(b"x")
+    os.utime(stale, (0, 0))
+    fresh = store.staging / f"{COPY_PREFIX}alive"
+    fresh.mkdir()
+    removed = store.remove_stale_copies(60)
+    if store.remote:
+        assert removed == 1 and not stale.exists() and fresh.is_dir()
+    else:  # a folder store makes no copies and touches nothing
+        assert removed == 0 and stale.is_dir()
