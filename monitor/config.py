@@ -176,6 +176,16 @@ class PolmonConfig(Section):
         return self.resolve(self.paths.media_dir or self.paths.data_dir / "media")
 
     @property
+    def media_root(self) -> str:
+        """Where media files are kept: an fsspec URL as written, else a resolved folder."""
+        root = (self.paths.media_root or "").strip()
+        if not root:
+            return str(self.media_dir)
+        if "://" in root:
+            return root
+        return str(self.resolve(Path(root)))
+
+    @property
     def evidence_root(self) -> Path:
         return self.resolve(self.evidence.root or self.paths.data_dir / "evidence")
 

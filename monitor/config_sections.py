@@ -56,6 +56,11 @@ class DatabaseConfig(Section):
 class PathsConfig(Section):
     data_dir: Path = Path("data")
     media_dir: Path | None = None  # default: <data_dir>/media
+    # Where downloaded files are kept, by key: unset = media_dir itself; a folder (NFS share)
+    # or an fsspec URL such as "s3://bucket/prefix" (s3fs); media_dir is then only the local
+    # staging folder of downloads. Credentials: the store's own (AWS env vars, profile).
+    media_root: str | None = None
+    media_root_options: dict[str, str | int | bool] = {}  # e.g. {endpoint_url = "http://…"}
     model_cache_dir: Path | None = None  # default: <data_dir>/models
 
 
@@ -173,6 +178,10 @@ class TranscriptionConfig(Section):
     # language (e.g. km = ["gpu"]); see monitor/capabilities.py.
     needs: list[str] = []
     language_needs: dict[str, list[str]] = {}
+    # faster-whisper's BatchedInferencePipeline (speech regions decoded batch_size at a time):
+    # "auto": on CUDA only (on CPU it was faster but wrote different words: docs/benchmarks.md).
+    batched: bool | Literal["auto"] = "auto"
+    batch_size: PositiveInt = 8
 
 
 class JobConfig(Section):

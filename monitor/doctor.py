@@ -23,6 +23,8 @@ PACKAGES = (
     "psycopg",
     "imageio-ffmpeg",
     "pytesseract",
+    "fsspec",  # the media root as a URL (monitor/media_store.py)
+    "s3fs",  # … on S3 (the s3 extra)
 )
 RUN_LOCK = Path(__file__).resolve().parent.parent / "requirements" / "run.lock"
 YTDLP_UPGRADE = "make upgrade-ytdlp (or .venv/bin/pip install -U yt-dlp)"

@@ -43,10 +43,14 @@ def include_object(
     return not (type_ == "index" and name and name.startswith(HAND_MADE_PREFIXES))
 
 
-def alembic_config(engine: Engine) -> Config:
+def alembic_config(engine: Engine, media_dir: Path | None = None) -> Config:
+    """`media_dir`: the configured media folder, for migration 0016 (absolute paths under it
+    become keys relative to it)."""
     config = Config()
     config.set_main_option("script_location", str(script_location()))
     config.attributes["engine"] = engine
+    if media_dir is not None:
+        config.attributes["media_dir"] = str(media_dir)
     return config
 
 
@@ -90,11 +94,12 @@ def lock_for_migration(connection: Connection) -> None:
         connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK_KEY})")
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Migrate to `revision` in one transaction, serialized with other processes' upgrades."""
+def upgrade(engine: Engine, revision: str = "head", *, media_dir: Path | None = None) -> None:
+    """Migrate to `revision` in one transaction, serialized with other processes' upgrades;
+    `media_dir`: the config's media folder (see `alembic_config`)."""
     migrating = sqlite_migration_engine(engine)
     try:
-        command.upgrade(alembic_config(migrating or engine), revision)
+        command.upgrade(alembic_config(migrating or engine, media_dir), revision)
     finally:
         if migrating is not None:
             migrating.dispose()

@@ -121,7 +121,7 @@ class AppContext:
 
         engine = self.raw_engine
         if not is_up_to_date(engine):
-            upgrade(engine)
+            upgrade(engine, media_dir=self.config.media_dir)
         return engine
 
     @contextmanager

@@ -40,7 +40,7 @@ def init(ctx: click.Context) -> None:
     for folder in (config.data_dir, config.media_dir):
         folder.mkdir(parents=True, exist_ok=True)
     click.echo(f"data:   {config.data_dir}")
-    upgrade(context.raw_engine)
+    upgrade(context.raw_engine, media_dir=config.media_dir)
     click.echo(
         f"database: {context.raw_engine.url.render_as_string()} at revision "
         f"{current_revision(context.raw_engine)}"
@@ -60,7 +60,7 @@ def db_upgrade(ctx: click.Context, revision: str) -> None:
     from storage.migrations import current_revision, upgrade
 
     engine = app(ctx).raw_engine
-    upgrade(engine, revision)
+    upgrade(engine, revision, media_dir=app(ctx).config.media_dir)
     click.echo(f"database at revision {current_revision(engine)}")
 
 

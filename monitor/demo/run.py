@@ -174,7 +174,7 @@ def run_demo(output_dir: Path, *, force: bool = False) -> DemoResult:
         config = load_config(config_path)
         apply_config(config.logging)
         engine = make_engine(config.database_url)
-        upgrade(engine)
+        upgrade(engine, media_dir=config.media_dir)
         for index in range(len(server.passes)):
             server.show(index)
             run_collect(config, engine)

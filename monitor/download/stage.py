@@ -50,6 +50,7 @@ from monitor.media_files import (
     remove_leftovers,
     sha256_file,
 )
+from monitor.media_store import store_for
 from storage.download_jobs import Job, load_job, original_of
 from storage.engine import transaction
 from storage.queue import complete, download_stage
@@ -83,7 +84,8 @@ class DownloadStage(QueueWorker[DownloadReport]):
         )
         super().__init__(engine, stage, DownloadReport(), stop=shutdown.STOP)
         self.config = config
-        self.media_dir = config.media_dir.resolve()
+        self.store = store_for(config)
+        self.media_dir = self.store.staging  # where downloads are written before `put`
         self._photo_client: PoliteClient | None = None
         self._client_lock = threading.Lock()
         self.telegram = TelegramFiles(
@@ -222,20 +224,29 @@ class DownloadStage(QueueWorker[DownloadReport]):
         self._keep(job, owner, path, {"duration_seconds": seconds, "mime_type": mime_type(path)})
 
     def _keep(self, job: Job, owner: str, path: Path, values: dict[str, object]) -> None:
-        """Complete the row with its file, or as a duplicate of a stored identical one."""
+        """Complete the row with its file's key in the media store, or as a duplicate of a
+        stored identical one. The file is put in the store before the row says so, so a
+        worker on another machine that claims the row finds it."""
         digest = sha256_file(path)
         values |= {"sha256": digest, "size_bytes": path.stat().st_size, "downloaded_at": utcnow()}
+        with transaction(self.engine) as session:
+            known = original_of(session, digest, job.media_id) is not None
+        key = None if known else self.store.put(path)
         with _DEDUPE_LOCK, transaction(self.engine) as session:
             original = original_of(session, digest, job.media_id)
             if original is not None:
                 values |= {"status": MediaStatus.DONE, "duplicate_of_id": original.id}
                 values["local_path"] = original.local_path
             else:
-                values["local_path"] = str(path)
+                if key is None:  # the original went away meanwhile: keep this file after all
+                    key = self.store.put(path)
+                values["local_path"] = key
             kept = complete(session, self.stage, job.media_id, owner, **values)
         if not kept:
             self.report.count("lost", job.media_id, "lease lost to another worker")
         elif original is not None:
+            if key is not None and key != original.local_path:
+                self.store.delete(key)  # uploaded before a twin was stored: not needed
             path.unlink(missing_ok=True)  # the original's file is kept and shared
             self.report.count("duplicates", job.media_id)
         else:

@@ -23,6 +23,7 @@ from monitor.evidence.wacz import (
     write_warc,
 )
 from monitor.evidence.wacz import write_wacz as _zip
+from monitor.media_store import MediaKeyError, store_for
 from monitor.queries.evidence import (
     ExportFile,
     ExportPost,
@@ -66,11 +67,6 @@ class ExportReport:
     out: Path
 
 
-def media_path(config: PolmonConfig, local_path: str) -> Path:
-    path = Path(local_path).expanduser()
-    return path if path.is_absolute() else config.media_dir / path
-
-
 def _read(config: PolmonConfig, store: EvidenceStore, item: ExportFile) -> bytes:
     if item.payload is not None:
         return item.payload
@@ -78,11 +74,13 @@ def _read(config: PolmonConfig, store: EvidenceStore, item: ExportFile) -> bytes
         if item.storage_key is not None:
             return store.read(item.storage_key)
         if item.local_path is not None:
-            return media_path(config, item.local_path).read_bytes()
+            return store_for(config).read_bytes(item.local_path)
         if item.evidence_file is not None:
             return (config.evidence_root / item.evidence_file).read_bytes()
     except OSError as exc:
         raise EvidenceError(f"{item.name}: cannot read its file ({exc.strerror})") from None
+    except MediaKeyError as exc:
+        raise EvidenceError(f"{item.name}: {exc}") from None
     raise EvidenceError(f"{item.name}: no file")
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -12,6 +13,7 @@ from collectors.errors import PolmonError
 from collectors.records import READABLE_KINDS
 from monitor import shutdown
 from monitor.config import PolmonConfig
+from monitor.media_store import MediaKeyError, store_for
 from monitor.ocr.reader import (
     ImageReading,
     OcrFailed,
@@ -43,11 +45,13 @@ class OcrWorker(QueueWorker[OcrReport]):
         stage = ocr_stage(lease_seconds=ocr.lease_seconds, max_attempts=ocr.max_attempts)
         super().__init__(engine, stage, OcrReport(), stop=shutdown.STOP)
         self.config = config
+        self.store = store_for(config)
         self.engine_name = "tesseract"
 
     def run(self, limit: int | None = None, on_item: Callable[[], None] | None = None) -> OcrReport:
         """Read photos until the queue is empty, `limit` were claimed, or a stop request."""
         self.engine_name = f"tesseract {check_tesseract(self.config.ocr)}"  # fail fast
+        self.store.remove_stale_copies(2 * self.stage.lease_seconds)  # of dead workers
         return self.drain(
             limit=limit, on_item=None if on_item is None else lambda _report: on_item()
         )
@@ -58,10 +62,8 @@ class OcrWorker(QueueWorker[OcrReport]):
         if not exists:  # deleted with its post meanwhile
             return
         try:
-            with self.heartbeat(media_id, owner) as beat:
-                reading = read_image(
-                    _image_path(self.config, local_path), self.config.ocr, self.engine_name
-                )
+            with self.heartbeat(media_id, owner) as beat, self._image(local_path) as path:
+                reading = read_image(path, self.config.ocr, self.engine_name)
             if beat.lost:
                 raise _LeaseLost
             self._store(media_id, owner, reading)
@@ -77,6 +79,17 @@ class OcrWorker(QueueWorker[OcrReport]):
         except Exception as exc:  # one bad image never stops the run: retried with backoff
             log.exception("reading media %s failed", media_id)
             self._fail(media_id, owner, f"{type(exc).__name__}: {exc}", permanent=False)
+
+    @contextlib.contextmanager
+    def _image(self, local_path: str | None) -> Iterator[Path]:
+        """The photo's file on this machine's disk (from the media store) for the block."""
+        if not local_path:
+            raise UnreadableImage("the media row has no local file (it was never downloaded)")
+        try:
+            with self.store.local_copy(local_path) as path:
+                yield path
+        except MediaKeyError as exc:
+            raise UnreadableImage(str(exc)) from exc
 
     def _store(self, media_id: int, owner: str, reading: ImageReading) -> None:
         """The text, its keyword hits and the row's `done` in one transaction; nothing when
@@ -98,14 +111,6 @@ class OcrWorker(QueueWorker[OcrReport]):
         outcome = self.fail_item(media_id, owner, f"ocr: {error}", permanent=permanent)
         if outcome != "lost":
             log.warning("media %s: %s (%s)", media_id, error, outcome)
-
-
-def _image_path(config: PolmonConfig, local_path: str | None) -> Path:
-    """The downloaded file of a photo row; a relative local_path lies under paths.media_dir."""
-    if not local_path:
-        raise UnreadableImage("the media row has no local file (it was never downloaded)")
-    path = Path(local_path).expanduser()
-    return path if path.is_absolute() else config.media_dir / path
 
 
 def ready_photos(engine: Engine) -> int:

@@ -1,10 +1,10 @@
-"""A downloaded media file found by its media id: the path from the database row, kept inside
-the media folder, and a content type safe to serve."""
+"""A downloaded media file found by its media id: its key (or legacy path) from the database
+row, and a content type safe to serve."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePath, PurePosixPath
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -27,15 +27,15 @@ class MediaOutsideFolder(MediaUnavailable):
 
 
 @dataclass(frozen=True)
-class MediaFile:
-    """A file to serve: its resolved path (inside the media folder) and content type."""
+class StoredMedia:
+    """A file to serve: its key in the media store (or a legacy absolute path) and type."""
 
     media_id: int
-    path: Path
+    key: str
     content_type: str
 
 
-def content_type(stored: str | None, path: Path) -> str:
+def content_type(stored: str | None, path: PurePath) -> str:
     """The stored MIME type, else the one of the file's suffix, as long as it is audio, video
     or a raster image; anything else (text/html, SVG, which can hold script…) is served as an
     opaque download type."""
@@ -56,8 +56,9 @@ def inside(folder: Path, stored_path: str) -> Path:
     return resolved
 
 
-def media_file(session: Session, media_id: int, media_dir: Path) -> MediaFile:
-    """The file of media `media_id` (a copy's original file when the row shares one)."""
+def stored_media(session: Session, media_id: int) -> StoredMedia:
+    """The stored file of media `media_id` (a copy's original file when the row shares one);
+    whether it is there is the media store's business (`monitor/web/routes/media.py`)."""
     current: int | None = media_id
     seen: set[int] = set()
     while current is not None and current not in seen and len(seen) < _MAX_LINKS:
@@ -70,9 +71,7 @@ def media_file(session: Session, media_id: int, media_dir: Path) -> MediaFile:
         if row is None:
             break
         if row.local_path:
-            path = inside(media_dir, row.local_path)
-            if not path.is_file():
-                raise MediaUnavailable(f"the file of media {media_id} is missing")
-            return MediaFile(media_id, path, content_type(row.mime_type, path))
+            key = row.local_path
+            return StoredMedia(media_id, key, content_type(row.mime_type, PurePosixPath(key)))
         current = row.duplicate_of_id
     raise MediaUnavailable(f"media {media_id} has no downloaded file")

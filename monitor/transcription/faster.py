@@ -1,4 +1,5 @@
-"""The faster-whisper backend (CTranslate2): int8 on CPU, float16 on CUDA by default."""
+"""The faster-whisper backend (CTranslate2): int8 on CPU, float16 on CUDA by default; on CUDA
+(or with `[transcription] batched = true`) through its BatchedInferencePipeline."""
 
 from __future__ import annotations
 
@@ -48,6 +49,7 @@ class FasterWhisperBackend:
         self.model = spec.model
         self.device = resolve_device(spec.device)
         self.compute_type = resolve_compute_type(spec.compute_type, self.device)
+        self._batched: Any = None  # the BatchedInferencePipeline, made on first use
         try:
             self._model = WhisperModel(
                 spec.model,
@@ -91,21 +93,29 @@ class FasterWhisperBackend:
             multilingual=self._model.model.is_multilingual,
             count_tokens=self._count_tokens,
         )
+        common: dict[str, Any] = {
+            "language": language,
+            "beam_size": settings.beam_size,
+            "condition_on_previous_text": settings.condition_on_previous_text,
+            "word_timestamps": settings.word_timestamps,
+            "hotwords": hotword_text(terms),
+            "no_speech_threshold": rules.no_speech_threshold,
+            "log_prob_threshold": rules.logprob_threshold,
+            "compression_ratio_threshold": rules.compression_ratio_threshold,
+        }
         verifier = None
-        if settings.keyword_verify and terms:
-            verifier = KeywordVerifier(self._model, terms, settings.keyword_verify_min_llr)
-        pieces, info = self._model.transcribe(
-            audio,
-            language=language,
-            beam_size=settings.beam_size,
-            vad_filter=settings.vad_filter,
-            condition_on_previous_text=settings.condition_on_previous_text,
-            word_timestamps=settings.word_timestamps,
-            hotwords=hotword_text(terms),
-            no_speech_threshold=rules.no_speech_threshold,
-            log_prob_threshold=rules.logprob_threshold,
-            compression_ratio_threshold=rules.compression_ratio_threshold,
-        )
+        if self.batched(settings):
+            # The pipeline cuts the audio at the speech regions VAD finds and decodes them
+            # batch_size at a time: VAD is always on here (without it, a file longer than
+            # 30 s has no regions to batch). keyword_verify scores the sequential path's
+            # windows only.
+            pieces, info = self._pipeline().transcribe(
+                audio, vad_filter=True, batch_size=settings.batch_size, **common
+            )
+        else:
+            if settings.keyword_verify and terms:
+                verifier = KeywordVerifier(self._model, terms, settings.keyword_verify_min_llr)
+            pieces, info = self._model.transcribe(audio, vad_filter=settings.vad_filter, **common)
         duration = float(info.duration)
         segments: list[Segment] = []
         for piece in pieces:  # a generator: decoding happens as we iterate
@@ -124,6 +134,17 @@ class FasterWhisperBackend:
             model=self.model,
             prompt_terms=tuple(terms),
         )
+
+    def batched(self, settings: DecodeSettings) -> bool:
+        """Whether files go through the batched pipeline: as configured, else on CUDA."""
+        return settings.batched if settings.batched is not None else self.device == "cuda"
+
+    def _pipeline(self) -> Any:
+        if self._batched is None:
+            from faster_whisper import BatchedInferencePipeline
+
+            self._batched = BatchedInferencePipeline(model=self._model)
+        return self._batched
 
     def _count_tokens(self, text: str) -> int:
         return len(self._model.hf_tokenizer.encode(text, add_special_tokens=False).ids)

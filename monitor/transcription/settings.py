@@ -19,6 +19,8 @@ class DecodeSettings:
     word_timestamps: bool = False
     keyword_verify: bool = False  # score terms the 1-best missed (faster-whisper only)
     keyword_verify_min_llr: float = 18.0
+    batched: bool | None = None  # None: on CUDA only (faster-whisper)
+    batch_size: int = 8
     rules: HallucinationRules = field(default_factory=HallucinationRules)
 
     @classmethod
@@ -31,6 +33,8 @@ class DecodeSettings:
             word_timestamps=t.word_timestamps,
             keyword_verify=t.keyword_verify,
             keyword_verify_min_llr=t.keyword_verify_min_llr,
+            batched=None if t.batched == "auto" else bool(t.batched),
+            batch_size=t.batch_size,
             rules=HallucinationRules(
                 no_speech_threshold=t.no_speech_threshold,
                 logprob_threshold=t.logprob_threshold,

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -13,6 +14,7 @@ from collectors.records import TRANSCRIBABLE_KINDS
 from monitor import shutdown
 from monitor.capabilities import excluded_languages
 from monitor.config import PolmonConfig
+from monitor.media_store import MediaKeyError, MediaStore, store_for
 from monitor.transcription.dedupe import decide
 from monitor.transcription.errors import (
     CorruptMediaError,
@@ -36,12 +38,17 @@ log = logging.getLogger(__name__)
 DUPLICATE_WAIT_SECONDS = 30.0  # a copy waits this long for its original's transcript
 
 
-def media_file(config: PolmonConfig, local_path: str | None) -> Path:
-    """The downloaded file of a media row; a relative local_path lies under paths.media_dir."""
+@contextlib.contextmanager
+def media_file(store: MediaStore, local_path: str | None) -> Iterator[Path]:
+    """The downloaded file of a media row on this machine's disk, for the `with` block: its
+    key in the media store (a temporary copy when the store is remote)."""
     if not local_path:
         raise CorruptMediaError("media row has no local file (it was never downloaded)")
-    path = Path(local_path).expanduser()
-    return path if path.is_absolute() else config.media_dir / path
+    try:
+        with store.local_copy(local_path) as path:
+            yield path
+    except (FileNotFoundError, MediaKeyError) as exc:
+        raise CorruptMediaError(f"media file missing: {local_path} (download it again)") from exc
 
 
 class TranscriptionWorker(QueueWorker[TranscribeReport]):
@@ -74,6 +81,7 @@ class TranscriptionWorker(QueueWorker[TranscribeReport]):
             owner=owner or worker_id("transcribe"),
         )
         self.config = config
+        self.store = store_for(config)
         self.transcriber = Transcriber(config)
         self.terms = prompt_terms(config)
         self.level = logging.DEBUG  # of the lifecycle lines; run() sets INFO for `follow`
@@ -98,6 +106,10 @@ class TranscriptionWorker(QueueWorker[TranscribeReport]):
         at INFO for `polmon worker` (`follow`), at DEBUG for one-shot runs.
         """
         self.level = logging.INFO if follow else logging.DEBUG
+        # copies from an object store left by a worker that died mid-file (a live one renews
+        # its lease, so a copy older than two leases is nobody's)
+        if removed := self.store.remove_stale_copies(2 * self.stage.lease_seconds):
+            log.info("removed %d temporary media copies of dead workers", removed)
         t = self.config.transcription
         log.log(
             self.level,
@@ -162,8 +174,7 @@ class TranscriptionWorker(QueueWorker[TranscribeReport]):
             return self.stop.is_set() or beat.lost
 
         try:
-            with beat:
-                path = media_file(self.config, local_path)
+            with beat, media_file(self.store, local_path) as path:
                 result = self.transcriber.transcribe(
                     path, None, self.terms, should_stop=should_stop
                 )

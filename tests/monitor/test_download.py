@@ -64,11 +64,12 @@ def test_downloads_keep_audio_named_by_ids_with_hash_size_and_duration(
     assert (report.downloaded, report.failed, report.skipped) == (3, 0, 0)
     tiktok, youtube, voice = media_rows(db.engine, ids)
     media_dir = tmp_path / "media"
-    assert tiktok.local_path == str(media_dir / "tiktok" / f"7412345678901234567_{ids[0]}.m4a")
-    assert youtube.local_path == str(media_dir / "youtube" / f"dQ7bM2xk3aA_{ids[1]}.m4a")
-    assert voice.local_path == str(media_dir / "telegram" / f"4411_{ids[2]}.ogg")
+    # keys relative to the media root, never absolute paths
+    assert tiktok.local_path == f"tiktok/7412345678901234567_{ids[0]}.m4a"
+    assert youtube.local_path == f"youtube/dQ7bM2xk3aA_{ids[1]}.m4a"
+    assert voice.local_path == f"telegram/4411_{ids[2]}.ogg"
     for row, seconds in ((tiktok, 3.0), (youtube, 2.0), (voice, 2.0)):
-        path = Path(row.local_path or "")
+        path = media_dir / (row.local_path or "")
         assert row.status == "downloaded" and row.downloaded_at is not None
         assert row.sha256 == sha256(path) and row.size_bytes == path.stat().st_size
         assert row.duration_seconds == pytest.approx(seconds, abs=0.1)
@@ -162,7 +163,7 @@ def test_a_hostile_title_or_id_never_chooses_the_path(
     )
     assert report.downloaded == 1, report.failures
     [row] = media_rows(db.engine, [media_id])
-    assert row.local_path == str(tmp_path / "media" / "tiktok" / f"evil_x_y_{media_id}.m4a")
+    assert row.local_path == f"tiktok/evil_x_y_{media_id}.m4a"
     files = {
         p.relative_to(tmp_path).as_posix()
         for p in tmp_path.rglob("*")

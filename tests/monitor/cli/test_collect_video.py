@@ -87,7 +87,8 @@ def test_collect_then_download_then_detect_a_deleted_reel(db: TestDatabase, tmp_
         assert {facebook_copy.status, youtube_copy.status} == {"downloaded", "done"}
         assert facebook_copy.sha256 == youtube_copy.sha256
         assert facebook_copy.local_path == youtube_copy.local_path
-        assert all(Path(m.local_path or "").is_file() for m in media.values())
+        media_dir = tmp_path / "data" / "media"
+        assert all((media_dir / (m.local_path or "")).is_file() for m in media.values())
         assert [s.followers for s in snapshot if s.followers] == [3108775]
 
         # second pass: the videos tab now needs a login; the config URL is still read

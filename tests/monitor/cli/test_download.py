@@ -33,7 +33,9 @@ def test_download_command_reports_and_lists_problems(db: TestDatabase, tmp_path:
     assert "downloaded: 1, duplicates: 0, skipped: 0, failed: 1" in result.output
     assert "removed or unavailable (HTTP 404)" in result.output
     done, gone = media_rows(db.engine, ids)
-    assert Path(done.local_path or "").parent == tmp_path / "data" / "media" / "tiktok"
+    assert (tmp_path / "data" / "media" / (done.local_path or "")).parent == (
+        tmp_path / "data" / "media" / "tiktok"
+    )
     assert gone.status == "failed"
 
 

@@ -11,6 +11,8 @@ import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+import s3fs
 from sqlalchemy import update
 
 from collectors.records import RawCapture
@@ -21,6 +23,7 @@ from storage.models import Media, PostVersion
 from tests.conftest import TestDatabase, invoke
 from tests.support import factories
 from tests.support.config import make_config, write_config
+from tests.support.s3 import s3_server
 from tests.support.tsa import local_tsa
 from tests.support.wacz_check import check_wacz
 
@@ -123,3 +126,23 @@ def test_selections_are_checked(db: TestDatabase, tmp_path: Path) -> None:
     assert missing.exit_code != 0 and "no post matches" in missing.output
     unknown = invoke(path, "evidence", "export", "--hits", "nope", "--out", out)
     assert unknown.exit_code != 0 and "no keyword group named 'nope'" in unknown.output
+
+
+def test_the_media_file_is_read_from_an_s3_media_root(
+    db: TestDatabase, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    post_id = seed(db, tmp_path)
+    with s3_server(monkeypatch) as s3:
+        root = s3.new_root()
+        s3fs.S3FileSystem(endpoint_url=s3.endpoint_url).pipe_file(
+            f"{root.removeprefix('s3://')}/a.m4a", AUDIO
+        )
+        (make_config(tmp_path, db).media_dir / "a.m4a").unlink()  # only the bucket has it
+        path = write_config(
+            tmp_path, db, paths={"media_root": root, "media_root_options": s3.options}
+        )
+        out = tmp_path / "post.wacz"
+        result = invoke(path, "evidence", "export", str(post_id), "--out", str(out))
+    assert result.exit_code == 0, result.output
+    by_kind = {f["kind"]: f for f in manifest_of(out)["files"]}
+    assert check_wacz(out)[by_kind["media"]["warc_record_id"]] == AUDIO

@@ -47,8 +47,8 @@ def test_photo_urls_pages_and_failures(
     assert (report.downloaded, report.failed, report.skipped) == (1, 2, 1)
     via_page, html, gone, oversized = factories.media_rows(db.engine, ids)
     assert (via_page.status, via_page.mime_type) == ("downloaded", "image/jpeg")
-    assert Path(via_page.local_path or "").read_bytes() == picture
-    assert (via_page.local_path or "").endswith(f"telegram/5_{ids[0]}.jpg")
+    assert (config.media_dir / (via_page.local_path or "")).read_bytes() == picture
+    assert via_page.local_path == f"telegram/5_{ids[0]}.jpg"
     assert (html.status, html.attempts) == ("failed", 1)
     assert html.last_error == f"photo {no_image}: the server sent text/html, not an image"
     assert (gone.status, gone.last_error) == (

@@ -1,0 +1,65 @@
+"""Migration 0016: absolute media paths under the media folder become keys relative to it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from storage.engine import make_engine, transaction
+from storage.migrations import upgrade
+from storage.models import Media
+from tests.support import factories
+
+
+@pytest.mark.parametrize("kind", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_0016_turns_paths_under_the_media_folder_into_keys(
+    kind: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    if kind == "postgres":
+        url = request.getfixturevalue("postgres_server")
+        engine = make_engine(url, schema=request.getfixturevalue("postgres_schema"))
+    else:
+        engine = make_engine(f"sqlite:///{tmp_path / 'keys.db'}")
+    real = tmp_path / "real-media"
+    real.mkdir()
+    media_dir = tmp_path / "media"  # configured through a symlink: both spellings convert
+    media_dir.symlink_to(real)
+    stored = [
+        f"{media_dir}/tiktok/1_1.m4a",  # under the folder as configured
+        f"{real}/youtube/b_2.m4a",  # under it, resolved (what the download stage wrote)
+        "telegram/3_3.ogg",  # a key already
+        f"{tmp_path}/media-old/x_4.m4a",  # outside the folder: kept as it is
+        f"{media_dir}x/5_5.m4a",  # a sibling folder whose name starts the same: kept
+        None,  # never downloaded
+    ]
+    upgrade(engine, "0015")
+    with transaction(engine) as session:
+        post = factories.post(session, factories.account(session, factories.actor(session, "A")))
+        for position, path in enumerate(stored):
+            factories.media(session, post, position=position, local_path=path)
+    upgrade(engine, "0016", media_dir=media_dir)
+    with transaction(engine) as session:
+        keys = session.scalars(select(Media.local_path).order_by(Media.position)).all()
+    assert keys == [
+        "tiktok/1_1.m4a",
+        "youtube/b_2.m4a",
+        "telegram/3_3.ogg",
+        f"{tmp_path}/media-old/x_4.m4a",
+        f"{media_dir}x/5_5.m4a",
+        None,
+    ]
+    upgrade_down = pytest.importorskip("alembic.command").downgrade
+    from storage.migrations import alembic_config
+
+    upgrade_down(alembic_config(engine, media_dir), "0015")
+    with transaction(engine) as session:
+        back = session.scalars(select(Media.local_path).order_by(Media.position)).all()
+    engine.dispose()
+    assert back[:3] == [
+        f"{real}/tiktok/1_1.m4a",
+        f"{real}/youtube/b_2.m4a",
+        f"{real}/telegram/3_3.ogg",
+    ]
+    assert back[3:] == stored[3:]
