@@ -153,9 +153,11 @@ SORT_DESC: dict[str, str] = {
 SENSITIVE = ("users",)
 # Full-text tables of a column Datasette's search box does not use (posts search title/text).
 OTHER_FULL_TEXT = ("fts_polls",)
-# Tables nobody browses: migrations' bookkeeping, the full-text index internals, SENSITIVE.
+# Tables nobody browses: migrations' bookkeeping, the shared request budgets' next slots,
+# the full-text index internals, SENSITIVE.
 HIDDEN = (
     "alembic_version",
+    "rate_budgets",
     *SENSITIVE,
     *(
         f"{fts}{suffix}"
