@@ -18,6 +18,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -42,6 +43,9 @@ from storage.types import BigIntPK, MediaStatus, RedactedText, utcnow
 
 ACCOUNT_STATUSES = ("active", "renamed", "deleted", "private", "unavailable")
 MEDIA_STATUSES = tuple(status.value for status in MediaStatus)
+# The statuses a media claim takes rows from (ready) and takes expired leases back from.
+_MEDIA_READY = "status IN ('pending', 'downloaded')"
+_MEDIA_WORKING = "status IN ('downloading', 'transcribing')"
 RUN_STATUSES = ("running", "ok", "failed", "partial")
 DIGEST_STATUSES = ("pending", "sent", "failed")
 
@@ -70,6 +74,7 @@ class Account(Base):
         CheckConstraint(_in("status", ACCOUNT_STATUSES), name="status"),
         Index(None, "actor_id"),
         Index(None, "platform", "platform_id"),
+        Index(None, "next_due_at"),
     )
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
     actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id", ondelete="CASCADE"))
@@ -87,6 +92,11 @@ class Account(Base):
     first_seen_at: Mapped[datetime | None]
     last_seen_at: Mapped[datetime | None]
     last_collected_at: Mapped[datetime | None]
+    # Collection as claimed work (storage.account_claims): due again at `next_due_at`; a
+    # collect worker holds the account while `lease_expires_at` is ahead.
+    next_due_at: Mapped[datetime | None]
+    lease_owner: Mapped[str | None] = mapped_column(String(200))
+    lease_expires_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     actor: Mapped[Actor] = relationship(back_populates="accounts")
@@ -231,6 +241,21 @@ class Media(Base):
         Index(None, "sha256"),
         Index(None, "lease_expires_at"),
         Index(None, "status", "skip_reason"),
+        # The claim query (storage.queue): ready rows by id, expired leases by expiry.
+        Index(
+            "ix_media_claim_ready",
+            "status",
+            "id",
+            postgresql_where=text(_MEDIA_READY),
+            sqlite_where=text(_MEDIA_READY),
+        ),
+        Index(
+            "ix_media_claim_leased",
+            "status",
+            "lease_expires_at",
+            postgresql_where=text(_MEDIA_WORKING),
+            sqlite_where=text(_MEDIA_WORKING),
+        ),
     )
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
     post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"))
