@@ -66,9 +66,22 @@ def transcribe(ctx: click.Context, limit: int | None, no_progress: bool) -> None
 
 
 @click.command()
+@click.option(
+    "--stage",
+    type=click.Choice(["transcribe", "collect"]),
+    default="transcribe",
+    show_default=True,
+    help="transcribe: downloaded media; collect: the accounts whose interval is up, each "
+    "claimed by one worker at a time.",
+)
 @click.pass_context
-def worker(ctx: click.Context) -> None:
-    """Transcribe downloaded media as it arrives, until stopped (SIGTERM or Ctrl-C)."""
+def worker(ctx: click.Context, stage: str) -> None:
+    """Work one stage's queue as work arrives, until stopped (SIGTERM or Ctrl-C)."""
+    if stage == "collect":
+        from monitor.cli.collect_worker import collect_worker
+
+        collect_worker(ctx)
+        return
     _run(ctx, limit=None, follow=True, progress=sys.stderr.isatty())
 
 
