@@ -30,12 +30,19 @@ from storage.types import utcnow
 
 def fill(engine: Engine, rows: int) -> None:
     now = datetime.now(UTC)
-    with transaction(engine) as session:
-        account = Account(actor=Actor(name="bench"), platform="tiktok", handle="b", cursor={})
-        session.add(account)
-        session.flush()
+    with transaction(engine) as session:  # Core inserts: the schema may be 0014's
+        actor_id = session.scalar(
+            insert(Actor.__table__)
+            .values(name="bench", kind="person")
+            .returning(Actor.__table__.c.id)
+        )
+        account_id = session.scalar(
+            insert(Account.__table__)
+            .values(actor_id=actor_id, platform="tiktok", handle="b", cursor={})
+            .returning(Account.__table__.c.id)
+        )
         posts = [
-            {"account_id": account.id, "platform_post_id": str(n), "published_at": now}
+            {"account_id": account_id, "platform_post_id": str(n), "published_at": now}
             for n in range(2 * rows)
         ]
         session.execute(insert(Post), posts)
@@ -105,13 +112,18 @@ def time_claims(engine: Engine, claims: int, one: Callable[[], list[int]]) -> di
     }
 
 
-def bench(engine: Engine, label: str, rows: int, claims: int) -> None:
-    upgrade(engine)
-    fill(engine, rows)
+def bench(old: Engine, new: Engine, label: str, rows: int, claims: int) -> None:
+    """`old`: a database at 0014 claimed the old way; `new`: at head, storage.queue.claim."""
+    upgrade(old, "0014")
+    fill(old, rows)
+    upgrade(new)
+    fill(new, rows)
     stage = download_stage()
     results = {
-        "new": time_claims(engine, claims, lambda: claim(engine, stage, "bench")),
-        "old": time_claims(engine, claims, lambda: legacy_claim(engine, "bench-old")),
+        "before (0014, OR query + clean-up)": time_claims(
+            old, claims, lambda: legacy_claim(old, "bench-old")
+        ),
+        "after (0015, partial index)": time_claims(new, claims, lambda: claim(new, stage, "bench")),
     }
     for shape, r in results.items():
         print(
@@ -132,23 +144,30 @@ def main() -> None:
     print("| engine | pending rows | claim | median ms | p95 ms | claims/s |")
     print("|---|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as tmp:
-        engine = make_engine(f"sqlite:///{tmp}/bench.sqlite3")
-        bench(engine, "SQLite", args.rows, args.claims)
-        engine.dispose()
+        old = make_engine(f"sqlite:///{tmp}/old.sqlite3")
+        new = make_engine(f"sqlite:///{tmp}/new.sqlite3")
+        bench(old, new, "SQLite", args.rows, args.claims)
+        old.dispose()
+        new.dispose()
     if args.skip_postgres:
         return
-    name = f"bench_claims_{uuid.uuid4().hex[:8]}"
+    names = [f"bench_claims_{uuid.uuid4().hex[:8]}" for _ in range(2)]
     admin = create_engine(args.postgres, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
+        for name in names:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
     try:
-        url = admin.url.set(database=name)
-        engine = make_engine(url.render_as_string(hide_password=False))
-        bench(engine, "PostgreSQL", args.rows, args.claims)
-        engine.dispose()
+        old, new = (
+            make_engine(admin.url.set(database=name).render_as_string(hide_password=False))
+            for name in names
+        )
+        bench(old, new, "PostgreSQL", args.rows, args.claims)
+        old.dispose()
+        new.dispose()
     finally:
         with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE "{name}"'))
+            for name in names:
+                conn.execute(text(f'DROP DATABASE "{name}"'))
         admin.dispose()
 
 

@@ -43,9 +43,9 @@ from storage.types import BigIntPK, MediaStatus, RedactedText, utcnow
 
 ACCOUNT_STATUSES = ("active", "renamed", "deleted", "private", "unavailable")
 MEDIA_STATUSES = tuple(status.value for status in MediaStatus)
-# The statuses a media claim takes rows from (ready) and takes expired leases back from.
-_MEDIA_READY = "status IN ('pending', 'downloaded')"
-_MEDIA_WORKING = "status IN ('downloading', 'transcribing')"
+# The ready statuses a media claim takes rows from (each with a partial index, 0015).
+_MEDIA_PENDING = "status = 'pending'"
+_MEDIA_DOWNLOADED = "status = 'downloaded'"
 RUN_STATUSES = ("running", "ok", "failed", "partial")
 DIGEST_STATUSES = ("pending", "sent", "failed")
 
@@ -237,24 +237,24 @@ class Media(Base):
     __table_args__ = (
         UniqueConstraint("post_id", "position"),
         CheckConstraint(_in("status", MEDIA_STATUSES), name="status"),
-        Index(None, "status", "next_attempt_at"),
         Index(None, "sha256"),
         Index(None, "lease_expires_at"),
         Index(None, "status", "skip_reason"),
-        # The claim query (storage.queue): ready rows by id, expired leases by expiry.
+        # The claim query (storage.queue): the ready rows of each status, in id order.
         Index(
-            "ix_media_claim_ready",
-            "status",
+            "ix_media_claim_pending",
             "id",
-            postgresql_where=text(_MEDIA_READY),
-            sqlite_where=text(_MEDIA_READY),
+            "next_attempt_at",
+            postgresql_where=text(_MEDIA_PENDING),
+            sqlite_where=text(_MEDIA_PENDING),
         ),
         Index(
-            "ix_media_claim_leased",
-            "status",
-            "lease_expires_at",
-            postgresql_where=text(_MEDIA_WORKING),
-            sqlite_where=text(_MEDIA_WORKING),
+            "ix_media_claim_downloaded",
+            "id",
+            "kind",
+            "next_attempt_at",
+            postgresql_where=text(_MEDIA_DOWNLOADED),
+            sqlite_where=text(_MEDIA_DOWNLOADED),
         ),
     )
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)

@@ -18,8 +18,8 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 _TIME = sa.DateTime(timezone=True)
-_READY = "status IN ('pending', 'downloaded')"
-_WORKING = "status IN ('downloading', 'transcribing')"
+_PENDING = "status = 'pending'"
+_DOWNLOADED = "status = 'downloaded'"
 
 
 def upgrade() -> None:
@@ -28,29 +28,37 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("lease_owner", sa.String(length=200), nullable=True))
         batch_op.add_column(sa.Column("lease_expires_at", _TIME, nullable=True))
         batch_op.create_index("ix_accounts_next_due_at", ["next_due_at"], unique=False)
-    # The claim reads ready rows in id order and expired leases by expiry: partial indexes
-    # hold only the rows a claim can take, so a finished backlog costs the claim nothing.
+    # The claim reads ready rows in id order: a partial index per ready status holds only the
+    # rows a claim can take (a finished backlog costs it nothing) in that order. It replaces
+    # (status, next_attempt_at), which SQLite preferred and then sorted the whole status by id.
+    # Expired leases keep using ix_media_lease_expires_at.
+    with op.batch_alter_table("media", schema=None) as batch_op:
+        batch_op.drop_index("ix_media_status_next_attempt_at")
     op.create_index(
-        "ix_media_claim_ready",
+        "ix_media_claim_pending",
         "media",
-        ["status", "id"],
+        ["id", "next_attempt_at"],
         unique=False,
-        postgresql_where=sa.text(_READY),
-        sqlite_where=sa.text(_READY),
+        postgresql_where=sa.text(_PENDING),
+        sqlite_where=sa.text(_PENDING),
     )
     op.create_index(
-        "ix_media_claim_leased",
+        "ix_media_claim_downloaded",
         "media",
-        ["status", "lease_expires_at"],
+        ["id", "kind", "next_attempt_at"],
         unique=False,
-        postgresql_where=sa.text(_WORKING),
-        sqlite_where=sa.text(_WORKING),
+        postgresql_where=sa.text(_DOWNLOADED),
+        sqlite_where=sa.text(_DOWNLOADED),
     )
 
 
 def downgrade() -> None:
-    op.drop_index("ix_media_claim_leased", table_name="media")
-    op.drop_index("ix_media_claim_ready", table_name="media")
+    op.drop_index("ix_media_claim_downloaded", table_name="media")
+    op.drop_index("ix_media_claim_pending", table_name="media")
+    with op.batch_alter_table("media", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_media_status_next_attempt_at", ["status", "next_attempt_at"], unique=False
+        )
     with op.batch_alter_table("accounts", schema=None) as batch_op:
         batch_op.drop_index("ix_accounts_next_due_at")
         batch_op.drop_column("lease_expires_at")
