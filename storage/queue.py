@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, and_, case, or_, select, update
+from sqlalchemy import Engine, and_, case, literal, or_, select, update
 from sqlalchemy.orm import Session
 
 from collectors.records import READABLE_KINDS, TRANSCRIBABLE_KINDS
@@ -75,21 +75,30 @@ def worker_id(prefix: str = "worker") -> str:
     return f"{prefix}@{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
 
+def _status_is(stage: Stage, status: str) -> Any:
+    """`status = '<value>'` with the value written into the SQL, not bound: a prepared
+    statement's generic plan (psycopg prepares after five runs) could not otherwise match
+    the partial index `WHERE status = 'pending'` and would scan the table."""
+    value = getattr(status, "value", status)
+    return stage.table.status == literal(value, literal_execute=True)
+
+
 def _ready(stage: Stage, now: datetime) -> Any:
-    """Rows waiting for the stage (partial index `ix_media_claim_ready`: status, id)."""
+    """Rows waiting for the stage, in id order by the partial index of their status
+    (`ix_media_claim_pending`, `ix_media_claim_downloaded`, migration 0015)."""
     table = stage.table
     return and_(
-        table.status == stage.ready_status,
+        _status_is(stage, stage.ready_status),
         or_(table.next_attempt_at.is_(None), table.next_attempt_at <= now),
         *_of_kind(stage),
     )
 
 
 def _expired(stage: Stage, now: datetime) -> Any:
-    """Rows whose worker died or hung (partial index `ix_media_claim_leased`)."""
+    """Rows whose worker died or hung (few: one per worker at most)."""
     table = stage.table
     return and_(
-        table.status == stage.working_status, table.lease_expires_at < now, *_of_kind(stage)
+        _status_is(stage, stage.working_status), table.lease_expires_at < now, *_of_kind(stage)
     )
 
 
