@@ -30,16 +30,14 @@ from storage.types import utcnow
 
 def fill(engine: Engine, rows: int) -> None:
     now = datetime.now(UTC)
-    with transaction(engine) as session:  # Core inserts: the schema may be 0014's
+    with transaction(engine) as session:  # only the named columns: the schema may be 0014's
         actor_id = session.scalar(
-            insert(Actor.__table__)
-            .values(name="bench", kind="person")
-            .returning(Actor.__table__.c.id)
+            insert(Actor).values(name="bench", kind="person").returning(Actor.id)
         )
         account_id = session.scalar(
-            insert(Account.__table__)
+            insert(Account)
             .values(actor_id=actor_id, platform="tiktok", handle="b", cursor={})
-            .returning(Account.__table__.c.id)
+            .returning(Account.id)
         )
         posts = [
             {"account_id": account_id, "platform_post_id": str(n), "published_at": now}
