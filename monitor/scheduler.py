@@ -24,7 +24,7 @@ from monitor.stage_chain import StageChain
 from monitor.tasks import IDLE_CHECKS, TASKS, TaskRun
 from storage import digests as ledger
 from storage.engine import transaction
-from storage.job_locks import job_lock, ran_since, running_jobs, single_daemon
+from storage.job_locks import job_lock, lock_engine, ran_since, running_jobs, single_daemon
 from storage.job_runs import close_interrupted_job_runs, finish_job_run, start_job_run
 
 log = logging.getLogger(__name__)
@@ -70,6 +70,7 @@ class Daemon:
         # (a job thread calling scheduler.get_job() deadlocks against shutdown()).
         self.at_start = [name for name, job in self.jobs.items() if schedule.runs_at_start(job)]
         self.alerts = AlertLoop(self.config, self.engine)
+        self.lock_engine = lock_engine(self.engine)
         started = datetime.now(UTC)
         self.handles = {
             name: self.scheduler.add_job(
@@ -105,7 +106,7 @@ class Daemon:
         if self._idle(task_run):
             return
         exclusive = job.task not in CLAIMING_TASKS
-        with job_lock(self.engine, name, exclusive=exclusive) as held:
+        with job_lock(self.lock_engine, name, exclusive=exclusive) as held:
             if not held:
                 log.info("job %s skipped: another daemon is running it", name)
                 return
@@ -208,7 +209,7 @@ class Daemon:
             names = running_jobs(session)
         closed = 0
         for name in names:
-            with job_lock(self.engine, name) as free:
+            with job_lock(self.lock_engine, name) as free:
                 if free:
                     with transaction(self.engine) as session:
                         closed += close_interrupted_job_runs(session, datetime.now(UTC), name)
@@ -274,6 +275,8 @@ class Daemon:
             self.chain.stop()
         self.scheduler.shutdown(wait=True)
         self.alerts.stop()
+        if self.lock_engine is not self.engine:
+            self.lock_engine.dispose()
         self.engine.dispose()
 
 

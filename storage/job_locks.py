@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import Engine, exists, select, text
+from sqlalchemy import Engine, create_engine, exists, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -54,6 +54,15 @@ def job_lock(engine: Engine, job: str, *, exclusive: bool = True) -> Iterator[bo
             if held:
                 conn.scalar(_UNLOCK[exclusive], {"job": job})
                 conn.commit()
+
+
+def lock_engine(engine: Engine) -> Engine:
+    """An engine for the job locks with a pool of its own (PostgreSQL): each running job holds
+    one lock connection for its whole run, and must not take it from the pool its work uses.
+    Same URL and connection settings (search_path included). SQLite: `engine` itself."""
+    if engine.dialect.name != "postgresql":
+        return engine
+    return create_engine(engine.url, pool=engine.pool.recreate())
 
 
 def ran_since(session: Session, job: str, since: datetime) -> bool:
