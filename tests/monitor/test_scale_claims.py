@@ -1,5 +1,5 @@
 """At scale on PostgreSQL, real processes: two `polmon run` daemons and two collect workers
-share 40 due accounts on a local t.me; one collector is SIGKILLed mid-account. Afterwards
+share 20 due accounts on a local t.me; one collector is SIGKILLed mid-account. Afterwards
 every account was collected once, every post stored once, the singleton job ran once."""
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from tests.support.config import toml_table, write_config
 from tests.support.telegram_scenario import scenario_telegram
 from tests.support.telegram_site import TelegramSite, channel_with_posts
 
-CHANNELS = [f"chan{n}" for n in range(40)]
+CHANNELS = [f"chan{n}" for n in range(20)]
 VICTIM = "chan7"
 
 BODY = """
