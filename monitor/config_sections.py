@@ -225,6 +225,9 @@ class ScheduleConfig(Section):
     # How often the collect-due job `polmon run` adds (when an account has interval_minutes
     # and no job has task = "collect_due") looks for accounts whose interval is up.
     due_check_seconds: PositiveFloat = 30.0
+    # A due account is leased to one collector (`polmon run`, `polmon worker --stage collect`)
+    # for this long, renewed every third of it; a killed worker's account is taken again then.
+    collect_lease_seconds: PositiveFloat = 600.0
     # A run that gives the next stage work (a collection queued media, a download stored files)
     # brings that stage's jobs forward to now instead of waiting for their next tick.
     chain_stages: bool = True

@@ -26,6 +26,7 @@ from collectors.registry import collector_class, platform_spec
 from collectors.settings import CollectorSection
 from monitor import shutdown
 from monitor.accounts import AccountPlan, plan_accounts
+from monitor.collect_claims import DueClaims
 from monitor.comments import collect_comments, due_threads
 from monitor.config import PolmonConfig
 from monitor.due import find_due
@@ -48,6 +49,7 @@ from storage.engine import transaction
 from storage.evidence_store import EvidenceStore
 from storage.ingest import ThreadState, ingest_posts, mark_deleted
 from storage.leases import account_lease
+from storage.queue import worker_id
 from storage.runs import close_interrupted_runs, finish_run, start_run
 from storage.types import utcnow
 
@@ -352,12 +354,15 @@ def run_collect(
     due: bool = False,
     now: datetime | None = None,
     collectors: Mapping[str, Collector] | None = None,
+    owner: str | None = None,
 ) -> PassReport:
     """One pass over the configured accounts; one failing account never stops the others.
 
     `due`: only the accounts whose interval_minutes is up at `now` (monitor.due), longest
     waiting first. `collectors`: a collector to use per platform instead of building one from
-    the config (e.g. the Telegram collector on a given Telethon client); the pass closes it."""
+    the config (e.g. the Telegram collector on a given Telethon client); the pass closes it.
+    A due pass claims each account before collecting it (monitor.collect_claims), as
+    `owner` (default: a name unique to this process), so passes side by side share them."""
     plan: AccountPlan = plan_accounts(config)
     _sync(engine, plan)
     targets = select_accounts(engine, platform, account, actor)
@@ -365,6 +370,7 @@ def run_collect(
         order = {key: rank for rank, key in enumerate(find_due(config, engine, now or utcnow()))}
         due_targets = [t for t in targets if (t[1], t[2]) in order]
         targets = sorted(due_targets, key=lambda t: order[(t[1], t[2])])
+    claims = DueClaims(config, engine, owner or worker_id("collect"), now) if due else None
     report = PassReport()
     built: dict[str, Collector | Exception] = dict(collectors or {})
     with progress_bar(progress, "collect", total=len(targets)) as advance:
@@ -388,15 +394,20 @@ def run_collect(
                 )
                 continue
             extra_urls = plan.extra_urls(account_platform, handle)
-            account_report = AccountCollection(
+            collection = AccountCollection(
                 engine,
                 config,
                 collector,
                 account_id,
                 extra_urls,
                 comments_max=plan.comments_max(account_platform, handle),
-            ).run(snapshots_only)
-            report.accounts.append(account_report)
+            )
+            if claims is None:
+                report.accounts.append(collection.run(snapshots_only))
+                continue
+            with claims.holding(account_id, account_platform, handle) as held:
+                if held:
+                    report.accounts.append(collection.run(snapshots_only))
     for collector in built.values():
         if isinstance(collector, Collector):
             collector.close()

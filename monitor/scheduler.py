@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import traceback
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from apscheduler.executors.pool import ThreadPoolExecutor
@@ -18,18 +18,22 @@ from collectors.errors import PolmonError
 from monitor import shutdown
 from monitor.alerts.runner import AlertLoop
 from monitor.config import PolmonConfig
-from monitor.due import scheduled_jobs
+from monitor.due import DUE_SHARE, scheduled_jobs
 from monitor.schedule_times import last_fire_time, make_trigger
 from monitor.stage_chain import StageChain
 from monitor.tasks import IDLE_CHECKS, TASKS, TaskRun
 from storage import digests as ledger
 from storage.engine import transaction
+from storage.job_locks import job_lock, lock_engine, ran_since, running_jobs, single_daemon
 from storage.job_runs import close_interrupted_job_runs, finish_job_run, start_job_run
 
 log = logging.getLogger(__name__)
 
 # Tasks after which alerts go out at once (they write alert events).
 ALERTING_TASKS = ("collect", "collect_due", "snapshots", "transcribe", "ocr")
+# Tasks that claim their work row by row (accounts, media, screenshots): every daemon may run
+# them at once on PostgreSQL; every other job runs in one daemon per scheduled time.
+CLAIMING_TASKS = frozenset({"collect_due", "download", "transcribe", "ocr", "screenshots"})
 ERROR_CHARS = 2000
 MAX_THREADS = 8
 
@@ -66,6 +70,7 @@ class Daemon:
         # (a job thread calling scheduler.get_job() deadlocks against shutdown()).
         self.at_start = [name for name, job in self.jobs.items() if schedule.runs_at_start(job)]
         self.alerts = AlertLoop(self.config, self.engine)
+        self.lock_engine = lock_engine(self.engine)
         started = datetime.now(UTC)
         self.handles = {
             name: self.scheduler.add_job(
@@ -100,6 +105,34 @@ class Daemon:
         )
         if self._idle(task_run):
             return
+        exclusive = job.task not in CLAIMING_TASKS
+        with job_lock(self.lock_engine, name, exclusive=exclusive) as held:
+            if not held:
+                log.info("job %s skipped: another daemon is running it", name)
+                return
+            if exclusive and self._ran_elsewhere(name, scheduled_at, now):
+                log.info("job %s skipped: another daemon ran it for %s", name, scheduled_at)
+                return
+            self._execute(name, task_run)
+
+    def _ran_elsewhere(self, name: str, scheduled_at: datetime, now: datetime) -> bool:
+        """PostgreSQL (daemons side by side): a run of this job already started for this
+        cron time, or within 0.9 of its interval; False on SQLite (one daemon per file)."""
+        if self.engine.dialect.name != "postgresql":
+            return False
+        job = self.jobs[name]
+        since = scheduled_at
+        if job.interval_minutes is not None and not job.cron:
+            since = now - timedelta(minutes=job.interval_minutes) * DUE_SHARE
+        try:
+            with transaction(self.engine) as session:
+                return ran_since(session, name, since)
+        except Exception as exc:  # the database may be down: the job itself then reports it
+            log.debug("job %s: cannot read job_runs: %s", name, one_line(exc))
+            return False
+
+    def _execute(self, name: str, task_run: TaskRun) -> None:
+        job = self.jobs[name]
         run_id = self._record_start(name)
         log.info("job %s (%s) started", name, job.task)
         status, error = "ok", None
@@ -167,9 +200,20 @@ class Daemon:
 
     # Start-up ------------------------------------------------------------------------
     def close_interrupted_runs(self) -> int:
-        """Runs left 'running' by a daemon that was killed are marked failed."""
+        """Runs left 'running' by a daemon that was killed are marked failed; on PostgreSQL
+        only those of jobs no other daemon is running now (their lock is free)."""
+        if self.engine.dialect.name != "postgresql":
+            with transaction(self.engine) as session:
+                return close_interrupted_job_runs(session, datetime.now(UTC))
         with transaction(self.engine) as session:
-            return close_interrupted_job_runs(session, datetime.now(UTC))
+            names = running_jobs(session)
+        closed = 0
+        for name in names:
+            with job_lock(self.lock_engine, name) as free:
+                if free:
+                    with transaction(self.engine) as session:
+                        closed += close_interrupted_job_runs(session, datetime.now(UTC), name)
+        return closed
 
     def missed_digests(self, now: datetime) -> list[tuple[str, datetime, list[str]]]:
         """(job, scheduled time, lists) of cron digests that fell due while the daemon was down.
@@ -231,12 +275,19 @@ class Daemon:
             self.chain.stop()
         self.scheduler.shutdown(wait=True)
         self.alerts.stop()
+        if self.lock_engine is not self.engine:
+            self.lock_engine.dispose()
         self.engine.dispose()
 
 
 def run_daemon(config: PolmonConfig, engine: Engine) -> None:
     """Run the scheduled jobs until SIGTERM or SIGINT, then stop cleanly."""
     shutdown.reset()
+    with single_daemon(engine):
+        _run(config, engine)
+
+
+def _run(config: PolmonConfig, engine: Engine) -> None:
     daemon = Daemon(config, engine)
     with shutdown.signals_request_stop() as stop:
         daemon.start()

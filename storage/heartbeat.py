@@ -1,4 +1,4 @@
-"""A thread that keeps renewing a media lease while a long download or transcription runs."""
+"""A thread that keeps renewing a lease (a media row, an account) while long work runs."""
 
 from __future__ import annotations
 
@@ -17,9 +17,20 @@ log = logging.getLogger(__name__)
 class Heartbeat:
     """Renews the lease every third of its length; `lost` turns true if another worker took it."""
 
-    def __init__(self, engine: Engine, stage: Stage, media_id: int, owner: str) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        stage: Stage | None,
+        media_id: int,
+        owner: str,
+        *,
+        interval: float | None = None,
+    ) -> None:
         self.engine, self.stage, self.media_id, self.owner = engine, stage, media_id, owner
-        self.interval = max(stage.lease_seconds / 3, 0.05)
+        if interval is None:
+            assert stage is not None
+            interval = stage.lease_seconds / 3
+        self.interval = max(interval, 0.05)
         self._lost = threading.Event()
         self._done = threading.Event()
         self._thread = threading.Thread(
@@ -33,12 +44,17 @@ class Heartbeat:
     def _run(self) -> None:
         while not self._done.wait(self.interval):
             try:
-                if not renew(self.engine, self.stage, self.media_id, self.owner):
-                    log.warning("lease on media %s was lost to another worker", self.media_id)
+                if not self.renew():
+                    log.warning("lease on row %s was lost to another worker", self.media_id)
                     self._lost.set()
                     return
             except SQLAlchemyError as exc:  # a database hiccup: try again next beat
-                log.warning("could not renew the lease on media %s: %s", self.media_id, exc)
+                log.warning("could not renew the lease on row %s: %s", self.media_id, exc)
+
+    def renew(self) -> bool:
+        """Extend the lease; False when another worker took it."""
+        assert self.stage is not None
+        return renew(self.engine, self.stage, self.media_id, self.owner)
 
     def __enter__(self) -> Heartbeat:
         self._thread.start()

@@ -37,11 +37,15 @@ def finish_job_run(
     )
 
 
-def close_interrupted_job_runs(session: Session, now: datetime) -> int:
-    """Runs left 'running' by a daemon that was killed are marked failed; how many."""
+def close_interrupted_job_runs(session: Session, now: datetime, job: str | None = None) -> int:
+    """Runs left 'running' by a daemon that was killed are marked failed (only `job`'s when
+    given); how many."""
+    conditions = [JobRun.status == "running"]
+    if job is not None:
+        conditions.append(JobRun.job_name == job)
     result = session.execute(
         update(JobRun)
-        .where(JobRun.status == "running")
+        .where(*conditions)
         .values(status="failed", finished_at=now, error=INTERRUPTED)
     )
     return int(getattr(result, "rowcount", 0) or 0)

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -43,6 +44,9 @@ from storage.types import BigIntPK, MediaStatus, RedactedText, utcnow
 
 ACCOUNT_STATUSES = ("active", "renamed", "deleted", "private", "unavailable")
 MEDIA_STATUSES = tuple(status.value for status in MediaStatus)
+# The ready statuses a media claim takes rows from (each with a partial index, 0017).
+_MEDIA_PENDING = "status = 'pending'"
+_MEDIA_DOWNLOADED = "status = 'downloaded'"
 RUN_STATUSES = ("running", "ok", "failed", "partial")
 DIGEST_STATUSES = ("pending", "sent", "failed")
 
@@ -71,6 +75,7 @@ class Account(Base):
         CheckConstraint(_in("status", ACCOUNT_STATUSES), name="status"),
         Index(None, "actor_id"),
         Index(None, "platform", "platform_id"),
+        Index(None, "next_due_at"),
     )
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
     actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id", ondelete="CASCADE"))
@@ -88,6 +93,11 @@ class Account(Base):
     first_seen_at: Mapped[datetime | None]
     last_seen_at: Mapped[datetime | None]
     last_collected_at: Mapped[datetime | None]
+    # Collection as claimed work (storage.account_claims): due again at `next_due_at`; a
+    # collect worker holds the account while `lease_expires_at` is ahead.
+    next_due_at: Mapped[datetime | None]
+    lease_owner: Mapped[str | None] = mapped_column(String(200))
+    lease_expires_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     actor: Mapped[Actor] = relationship(back_populates="accounts")
@@ -228,10 +238,25 @@ class Media(Base):
     __table_args__ = (
         UniqueConstraint("post_id", "position"),
         CheckConstraint(_in("status", MEDIA_STATUSES), name="status"),
-        Index(None, "status", "next_attempt_at"),
         Index(None, "sha256"),
         Index(None, "lease_expires_at"),
         Index(None, "status", "skip_reason"),
+        # The claim query (storage.queue): the ready rows of each status, in id order.
+        Index(
+            "ix_media_claim_pending",
+            "id",
+            "next_attempt_at",
+            postgresql_where=text(_MEDIA_PENDING),
+            sqlite_where=text(_MEDIA_PENDING),
+        ),
+        Index(
+            "ix_media_claim_downloaded",
+            "id",
+            "kind",
+            "next_attempt_at",
+            postgresql_where=text(_MEDIA_DOWNLOADED),
+            sqlite_where=text(_MEDIA_DOWNLOADED),
+        ),
     )
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
     post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"))

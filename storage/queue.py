@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, and_, case, func, or_, select, update
+from sqlalchemy import Engine, and_, case, func, literal, or_, select, update
 from sqlalchemy.orm import Session
 
 from collectors.records import READABLE_KINDS, TRANSCRIBABLE_KINDS
@@ -88,70 +88,114 @@ def worker_id(prefix: str = "worker") -> str:
     return f"{prefix}@{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
 
-def _claimable(stage: Stage, now: datetime) -> Any:
+def _status_is(stage: Stage, status: str) -> Any:
+    """`status = '<value>'` with the value written into the SQL, not bound: a prepared
+    statement's generic plan (psycopg prepares after five runs) could not otherwise match
+    the partial index `WHERE status = 'pending'` and would scan the table."""
+    value = getattr(status, "value", status)
+    return stage.table.status == literal(value, literal_execute=True)
+
+
+def _ready(stage: Stage, now: datetime) -> Any:
+    """Rows waiting for the stage, in id order by the partial index of their status
+    (`ix_media_claim_pending`, `ix_media_claim_downloaded`, migration 0017)."""
     table = stage.table
-    ready = and_(
-        table.status == stage.ready_status,
+    return and_(
+        _status_is(stage, stage.ready_status),
         or_(table.next_attempt_at.is_(None), table.next_attempt_at <= now),
+        *_of_kind(stage),
+        *_within_capabilities(stage),
     )
-    expired = and_(
-        table.status == stage.working_status,
-        table.lease_expires_at < now,
-        table.lease_expiries + 1 < stage.max_lease_expiries,
-    )
-    return and_(or_(ready, expired), *_of_kind(stage), *_within_capabilities(stage))
 
 
-def _fail_exhausted_leases(session: Session, stage: Stage, now: datetime) -> None:
-    """Rows whose lease expired once too often: a worker kept dying or hanging on them."""
+def _expired(stage: Stage, now: datetime) -> Any:
+    """Rows whose worker died or hung (few: one per worker at most)."""
     table = stage.table
-    session.execute(
+    return and_(
+        _status_is(stage, stage.working_status),
+        table.lease_expires_at < now,
+        *_of_kind(stage),
+        *_within_capabilities(stage),
+    )
+
+
+def legacy_claim_query(stage: Stage, now: datetime, limit: int) -> Any:
+    """The claim's candidate query before 0017 (one OR over ready and expired rows), kept
+    only so bench/queue_claims.py measures old and new side by side."""
+    table = stage.table
+    expired = and_(_expired(stage, now), table.lease_expiries + 1 < stage.max_lease_expiries)
+    return select(table.id).where(or_(_ready(stage, now), expired)).order_by(table.id).limit(limit)
+
+
+def _lease(
+    session: Session, stage: Stage, owner: str, candidates: Any, now: datetime, engine: Engine
+) -> list[tuple[int, str]]:
+    """Lease the candidate rows; an expired row out of lease expiries is failed instead.
+
+    Returns (id, new status) of every row touched."""
+    table = stage.table
+    if engine.dialect.name == "postgresql":
+        candidates = candidates.with_for_update(skip_locked=True)
+    exhausted = and_(
+        table.status == stage.working_status,
+        table.lease_expiries + 1 >= stage.max_lease_expiries,
+    )
+    result = session.execute(
         update(table)
-        .where(
-            table.status == stage.working_status,
-            table.lease_expires_at < now,
-            table.lease_expiries + 1 >= stage.max_lease_expiries,
-            *_of_kind(stage),
-        )
+        .where(table.id.in_(candidates.scalar_subquery()))
         .values(
-            status=S.FAILED,
-            lease_expiries=table.lease_expiries + 1,
-            last_error=f"{stage.name}: lease expired {stage.max_lease_expiries} times "
-            "(the worker died or hung each time)",
-            lease_owner=None,
-            lease_expires_at=None,
+            status=case((exhausted, S.FAILED), else_=stage.working_status),
+            lease_owner=case((exhausted, None), else_=owner),
+            lease_expires_at=case(
+                (exhausted, None), else_=now + timedelta(seconds=stage.lease_seconds)
+            ),
+            last_error=case(
+                (
+                    exhausted,
+                    f"{stage.name}: lease expired {stage.max_lease_expiries} times "
+                    "(the worker died or hung each time)",
+                ),
+                else_=table.last_error,
+            ),
+            # A ready row starts an attempt; an expired one goes on with the dead worker's
+            # attempt (not the media's fault), and counts one more expired lease.
+            attempts=table.attempts + case((table.status == stage.ready_status, 1), else_=0),
+            lease_expiries=table.lease_expiries
+            + case((table.status == stage.working_status, 1), else_=0),
             updated_at=now,
         )
+        .returning(table.id, table.status)
+        .execution_options(synchronize_session=False)
     )
+    return [(row_id, status) for row_id, status in result]
 
 
 def claim(engine: Engine, stage: Stage, owner: str, limit: int = 1) -> list[int]:
-    """Atomically lease up to `limit` ready (or expired) rows for `owner`; returns their ids."""
+    """Atomically lease up to `limit` ready (or expired) rows for `owner`; returns their ids.
+
+    Two index-driven steps in one transaction: expired leases first (a row whose lease
+    expired `max_lease_expiries` times is failed there, not claimed), then ready rows in id
+    order. No separate clean-up statement runs before the claim."""
     table = stage.table
     now = utcnow()
+    claimed: list[int] = []
     with transaction(engine) as session:
-        _fail_exhausted_leases(session, stage, now)
-        candidates = select(table.id).where(_claimable(stage, now)).order_by(table.id).limit(limit)
-        if engine.dialect.name == "postgresql":
-            candidates = candidates.with_for_update(skip_locked=True)
-        result = session.execute(
-            update(table)
-            .where(table.id.in_(candidates.scalar_subquery()))
-            .values(
-                status=stage.working_status,
-                lease_owner=owner,
-                lease_expires_at=now + timedelta(seconds=stage.lease_seconds),
-                # A ready row starts an attempt; an expired one goes on with the dead worker's
-                # attempt (not the media's fault), and counts one more expired lease.
-                attempts=table.attempts + case((table.status == stage.ready_status, 1), else_=0),
-                lease_expiries=table.lease_expiries
-                + case((table.status == stage.working_status, 1), else_=0),
-                updated_at=now,
+        while len(claimed) < limit:
+            wanted = limit - len(claimed)
+            expired = select(table.id).where(_expired(stage, now)).limit(wanted)
+            touched = _lease(session, stage, owner, expired, now, engine)
+            claimed += [i for i, status in touched if status == stage.working_status]
+            if not touched:
+                break
+        if len(claimed) < limit:
+            ready = (
+                select(table.id)
+                .where(_ready(stage, now))
+                .order_by(table.id)
+                .limit(limit - len(claimed))
             )
-            .returning(table.id)
-            .execution_options(synchronize_session=False)
-        )
-        return sorted(result.scalars())
+            claimed += [i for i, _ in _lease(session, stage, owner, ready, now, engine)]
+    return sorted(claimed)
 
 
 def _owned(media_id: int, stage: Stage, owner: str) -> Any:

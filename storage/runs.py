@@ -58,9 +58,12 @@ def finish_run(
 
 def last_starts(session: Session) -> dict[tuple[str, str], datetime | None]:
     """(platform, handle) of every active account -> when its latest collection run started,
-    whatever its outcome (None: never collected)."""
+    whatever its outcome (None: never collected). A run still `running` is left out: either
+    a collector holds the account's lease now (the claim keeps others off), or it died and
+    the account is due again once that lease expires (storage.account_claims)."""
     latest = (
         select(CollectionRun.account_id, func.max(CollectionRun.started_at).label("started"))
+        .where(CollectionRun.status != "running")
         .group_by(CollectionRun.account_id)
         .subquery()
     )

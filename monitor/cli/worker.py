@@ -1,4 +1,5 @@
-"""`polmon worker`: one long-running worker for a media stage (default: transcription)."""
+"""`polmon worker`: one long-running worker for a stage (default: transcription; collect,
+download, ocr)."""
 
 from __future__ import annotations
 
@@ -16,10 +17,11 @@ from monitor.workers import STAGES, follow
 @click.command()
 @click.option(
     "--stage",
-    type=click.Choice(STAGES),
+    type=click.Choice((*STAGES, "collect")),
     default="transcribe",
     show_default=True,
-    help="The queue this worker drains.",
+    help="The queue this worker drains (collect: the accounts whose interval is up, each "
+    "claimed by one worker at a time).",
 )
 @click.option(
     "--capability",
@@ -50,7 +52,7 @@ def worker(
     proxy: str | None,
     poll_seconds: float | None,
 ) -> None:
-    """Work on one media stage as items arrive, until stopped (SIGTERM or Ctrl-C)."""
+    """Work on one stage's queue as items arrive, until stopped (SIGTERM or Ctrl-C)."""
     capabilities = parse_capabilities(capability)
     if capabilities is not None and stage != "transcribe":
         raise click.UsageError("--capability applies to --stage transcribe")
@@ -60,6 +62,11 @@ def worker(
             raise click.BadParameter("give a URL, e.g. http://10.0.0.2:3128", param_hint="--proxy")
         context.config.http.proxy = proxy
         context.config.video.proxy = proxy
+    if stage == "collect":
+        from monitor.cli.collect_worker import collect_worker
+
+        collect_worker(ctx)
+        return
     if stage == "transcribe":
         run_transcribe(
             ctx,

@@ -114,14 +114,19 @@ def _populate(engine: Engine) -> None:
     start = datetime(2024, 1, 1, tzinfo=UTC)
     with transaction(engine) as session:
         actor = Actor(name="Someone")
-        account = Account(actor=actor, platform="telegram", handle="someone")
-        session.add_all([actor, account])
+        session.add(actor)
         session.flush()
+        # Core, naming the columns: the model has columns later revisions add.
+        account_id = session.scalar(
+            insert(Account.__table__)
+            .values(actor_id=actor.id, platform="telegram", handle="someone")
+            .returning(Account.__table__.c.id)
+        )
         session.execute(
             insert(AudienceSnapshot),
             [
                 {
-                    "account_id": account.id,
+                    "account_id": account_id,
                     "captured_at": start + timedelta(hours=i),
                     "followers": i,
                 }
@@ -133,7 +138,7 @@ def _populate(engine: Engine) -> None:
             insert(Post.__table__).values(
                 [
                     {
-                        "account_id": account.id,
+                        "account_id": account_id,
                         "platform_post_id": str(i),
                         "published_at": start + timedelta(hours=i),
                         "text": f"post number {i}",

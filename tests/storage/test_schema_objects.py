@@ -14,7 +14,7 @@ from collectors.records import poll_text_of
 from storage import search_sql
 from storage.engine import make_engine, transaction
 from storage.migrations import script_location, upgrade
-from storage.models import AudienceDaily, AudienceSnapshot, Post, PostVersion
+from storage.models import Account, AudienceDaily, AudienceSnapshot, Post, PostVersion
 from tests.conftest import TestDatabase
 from tests.support import factories
 
@@ -152,11 +152,16 @@ def test_0009_backfills_polls_collected_before_it(
     upgrade(engine, "0008")
     raw = {"poll": {"question": "Who should lead?", "options": [{"text": "ក្រុម\u200bប្រឹក្សា"}]}}
     with transaction(engine) as session:  # the columns 0008 has (Core names them)
-        owner = factories.account(session, factories.actor(session, "A"), "telegram", "a")
+        actor = factories.actor(session, "A")
+        account_id = session.scalar(
+            insert(Account.__table__)
+            .values(actor_id=actor.id, platform="telegram", handle="a")
+            .returning(Account.__table__.c.id)
+        )
         for number, kind_of_post in ((1, "poll"), (2, "text")):
             session.execute(
                 insert(Post.__table__).values(
-                    account_id=owner.id,
+                    account_id=account_id,
                     platform_post_id=str(number),
                     published_at=factories.T0,
                     kind=kind_of_post,

@@ -1,0 +1,70 @@
+"""Collection as claimed work on SQLite and PostgreSQL: due accounts leased to one worker."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+
+from storage.account_claims import claim_accounts, finish_account, renew_account
+from storage.engine import transaction
+from storage.models import Account
+from storage.types import utcnow
+from tests.conftest import TestDatabase
+from tests.support import factories as f
+
+
+def _accounts(db: TestDatabase, count: int) -> list[int]:
+    with transaction(db.engine) as session:
+        owner = f.actor(session, "Actor")
+        return [f.account(session, owner, handle=f"chan{n}").id for n in range(count)]
+
+
+def test_workers_side_by_side_never_share_an_account(db: TestDatabase) -> None:
+    ids = _accounts(db, 30)
+
+    def worker(n: int) -> list[int]:
+        got: list[int] = []
+        while taken := claim_accounts(db.engine, ids, f"w{n}", lease_seconds=60, limit=2):
+            got.extend(taken)
+            for account_id in taken:
+                assert finish_account(db.engine, account_id, f"w{n}", utcnow() + timedelta(hours=1))
+        return got
+
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(worker, range(4)))
+    assert sorted(i for r in results for i in r) == ids  # each account once, none twice
+
+
+def test_held_account_is_not_claimed_until_its_lease_expires(db: TestDatabase) -> None:
+    [account_id] = _accounts(db, 1)
+    now = utcnow()
+    assert claim_accounts(db.engine, [account_id], "dead", lease_seconds=60, now=now)
+    assert not claim_accounts(db.engine, [account_id], "other", lease_seconds=60, now=now)
+    later = now + timedelta(seconds=61)  # the dead worker's lease ran out: claimed again
+    assert claim_accounts(db.engine, [account_id], "other", lease_seconds=60, now=later)
+    assert not renew_account(db.engine, account_id, "dead", 60)  # the lease moved on
+    assert not finish_account(db.engine, account_id, "dead", later)
+    assert renew_account(db.engine, account_id, "other", 60)
+
+
+def test_finished_account_waits_for_its_next_due_time(db: TestDatabase) -> None:
+    [account_id] = _accounts(db, 1)
+    now = utcnow()
+    assert claim_accounts(db.engine, [account_id], "w", lease_seconds=60, now=now)
+    assert finish_account(db.engine, account_id, "w", now + timedelta(minutes=9))
+    assert not claim_accounts(db.engine, [account_id], "w", lease_seconds=60, now=now)
+    due = now + timedelta(minutes=9)
+    assert claim_accounts(db.engine, [account_id], "w", lease_seconds=60, now=due)
+    with transaction(db.engine) as session:
+        row = session.get(Account, account_id)
+        assert row is not None and row.lease_owner == "w"
+
+
+def test_claims_follow_the_given_order_and_skip_inactive_accounts(db: TestDatabase) -> None:
+    first, second, third = _accounts(db, 3)
+    with transaction(db.engine) as session:
+        row = session.get(Account, second)
+        assert row is not None
+        row.active = False
+    got = claim_accounts(db.engine, [third, second, first], "w", lease_seconds=60, limit=3)
+    assert got == [third, first]
