@@ -107,6 +107,11 @@ TABLES: dict[str, tuple[str, str]] = {
         "Timestamped items",
         "One capture, media file or screenshot in a batch, with its sha256 and Merkle proof.",
     ),
+    "rate_budgets": (
+        "Request budgets",
+        "The next free request slot per host (and proxy), shared by every process and machine "
+        "that collects or downloads: the per-host politeness limit across workers.",
+    ),
     "v_keyword_hits": (
         "Keyword hits with their posts",
         "Every keyword hit with its post, account and actor: snippet, link, second spoken.",
@@ -153,11 +158,9 @@ SORT_DESC: dict[str, str] = {
 SENSITIVE = ("users",)
 # Full-text tables of a column Datasette's search box does not use (posts search title/text).
 OTHER_FULL_TEXT = ("fts_polls",)
-# Tables nobody browses: migrations' bookkeeping, the shared request budgets' next slots,
-# the full-text index internals, SENSITIVE.
+# Tables nobody browses: migrations' bookkeeping, the full-text index internals, SENSITIVE.
 HIDDEN = (
     "alembic_version",
-    "rate_budgets",
     *SENSITIVE,
     *(
         f"{fts}{suffix}"
