@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import logging
 import traceback
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
@@ -18,12 +17,10 @@ from collectors.errors import (
     HandleReassigned,
     Interrupted,
     NetworkUnreachable,
-    PolmonError,
 )
 from collectors.platform import InvalidAccount
-from collectors.records import AccountProfile, AccountRef, PostRecord, RawCapture
+from collectors.records import AccountProfile, AccountRef, RawCapture
 from collectors.registry import collector_class, platform_spec
-from collectors.settings import CollectorSection
 from monitor import shutdown
 from monitor.accounts import AccountPlan, plan_accounts
 from monitor.collect_claims import DueClaims
@@ -32,6 +29,13 @@ from monitor.config import PolmonConfig
 from monitor.due import find_due
 from monitor.egress import with_egress
 from monitor.keywords import match_posts
+from monitor.listing import (
+    ListingStopped,
+    UntilStopRequested,
+    batches,
+    limits,
+    listing_window,
+)
 from monitor.pass_report import AccountReport, PassReport
 from monitor.progress import progress_bar
 from monitor.queries.selection import actor_name, find_account_ids
@@ -57,68 +61,6 @@ log = logging.getLogger(__name__)
 BATCH_SIZE = 200
 # The one line an account gets when another process is collecting it.
 BUSY = "being collected by another process right now; skipped this time"
-
-
-def _limits(config: PolmonConfig, platform: str) -> tuple[float, float, int]:
-    name = platform_spec(platform).settings_section
-    section = getattr(config, name)
-    if not isinstance(section, CollectorSection):  # a platform registered without its section
-        raise TypeError(f"[{name}] is not a collector's section")
-    return section.backfill_days, section.recheck_days, section.max_posts_per_account
-
-
-def listing_window(
-    config: PolmonConfig, platform: str, cursor: dict[str, Any], now: datetime
-) -> tuple[datetime, int]:
-    """How far back this pass lists: the backfill horizon until one listing completed, then
-    the re-read window or the newest post of the last complete listing, whichever is older."""
-    backfill_days, recheck_days, limit = _limits(config, platform)
-    synced = cursor.get("synced_through")
-    if not synced:
-        return now - timedelta(days=backfill_days), limit
-    return min(now - timedelta(days=recheck_days), datetime.fromisoformat(synced)), limit
-
-
-def _batches(records: Iterator[PostRecord], size: int) -> Iterator[list[PostRecord]]:
-    """Batches of `size`; a listing that fails midway still hands over what it yielded first."""
-    batch: list[PostRecord] = []
-    try:
-        for record in records:
-            batch.append(record)
-            if len(batch) >= size:
-                yield batch
-                batch = []
-    except Exception:
-        if batch:
-            yield batch
-        raise
-    if batch:
-        yield batch
-
-
-class ListingStopped(PolmonError):
-    """A stop was requested (SIGINT, SIGTERM) while an account's posts were being listed."""
-
-    expected = True
-
-
-class _UntilStopRequested:
-    """The records of a listing until a stop is requested; `stopped` says whether it was."""
-
-    def __init__(self, records: Iterator[PostRecord]) -> None:
-        self.records, self.stopped = records, False
-
-    def __iter__(self) -> Iterator[PostRecord]:
-        try:
-            for record in self.records:
-                yield record
-                if shutdown.stop_requested():
-                    self.stopped = True
-                    return
-        finally:
-            close = getattr(self.records, "close", None)
-            if close is not None:  # the listing generator ends here, not at garbage collection
-                close()
 
 
 class AccountCollection:
@@ -223,8 +165,8 @@ class AccountCollection:
         mode: EvidenceMode = self.config.evidence_mode(ref.platform, ref.handle or "")
         store = EvidenceStore(self.config.evidence_root)
         left_out: list[RawCapture] = []  # `hits` keeps these only if the pass finds a deletion
-        listing = _UntilStopRequested(self.collector.list_posts(ref, since, limit))
-        for batch in _batches(iter(listing), BATCH_SIZE):
+        listing = UntilStopRequested(self.collector.list_posts(ref, since, limit))
+        for batch in batches(iter(listing), BATCH_SIZE):
             yielded += len(batch)
             newest = max([newest or batch[0].published_at, *(r.published_at for r in batch)])
             oldest = min([oldest or batch[0].published_at, *(r.published_at for r in batch)])
@@ -286,7 +228,7 @@ class AccountCollection:
 
     def _comments(self, ref: AccountRef, report: AccountReport, threads: list[ThreadState]) -> None:
         """Read the comments of the listed posts whose threads changed (monitor/comments.py)."""
-        recheck_days = _limits(self.config, ref.platform)[1]
+        recheck_days = limits(self.config, ref.platform)[1]
         due = due_threads(
             threads,
             counts_known=self.collector.counts_comments,

@@ -26,11 +26,18 @@ from storage.model_base import NAMING as NAMING
 from storage.model_base import Base as Base
 from storage.model_base import _in
 
-# The team's tables (web logins, the alert outbox) live in their own module; importing this
-# one registers them too, so `Base.metadata` is always the whole schema.
+# Groups of tables live in modules of their own (the team's, evidence, OCR, rate budgets,
+# screenshots, the ledgers); importing this one registers them all, so `Base.metadata` is
+# the whole schema.
 from storage.models_evidence import Capture as Capture
 from storage.models_evidence import EvidenceLeaf as EvidenceLeaf
 from storage.models_evidence import TimestampToken as TimestampToken
+from storage.models_ledgers import DIGEST_STATUSES as DIGEST_STATUSES
+from storage.models_ledgers import RUN_STATUSES as RUN_STATUSES
+from storage.models_ledgers import AppState as AppState
+from storage.models_ledgers import CollectionRun as CollectionRun
+from storage.models_ledgers import Digest as Digest
+from storage.models_ledgers import JobRun as JobRun
 from storage.models_ocr import ImageText as ImageText
 from storage.models_rate import RateBudgetRow as RateBudgetRow
 from storage.models_screenshots import Screenshot as Screenshot
@@ -47,8 +54,6 @@ MEDIA_STATUSES = tuple(status.value for status in MediaStatus)
 # The ready statuses a media claim takes rows from (each with a partial index, 0017).
 _MEDIA_PENDING = "status = 'pending'"
 _MEDIA_DOWNLOADED = "status = 'downloaded'"
-RUN_STATUSES = ("running", "ok", "failed", "partial")
-DIGEST_STATUSES = ("pending", "sent", "failed")
 
 
 class Actor(Base):
@@ -357,26 +362,6 @@ class KeywordHit(Base):
     approximate: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
-class CollectionRun(Base):
-    """One collection pass over one account: what changed and what failed."""
-
-    __tablename__ = "collection_runs"
-    __table_args__ = (
-        CheckConstraint(_in("status", RUN_STATUSES), name="status"),
-        Index(None, "account_id", "started_at"),
-        Index(None, "started_at"),
-    )
-    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
-    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
-    started_at: Mapped[datetime] = mapped_column(default=utcnow)
-    finished_at: Mapped[datetime | None]
-    status: Mapped[str] = mapped_column(String(20), default="running")
-    new_posts: Mapped[int] = mapped_column(Integer, default=0)
-    updated_posts: Mapped[int] = mapped_column(Integer, default=0)
-    deleted_posts: Mapped[int] = mapped_column(Integer, default=0)
-    error: Mapped[str | None] = mapped_column(RedactedText)
-
-
 class AccountEvent(Base):
     """Something that happened to an account: renamed, deleted, went private, came back."""
 
@@ -387,46 +372,3 @@ class AccountEvent(Base):
     kind: Mapped[str] = mapped_column(String(40))
     detail: Mapped[dict[str, Any] | None]
     detected_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-
-class Digest(Base):
-    """A digest email for one period and recipient list; never sent twice."""
-
-    __tablename__ = "digests"
-    __table_args__ = (
-        UniqueConstraint("list_name", "period_start", "period_end"),
-        CheckConstraint(_in("status", DIGEST_STATUSES), name="status"),
-    )
-    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
-    list_name: Mapped[str] = mapped_column(String(100))
-    recipients: Mapped[str] = mapped_column(Text)
-    period_start: Mapped[datetime]
-    period_end: Mapped[datetime]
-    status: Mapped[str] = mapped_column(String(20), default="pending")
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    error: Mapped[str | None] = mapped_column(RedactedText)
-    sent_at: Mapped[datetime | None]
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-
-class JobRun(Base):
-    """One run of a scheduled job of `polmon run`, for `polmon status` and failure reports."""
-
-    __tablename__ = "job_runs"
-    __table_args__ = (Index(None, "job_name", "started_at"), Index(None, "started_at"))
-    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
-    job_name: Mapped[str] = mapped_column(String(100))
-    started_at: Mapped[datetime] = mapped_column(default=utcnow)
-    finished_at: Mapped[datetime | None]
-    status: Mapped[str] = mapped_column(String(20), default="running")
-    error: Mapped[str | None] = mapped_column(RedactedText)
-    next_run_at: Mapped[datetime | None]
-
-
-class AppState(Base):
-    """Small named values the monitor keeps between runs (e.g. the keyword config hash)."""
-
-    __tablename__ = "app_state"
-    key: Mapped[str] = mapped_column(String(100), primary_key=True)
-    value: Mapped[dict[str, Any] | None]
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

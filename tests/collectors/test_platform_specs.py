@@ -13,7 +13,7 @@ from collectors.records import PLATFORMS
 from collectors.registry import SPECS, collector_class, platform_spec, registered_platforms
 from monitor.config import PolmonConfig, parse_config
 from monitor.links import video_link_at
-from monitor.pipeline import listing_window
+from monitor.listing import listing_window
 
 _NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
