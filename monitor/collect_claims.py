@@ -1,21 +1,18 @@
-"""Collection as claimed work: the due pass leases each account before collecting it, and
-`polmon worker --stage collect` runs due passes until stopped."""
+"""Collection as claimed work: the due pass leases each account before collecting it
+(`polmon worker --stage collect` runs such passes until stopped: monitor/collect_worker.py)."""
 
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 
 from sqlalchemy import Engine
 
-from monitor import shutdown
 from monitor.config import PolmonConfig
 from monitor.due import DUE_SHARE, account_intervals
 from storage.account_claims import AccountHeartbeat, claim_accounts, finish_account
-from storage.queue import worker_id
 from storage.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -54,36 +51,3 @@ class DueClaims:
             # claimed again at once.
             if not finish_account(self.engine, account_id, self.owner, next_due):
                 log.warning("%s %s: the collect lease was lost during the pass", platform, handle)
-
-
-def run_collect_worker(
-    config: PolmonConfig,
-    engine: Engine,
-    *,
-    platform: str | None = None,
-    follow: bool = True,
-    stop: threading.Event | None = None,
-    owner: str | None = None,
-) -> int:
-    """Due passes, each account claimed, until stopped (`follow`) or nothing is due; every
-    [schedule] due_check_seconds. Returns how many accounts this worker collected."""
-    from monitor.pipeline import run_collect
-
-    def stopped() -> bool:
-        return stop.is_set() if stop is not None else shutdown.stop_requested()
-
-    owner = owner or worker_id("collect")
-    collected = 0
-    while not stopped():
-        report = run_collect(config, engine, platform=platform, due=True, owner=owner)
-        handled = [a for a in report.accounts if a.status != "skipped"]
-        collected += len(handled)
-        log.info("collect worker %s: %s", owner, report.summary_line())
-        if not follow and not handled:
-            break
-        if not handled:
-            if stop is not None:
-                stop.wait(config.schedule.due_check_seconds)
-            else:
-                shutdown.wait(config.schedule.due_check_seconds)
-    return collected

@@ -13,6 +13,7 @@ from sqlalchemy import Engine, create_engine, exists, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from collectors.errors import PolmonError
 from storage.leases import lock_file_path
 from storage.models import JobRun
 
@@ -78,8 +79,16 @@ def running_jobs(session: Session) -> list[str]:
     return sorted(rows)
 
 
-class DaemonAlreadyRunning(Exception):
+class DaemonAlreadyRunning(PolmonError):
     """Another `polmon run` holds the SQLite database's daemon lock."""
+
+    expected = True
+
+    def __init__(self, lock: str) -> None:
+        super().__init__(
+            f"another polmon run already uses this SQLite database (it holds {lock}); "
+            "one daemon per SQLite file, several only on PostgreSQL"
+        )
 
 
 def daemon_lock_path(database: str) -> Path:

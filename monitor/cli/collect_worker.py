@@ -10,7 +10,7 @@ from monitor.cli.context import app
 
 def collect_worker(ctx: click.Context) -> None:
     """Due passes until SIGTERM or Ctrl-C; other workers and daemons share the accounts."""
-    from monitor.collect_claims import run_collect_worker
+    from monitor.collect_worker import run_collect_worker
     from monitor.due import account_intervals
 
     context = app(ctx)

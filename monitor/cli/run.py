@@ -52,12 +52,4 @@ def run_command(ctx: click.Context, dry_run: bool, fmt: str) -> None:
         raise click.ClickException(
             "no enabled jobs in [schedule.jobs]: nothing to run (see config.example.toml)"
         )
-    from storage.job_locks import DaemonAlreadyRunning
-
-    try:
-        run_daemon(config, context.engine)
-    except DaemonAlreadyRunning as exc:
-        raise click.ClickException(
-            f"another polmon run already uses this SQLite database (it holds {exc}); "
-            "one daemon per SQLite file, several only on PostgreSQL"
-        ) from None
+    run_daemon(config, context.engine)  # a second daemon on a SQLite file: DaemonAlreadyRunning

@@ -12,7 +12,7 @@ from pathlib import Path
 from pytest_httpserver import HTTPServer
 from sqlalchemy import select, update
 
-from monitor.collect_claims import run_collect_worker
+from monitor.collect_worker import run_collect_worker
 from monitor.config import load_config
 from monitor.pipeline import run_collect
 from storage.engine import transaction

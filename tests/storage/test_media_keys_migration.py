@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from storage.engine import make_engine, transaction
 from storage.migrations import upgrade
-from storage.models import Media
+from storage.models import Account, Media, Post
 from tests.support import factories
 
 
@@ -35,10 +35,20 @@ def test_0016_turns_paths_under_the_media_folder_into_keys(
         None,  # never downloaded
     ]
     upgrade(engine, "0015")
-    with transaction(engine) as session:
-        post = factories.post(session, factories.account(session, factories.actor(session, "A")))
+    with transaction(engine) as session:  # the account columns 0015 has (Core names them)
+        actor = factories.actor(session, "A")
+        account_id = session.scalar(
+            insert(Account.__table__)
+            .values(actor_id=actor.id, platform="telegram", handle="a")
+            .returning(Account.__table__.c.id)
+        )
+        post_id = session.scalar(
+            insert(Post.__table__)
+            .values(account_id=account_id, platform_post_id="1", published_at=factories.T0)
+            .returning(Post.__table__.c.id)
+        )
         for position, path in enumerate(stored):
-            factories.media(session, post, position=position, local_path=path)
+            session.add(Media(post_id=post_id, position=position, kind="video", local_path=path))
     upgrade(engine, "0016", media_dir=media_dir)
     with transaction(engine) as session:
         keys = session.scalars(select(Media.local_path).order_by(Media.position)).all()

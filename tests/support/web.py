@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 import httpx
 import uvicorn
 from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from sqlalchemy.engine import Engine
 
 from collectors.http import tls_context
@@ -208,6 +209,12 @@ def log_in(server: LiveServer, client: object, name: str, password: str) -> None
     client.goto(f"{server.base_url}/login")
     client.fill("input[name=name]", name)
     client.fill("input[name=password]", password)
-    with client.expect_navigation():
-        client.click("form[action='/login'] button[type=submit]")
-    assert urlsplit(client.url).path != "/login", "login refused in the browser"
+    client.click("form[action='/login'] button[type=submit]")
+    # Wait for the page the login leads to (not for "a navigation": under load the first one
+    # seen can be the login page's own); a refusal stays on /login and says why.
+    try:
+        client.wait_for_url(lambda url: urlsplit(url).path != "/login", timeout=30_000)
+    except PlaywrightTimeoutError:
+        alert = client.locator("[role=alert]")
+        said = alert.first.text_content() if alert.count() else "no message"
+        raise AssertionError(f"login refused in the browser: {said}") from None
