@@ -205,6 +205,9 @@ def log_in(server: LiveServer, client: object, name: str, password: str) -> None
         assert answer.status_code == 303, f"login refused: {answer.status_code}"
         return
     assert isinstance(client, Page), f"sign_in: not an httpx.Client or Page: {client!r}"
+    # Leave the current page first: a request it still has in flight (a chart's data) must not
+    # bring the old session's cookie back after the cookies are cleared.
+    client.goto("about:blank")
     client.context.clear_cookies()
     client.goto(f"{server.base_url}/login")
     client.fill("input[name=name]", name)
