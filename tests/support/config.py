@@ -80,8 +80,8 @@ def telegram_settings(base_url: str, **overrides: Any) -> dict[str, Any]:
 
 
 def video_settings(**overrides: Any) -> dict[str, Any]:
-    """[video] for tests: yt-dlp never sleeps or retries, and gives up on a stalled server."""
-    return {"sleep_seconds": 0, "retries": 0, "timeout_seconds": 2, **overrides}
+    """[video] for tests: no sleeps or retries; a read timeout with room for a loaded machine."""
+    return {"sleep_seconds": 0, "retries": 0, "timeout_seconds": 10, **overrides}
 
 
 def actors_toml(handles: list[str], platform: str = "telegram") -> str:

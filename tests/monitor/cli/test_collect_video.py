@@ -40,7 +40,7 @@ def body(server: LocalServer) -> str:
 [video]
 sleep_seconds = 0
 retries = 0
-timeout_seconds = 2
+timeout_seconds = 10
 facebook_base_url = "{server.base_url}"
 youtube_tabs = ["videos"]
 
