@@ -62,7 +62,10 @@ def test_downloads_keep_audio_named_by_ids_with_hash_size_and_duration(
         ],
     )
     config = make_config(
-        tmp_path, db, paths=MEDIA_DIR, video=video_settings(timeout_seconds=OK_TIMEOUT, concurrency=2)
+        tmp_path,
+        db,
+        paths=MEDIA_DIR,
+        video=video_settings(timeout_seconds=OK_TIMEOUT, concurrency=2),
     )
     report = run_downloads(config, db.engine)
     assert (report.downloaded, report.failed, report.skipped) == (3, 0, 0)
@@ -125,7 +128,10 @@ def test_identical_content_is_stored_once_and_transcribed_once(
     )
     report = run_downloads(
         make_config(
-            tmp_path, db, paths=MEDIA_DIR, video=video_settings(timeout_seconds=OK_TIMEOUT, concurrency=2)
+            tmp_path,
+            db,
+            paths=MEDIA_DIR,
+            video=video_settings(timeout_seconds=OK_TIMEOUT, concurrency=2),
         ),
         db.engine,
     )
@@ -161,7 +167,10 @@ def test_a_hostile_title_or_id_never_chooses_the_path(
     [media_id] = media_to_download(db.engine, [hostile])
     report = run_downloads(
         make_config(
-            tmp_path, db, paths=MEDIA_DIR, video=video_settings(timeout_seconds=OK_TIMEOUT, concurrency=2)
+            tmp_path,
+            db,
+            paths=MEDIA_DIR,
+            video=video_settings(timeout_seconds=OK_TIMEOUT, concurrency=2),
         ),
         db.engine,
     )
@@ -247,7 +256,10 @@ def test_limit_leaves_the_rest_pending(
     ids = media_to_download(db.engine, [Download("youtube", f"v{n}", url) for n in range(3)])
     report = run_downloads(
         make_config(
-            tmp_path, db, paths=MEDIA_DIR, video=video_settings(timeout_seconds=OK_TIMEOUT, concurrency=3)
+            tmp_path,
+            db,
+            paths=MEDIA_DIR,
+            video=video_settings(timeout_seconds=OK_TIMEOUT, concurrency=3),
         ),
         db.engine,
         limit=1,
@@ -275,7 +287,10 @@ def test_tiktok_download_keeps_the_videos_own_sound_not_the_music(
         db,
         paths=MEDIA_DIR,
         video=video_settings(
-            timeout_seconds=OK_TIMEOUT, concurrency=2, proxy=server.base_url, verify_certificates=False
+            timeout_seconds=OK_TIMEOUT,
+            concurrency=2,
+            proxy=server.base_url,
+            verify_certificates=False,
         ),
     )
     report = run_downloads(config, db.engine)
