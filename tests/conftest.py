@@ -160,6 +160,9 @@ class PostgresTestDatabase:
 
     def _create(self) -> None:
         _admin(self.server_url, f'CREATE DATABASE "{self.name}"')
+        # A test database needs no durability: its commits don't wait for the WAL to reach the
+        # disk (this database only; the server's setting is left alone).
+        _admin(self.server_url, f'ALTER DATABASE "{self.name}" SET synchronous_commit = off')
         engine = make_engine(self.url)
         try:
             upgrade(engine)
