@@ -2,10 +2,13 @@
 which queued rows a worker with given capabilities may claim.
 
 A transcription's needs come from `[transcription]`: `needs` (every file), plus, for media
-of a post whose language (as the platform gave it) has a model of its own in
-`language_models`, that language's code (a worker says `--capability km` once it can load
-the Khmer model), plus that language's `language_needs` (e.g. `km = ["gpu"]`). A worker
-given no capabilities takes every row, as `polmon worker` always did.
+in a language that has a model of its own in `language_models`, that language's code (a
+worker says `--capability km` once it can load the Khmer model), plus that language's
+`language_needs` (e.g. `km = ["gpu"]`). A row's language is its post's as the platform gave
+it until a worker detects the spoken language and finds it lacks that language's needs: it
+hands the row back un-transcribed with `media.detected_language` set, and the row's needs
+are that language's from then on. A worker given no capabilities takes every row, as
+`polmon worker` always did, and routes each to its model itself.
 """
 
 from __future__ import annotations
@@ -64,8 +67,9 @@ def needs_label(needs: frozenset[str]) -> str:
 def excluded_languages(
     t: TranscriptionConfig, capabilities: frozenset[str] | None
 ) -> frozenset[str]:
-    """The post languages whose media a worker with `capabilities` must not claim; raises
-    CapabilityError when it lacks what every file needs (it could claim nothing)."""
+    """The languages whose media a worker with `capabilities` must not claim (nor transcribe,
+    once detected); raises CapabilityError when it lacks what every file needs (it could
+    claim nothing)."""
     if capabilities is None:
         return frozenset()
     missing = base_needs(t) - capabilities
@@ -73,6 +77,12 @@ def excluded_languages(
         raise CapabilityError(
             f"every transcription needs {needs_label(missing)} ([transcription] needs); "
             "this worker has " + (needs_label(capabilities) if capabilities else "none")
+        )
+    if t.language and not (needs := needs_of(t, t.language)) <= capabilities:
+        raise CapabilityError(
+            f"every transcription is in {t.language} ([transcription] language) and needs "
+            f"{needs_label(needs)}; this worker has "
+            + (needs_label(capabilities) if capabilities else "none")
         )
     return frozenset(
         language for language, needs in language_needs(t).items() if not needs <= capabilities

@@ -174,8 +174,9 @@ class TranscriptionConfig(Section):
     poll_seconds: PositiveFloat = 10.0  # `polmon worker`: sleep this long when the queue is empty
     language_models: dict[str, str] = {}  # detected language -> model name or path
     # Worker capabilities (`polmon worker --capability`): what every transcription needs
-    # (e.g. ["gpu"]), and what a post language's media needs besides its routed model's
-    # language (e.g. km = ["gpu"]); see monitor/capabilities.py.
+    # (e.g. ["gpu"]), and what a language's media need besides its routed model's language
+    # (e.g. km = ["gpu"]; the post's language, or the one detected in the audio); see
+    # monitor/capabilities.py.
     needs: list[str] = []
     language_needs: dict[str, list[str]] = {}
     # faster-whisper's BatchedInferencePipeline (speech regions decoded batch_size at a time):

@@ -281,6 +281,11 @@ class Media(Base):
     # Why a `skipped` row was skipped, short and the same for every row skipped so (counted by
     # `polmon status` and the digest); `last_error` keeps the full sentence.
     skip_reason: Mapped[str | None] = mapped_column(String(100))
+    # The spoken language a transcription worker detected (lower case) and handed the row back
+    # for, lacking what that language needs (monitor.capabilities); from then on the claim and
+    # the capability backlog take the row's needs from it instead of the post's language.
+    detected_language: Mapped[str | None] = mapped_column(String(16))
+    detected_language_probability: Mapped[float | None] = mapped_column(Float)
     next_attempt_at: Mapped[datetime | None]
     lease_owner: Mapped[str | None] = mapped_column(String(200))
     lease_expires_at: Mapped[datetime | None]

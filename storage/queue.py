@@ -44,8 +44,10 @@ class Stage:
     # attempts, last_error, next_attempt_at, lease_owner, lease_expires_at, lease_expiries,
     # updated_at).
     table: Any = Media
-    # Media of posts in these languages (lower case) are left to other workers: they need a
-    # capability this worker lacks (a routed language's model, a GPU; monitor.capabilities).
+    # Media in these languages (lower case) are left to other workers: they need a capability
+    # this worker lacks (a routed language's model, a GPU; monitor.capabilities). A row's
+    # language is the one a worker detected and handed it back for (media.detected_language),
+    # else its post's as the platform gave it.
     excluded_languages: frozenset[str] = frozenset()
 
     def backoff(self, attempts: int) -> timedelta:
@@ -74,11 +76,13 @@ def _of_kind(stage: Stage) -> list[Any]:
 
 
 def _within_capabilities(stage: Stage) -> list[Any]:
-    """The condition leaving media of excluded post languages to other workers."""
+    """The condition leaving media of excluded languages to other workers: one primary-key
+    look-up of the row's post, as before detected languages were recorded."""
     if not stage.excluded_languages or stage.table is not Media:
         return []
+    language = func.lower(func.coalesce(Media.detected_language, Post.language))
     excluded = select(Post.id).where(
-        Post.id == Media.post_id, func.lower(Post.language).in_(sorted(stage.excluded_languages))
+        Post.id == Media.post_id, language.in_(sorted(stage.excluded_languages))
     )
     return [~excluded.exists()]
 
@@ -227,11 +231,13 @@ def release(
     *,
     retry_after: float | None = None,
     error: str | None = None,
+    **values: Any,
 ) -> bool:
     """Give a lease back (clean shutdown, a local fault): the attempt is not counted.
 
     `retry_after` seconds: the row is not claimable before then (e.g. waiting for a duplicate,
-    or for disk space); `error`: why, kept as the row's last error.
+    or for disk space); `error`: why, kept as the row's last error; `values`: more columns to
+    set (a detected language the worker cannot handle).
     """
     table = stage.table
     delay: dict[str, Any] = {}
@@ -249,6 +255,7 @@ def release(
                 lease_expires_at=None,
                 attempts=table.attempts - 1,
                 **delay,
+                **values,
             )
             .execution_options(synchronize_session=False)
         )

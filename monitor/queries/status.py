@@ -229,9 +229,10 @@ def capability_backlog(
     session: Session, now: datetime, transcription: TranscriptionConfig
 ) -> list[CapabilityBacklog]:
     """Ready media per stage and per needs (monitor.capabilities): transcription's by the
-    needs of their post's language; downloads and OCR take no capability."""
+    needs of their language (detected by a worker that handed the row on, else their post's);
+    downloads and OCR take no capability."""
     due = or_(Media.next_attempt_at.is_(None), Media.next_attempt_at <= now)
-    language = func.lower(Post.language)
+    language = func.lower(func.coalesce(Media.detected_language, Post.language))
     per_language = session.execute(
         select(language, func.count())
         .select_from(Media)
@@ -244,8 +245,8 @@ def capability_backlog(
         .group_by(language)
     )
     by_needs: dict[str, int] = {}
-    for post_language, count in per_language:
-        label = needs_label(needs_of(transcription, post_language))
+    for media_language, count in per_language:
+        label = needs_label(needs_of(transcription, media_language))
         by_needs[label] = by_needs.get(label, 0) + count
     rows = [
         CapabilityBacklog(stage="transcribe", needs=label, ready=count)

@@ -7,17 +7,21 @@ from typing import Literal
 
 from storage.worker import QueueReport
 
-Outcome = Literal["done", "linked", "deferred", "failed", "retrying", "released", "lost"]
+Outcome = Literal[
+    "done", "linked", "deferred", "rerouted", "failed", "retrying", "released", "lost"
+]
 
 
 @dataclass
 class TranscribeReport(QueueReport):
-    """The shared queue outcomes (failed, retrying, released, lost) plus transcribed, linked
-    and deferred rows, with audio and processing time (a monitor.reports.StageReport)."""
+    """The shared queue outcomes (failed, retrying, released, lost) plus transcribed, linked,
+    deferred and rerouted rows, with audio and processing time (a monitor.reports.StageReport)."""
 
     done: int = 0  # transcribed and stored
     linked: int = 0  # identical content: linked to an existing transcript, not transcribed
     deferred: int = 0  # a copy of content still in the queue: retried after it
+    # in a detected language whose needs this worker lacks: handed on, not transcribed
+    rerouted: int = 0
     audio_seconds: float = 0.0
     processing_seconds: float = 0.0
     errors: list[str] = field(default_factory=list)
@@ -31,6 +35,7 @@ class TranscribeReport(QueueReport):
             self.done
             + self.linked
             + self.deferred
+            + self.rerouted
             + self.failed
             + self.retrying
             + self.released
@@ -44,7 +49,7 @@ class TranscribeReport(QueueReport):
 
     def summary(self) -> str:
         parts = [f"{self.done} transcribed"]
-        for name in ("linked", "deferred", "failed", "retrying", "released", "lost"):
+        for name in ("linked", "deferred", "rerouted", "failed", "retrying", "released", "lost"):
             if value := getattr(self, name):
                 parts.append(f"{value} {name}")
         line = ", ".join(parts) + f"; {self.audio_seconds / 60:.1f} min of audio"

@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 
 from collectors.records import TRANSCRIBABLE_KINDS
 from monitor import shutdown
-from monitor.capabilities import excluded_languages
+from monitor.capabilities import excluded_languages, needs_label, needs_of
 from monitor.config import PolmonConfig
 from monitor.media_store import MediaKeyError, MediaStore, store_for
 from monitor.transcription.dedupe import decide
@@ -141,6 +141,11 @@ class TranscriptionWorker(QueueWorker[TranscribeReport]):
                 return
             decision = decide(session, media)
             local_path, known_duration = media.local_path, media.duration_seconds
+            detected = (
+                (media.detected_language, media.detected_language_probability)
+                if media.detected_language
+                else None
+            )
             log.log(
                 self.level,
                 "claimed media %s (%s of post %s, %s, attempt %s)",
@@ -161,25 +166,41 @@ class TranscriptionWorker(QueueWorker[TranscribeReport]):
             release(self.engine, self.stage, media_id, owner, retry_after=DUPLICATE_WAIT_SECONDS)
             self.report.add("deferred")
             return
-        result = self._transcribe(media_id, owner, local_path)
+        result = self._transcribe(media_id, owner, local_path, detected)
         if result is not None:
             self._store(media_id, owner, result, known_duration)
 
     def _transcribe(
-        self, media_id: int, owner: str, local_path: str | None
+        self,
+        media_id: int,
+        owner: str,
+        local_path: str | None,
+        detected: tuple[str, float | None] | None,
     ) -> TranscriptResult | None:
+        """The file's transcript; None when it was handed on, given back or failed.
+
+        A worker with capabilities detects the language first (unless a worker before it
+        did) and hands the row on when that language needs what it lacks."""
         beat = self.heartbeat(media_id, owner)
+        excluded = self.stage.excluded_languages
 
         def should_stop() -> bool:
             return self.stop.is_set() or beat.lost
 
         try:
             with beat, media_file(self.store, local_path) as path:
-                result = self.transcriber.transcribe(
-                    path, None, self.terms, should_stop=should_stop
+                prepared = self.transcriber.prepare(path, detected=detected, detect=bool(excluded))
+                language = (prepared.language or "").lower()
+                not_mine = prepared.measured and language in excluded
+                result = (
+                    None
+                    if not_mine
+                    else self.transcriber.decode(prepared, self.terms, should_stop=should_stop)
                 )
             if beat.lost:
                 raise LeaseLost(f"media {media_id}: lease lost during transcription")
+            if result is None:
+                self._hand_on(media_id, owner, language, prepared.probability)
             return result
         except (Interrupted, LeaseLost):
             if beat.lost:
@@ -195,6 +216,26 @@ class TranscriptionWorker(QueueWorker[TranscribeReport]):
             log.exception("transcribing media %s failed", media_id)
             self._fail(media_id, owner, f"{type(exc).__name__}: {exc}", permanent=False)
         return None
+
+    def _hand_on(self, media_id: int, owner: str, language: str, probability: float | None) -> None:
+        """Back to the queue un-transcribed, attempt not counted, with the detected language
+        recorded: from now on only a worker with that language's needs claims it."""
+        kept = release(
+            self.engine,
+            self.stage,
+            media_id,
+            owner,
+            detected_language=language,
+            detected_language_probability=probability,
+        )
+        self.report.add("rerouted" if kept else "lost")
+        log.log(
+            self.level,
+            "media %s is in %s, which needs %s: handed on to a worker that has it",
+            media_id,
+            language,
+            needs_label(needs_of(self.config.transcription, language)),
+        )
 
     def _store(
         self, media_id: int, owner: str, result: TranscriptResult, known_duration: float | None

@@ -56,3 +56,12 @@ def test_capability_names_are_parsed_strictly() -> None:
         parse_capabilities(" , ")
     with pytest.raises(CapabilityError, match="not a capability name"):
         parse_capabilities("gpu;rm -rf")
+
+
+def test_a_configured_language_needing_a_capability_the_worker_lacks_is_an_error() -> None:
+    """With `[transcription] language` nothing is detected: every file is in that language, so
+    a worker lacking its needs could transcribe nothing (nor hand anything on)."""
+    config = TranscriptionConfig(language="km", language_models={"km": "khmer"})
+    assert excluded_languages(config, frozenset({"km"})) == frozenset()
+    with pytest.raises(CapabilityError, match=r"every transcription is in km .* needs km"):
+        excluded_languages(config, frozenset({"gpu"}))

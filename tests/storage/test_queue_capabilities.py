@@ -47,3 +47,19 @@ def test_an_expired_lease_goes_only_to_a_capable_worker(db: TestDatabase) -> Non
     assert claim(db.engine, transcribe_stage(), "any-worker", limit=10) == sorted(
         [ids["km"], ids["en"]]
     )
+
+
+def test_a_detected_language_decides_over_the_posts(db: TestDatabase) -> None:
+    """A worker detected Khmer in the post without a language and in the "English" post, and
+    English in the "Khmer" post: the claim routes each row by what was detected."""
+    ids = _media_by_language(db)
+    with transaction(db.engine) as session:
+        for language, detected in ((None, "km"), ("en", "km"), ("km", "en")):
+            row = session.get(Media, ids[language])
+            assert row is not None
+            row.detected_language = detected
+    cpu = transcribe_stage(excluded_languages=frozenset({"km"}))
+    assert claim(db.engine, cpu, "cpu-worker", limit=10) == [ids["km"]]
+    assert claim(db.engine, transcribe_stage(), "km-worker", limit=10) == sorted(
+        [ids[None], ids["en"]]
+    )
