@@ -101,7 +101,10 @@ def test_web_preview_poll_is_matched_searched_versioned_and_shown(
         assert [r.kind for r in search(session, "listen")] == ["poll"]
         assert search(session, "ចាប់ខ្លួន") == []
         post_id = post.id
-    with live_server(config, db.engine) as server, httpx.Client(base_url=server.base_url) as client:
+    with (
+        live_server(config, db.engine) as server,
+        httpx.Client(base_url=server.base_url, timeout=30) as client,
+    ):
         sign_in(server, client)
         page = client.get(f"/posts/{post_id}").text
         assert 'id="poll"' in page and "Should they listen to the critics?" in page

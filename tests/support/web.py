@@ -46,8 +46,10 @@ def free_port() -> int:
 
 def web_client(base_url: str = "") -> httpx.Client:
     """An httpx client (for the app under test: `web_client(server.base_url)`) with the TLS
-    settings built once per process (`collectors.http.tls_context`), not once per client."""
-    return httpx.Client(base_url=base_url, verify=tls_context())
+    settings built once per process (`collectors.http.tls_context`), not once per client.
+    Its timeout (30 s, not httpx's 5 s) leaves room for a loaded machine: it is a safety net,
+    not a measurement."""
+    return httpx.Client(base_url=base_url, verify=tls_context(), timeout=30)
 
 
 @contextmanager

@@ -37,7 +37,10 @@ def test_the_post_page_shows_the_photo_its_text_and_the_hit(
         keywords={"orders": {"terms": ["curfew"], "search_in": "posts"}},
     )
     assert run_ocr(config, db.engine).read == 1
-    with live_server(config, db.engine) as server, httpx.Client(base_url=server.base_url) as client:
+    with (
+        live_server(config, db.engine) as server,
+        httpx.Client(base_url=server.base_url, timeout=30) as client,
+    ):
         sign_in(server, client)
         page = client.get(f"/api/posts/{_post_of(db, media_id)}").json()
         html = client.get(f"/posts/{_post_of(db, media_id)}").text

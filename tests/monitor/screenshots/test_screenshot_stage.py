@@ -197,7 +197,10 @@ def test_the_post_page_shows_the_screenshot_behind_the_login(
     run_screenshots(config, db.engine, browser=browser)
     (shot,) = _shots(db)
     stored = (evidence_dir(config) / shot.storage_key).read_bytes()
-    with live_server(config, db.engine) as server, httpx.Client(base_url=server.base_url) as client:
+    with (
+        live_server(config, db.engine) as server,
+        httpx.Client(base_url=server.base_url, timeout=30) as client,
+    ):
         assert client.get(f"/screenshots/{shot.id}").status_code in (302, 303, 401)
         sign_in(server, client)
         page = client.get(f"/posts/{post_id}").text

@@ -74,7 +74,7 @@ def test_no_request_the_api_documents_gets_a_server_error(
     operation: str, api_server: tuple[LiveServer, dict[str, Any]]
 ) -> None:
     server, cookies = api_server
-    document = httpx.get(f"{server.base_url}/api/openapi.json", cookies=cookies).json()
+    document = httpx.get(f"{server.base_url}/api/openapi.json", cookies=cookies, timeout=30).json()
     endpoint = schemathesis.openapi.from_dict(document).find_operation_by_label(operation)
     assert endpoint is not None, operation
 

@@ -17,8 +17,8 @@ def test_healthz_and_security_headers_on_a_real_server(
 ) -> None:
     config = make_config(tmp_path, sqlite_db)
     with live_server(config, sqlite_db.engine) as server:
-        ok = httpx.get(f"{server.base_url}/healthz")
-        missing = httpx.get(f"{server.base_url}/static/no-such-file.js")
+        ok = httpx.get(f"{server.base_url}/healthz", timeout=30)
+        missing = httpx.get(f"{server.base_url}/static/no-such-file.js", timeout=30)
         with web_client(server.base_url) as client:
             sign_in(server, client)  # everything but /healthz, /login and /static needs a login
             spec = client.get("/api/openapi.json")

@@ -160,14 +160,14 @@ def test_cookie_flags_plain_and_behind_https(sqlite_db: TestDatabase, tmp_path: 
     (tmp_path / "secure").mkdir()
     plain = make_config(tmp_path / "plain", sqlite_db, web={"session_hours": 2})
     with live_server(plain, sqlite_db.engine) as server:
-        flags = _set_cookie(httpx.get(f"{server.base_url}/login"))
+        flags = _set_cookie(httpx.get(f"{server.base_url}/login", timeout=30))
     assert flags[0].startswith("polmon_session=")
     assert {"httponly", "samesite=lax", "path=/", "max-age=7200"} <= set(flags)
     assert "secure" not in flags
 
     secure = make_config(tmp_path / "secure", sqlite_db, web={"secure_cookies": True})
     with live_server(secure, sqlite_db.engine) as server:
-        flags = _set_cookie(httpx.get(f"{server.base_url}/login"))
+        flags = _set_cookie(httpx.get(f"{server.base_url}/login", timeout=30))
     assert flags[0].startswith("__host-polmon_session=")
     assert {"httponly", "samesite=lax", "secure", "path=/"} <= set(flags)
 
@@ -281,9 +281,13 @@ def test_the_key_is_made_once_with_mode_0600_and_reused(
     key = config.data_dir / GENERATED_NAME
     assert key.stat().st_mode & 0o777 == 0o600
     with live_server(config, sqlite_db.engine) as restarted:  # sessions outlive a restart
-        answer = httpx.get(f"{restarted.base_url}{OPENAPI}", cookies={"polmon_session": cookie})
+        answer = httpx.get(
+            f"{restarted.base_url}{OPENAPI}", cookies={"polmon_session": cookie}, timeout=30
+        )
         assert answer.status_code == 200
     monkeypatch.setenv("POLMON_WEB_SECRET", "a key from the environment, long enough")
     with live_server(config, sqlite_db.engine) as other_key:
-        answer = httpx.get(f"{other_key.base_url}{OPENAPI}", cookies={"polmon_session": cookie})
+        answer = httpx.get(
+            f"{other_key.base_url}{OPENAPI}", cookies={"polmon_session": cookie}, timeout=30
+        )
         assert answer.status_code == 401

@@ -17,7 +17,10 @@ from tests.support.web import live_server, sign_in
 def test_hits_pages_post_page_and_exports(db: TestDatabase, tmp_path: Path) -> None:
     world = build(db)
     config = make_config(tmp_path, db, KEYWORDS)
-    with live_server(config, db.engine) as server, httpx.Client(base_url=server.base_url) as client:
+    with (
+        live_server(config, db.engine) as server,
+        httpx.Client(base_url=server.base_url, timeout=30) as client,
+    ):
         sign_in(server, client)
 
         def api(**params: str) -> list[str]:

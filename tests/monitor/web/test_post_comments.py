@@ -16,7 +16,10 @@ from tests.support.web import live_server, sign_in
 def test_comments_show_under_their_post_escaped(db: TestDatabase, tmp_path: Path) -> None:
     thread = stored_thread(db)
     config = make_config(tmp_path, db)
-    with live_server(config, db.engine) as server, httpx.Client(base_url=server.base_url) as client:
+    with (
+        live_server(config, db.engine) as server,
+        httpx.Client(base_url=server.base_url, timeout=30) as client,
+    ):
         sign_in(server, client)
         page = client.get(f"/posts/{thread.post}")
         assert page.status_code == 200
