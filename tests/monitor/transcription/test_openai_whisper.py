@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import subprocess
 from pathlib import Path
@@ -17,8 +18,10 @@ from tests.support.transcription import SPEECH, transcription_settings
 # One worker runs this module: its module-scoped fixture is built once.
 pytestmark = pytest.mark.xdist_group("openai-whisper")
 
-whisper = pytest.importorskip("whisper", reason="the openai-whisper extra is not installed")
-torch = pytest.importorskip("torch")
+# Looked up, not imported: importing torch and whisper costs every test worker over a second,
+# and only the worker of this module's group needs them.
+if importlib.util.find_spec("whisper") is None or importlib.util.find_spec("torch") is None:
+    pytest.skip("the openai-whisper extra is not installed", allow_module_level=True)
 
 
 @pytest.fixture(scope="module")
@@ -30,6 +33,7 @@ def random_checkpoint(tmp_path_factory: pytest.TempPathFactory) -> Path:
     emits one fixed vector, whose nearest token embeddings are <|0.00|> and then " hello". Every
     window then decodes to "<|0.00|> hello hello …" in one pass (n_text_ctx=64: 32 tokens).
     """
+    import torch
     from whisper.model import ModelDimensions, Whisper
     from whisper.tokenizer import get_tokenizer
 
