@@ -23,5 +23,6 @@ def tiny_model_path() -> Path:
 
 
 def transcription_settings(**overrides: Any) -> dict[str, Any]:
-    """[transcription] for tests: tiny.en on 2 CPU threads, plus `overrides`."""
-    return {"model": str(tiny_model_path()), "threads": 2, **overrides}
+    """[transcription] for tests: tiny.en on one CPU thread (the test workers already fill the
+    cores; a second thread costs CPU in waits), plus `overrides`."""
+    return {"model": str(tiny_model_path()), "threads": 1, **overrides}
