@@ -210,6 +210,7 @@ def test_daemons_and_workers_on_machines_share_the_work_and_survive_kills(
             )
             with start_processes(config, COMMANDS, tmp_path, machines) as processes:
                 held = kill_one_of_each(pg_db, processes, tmp_path)
+                print(f"SIGKILLed holding (kind: account or media id): {held}")
                 wait_for(
                     lambda: all_done(pg_db, len(carriers)),
                     lambda: f"all the work done: {progress(pg_db)}",
