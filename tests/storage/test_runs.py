@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from storage.app_state import read_state, write_state
 from storage.engine import transaction
@@ -64,3 +66,54 @@ def test_app_state_is_read_back_and_replaced(db: TestDatabase) -> None:
         write_state(session, "keywords.config_hash", {"groups": {"b": "2"}})
     with transaction(db.engine) as session:
         assert read_state(session, "keywords.config_hash") == {"groups": {"b": "2"}}
+
+
+def test_app_state_written_in_one_session_after_reading_it_reads_back_the_new_value(
+    db: TestDatabase,
+) -> None:
+    with transaction(db.engine) as session:
+        write_state(session, "keywords.config_hash", {"groups": {"a": "1"}})
+    with transaction(db.engine) as session:
+        assert read_state(session, "keywords.config_hash") == {"groups": {"a": "1"}}
+        write_state(session, "keywords.config_hash", {"groups": {"b": "2"}})
+        assert read_state(session, "keywords.config_hash") == {"groups": {"b": "2"}}
+
+
+def test_two_writers_of_a_new_app_state_key_both_succeed(pg_db: TestDatabase) -> None:
+    """Two rescan jobs in two daemons store the keyword hashes at once: the second insert
+    waits for the first transaction, then replaces its value (no duplicate-key error)."""
+    key = "keywords.config_hash"
+    errors: list[BaseException] = []
+
+    def second_writer() -> None:
+        try:
+            with transaction(pg_db.engine) as session:
+                write_state(session, key, {"groups": {"b": "2"}})
+        except BaseException as exc:  # reported by the assert below
+            errors.append(exc)
+
+    with transaction(pg_db.engine) as first:
+        write_state(first, key, {"groups": {"a": "1"}})
+        first.flush()
+        thread = threading.Thread(target=second_writer)
+        thread.start()
+        deadline = time.monotonic() + 60  # a safety net: the second writer must be waiting
+        while not _waiting_on_a_lock(pg_db) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert _waiting_on_a_lock(pg_db), "the second writer never waited for the first"
+    thread.join(timeout=60)
+    assert errors == []
+    with transaction(pg_db.engine) as session:
+        assert read_state(session, key) == {"groups": {"b": "2"}}
+
+
+def _waiting_on_a_lock(db: TestDatabase) -> bool:
+    with db.engine.connect() as conn:
+        return bool(
+            conn.scalar(
+                text(
+                    "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+                    "WHERE NOT l.granted AND a.datname = current_database()"
+                )
+            )
+        )
