@@ -35,7 +35,7 @@ def test_0016_turns_paths_under_the_media_folder_into_keys(
         None,  # never downloaded
     ]
     upgrade(engine, "0015")
-    with transaction(engine) as session:  # the account columns 0015 has (Core names them)
+    with transaction(engine) as session:  # the columns 0015 has (Core names them)
         actor = factories.actor(session, "A")
         account_id = session.scalar(
             insert(Account.__table__)
@@ -47,8 +47,13 @@ def test_0016_turns_paths_under_the_media_folder_into_keys(
             .values(account_id=account_id, platform_post_id="1", published_at=factories.T0)
             .returning(Post.__table__.c.id)
         )
-        for position, path in enumerate(stored):
-            session.add(Media(post_id=post_id, position=position, kind="video", local_path=path))
+        session.execute(  # media columns as 0015 has them (later revisions add more)
+            insert(Media.__table__),
+            [
+                {"post_id": post_id, "position": position, "kind": "video", "local_path": path}
+                for position, path in enumerate(stored)
+            ],
+        )
     upgrade(engine, "0016", media_dir=media_dir)
     with transaction(engine) as session:
         keys = session.scalars(select(Media.local_path).order_by(Media.position)).all()
