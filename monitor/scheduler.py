@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 import traceback
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -58,10 +59,14 @@ class Daemon:
             name: make_trigger(job, schedule.timezone) for name, job in self.jobs.items()
         }
         self.scheduler = BackgroundScheduler(
-            executors={"default": ThreadPoolExecutor(min(max(len(self.jobs), 1), MAX_THREADS))},
+            # Two threads a job: a fire while the job runs needs one to see that and return.
+            executors={"default": ThreadPoolExecutor(2 * min(max(len(self.jobs), 1), MAX_THREADS))},
             job_defaults={
                 "coalesce": True,
-                "max_instances": 1,
+                # A fire while the job's last run goes on starts a second instance that sees the
+                # first in `running` and returns (APScheduler itself would log a warning each
+                # time: every due check during a long collection pass).
+                "max_instances": 2,
                 "misfire_grace_time": schedule.misfire_grace_seconds,
             },
             timezone=schedule.timezone,
@@ -85,6 +90,7 @@ class Daemon:
             for name in self.jobs
         }
         self.running: set[str] = set()
+        self._running_lock = threading.Lock()
         self.chain: StageChain | None = None
         if schedule.chain_stages:
             by_task: dict[str, list[Any]] = {}
@@ -94,9 +100,21 @@ class Daemon:
 
     # One run -------------------------------------------------------------------------
     def execute(self, name: str, scheduled_at: datetime | None = None, lists: Any = ()) -> None:
-        """Run job `name` once; its failure is logged and recorded, never raised."""
+        """Run job `name` once; its failure is logged and recorded, never raised. A job whose
+        last run in this daemon is still going is skipped (its next fire comes soon)."""
         if shutdown.stop_requested():
             return
+        with self._running_lock:
+            if name in self.running:
+                log.debug("job %s skipped: its last run is still going", name)
+                return
+            self.running.add(name)
+        try:
+            self._execute_once(name, scheduled_at, lists)
+        finally:
+            self.running.discard(name)
+
+    def _execute_once(self, name: str, scheduled_at: datetime | None, lists: Any) -> None:
         job = self.jobs[name]
         now = datetime.now(UTC)
         scheduled_at = scheduled_at or last_fire_time(self.triggers[name], now) or now
@@ -136,7 +154,6 @@ class Daemon:
         run_id = self._record_start(name)
         log.info("job %s (%s) started", name, job.task)
         status, error = "ok", None
-        self.running.add(name)
         try:
             outcome = TASKS[job.task](task_run)
         except Exception as exc:
@@ -153,8 +170,6 @@ class Daemon:
                 log.info("job %s finished: %s", name, outcome.summary)
             if self.chain is not None:
                 self.chain.follow(outcome.follow_up, name)
-        finally:
-            self.running.discard(name)
         self._record_finish(run_id, status, error, self.next_run_time(name))
         if job.task in ALERTING_TASKS:
             self.alerts.wake()

@@ -4,14 +4,18 @@ running at once keep to one rate limit per host. SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 from datetime import timedelta
 from itertools import pairwise
 from pathlib import Path
 
+import pytest
 from pytest_httpserver import HTTPServer
 from sqlalchemy import select
 
+from monitor import shutdown
 from monitor.pass_report import PassReport
 from monitor.pipeline import run_collect
 from monitor.scheduler import Daemon
@@ -20,6 +24,7 @@ from storage.models import JobRun
 from storage.types import utcnow
 from tests.conftest import TestDatabase, invoke
 from tests.support.config import toml_table, write_config
+from tests.support.daemon import finished_job_runs
 from tests.support.telegram_scenario import scenario_telegram
 from tests.support.telegram_site import TelegramSite, channel_with_posts
 
@@ -160,3 +165,49 @@ def test_passes_at_once_share_one_rate_limit_per_host(
     span = site.arrivals[-1] - site.arrivals[0]
     assert span >= (len(site.arrivals) - 1) / rate - 0.1, (span, gaps)
     assert min(gaps) > 0.25 / rate, gaps
+
+
+def test_due_checks_during_a_long_pass_are_skipped_quietly(
+    db: TestDatabase,
+    site: TelegramSite,
+    httpserver: HTTPServer,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A due check fires every 0.3 s while one pass is held: each is skipped in the daemon
+    (a debug line), none runs a second pass, and APScheduler warns of nothing."""
+    from monitor.config import load_config
+
+    site.add(channel_with_posts("fast", 3))
+    # The held request waits well within the read timeout: the pass must end ok.
+    telegram = toml_table(
+        ["telegram"], scenario_telegram(httpserver.url_for("/"), timeout_seconds=60)
+    )
+    body = "[schedule]\ndue_check_seconds = 0.3\n" + ACCOUNTS
+    config = load_config(write_config(tmp_path, db, telegram + body))
+    arrived, release = site.hold("/s/fast")
+    caplog.set_level(logging.DEBUG)
+
+    def skipped() -> int:
+        return sum("its last run is still going" in r.getMessage() for r in caplog.records)
+
+    shutdown.reset()
+    daemon = Daemon(config, db.engine)
+    daemon.start()
+    try:
+        assert arrived.wait(60), "the pass never reached the held channel"
+        deadline = time.monotonic() + 60  # a safety net: three fires take about a second
+        while skipped() < 3 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        release.set()
+        while finished_job_runs(db.engine) == [] and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        release.set()
+        daemon.stop()
+        shutdown.reset()
+    assert skipped() >= 3
+    assert finished_job_runs(db.engine)[:1] == [("collect-due", "ok")]
+    assert channels_read(site) == {"fast"}
+    warnings = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert warnings == [], [r.getMessage() for r in warnings]
