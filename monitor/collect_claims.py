@@ -33,15 +33,23 @@ class DueClaims:
     def holding(self, account_id: int, platform: str, handle: str) -> Iterator[bool]:
         """Hold the account's lease for the block (renewed as it runs); False: not taken."""
         now = self.now or utcnow()
+        interval = self.intervals.get((platform, handle))
+        next_due = None if interval is None else now + interval * DUE_SHARE
+        # A run finished inside this interval (its worker's lease ran out before it gave the
+        # lease back) counts as collected.
+        since = None if interval is None else now - interval * DUE_SHARE
         taken = claim_accounts(
-            self.engine, [account_id], self.owner, lease_seconds=self.lease_seconds, now=now
+            self.engine,
+            [account_id],
+            self.owner,
+            lease_seconds=self.lease_seconds,
+            now=now,
+            not_collected_since=since,
         )
         if not taken:
             log.debug("%s %s: claimed by another worker or no longer due", platform, handle)
             yield False
             return
-        interval = self.intervals.get((platform, handle))
-        next_due = None if interval is None else now + interval * DUE_SHARE
         try:
             with AccountHeartbeat(self.engine, account_id, self.owner, self.lease_seconds):
                 yield True

@@ -2,7 +2,10 @@
 
 The same lease semantics as the media queue (storage.queue): an atomic UPDATE (PostgreSQL
 SKIP LOCKED) takes an account that is due and not held, or whose holder's lease expired (the
-worker died); `finish` sets when it falls due again and gives the lease back.
+worker died); `finish` sets when it falls due again and gives the lease back. A claim may
+also require that no collection of the account finished since a time: a worker whose lease ran
+out after its run was stored, before it could give the lease back, is not followed by a second
+collection in the same interval.
 """
 
 from __future__ import annotations
@@ -11,11 +14,11 @@ from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, and_, or_, select, update
+from sqlalchemy import Engine, and_, exists, or_, select, update
 
 from storage.engine import transaction
 from storage.heartbeat import Heartbeat
-from storage.models import Account
+from storage.models import Account, CollectionRun
 from storage.types import utcnow
 
 
@@ -27,6 +30,15 @@ def _due(now: datetime) -> Any:
     return or_(Account.next_due_at.is_(None), Account.next_due_at <= now)
 
 
+def _not_collected_since(since: datetime) -> Any:
+    """No collection run of the account that started at `since` or later has finished."""
+    return ~exists().where(
+        CollectionRun.account_id == Account.id,
+        CollectionRun.started_at >= since,
+        CollectionRun.status != "running",
+    )
+
+
 def claim_accounts(
     engine: Engine,
     account_ids: Collection[int],
@@ -35,15 +47,18 @@ def claim_accounts(
     lease_seconds: float,
     limit: int = 1,
     now: datetime | None = None,
+    not_collected_since: datetime | None = None,
 ) -> list[int]:
-    """Lease up to `limit` of `account_ids` (in their given order) that are due and free."""
+    """Lease up to `limit` of `account_ids` (in their given order) that are due and free
+    (and, given `not_collected_since`, have no collection finished since then)."""
     now = now or utcnow()
     order = {account_id: rank for rank, account_id in enumerate(account_ids)}
     if not order:
         return []
+    fence = () if not_collected_since is None else (_not_collected_since(not_collected_since),)
     with transaction(engine) as session:
         candidates = select(Account.id).where(
-            Account.id.in_(list(order)), Account.active.is_(True), _due(now), _free(now)
+            Account.id.in_(list(order)), Account.active.is_(True), _due(now), _free(now), *fence
         )
         if engine.dialect.name == "postgresql":
             candidates = candidates.with_for_update(skip_locked=True)

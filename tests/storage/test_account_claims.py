@@ -5,9 +5,11 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
+from sqlalchemy import update
+
 from storage.account_claims import claim_accounts, finish_account, renew_account
 from storage.engine import transaction
-from storage.models import Account
+from storage.models import Account, CollectionRun
 from storage.types import utcnow
 from tests.conftest import TestDatabase
 from tests.support import factories as f
@@ -68,3 +70,28 @@ def test_claims_follow_the_given_order_and_skip_inactive_accounts(db: TestDataba
         row.active = False
     got = claim_accounts(db.engine, [third, second, first], "w", lease_seconds=60, limit=3)
     assert got == [third, first]
+
+
+def test_a_run_stored_before_the_lease_ran_out_fences_a_second_claim(db: TestDatabase) -> None:
+    """The worker stored its run, then lost its lease before giving it back: the account is
+    due and free again, but a finished run since the fence keeps a second collection off."""
+    [account_id] = _accounts(db, 1)
+    now = utcnow()
+    fence = now - timedelta(minutes=9)
+    assert claim_accounts(db.engine, [account_id], "slow", lease_seconds=5, now=now)
+    with transaction(db.engine) as session:
+        owner = session.get(Account, account_id)
+        assert owner is not None
+        f.collection_run(session, owner, now, "ok")
+    later = now + timedelta(seconds=6)  # the lease ran out; next_due_at was never moved on
+    taken = claim_accounts(
+        db.engine, [account_id], "other", lease_seconds=5, now=later, not_collected_since=fence
+    )
+    assert taken == []
+    # a run the dead worker left `running` does not fence: the account is collected again
+    with transaction(db.engine) as session:
+        session.execute(update(CollectionRun).values(status="running"))
+    taken = claim_accounts(
+        db.engine, [account_id], "other", lease_seconds=5, now=later, not_collected_since=fence
+    )
+    assert taken == [account_id]
