@@ -54,12 +54,16 @@ def web_client(base_url: str = "") -> httpx.Client:
 
 @contextmanager
 def live_server(config: PolmonConfig, engine: Engine) -> Iterator[LiveServer]:
-    """The app served by uvicorn in a thread on a free loopback port, until the block ends."""
-    port = free_port()
+    """The app served by uvicorn in a thread on a free loopback port, until the block ends.
+    The socket is bound here and handed to uvicorn: a port looked up and bound later can be
+    taken in between by another test's connection."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port: int = sock.getsockname()[1]
     server = uvicorn.Server(
         uvicorn.Config(create_app(config, engine), host="127.0.0.1", port=port, log_level="warning")
     )
-    thread = threading.Thread(target=server.run, daemon=True)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
     while not server.started:
@@ -71,6 +75,7 @@ def live_server(config: PolmonConfig, engine: Engine) -> Iterator[LiveServer]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+        sock.close()
 
 
 @contextmanager
