@@ -52,6 +52,7 @@ def sync_accounts(session: Session, actors: Sequence[ActorSpec], now: datetime) 
     stored_actors = {actor.name: actor for actor in session.scalars(select(Actor))}
     accounts = {(a.platform, a.handle): a for a in session.scalars(select(Account))}
     configured = {(a.platform, a.handle) for spec in actors for a in spec.accounts}
+    renamed = _renamed_accounts(accounts, configured)
     wanted: set[tuple[str, str]] = set()
     wanted_actors: set[str] = set()
     added_actors = added = updated = 0
@@ -66,7 +67,7 @@ def sync_accounts(session: Session, actors: Sequence[ActorSpec], now: datetime) 
         wanted_actors.add(actor.name)
         for account_spec in spec.accounts:
             key = (account_spec.platform, account_spec.handle)
-            account = accounts.get(key) or _renamed_to(accounts, key, configured)
+            account = accounts.get(key) or renamed.get((key[0], key[1].casefold()))
             if account is not None and account.handle != key[1]:  # config took up a rename
                 del accounts[(account.platform, account.handle)]
                 account.handle = key[1]
@@ -110,25 +111,19 @@ def _assign(row: Any, **values: Any) -> None:
             setattr(row, name, value)
 
 
-def _renamed_to(
-    accounts: dict[tuple[str, str], Account],
-    key: tuple[str, str],
-    configured: set[tuple[str, str]],
-) -> Account | None:
-    """The stored account last seen under the configured handle `key` after a rename
-    (`cursor["username"]`, see `record_rename`) whose old handle the config no longer names:
-    the config was updated to the new name, so the account (and its history) takes it."""
-    platform, handle = key
-    for (stored_platform, stored_handle), account in accounts.items():
+def _renamed_accounts(
+    accounts: dict[tuple[str, str], Account], configured: set[tuple[str, str]]
+) -> dict[tuple[str, str], Account]:
+    """(platform, casefolded handle) -> the stored account last seen under that handle after a
+    rename (`cursor["username"]`, see `record_rename`) whose old handle the config no longer
+    names: when the config names the new handle, the account (and its history) takes it.
+    Built once per sync (looking it up per new account was quadratic: 0.4 s for 500)."""
+    renamed: dict[tuple[str, str], Account] = {}
+    for (platform, handle), account in accounts.items():
         seen = (account.cursor or {}).get("username")
-        if (
-            stored_platform == platform
-            and isinstance(seen, str)
-            and seen.casefold() == handle.casefold()
-            and (stored_platform, stored_handle) not in configured
-        ):
-            return account
-    return None
+        if isinstance(seen, str) and (platform, handle) not in configured:
+            renamed.setdefault((platform, seen.casefold()), account)
+    return renamed
 
 
 def active_accounts(
