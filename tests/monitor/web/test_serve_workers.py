@@ -20,7 +20,7 @@ from tests.support.config import write_config
 from tests.support.web import LiveServer, free_port, log_in, web_client
 
 
-def new_connection(url: str, cookies: dict[str, str] | None = None, timeout: float = 5.0) -> int:
+def new_connection(url: str, cookies: dict[str, str] | None = None, timeout: float = 30.0) -> int:
     """GET on a connection of its own (either serve process may answer); its status code."""
     return httpx.get(url, cookies=cookies, timeout=timeout, verify=tls_context()).status_code
 
