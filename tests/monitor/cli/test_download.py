@@ -13,7 +13,7 @@ from tests.support.factories import Download, media_rows, media_to_download
 from tests.support.local_server import LocalServer
 from tests.support.video_sites import MEDIA
 
-VIDEO = "[video]\nsleep_seconds = 0\nretries = 0\ntimeout_seconds = 1\nmax_attempts = 1\n"
+VIDEO = "[video]\nsleep_seconds = 0\nretries = 0\ntimeout_seconds = 30\nmax_attempts = 1\n"
 
 
 def test_download_command_reports_and_lists_problems(db: TestDatabase, tmp_path: Path) -> None:
