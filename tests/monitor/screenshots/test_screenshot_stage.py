@@ -42,7 +42,7 @@ HOSTILE = "<img src=x onerror=alert(1)><script>alert(2)</script> & \u202e"
 
 def _config(tmp_path: Path, db: TestDatabase, **evidence: object) -> PolmonConfig:
     return make_config(
-        tmp_path, db, evidence={"screenshots": "hits", "screenshot_timeout_seconds": 3, **evidence}
+        tmp_path, db, evidence={"screenshots": "hits", "screenshot_timeout_seconds": 20, **evidence}
     )
 
 
