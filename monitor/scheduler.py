@@ -100,15 +100,20 @@ class Daemon:
 
     # One run -------------------------------------------------------------------------
     def execute(self, name: str, scheduled_at: datetime | None = None, lists: Any = ()) -> None:
-        """Run job `name` once; its failure is logged and recorded, never raised. A job whose
-        last run in this daemon is still going is skipped (its next fire comes soon)."""
-        if shutdown.stop_requested():
-            return
-        with self._running_lock:
-            if name in self.running:
+        """Run job `name` once; its failure is logged and recorded, never raised. A fire of
+        the job's trigger while its last run in this daemon is still going is skipped (its next
+        fire comes soon); a run for a given time (a missed digest caught up) waits its turn."""
+        while True:
+            if shutdown.stop_requested():
+                return
+            with self._running_lock:
+                if name not in self.running:
+                    self.running.add(name)
+                    break
+            if scheduled_at is None:
                 log.debug("job %s skipped: its last run is still going", name)
                 return
-            self.running.add(name)
+            shutdown.wait(0.5)
         try:
             self._execute_once(name, scheduled_at, lists)
         finally:

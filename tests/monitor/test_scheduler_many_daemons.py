@@ -3,10 +3,13 @@ scheduled time, claimed-work jobs in each; on SQLite a second `polmon run` is re
 
 from __future__ import annotations
 
+import threading
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import select
 
+from monitor import shutdown
 from monitor.scheduler import Daemon
 from storage.engine import transaction
 from storage.job_locks import job_lock, single_daemon
@@ -43,6 +46,25 @@ def test_a_job_another_daemon_holds_is_skipped(db: TestDatabase, tmp_path: Path)
         daemon.execute("rescan")
     postgres = db.engine.dialect.name == "postgresql"
     assert runs(db) == ([] if postgres else [("rescan", "ok")])
+
+
+def test_a_fire_during_a_run_is_skipped_and_a_catch_up_waits_its_turn(
+    db: TestDatabase, tmp_path: Path
+) -> None:
+    daemon = Daemon(make_config(tmp_path, db, JOBS), db.engine)
+    shutdown.reset()
+    daemon.running.add("rescan")  # this daemon's run of the job, still going
+    daemon.execute("rescan")  # its trigger fires meanwhile: skipped, nothing recorded
+    assert runs(db) == []
+    # a run for a given time (a missed digest caught up at start) waits for the one in hand
+    caught_up = threading.Thread(target=daemon.execute, args=("rescan", datetime.now(UTC)))
+    caught_up.start()
+    caught_up.join(1.5)
+    assert caught_up.is_alive() and runs(db) == []
+    daemon.running.discard("rescan")  # the run in hand ends
+    caught_up.join(60)
+    assert not caught_up.is_alive() and runs(db) == [("rescan", "ok")]
+    assert daemon.running == set()
 
 
 def test_start_up_closes_only_runs_no_daemon_holds(db: TestDatabase, tmp_path: Path) -> None:
