@@ -10,7 +10,6 @@ import click
 from monitor import shutdown
 from monitor.capabilities import parse_capabilities
 from monitor.cli.context import app
-from monitor.cli.transcribe import run_transcribe
 from monitor.workers import STAGES, follow
 
 
@@ -67,7 +66,9 @@ def worker(
 
         collect_worker(ctx)
         return
-    if stage == "transcribe":
+    if stage == "transcribe":  # imported here: the other stages never load the backends
+        from monitor.cli.transcribe import run_transcribe
+
         run_transcribe(
             ctx,
             limit=None,
