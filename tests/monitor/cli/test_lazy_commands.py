@@ -117,3 +117,26 @@ def test_root_help_lists_every_command_once() -> None:
     )
     listed = re.findall(r"^  (\w[\w-]*)\s{2,}", result.stdout.split("Commands:")[1], re.M)
     assert listed == sorted(COMMANDS)
+
+
+COLLECT_PATH = "import sys, monitor.cli.worker, monitor.collect_worker, monitor.pipeline\n"
+COLLECT_PATH += "print('\\n'.join(sorted(sys.modules)))"
+
+
+def test_a_collect_worker_loads_no_transcription_backend() -> None:
+    """`polmon worker --stage collect` and the collection pass import neither numpy nor the
+    Whisper backends or the transcription queue: only `--stage transcribe` needs them."""
+    result = subprocess.run(
+        [sys.executable, "-c", COLLECT_PATH],
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(REPO_ROOT), "PATH": "/usr/bin:/bin"},
+        check=False,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    modules = set(result.stdout.split())
+    assert {"monitor.collect_worker", "monitor.pipeline", "monitor.keywords.live"} <= modules
+    heavy = {"numpy", "faster_whisper", "ctranslate2", "av", "whisper", "torch"}
+    assert not _top_level(modules) & heavy
+    assert not modules & {"monitor.transcription.transcriber", "monitor.transcription.worker"}
