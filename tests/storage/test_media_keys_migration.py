@@ -4,24 +4,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-from sqlalchemy import insert, select
+from alembic.command import downgrade
+from sqlalchemy import Engine, insert, select
 
-from storage.engine import make_engine, transaction
-from storage.migrations import upgrade
+from storage.engine import transaction
+from storage.migrations import alembic_config, upgrade
 from storage.models import Account, Media, Post
 from tests.support import factories
 
 
-@pytest.mark.parametrize("kind", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def test_0016_turns_paths_under_the_media_folder_into_keys(
-    kind: str, tmp_path: Path, request: pytest.FixtureRequest
+    unmigrated_engine: Engine, tmp_path: Path
 ) -> None:
-    if kind == "postgres":
-        url = request.getfixturevalue("postgres_server")
-        engine = make_engine(url, schema=request.getfixturevalue("postgres_schema"))
-    else:
-        engine = make_engine(f"sqlite:///{tmp_path / 'keys.db'}")
+    engine = unmigrated_engine
     real = tmp_path / "real-media"
     real.mkdir()
     media_dir = tmp_path / "media"  # configured through a symlink: both spellings convert
@@ -65,13 +60,9 @@ def test_0016_turns_paths_under_the_media_folder_into_keys(
         f"{media_dir}x/5_5.m4a",
         None,
     ]
-    upgrade_down = pytest.importorskip("alembic.command").downgrade
-    from storage.migrations import alembic_config
-
-    upgrade_down(alembic_config(engine, media_dir), "0015")
+    downgrade(alembic_config(engine, media_dir), "0015")
     with transaction(engine) as session:
         back = session.scalars(select(Media.local_path).order_by(Media.position)).all()
-    engine.dispose()
     assert back[:3] == [
         f"{real}/tiktok/1_1.m4a",
         f"{real}/youtube/b_2.m4a",

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import importlib.util
 from datetime import date, timedelta
-from pathlib import Path
 from types import ModuleType
 
-import pytest
 from sqlalchemy import Engine, delete, func, insert, select, text, update
 
 from collectors.records import poll_text_of
 from storage import search_sql
-from storage.engine import make_engine, transaction
+from storage.engine import transaction
 from storage.migrations import script_location, upgrade
 from storage.models import Account, AudienceDaily, AudienceSnapshot, Post, PostVersion
 from tests.conftest import TestDatabase
@@ -140,15 +138,8 @@ def _found_in_polls(engine: Engine, term: str) -> list[int]:
         )
 
 
-@pytest.mark.parametrize("kind", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def test_0009_backfills_polls_collected_before_it(
-    kind: str, tmp_path: Path, request: pytest.FixtureRequest
-) -> None:
-    if kind == "postgres":
-        url = request.getfixturevalue("postgres_server")
-        engine = make_engine(url, schema=request.getfixturevalue("postgres_schema"))
-    else:
-        engine = make_engine(f"sqlite:///{tmp_path / 'polls.db'}")
+def test_0009_backfills_polls_collected_before_it(unmigrated_engine: Engine) -> None:
+    engine = unmigrated_engine
     upgrade(engine, "0008")
     raw = {"poll": {"question": "Who should lead?", "options": [{"text": "ក្រុម\u200bប្រឹក្សា"}]}}
     with transaction(engine) as session:  # the columns 0008 has (Core names them)
@@ -175,7 +166,6 @@ def test_0009_backfills_polls_collected_before_it(
         polls = session.execute(select(Post.kind, Post.poll_text).order_by(Post.id)).all()
         versions = session.scalars(select(PostVersion.poll_text)).all()
         view = session.execute(text("SELECT * FROM v_keyword_hits")).keys()
-    engine.dispose()
     assert {"confidence", "approximate", "post_poll_text"} <= set(view)
     assert [tuple(row) for row in polls] == [
         ("poll", "Who should lead?\nក្រុម\u200bប្រឹក្សា"),
