@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import traceback
 from collections.abc import Mapping
+from contextlib import nullcontext
 from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
@@ -283,6 +284,36 @@ def _sync(engine: Engine, plan: AccountPlan) -> None:
             sync_accounts(session, plan.actors, utcnow())
 
 
+def _collect_account(
+    config: PolmonConfig,
+    engine: Engine,
+    plan: AccountPlan,
+    built: dict[str, Collector | Exception],
+    target: tuple[int, str, str],
+    snapshots_only: bool,
+) -> AccountReport:
+    """Collect one account with its platform's collector (built once per pass, in `built`)."""
+    account_id, platform, handle = target
+    collector = built.get(platform)
+    if collector is None:
+        try:
+            collector = collector_class(platform)(config.collector_settings(platform))
+        except Exception as exc:  # missing optional library, bad settings
+            collector = exc
+        built[platform] = collector
+    if isinstance(collector, Exception):
+        return AccountReport(platform, handle, "failed", error=str(collector))
+    collection = AccountCollection(
+        engine,
+        config,
+        collector,
+        account_id,
+        plan.extra_urls(platform, handle),
+        comments_max=plan.comments_max(platform, handle),
+    )
+    return collection.run(snapshots_only)
+
+
 @with_egress
 def run_collect(
     config: PolmonConfig,
@@ -316,40 +347,18 @@ def run_collect(
     report = PassReport()
     built: dict[str, Collector | Exception] = dict(collectors or {})
     with progress_bar(progress, "collect", total=len(targets)) as advance:
-        for account_id, account_platform, handle in targets:
+        for target in targets if claims is None else claims.take(targets):
+            _, account_platform, handle = target
             if shutdown.stop_requested():  # finish the account in hand, start no other
                 log.info("collection pass stopped: %s", shutdown.stop_reason())
+                if claims is not None:
+                    claims.release(target)
                 break
             advance(f"{account_platform} {handle}")
-            collector = built.get(account_platform)
-            if collector is None:
-                try:
-                    collector = collector_class(account_platform)(
-                        config.collector_settings(account_platform)
-                    )
-                except Exception as exc:  # missing optional library, bad settings
-                    collector = exc
-                built[account_platform] = collector
-            if isinstance(collector, Exception):
+            with nullcontext() if claims is None else claims.holding(target):
                 report.accounts.append(
-                    AccountReport(account_platform, handle, "failed", error=str(collector))
+                    _collect_account(config, engine, plan, built, target, snapshots_only)
                 )
-                continue
-            extra_urls = plan.extra_urls(account_platform, handle)
-            collection = AccountCollection(
-                engine,
-                config,
-                collector,
-                account_id,
-                extra_urls,
-                comments_max=plan.comments_max(account_platform, handle),
-            )
-            if claims is None:
-                report.accounts.append(collection.run(snapshots_only))
-                continue
-            with claims.holding(account_id, account_platform, handle) as held:
-                if held:
-                    report.accounts.append(collection.run(snapshots_only))
     for collector in built.values():
         if isinstance(collector, Collector):
             collector.close()

@@ -10,11 +10,12 @@ collection in the same interval.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, and_, exists, or_, select, update
+from sqlalchemy import Engine, and_, case, exists, or_, select, update
 
 from storage.engine import transaction
 from storage.heartbeat import Heartbeat
@@ -39,40 +40,64 @@ def _not_collected_since(since: datetime) -> Any:
     )
 
 
-def claim_accounts(
+def _fenced(account_ids: Sequence[int], since: Mapping[int, datetime]) -> Any:
+    """Each account's `_not_collected_since` its own time (one clause per distinct time)."""
+    by_since: dict[datetime, list[int]] = defaultdict(list)
+    for account_id in account_ids:
+        if account_id in since:
+            by_since[since[account_id]].append(account_id)
+    unfenced = [account_id for account_id in account_ids if account_id not in since]
+    return or_(
+        Account.id.in_(unfenced),
+        *(and_(Account.id.in_(ids), _not_collected_since(when)) for when, ids in by_since.items()),
+    )
+
+
+def claim_first(
     engine: Engine,
-    account_ids: Collection[int],
+    account_ids: Sequence[int],
     owner: str,
     *,
     lease_seconds: float,
-    limit: int = 1,
     now: datetime | None = None,
-    not_collected_since: datetime | None = None,
-) -> list[int]:
-    """Lease up to `limit` of `account_ids` (in their given order) that are due and free
-    (and, given `not_collected_since`, have no collection finished since then)."""
+    not_collected_since: Mapping[int, datetime] | None = None,
+) -> int | None:
+    """Lease the first of `account_ids` (in their order) that is due, free and (given its time
+    in `not_collected_since`) not collected since; None when none of them is.
+
+    One statement finds it, so workers walking the same list in the same order take the next
+    free account each instead of failing on the one another worker just took; PostgreSQL
+    locks that row alone (SKIP LOCKED), so a second worker's claim passes on to the next."""
+    if not account_ids:
+        return None
     now = now or utcnow()
-    order = {account_id: rank for rank, account_id in enumerate(account_ids)}
-    if not order:
-        return []
-    fence = () if not_collected_since is None else (_not_collected_since(not_collected_since),)
+    rank = case({account_id: n for n, account_id in enumerate(account_ids)}, value=Account.id)
     with transaction(engine) as session:
-        candidates = select(Account.id).where(
-            Account.id.in_(list(order)), Account.active.is_(True), _due(now), _free(now), *fence
+        first = (
+            select(Account.id)
+            .where(
+                Account.id.in_(list(account_ids)),
+                Account.active.is_(True),
+                _due(now),
+                _free(now),
+                _fenced(account_ids, not_collected_since or {}),
+            )
+            .order_by(rank)
+            .limit(1)
         )
         if engine.dialect.name == "postgresql":
-            candidates = candidates.with_for_update(skip_locked=True)
-        free = sorted(session.scalars(candidates), key=order.__getitem__)[:limit]
-        if not free:
-            return []
-        result = session.execute(
+            first = first.with_for_update(skip_locked=True, of=Account)
+        account_id = session.scalar(first)
+        if account_id is None:
+            return None
+        taken = session.scalar(
             update(Account)
-            .where(Account.id.in_(free), _due(now), _free(now))
+            .where(Account.id == account_id, _due(now), _free(now))
             .values(lease_owner=owner, lease_expires_at=now + timedelta(seconds=lease_seconds))
             .returning(Account.id)
             .execution_options(synchronize_session=False)
         )
-        return sorted(result.scalars(), key=order.__getitem__)
+        return None if taken is None else int(taken)
 
 
 def _held(account_id: int, owner: str) -> Any:
