@@ -43,7 +43,7 @@ from monitor.config_sections import (
 )
 from monitor.egress import HttpConfig
 from monitor.engagement.config import EngagementConfig
-from monitor.evidence.config import EvidenceChoice, EvidenceConfig
+from monitor.evidence.config import EvidenceConfig
 from monitor.ocr.config import OcrConfig
 from storage.redaction import register_secret
 
@@ -188,14 +188,6 @@ class PolmonConfig(Section):
     @property
     def evidence_root(self) -> Path:
         return self.resolve(self.evidence.root or self.paths.data_dir / "evidence")
-
-    def evidence_mode(self, platform: str, key: str) -> EvidenceChoice:
-        """An account's `evidence`: its own, else its actor's, else `[evidence] capture`."""
-        for actor in self.actors:
-            for account in actor.accounts:
-                if account.platform == platform and account.key == key:
-                    return account.evidence or actor.evidence or self.evidence.capture
-        return self.evidence.capture
 
     @property
     def model_cache_dir(self) -> Path:

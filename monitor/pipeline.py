@@ -75,10 +75,12 @@ class AccountCollection:
         account_id: int,
         extra_urls: tuple[str, ...] = (),
         comments_max: int = 0,
+        evidence: EvidenceMode | None = None,
     ):
         self.engine, self.config, self.collector = engine, config, collector
         self.account_id, self.extra_urls = account_id, extra_urls
         self.comments_max = comments_max  # comments read per post (0: none)
+        self.evidence = evidence or config.evidence.capture  # the account's `evidence` mode
         self.now = utcnow()
 
     def run(self, snapshots_only: bool) -> AccountReport:
@@ -163,7 +165,7 @@ class AccountCollection:
         newest: datetime | None = None
         oldest: datetime | None = None
         yielded = 0
-        mode: EvidenceMode = self.config.evidence_mode(ref.platform, ref.handle or "")
+        mode: EvidenceMode = self.evidence
         store = EvidenceStore(self.config.evidence_root)
         left_out: list[RawCapture] = []  # `hits` keeps these only if the pass finds a deletion
         listing = UntilStopRequested(self.collector.list_posts(ref, since, limit))
@@ -310,6 +312,7 @@ def _collect_account(
         account_id,
         plan.extra_urls(platform, handle),
         comments_max=plan.comments_max(platform, handle),
+        evidence=plan.evidence_mode(config, platform, handle),
     )
     return collection.run(snapshots_only)
 
