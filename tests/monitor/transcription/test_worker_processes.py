@@ -80,12 +80,19 @@ def statuses(db: TestDatabase) -> dict[str, int]:
         return {status: count for status, count in rows}
 
 
+def stopped(pid: int) -> bool:
+    """Whether the process is stopped by a signal (state T in /proc/PID/stat)."""
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    return stat[stat.rindex(")") + 2] in "Tt"
+
+
 def freeze_holding(db: TestDatabase, victim: subprocess.Popen[bytes]) -> int:
     """Stop `victim` (SIGSTOP) while it holds a lease and return that row: stopped, it can
     neither finish the job nor take another, so the SIGKILL that follows lands mid-job."""
     while True:
         wait_for(lambda: leased_by(db, victim.pid), "the victim to hold a lease")
         victim.send_signal(signal.SIGSTOP)
+        wait_for(lambda: stopped(victim.pid), "the victim to stop")  # the signal is asynchronous
         held = leased_by(db, victim.pid)  # it may have finished that job in between
         if held is not None:
             return held
@@ -104,10 +111,9 @@ def test_three_workers_six_jobs_one_killed_mid_job(db: TestDatabase, tmp_path: P
         held = freeze_holding(db, victim)
         victim.send_signal(signal.SIGKILL)
         victim.wait()
-        with transaction(db.engine) as session:
-            orphan = session.get(Media, held)
-            assert orphan is not None and orphan.status == "transcribing"  # killed mid-job
-            assert orphan.lease_owner is not None and f":{victim.pid}:" in orphan.lease_owner
+        # Killed mid-job: it was stopped holding the lease of a row still `transcribing`. The
+        # row may already be another worker's (the 3 s lease runs out while a loaded machine
+        # gets here); it is transcribed once either way (below).
         wait_for(lambda: statuses(db) == {"done": JOBS, "failed": 1}, "every job to finish")
         for proc in survivors:
             proc.send_signal(signal.SIGTERM)
