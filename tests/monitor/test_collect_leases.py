@@ -18,6 +18,8 @@ from tests.conftest import REPO_ROOT, TestDatabase, run_polmon, write_config
 from tests.support.telegram_scenario import count, runs, scenario_toml, stored_posts
 from tests.support.telegram_site import TelegramSite, channel_with_posts
 
+# The first collect's request is held until the second has run: room for a loaded machine.
+HELD = 60.0
 SKIPPED_LINE = "telegram pm: being collected by another process right now; skipped this time"
 
 
@@ -46,7 +48,9 @@ def test_second_collect_of_an_account_being_collected_skips_it(
 ) -> None:
     site.add(channel_with_posts("pm", 30))
     arrived, release = site.hold("/s/pm")
-    config = write_config(tmp_path, db, scenario_toml(httpserver.url_for("/"), ["pm"]))
+    config = write_config(
+        tmp_path, db, scenario_toml(httpserver.url_for("/"), ["pm"], timeout_seconds=HELD)
+    )
     first = start_collect(config)
     try:
         assert arrived.wait(timeout=90), "the first collect never listed pm"
@@ -74,7 +78,9 @@ def test_a_killed_collect_gives_up_its_lease(
 ) -> None:
     site.add(channel_with_posts("pm", 30))
     arrived, release = site.hold("/s/pm")
-    config = write_config(tmp_path, db, scenario_toml(httpserver.url_for("/"), ["pm"]))
+    config = write_config(
+        tmp_path, db, scenario_toml(httpserver.url_for("/"), ["pm"], timeout_seconds=HELD)
+    )
     first = start_collect(config)
     try:
         assert arrived.wait(timeout=90), "the first collect never listed pm"
