@@ -119,7 +119,7 @@ def parse_overrides(pairs: list[str]) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--split", choices=("dev", "heldout", "all"), default="heldout")
+    parser.add_argument("--split", choices=("dev", "heldout", "heldout2", "all"), default="heldout")
     parser.add_argument("--model", default=None, help="CTranslate2 model folder (tiny.en)")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument(
