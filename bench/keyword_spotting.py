@@ -29,6 +29,7 @@ from bench.kws_spotters import (  # noqa: E402
     polmon,
     polmon_main,
     stock,
+    united,
     without_hotwords,
 )
 from bench.kws_trials import SECOND_PASS, SecondPass, second_pass  # noqa: E402
@@ -99,6 +100,8 @@ def build(
         return checked(polmon(config), polmon(without_hotwords(config)))
     if name == "polmon+order-check":  # kept if heard with the hotwords reversed too
         return checked(polmon(config), polmon(config, reverse=True))
+    if name == "polmon+order-union":  # the hits of the hotwords in either order
+        return united(polmon(config), polmon(config, reverse=True))
     if name == "polmon+names-only":  # only capitalised terms (names) as hotwords
         return polmon(config, names_only=True)
     if name == "polmon+keyword-verify":  # polmon with [transcription] keyword_verify = true
@@ -125,9 +128,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--configs",
         default="stock,stock+hotwords,polmon-main,polmon",
-        help="comma-separated; also polmon+keyword-verify ([transcription] keyword_verify); "
-        "trials: polmon+no-hotword-check, polmon+order-check, polmon+names-only, "
-        + ", ".join(SECOND_PASS),
+        help="comma-separated; a polmon one may be NAME@key=value;key=value ([transcription] "
+        "overrides for that one); also polmon+keyword-verify ([transcription] keyword_verify); "
+        "trials: polmon+no-hotword-check, polmon+order-check, polmon+order-union, "
+        "polmon+names-only, " + ", ".join(SECOND_PASS),
     )
     parser.add_argument("--set", action="append", default=[], help="[transcription] key=value")
     parser.add_argument("--misses", action="store_true", help="print each FN and FP")
@@ -156,7 +160,8 @@ def main(argv: list[str] | None = None) -> int:
     print("| configuration | found | recall | precision | F1 | approximate TP/FP | RTF |")
     print("|---|---|---|---|---|---|---|")
     durations = {c["name"]: audio_seconds(DATA / c["name"]) for c in clips}
-    for name in args.configs.split(","):
+    for label in args.configs.split(","):
+        name, _at, own = label.partition("@")  # "polmon@beam_size=8;vad_filter=false"
         polmon_config = name == "polmon" or name.startswith("polmon+")
         passes = SecondPass(**SECOND_PASS.get(name, {}))
         for key in ("nbest_margin", "score_min", "verify_min"):
@@ -166,7 +171,8 @@ def main(argv: list[str] | None = None) -> int:
             passes.with_prompt = args.score_prompt
         if args.score_limit is not None:
             passes.limit = args.score_limit
-        spot = build(name, model, args.threads, overrides if polmon_config else {}, passes)
+        config_overrides = {**overrides, **parse_overrides(own.split(";") if own else [])}
+        spot = build(name, model, args.threads, config_overrides if polmon_config else {}, passes)
         spot(DATA / clips[0]["name"])  # warm-up
         passes.evidence.clear()
         passes.seconds.clear()
@@ -178,7 +184,7 @@ def main(argv: list[str] | None = None) -> int:
             score.seconds += time.perf_counter() - started
             score.audio += durations[clip["name"]]
             score.add(set(clip["terms"]), found, clip["name"], heard)
-        print(score.row(name), flush=True)
+        print(score.row(label), flush=True)
         if passes.seconds:
             print(
                 "    RTF by pass: "
