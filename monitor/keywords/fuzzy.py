@@ -26,10 +26,10 @@ _VOWELS = re.compile(r"[aeiou]+")
 class FuzzyOptions:
     """[transcription] keyword_fuzzy*: whether, how close, and from how many letters."""
 
-    min_score: float = 0.8
+    min_score: float = 0.75
     min_letters: int = 6
     drop_repeats: bool = True  # a term written twice in a row is a hotword insertion: no hit
-    phonetic: bool = False  # the sound key is phonetic_key's (Metaphone-like), not sound_key's
+    phonetic: bool = True  # the sound key is phonetic_key's (Metaphone-like), not sound_key's
     apart: bool = True  # an approximate match shares no word with an exact one (else: not inside)
 
 

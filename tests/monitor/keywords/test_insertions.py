@@ -48,9 +48,8 @@ def test_repeated_reads_whole_words_across_punctuation_and_case() -> None:
 def test_approximate_matches_never_reuse_an_exact_hits_words() -> None:
     # "ban" is said; "the ban" is close to "Tea Banh" in sound but its word is taken.
     text = "Kem Sokha sent the ban on his political activity"
-    low: dict[str, Any] = {"min_score": 0.75, "phonetic": True}
-    assert matches(text, **low) == [("ban", "ban", False)]
-    assert ("Tea Banh", "the ban", True) in matches(text, apart=False, **low)
+    assert matches(text) == [("ban", "ban", False)]
+    assert ("Tea Banh", "the ban", True) in matches(text, apart=False)
 
 
 def test_the_phonetic_key_folds_spellings_of_one_sound() -> None:
@@ -64,11 +63,14 @@ def test_the_phonetic_key_folds_spellings_of_one_sound() -> None:
 
 def test_phonetic_matching_at_075_finds_mishearings_the_spelling_misses() -> None:
     text = "Sam Rainsy said he would return to see Meap next year."
-    assert ("Siem Reap", "see Meap", True) not in matches(text)
-    assert ("Siem Reap", "see Meap", True) in matches(text, min_score=0.75, phonetic=True)
-    # A near miss as close in sound as "Sam Ramsey" (0.733) stays below it.
-    near = "Sam Ramsey won the golf tournament."
-    assert matches(near) == matches(near, min_score=0.75, phonetic=True) == []
+    assert ("Siem Reap", "see Meap", True) in matches(text)
+    # Before: letter pairs folded, at 0.8.
+    assert ("Siem Reap", "see Meap", True) not in matches(text, min_score=0.8, phonetic=False)
+    # The folded letters at 0.75 take unrelated words the consonant key keeps apart.
+    assert matches("before the protected forest", terms=["arrest"]) == []
+    assert matches("before the protected forest", terms=["arrest"], phonetic=False) != []
+    # A near miss as close in sound as "Sam Ramsey" (0.733) stays below 0.75.
+    assert matches("Sam Ramsey won the golf tournament.") == []
 
 
 def test_config_keys_set_the_transcript_matchers_options(tmp_path: Path) -> None:
@@ -76,9 +78,9 @@ def test_config_keys_set_the_transcript_matchers_options(tmp_path: Path) -> None
         data = {"keywords": {"g": {"terms": TERMS}}, "transcription": transcription}
         return fuzzy_options(parse_config(data, tmp_path / "polmon.toml"))
 
-    assert options() == FuzzyOptions(0.8, 6, drop_repeats=True, phonetic=False)
-    assert options(keyword_fuzzy_phonetic=True, keyword_fuzzy_min_score=0.75) == FuzzyOptions(
-        0.75, 6, drop_repeats=True, phonetic=True
+    assert options() == FuzzyOptions(0.75, 6, drop_repeats=True, phonetic=True)
+    assert options(keyword_fuzzy_phonetic=False, keyword_fuzzy_min_score=0.8) == FuzzyOptions(
+        0.8, 6, drop_repeats=True, phonetic=False
     )
     assert options(keyword_drop_repeats=False) == FuzzyOptions(drop_repeats=False)
     assert options(keyword_fuzzy=False) is None
