@@ -89,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
             text = " | ".join(s[0] for s in segments)
             score.add(set(clip["terms"]), found, clip["name"], text)
         row = score.row(variant or "polmon (as configured)")
-        print(row.rsplit("|", 2)[0] + f"| {score.seconds:.2f} |", flush=True)
+        print(row.rsplit("|", 3)[0] + f"| {score.seconds:.2f} |", flush=True)
         if args.misses:
             print("\n".join(f"    {line}" for line in score.misses))
     return 0
