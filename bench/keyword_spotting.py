@@ -29,6 +29,7 @@ from bench.kws_spotters import (  # noqa: E402
     polmon,
     polmon_main,
     stock,
+    united,
     without_hotwords,
 )
 from bench.kws_trials import SECOND_PASS, SecondPass, second_pass  # noqa: E402
@@ -54,6 +55,7 @@ class Score:
     approximate_tp: int = 0
     approximate_fp: int = 0
     seconds: float = 0.0
+    cpu: float = 0.0  # process CPU seconds (all threads): not inflated while the process waits
     audio: float = 0.0
     misses: list[str] = field(default_factory=list)
 
@@ -74,10 +76,11 @@ class Score:
         precision = self.tp / max(self.tp + self.fp, 1)
         f1 = 2 * recall * precision / max(recall + precision, 1e-9)
         rtf = self.seconds / max(self.audio, 1e-9)
+        cpu = self.cpu / max(self.audio, 1e-9)
         approx = f"{self.approximate_tp}/{self.approximate_fp}"
         return (
             f"| {name} | {self.tp}/{self.tp + self.fn} | {recall:.3f} | {precision:.3f} | "
-            f"{f1:.3f} | {approx} | {rtf:.3f} |"
+            f"{f1:.3f} | {approx} | {rtf:.3f} | {cpu:.3f} |"
         )
 
 
@@ -99,6 +102,8 @@ def build(
         return checked(polmon(config), polmon(without_hotwords(config)))
     if name == "polmon+order-check":  # kept if heard with the hotwords reversed too
         return checked(polmon(config), polmon(config, reverse=True))
+    if name == "polmon+order-union":  # the hits of the hotwords in either order
+        return united(polmon(config), polmon(config, reverse=True))
     if name == "polmon+names-only":  # only capitalised terms (names) as hotwords
         return polmon(config, names_only=True)
     if name == "polmon+keyword-verify":  # polmon with [transcription] keyword_verify = true
@@ -119,15 +124,16 @@ def parse_overrides(pairs: list[str]) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--split", choices=("dev", "heldout", "all"), default="heldout")
+    parser.add_argument("--split", choices=("dev", "heldout", "heldout2", "all"), default="heldout")
     parser.add_argument("--model", default=None, help="CTranslate2 model folder (tiny.en)")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument(
         "--configs",
         default="stock,stock+hotwords,polmon-main,polmon",
-        help="comma-separated; also polmon+keyword-verify ([transcription] keyword_verify); "
-        "trials: polmon+no-hotword-check, polmon+order-check, polmon+names-only, "
-        + ", ".join(SECOND_PASS),
+        help="comma-separated; a polmon one may be NAME@key=value;key=value ([transcription] "
+        "overrides for that one); also polmon+keyword-verify ([transcription] keyword_verify); "
+        "trials: polmon+no-hotword-check, polmon+order-check, polmon+order-union, "
+        "polmon+names-only, " + ", ".join(SECOND_PASS),
     )
     parser.add_argument("--set", action="append", default=[], help="[transcription] key=value")
     parser.add_argument("--misses", action="store_true", help="print each FN and FP")
@@ -153,10 +159,11 @@ def main(argv: list[str] | None = None) -> int:
         f"{args.threads} threads, {platform.processor() or platform.machine()}, "
         f"{datetime.now(UTC):%Y-%m-%d}"
     )
-    print("| configuration | found | recall | precision | F1 | approximate TP/FP | RTF |")
-    print("|---|---|---|---|---|---|---|")
+    print("| configuration | found | recall | precision | F1 | approximate TP/FP | RTF | CPU RTF |")
+    print("|---|---|---|---|---|---|---|---|")
     durations = {c["name"]: audio_seconds(DATA / c["name"]) for c in clips}
-    for name in args.configs.split(","):
+    for label in args.configs.split(","):
+        name, _at, own = label.partition("@")  # "polmon@beam_size=8;vad_filter=false"
         polmon_config = name == "polmon" or name.startswith("polmon+")
         passes = SecondPass(**SECOND_PASS.get(name, {}))
         for key in ("nbest_margin", "score_min", "verify_min"):
@@ -166,19 +173,21 @@ def main(argv: list[str] | None = None) -> int:
             passes.with_prompt = args.score_prompt
         if args.score_limit is not None:
             passes.limit = args.score_limit
-        spot = build(name, model, args.threads, overrides if polmon_config else {}, passes)
+        config_overrides = {**overrides, **parse_overrides(own.split(";") if own else [])}
+        spot = build(name, model, args.threads, config_overrides if polmon_config else {}, passes)
         spot(DATA / clips[0]["name"])  # warm-up
         passes.evidence.clear()
         passes.seconds.clear()
         score = Score()
         for clip in clips:
             ctranslate2.set_random_seed(SEED)  # temperature fallback samples: same draws each run
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             found, heard = spot(DATA / clip["name"])
             score.seconds += time.perf_counter() - started
+            score.cpu += time.process_time() - cpu
             score.audio += durations[clip["name"]]
             score.add(set(clip["terms"]), found, clip["name"], heard)
-        print(score.row(name), flush=True)
+        print(score.row(label), flush=True)
         if passes.seconds:
             print(
                 "    RTF by pass: "

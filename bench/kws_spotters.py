@@ -138,3 +138,16 @@ def checked(first: Spotter, second: Spotter) -> Spotter:
 def without_hotwords(config: PolmonConfig) -> PolmonConfig:
     transcription = config.transcription.model_copy(update={"hotwords": False})
     return config.model_copy(update={"transcription": transcription})
+
+
+def united(first: Spotter, second: Spotter) -> Spotter:
+    """A trial (not in polmon): the hits of either decode (exact where either is exact)."""
+
+    def spot(path: Path) -> tuple[Found, str]:
+        found, heard = first(path)
+        ctranslate2.set_random_seed(SEED)
+        more, heard_again = second(path)
+        both = {t: found.get(t, True) and more.get(t, True) for t in found.keys() | more.keys()}
+        return both, f"{heard} || {heard_again}"
+
+    return spot

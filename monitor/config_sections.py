@@ -165,8 +165,10 @@ class TranscriptionConfig(Section):
     logprob_threshold: float = -1.0
     compression_ratio_threshold: float = 2.4
     keyword_fuzzy: bool = True  # close word sequences in transcripts become approximate hits
-    keyword_fuzzy_min_score: Annotated[float, Field(ge=0.5, le=1.0)] = 0.8
+    keyword_fuzzy_min_score: Annotated[float, Field(ge=0.5, le=1.0)] = 0.75
     keyword_fuzzy_min_letters: PositiveInt = 6  # shorter terms ("bat") only match exactly
+    keyword_fuzzy_phonetic: bool = True  # sound by a Metaphone-like key (else: folded letters)
+    keyword_drop_repeats: bool = True  # a term written twice in a row ("X, X") is no hit
     keyword_verify: bool = False  # faster-whisper: a second pass scores terms the text missed
     keyword_verify_min_llr: float = 18.0  # the log-likelihood ratio a scored term needs
     lease_seconds: PositiveInt = 900

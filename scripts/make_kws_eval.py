@@ -23,6 +23,7 @@ from scripts.make_speech_fixtures import BITEXACT, parse_out  # noqa: E402
 OUT_DIR = REPO / "bench" / "data" / "kws"
 RATE = 16_000
 SEED = 16
+SEED2 = 1602  # the second held-out set's draws (heldout2, written after three rounds of tuning)
 VOICES = ("en-us", "en", "en-gb-x-rp", "en-gb-scotland", "en-029", "en-us-nyc", "en+f3", "en+m3")
 SPEEDS = (135, 150, 165, 180)
 NOISES = ("pink", "street", "babble", "music", "brown")
@@ -108,6 +109,58 @@ NOT_SAID = (
     "Her son went to study medicine in Japan.",
     "The market was busy before the new year holiday.",
     "The museum shows old pottery from the ancient kingdom.",
+)
+# The second held-out set (split "heldout2"): new sentences, never used for tuning.
+SAID2 = (
+    "Hun Sen met the Japanese ambassador at the Peace Palace on Tuesday.",
+    "The Candlelight Party opened a new office in Siem Reap.",
+    "Villagers in Kampot said the flood destroyed their rice.",
+    "A reporter filmed the protest and shared it on Facebook.",
+    "Hun Manet told the assembly that corruption must end.",
+    "The Khmer Rouge forced families out of Phnom Penh in nineteen seventy five.",
+    "Sar Kheng visited the border post near Poipet.",
+    "Police caught two gangsters outside a casino.",
+    "Mu Sochua spoke to exiled activists in a video on YouTube.",
+    "The National Election Committee will count the ballots tonight.",
+    "A scam on TikTok promised easy jobs abroad.",
+    "Workers at the rubber plantation went on strike.",
+    "Tea Banh inspected the new navy base.",
+    "The new tax on fuel angered the drivers.",
+    "Sam Rainsy wrote that the election was not free.",
+    "Fishermen in Koh Kong say deforestation has hurt the mangroves.",
+    "Pol Pot died in the jungle in nineteen ninety eight.",
+    "Funcinpec asked its members to vote for the ruling coalition.",
+    "The minister called the blogger a traitor on Telegram.",
+    "Soldiers seized drugs at a checkpoint outside Battambang.",
+    "Kem Ley was shot at a petrol station in the capital.",
+    "A landlord tried to bribe the judge in Sihanoukville.",
+    "Hun Many thanked the volunteers for their hard work.",
+    "The Cambodian People's Party will choose its candidates next month.",
+    "Kem Sokha met diplomats from the European Union.",
+    "Fake news about the king spread quickly online.",
+    "Garment workers marched to demand safer factories.",
+    "A court may ban the CNRP leaders from politics.",
+    "Security guards beat a farmer during the land grab.",
+    "His post about the game reached fourteen million likes.",
+    "A stray bat was found under the temple roof.",
+)
+NOT_SAID2 = (
+    "The bathroom tiles were cleaned this morning.",
+    "Ten people joined the bank queue before noon.",
+    "The baker sold fresh bread at dawn.",
+    "Hunting season opens next week in the north.",
+    "She kept a tea bag in her pocket.",
+    "Sam Reynolds painted the fence green.",
+    "The candle lit the small dark room.",
+    "A polished pot stood on the kitchen shelf.",
+    "The boarding gate closed ten minutes early.",
+    "He rested his feet after the long walk.",
+    "They heard the beep of a truck backing up.",
+    "The telescope showed the rings of Saturn.",
+    "The garden workers trimmed the hedges.",
+    "Come and see the pretty lanterns tonight.",
+    "My cousin studies nursing in Sydney.",
+    "The camp by the pond was quiet at night.",
 )
 # Spoken backwards and mixed, these make babble: speech-like sound without words.
 BABBLE = (
@@ -207,24 +260,41 @@ def encode(samples: np.ndarray, out: Path) -> None:
 
 
 def plan(groups: dict[str, KeywordGroupConfig]) -> list[Clip]:
-    """Every sentence with its conditions and split, drawn from one seeded generator."""
+    """Every sentence with its conditions and split, drawn from one seeded generator per set."""
     rng = random.Random(SEED)
     matcher = KeywordMatcher.for_source(groups, "transcripts")
-    sentences = [*SAID, *NOT_SAID]
     splits: dict[str, str] = {}
     for pool in (SAID, NOT_SAID):  # half of each pool held out
         order = list(pool)
         rng.shuffle(order)
         for i, text in enumerate(order):
             splits[text] = "dev" if i % 2 == 0 else "heldout"
+    first = clips_of([*SAID, *NOT_SAID], SAID, splits, rng, matcher, 0)
+    rng2 = random.Random(SEED2)  # heldout2: its own draws, so the first set's stay as they were
+    second = [*SAID2, *NOT_SAID2]
+    if set(second) & set(splits):
+        raise SystemExit("a heldout2 sentence is in the first set")
+    return first + clips_of(second, SAID2, dict.fromkeys(second, "heldout2"), rng2, matcher,
+                            len(first))  # fmt: skip
+
+
+def clips_of(
+    sentences: list[str],
+    said: tuple[str, ...],
+    splits: dict[str, str],
+    rng: random.Random,
+    matcher: KeywordMatcher,
+    first: int,
+) -> list[Clip]:
+    """The clips of one set, numbered from `first`, conditions drawn from `rng` and cycled."""
     clips = []
     for i, text in enumerate(sentences):
         terms = sorted({f"{m.group}/{m.term}" for m in matcher.match(text)})
-        if (text in SAID) != bool(terms):
+        if (text in said) != bool(terms):
             raise SystemExit(f"truth and pool disagree for {text!r}: {terms}")
         clips.append(
             Clip(
-                name=f"kws{i:03d}.ogg",
+                name=f"kws{first + i:03d}.ogg",
                 text=text,
                 terms=terms,
                 voice=rng.choice(VOICES),
@@ -237,6 +307,11 @@ def plan(groups: dict[str, KeywordGroupConfig]) -> list[Clip]:
     return clips
 
 
+def noise_seed(index: int, first_set: int) -> int:
+    """The noise bed's seed: SEED + index in the first set, SEED2 + index in heldout2."""
+    return SEED + index if index < first_set else SEED2 + index - first_set
+
+
 def main(argv: list[str] | None = None) -> int:
     out = parse_out(argv, __doc__, OUT_DIR)
     if out is None:
@@ -245,10 +320,12 @@ def main(argv: list[str] | None = None) -> int:
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
+        first_set = len(SAID) + len(NOT_SAID)
         for i, clip in enumerate(clips):
             speech = speak(clip.text, clip.voice, clip.speed, work)
-            encode(mix(speech, clip.noise, clip.snr_db, SEED + i, work), out / clip.name)
-    truth = {"seed": SEED, "rate": RATE, "clips": [asdict(c) for c in clips]}
+            seed = noise_seed(i, first_set)
+            encode(mix(speech, clip.noise, clip.snr_db, seed, work), out / clip.name)
+    truth = {"seed": SEED, "seed2": SEED2, "rate": RATE, "clips": [asdict(c) for c in clips]}
     (out / "truth.json").write_text(json.dumps(truth, indent=1, ensure_ascii=False) + "\n")
     size = sum((out / c.name).stat().st_size for c in clips)
     said = sum(len(c.terms) for c in clips)

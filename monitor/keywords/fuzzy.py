@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from monitor.config import PolmonConfig
 from monitor.keywords.normalize import normalize, normalize_term
 from monitor.keywords.numbers import number_words
+from monitor.keywords.phonetic import phonetic_key
 from monitor.keywords.scripts import is_spaced_word_char
 from monitor.keywords.terms import TermSpec
 
@@ -25,8 +26,11 @@ _VOWELS = re.compile(r"[aeiou]+")
 class FuzzyOptions:
     """[transcription] keyword_fuzzy*: whether, how close, and from how many letters."""
 
-    min_score: float = 0.8
+    min_score: float = 0.75
     min_letters: int = 6
+    drop_repeats: bool = True  # a term written twice in a row is a hotword insertion: no hit
+    phonetic: bool = True  # the sound key is phonetic_key's (Metaphone-like), not sound_key's
+    apart: bool = True  # an approximate match shares no word with an exact one (else: not inside)
 
 
 def fuzzy_options(config: PolmonConfig) -> FuzzyOptions | None:
@@ -34,7 +38,12 @@ def fuzzy_options(config: PolmonConfig) -> FuzzyOptions | None:
     t = config.transcription
     if not t.keyword_fuzzy:
         return None
-    return FuzzyOptions(t.keyword_fuzzy_min_score, t.keyword_fuzzy_min_letters)
+    return FuzzyOptions(
+        t.keyword_fuzzy_min_score,
+        t.keyword_fuzzy_min_letters,
+        drop_repeats=t.keyword_drop_repeats,
+        phonetic=t.keyword_fuzzy_phonetic,
+    )
 
 
 def sound_key(word: str) -> str:
@@ -135,12 +144,13 @@ class FuzzyFinder:
 
     def __init__(self, specs: Iterable[TermSpec], options: FuzzyOptions) -> None:
         self.options = options
+        self.key = phonetic_key if options.phonetic else sound_key
         self.terms = []
         for spec in specs:
             if eligible(spec, options):
                 words = _WORD.findall(spec.pattern)
                 squashed = "".join(words)
-                key = sound_key(squashed)
+                key = self.key(squashed)
                 self.terms.append(
                     _Term(
                         spec, len(words), squashed, key, pattern_bits(squashed), pattern_bits(key)
@@ -156,13 +166,13 @@ class FuzzyFinder:
         words are explained) nor overlapping a better approximate match of another term."""
         if not self.terms:
             return []
-        windows = _windows(text, self.longest)
+        windows = _windows(text, self.longest, self.key)
         candidates: list[Approximate] = []
         for term in self.terms:
             if (term.spec.group, term.spec.term) in skip:
                 continue
             best = self._best(term, windows)
-            if best is not None and not any(s <= best.start and best.end <= e for s, e in exact):
+            if best is not None and not any(self._taken(best, s, e) for s, e in exact):
                 candidates.append(best)
         candidates.sort(key=lambda a: (-a.score, a.start))
         accepted: list[Approximate] = []
@@ -173,6 +183,13 @@ class FuzzyFinder:
             ):
                 accepted.append(cand)
         return accepted
+
+    def _taken(self, near: Approximate, start: int, end: int) -> bool:
+        """Whether an exact match's words at start..end rule out `near`: when it lies inside
+        them, or (with `apart`) when the two share any word."""
+        if self.options.apart:
+            return near.start < end and start < near.end
+        return start <= near.start and near.end <= end
 
     def _best(self, term: _Term, windows: _Windows) -> Approximate | None:
         floor = self.options.min_score
@@ -204,10 +221,10 @@ class _Window:
 _Windows = dict[tuple[int, int], list[_Window]]
 
 
-def _windows(text: str, longest: int) -> _Windows:
+def _windows(text: str, longest: int, key: Callable[[str], str] = sound_key) -> _Windows:
     """Every run of 1..`longest` words of `text`, by (number of words, squashed length)."""
     words, spans = _tokens(text)
-    keys = [sound_key(w) for w in words]
+    keys = [key(w) for w in words]
     runs: _Windows = {}
     for size in range(1, longest + 1):
         for i in range(len(words) - size + 1):

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from monitor.config import KeywordGroupConfig
 from monitor.keywords.engines import DEFAULT_ENGINE, EngineName, LiteralEngine, make_engine
 from monitor.keywords.fuzzy import FuzzyFinder, FuzzyOptions
+from monitor.keywords.insertions import repeated
 from monitor.keywords.normalize import Normalized, normalize
 from monitor.keywords.terms import GroupSpec, Source, TermSpec, compile_groups
 
@@ -62,6 +63,7 @@ class KeywordMatcher:
         self._needs_cased = bool(literal_cased or self.regex_specs)
         fuzzy_specs = [t for g in self.groups if g.fuzzy for t in g.terms]
         self._fuzzy = FuzzyFinder(fuzzy_specs, fuzzy) if fuzzy and fuzzy_specs else None
+        self._drop_repeats = bool(fuzzy and fuzzy.drop_repeats)
 
     @classmethod
     def for_source(
@@ -98,6 +100,8 @@ class KeywordMatcher:
                 continue
             orig_start = norm.original_offset(start)
             orig_end = max(orig_start + 1, norm.original_end(end, text))
+            if self._drop_repeats and repeated(text, orig_start, orig_end):
+                continue  # "Battambang, Battambang": copied from the hotwords, not heard
             matches.append(Match(group, term, orig_start, orig_end))
         if self._fuzzy is not None:
             exact = [(m.start, m.end) for m in matches]
