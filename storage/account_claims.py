@@ -72,32 +72,31 @@ def claim_first(
         return None
     now = now or utcnow()
     rank = case({account_id: n for n, account_id in enumerate(account_ids)}, value=Account.id)
-    with transaction(engine) as session:
-        first = (
-            select(Account.id)
-            .where(
-                Account.id.in_(list(account_ids)),
-                Account.active.is_(True),
-                _due(now),
-                _free(now),
-                _fenced(account_ids, not_collected_since or {}),
-            )
-            .order_by(rank)
-            .limit(1)
+    first = (
+        select(Account.id)
+        .where(
+            Account.id.in_(list(account_ids)),
+            Account.active.is_(True),
+            _due(now),
+            _free(now),
+            _fenced(account_ids, not_collected_since or {}),
         )
-        if engine.dialect.name == "postgresql":
-            first = first.with_for_update(skip_locked=True, of=Account)
-        account_id = session.scalar(first)
-        if account_id is None:
-            return None
+        .order_by(rank)
+        .limit(1)
+    )
+    if engine.dialect.name == "postgresql":
+        first = first.with_for_update(skip_locked=True, of=Account)
+    # One statement: SQLite runs it under its write lock, so no other process takes the account
+    # between finding and leasing it; PostgreSQL locks the one row found (SKIP LOCKED).
+    with transaction(engine) as session:
         taken = session.scalar(
             update(Account)
-            .where(Account.id == account_id, _due(now), _free(now))
+            .where(Account.id.in_(first.scalar_subquery()), _due(now), _free(now))
             .values(lease_owner=owner, lease_expires_at=now + timedelta(seconds=lease_seconds))
             .returning(Account.id)
             .execution_options(synchronize_session=False)
         )
-        return None if taken is None else int(taken)
+    return None if taken is None else int(taken)
 
 
 def _held(account_id: int, owner: str) -> Any:
