@@ -30,7 +30,6 @@ class FuzzyOptions:
     min_letters: int = 6
     drop_repeats: bool = True  # a term written twice in a row is a hotword insertion: no hit
     phonetic: bool = True  # the sound key is phonetic_key's (Metaphone-like), not sound_key's
-    apart: bool = True  # an approximate match shares no word with an exact one (else: not inside)
 
 
 def fuzzy_options(config: PolmonConfig) -> FuzzyOptions | None:
@@ -172,7 +171,8 @@ class FuzzyFinder:
             if (term.spec.group, term.spec.term) in skip:
                 continue
             best = self._best(term, windows)
-            if best is not None and not any(self._taken(best, s, e) for s, e in exact):
+            # An approximate match shares no word with an exact one.
+            if best is not None and not any(best.start < e and s < best.end for s, e in exact):
                 candidates.append(best)
         candidates.sort(key=lambda a: (-a.score, a.start))
         accepted: list[Approximate] = []
@@ -183,13 +183,6 @@ class FuzzyFinder:
             ):
                 accepted.append(cand)
         return accepted
-
-    def _taken(self, near: Approximate, start: int, end: int) -> bool:
-        """Whether an exact match's words at start..end rule out `near`: when it lies inside
-        them, or (with `apart`) when the two share any word."""
-        if self.options.apart:
-            return near.start < end and start < near.end
-        return start <= near.start and near.end <= end
 
     def _best(self, term: _Term, windows: _Windows) -> Approximate | None:
         floor = self.options.min_score

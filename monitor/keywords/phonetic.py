@@ -12,7 +12,7 @@ _DIGRAPHS = (
     ("ch", "x"), ("th", "t"), ("dg", "j"), ("wh", "w"), ("qu", "kw"), ("ng", "n"),
 )  # fmt: skip
 _INITIAL = (("kn", "n"), ("gn", "n"), ("pn", "n"), ("wr", "r"), ("ps", "s"), ("x", "s"))
-_SINGLE = {"b": "p", "d": "t", "g": "k", "q": "k", "z": "s", "v": "f", "x": "ks", "j": "j"}
+_SINGLE = {"b": "p", "d": "t", "g": "k", "q": "k", "z": "s", "v": "f", "x": "ks"}
 
 
 def _fold(word: str) -> str:
