@@ -7,7 +7,7 @@ from collections.abc import Mapping
 
 import httpx
 
-from collectors.http import parse_retry_after
+from collectors.http import parse_retry_after, tls_context
 from monitor import __version__
 from monitor.alerts.channel import DeliveryError
 from storage.redaction import redact
@@ -55,7 +55,7 @@ def request(
     """
     sent_headers = {"User-Agent": USER_AGENT, **headers}
     try:
-        with httpx.Client(timeout=timeout, follow_redirects=False) as client:
+        with httpx.Client(timeout=timeout, follow_redirects=False, verify=tls_context()) as client:
             return client.post(url, content=content, json=json_body, headers=sent_headers)
     except (httpx.InvalidURL, httpx.UnsupportedProtocol):
         raise DeliveryError(
