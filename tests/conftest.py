@@ -327,19 +327,32 @@ def invoke(config_path: Path | None, *args: str) -> Result:
 
 
 def run_polmon(
-    *args: str, cwd: Path | None = None, env: dict[str, str] | None = None, timeout: float = 120
+    *args: str,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+    timeout: float = 120,
+    fork: bool = True,
 ) -> subprocess.CompletedProcess[str]:
-    """Run `python -m monitor ARGS` as a subprocess with this checkout importable."""
-    full_env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), **(env or {})}
-    return subprocess.run(
-        [sys.executable, "-m", "monitor", *args],
+    """Run `python -m monitor ARGS` as a real process with this checkout importable: forked by
+    the fork server (`tests/support/processes.py`), or, with `fork=False`, a fresh interpreter."""
+    from tests.support.processes import start_polmon
+
+    process = start_polmon(
+        list(args),
         cwd=cwd,
-        env=full_env,
-        capture_output=True,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        timeout=timeout,
-        check=False,
+        fork=fork,
     )
+    try:
+        stdout, stderr = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        raise
+    assert process.returncode is not None
+    return subprocess.CompletedProcess(list(args), process.returncode, stdout, stderr)
 
 
 @pytest.fixture

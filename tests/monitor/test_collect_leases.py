@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import os
 import re
 import signal
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,7 +12,8 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from storage.models import Post
-from tests.conftest import REPO_ROOT, TestDatabase, run_polmon, write_config
+from tests.conftest import TestDatabase, run_polmon, write_config
+from tests.support.processes import PolmonProcess, start_polmon
 from tests.support.telegram_scenario import count, runs, scenario_toml, stored_posts
 from tests.support.telegram_site import TelegramSite, channel_with_posts
 
@@ -23,12 +22,11 @@ HELD = 60.0
 SKIPPED_LINE = "telegram pm: being collected by another process right now; skipped this time"
 
 
-def start_collect(config: Path) -> subprocess.Popen[str]:
+def start_collect(config: Path) -> PolmonProcess:
     """`polmon collect --format json` as a real process, left running."""
-    return subprocess.Popen(
-        [sys.executable, "-m", "monitor", "--config", str(config), "collect", "--format", "json"],
+    return start_polmon(
+        ["--config", str(config), "collect", "--format", "json"],
         cwd=config.parent,
-        env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,14 +14,15 @@ from pytest_httpserver import HTTPServer
 from storage.models import Post
 from tests.conftest import REPO_ROOT, TestDatabase, invoke
 from tests.support.config import actors_toml, write_config
+from tests.support.processes import PolmonProcess, start_polmon
 from tests.support.telegram_scenario import count, runs, scenario_telegram, stored_posts
 from tests.support.telegram_site import TelegramSite, channel_with_posts
 
 
-def start_collect(config: Path) -> subprocess.Popen[str]:
+def start_collect(config: Path) -> PolmonProcess:
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
-    return subprocess.Popen(
-        [sys.executable, "-m", "monitor", "--config", str(config), "collect", "--format", "json"],
+    return start_polmon(
+        ["--config", str(config), "collect", "--format", "json"],
         cwd=config.parent,
         env=env,
         stdout=subprocess.PIPE,

@@ -4,10 +4,8 @@ SIGTERM lets the running job finish and exits 0 with nothing left running or lea
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -18,9 +16,10 @@ from sqlalchemy import func, select
 
 from storage.engine import transaction
 from storage.models import CollectionRun, Digest, JobRun, Media
-from tests.conftest import REPO_ROOT, TestDatabase
+from tests.conftest import TestDatabase
 from tests.support import factories
 from tests.support.config import write_config
+from tests.support.processes import PolmonProcess, start_polmon
 from tests.support.smtp_server import closed_port, smtp_server
 
 DAEMON_CONFIG = """
@@ -114,7 +113,7 @@ def runs(database: TestDatabase) -> dict[tuple[str, str], int]:
     return {(name, status): count for name, status, count in rows}
 
 
-def wait_for(condition: Callable[[], bool], what: str, process: subprocess.Popen[str]) -> None:
+def wait_for(condition: Callable[[], bool], what: str, process: PolmonProcess) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if condition():
@@ -135,10 +134,9 @@ def test_polmon_run_runs_jobs_isolates_failures_and_stops_cleanly(
         body = DAEMON_CONFIG.format(port=port, closed_port=refusing)
         config = write_config(tmp_path, db, body)
         with log_path.open("w") as log_file:
-            process = subprocess.Popen(
-                [sys.executable, "-m", "monitor", "--config", str(config), "run"],
+            process = start_polmon(
+                ["--config", str(config), "run"],
                 cwd=tmp_path,
-                env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
                 stdout=log_file,
                 stderr=subprocess.STDOUT,
                 text=True,

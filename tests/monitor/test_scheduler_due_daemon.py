@@ -4,10 +4,8 @@ checks that collected something."""
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
-import sys
 from itertools import pairwise
 from pathlib import Path
 
@@ -17,9 +15,10 @@ from sqlalchemy import select
 
 from storage.engine import transaction
 from storage.models import Account, CollectionRun, JobRun
-from tests.conftest import REPO_ROOT, TestDatabase
+from tests.conftest import TestDatabase
 from tests.monitor.test_scheduler_daemon import wait_for
 from tests.support.config import toml_table, write_config
+from tests.support.processes import start_polmon
 from tests.support.telegram_scenario import scenario_telegram
 from tests.support.telegram_site import TelegramSite, channel_with_posts
 
@@ -69,10 +68,9 @@ def test_the_daemon_collects_a_due_account_once_per_interval(
     config = write_config(tmp_path, db, telegram + BODY)
     log_path = tmp_path / "daemon.log"
     with log_path.open("w") as log_file:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "monitor", "--config", str(config), "run"],
+        process = start_polmon(
+            ["--config", str(config), "run"],
             cwd=tmp_path,
-            env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
             stdout=log_file,
             stderr=subprocess.STDOUT,
             text=True,

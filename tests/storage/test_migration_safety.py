@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import os
 import random
 import signal
 import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -19,7 +17,7 @@ from sqlalchemy import Engine, create_engine, func, insert, inspect, select, tex
 from storage.engine import make_engine, transaction
 from storage.migrations import current_revision, head_revisions, upgrade
 from storage.models import Account, Actor, AudienceDaily, AudienceSnapshot, Base, Post
-from tests.conftest import REPO_ROOT
+from tests.support.processes import PolmonProcess, start_polmon
 
 HEAD = head_revisions()[0]
 POPULATED_FROM = "0003"
@@ -83,10 +81,9 @@ def fresh(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[FreshDatab
         databases.close()
 
 
-def _polmon(config: Path, *args: str) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "monitor", "--verbose", "--config", str(config), *args],
-        env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
+def _polmon(config: Path, *args: str) -> PolmonProcess:
+    return start_polmon(
+        ["--verbose", "--config", str(config), *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

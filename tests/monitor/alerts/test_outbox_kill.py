@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,10 +20,11 @@ from monitor.config import PolmonConfig
 from monitor.pipeline import run_collect
 from storage.engine import transaction
 from storage.models import AlertDelivery, AlertEvent
-from tests.conftest import REPO_ROOT, TestDatabase, run_polmon
+from tests.conftest import TestDatabase, run_polmon
 from tests.monitor.alerts.outbox_support import Receiver, alerts_toml
 from tests.monitor.test_scheduler_daemon import wait_for
 from tests.support.config import actors_toml, make_config
+from tests.support.processes import PolmonProcess, start_polmon
 from tests.support.telegram_scenario import scenario_telegram
 from tests.support.telegram_site import NOW, SiteChannel, SitePost, TelegramSite
 
@@ -79,9 +79,8 @@ def test_sigkill_between_send_and_mark_resends_the_same_message_once(
         expected = _hit_keys(db)
         assert len(expected) == 5
 
-        dispatcher = subprocess.Popen(
-            [sys.executable, "-m", "monitor", "--config", str(config_path), "alerts", "dispatch"],
-            env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
+        dispatcher = start_polmon(
+            ["--config", str(config_path), "alerts", "dispatch"],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -116,12 +115,11 @@ interval_minutes = 60
 
 
 @contextmanager
-def _polmon_run(config_path: Path, log: Path) -> Iterator[subprocess.Popen[str]]:
+def _polmon_run(config_path: Path, log: Path) -> Iterator[PolmonProcess]:
     with log.open("a") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "monitor", "--config", str(config_path), "run"],
+        process = start_polmon(
+            ["--config", str(config_path), "run"],
             cwd=config_path.parent,
-            env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
             stdout=out,
             stderr=subprocess.STDOUT,
             text=True,

@@ -7,7 +7,6 @@ import os
 import re
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -23,6 +22,7 @@ from tests.conftest import REPO_ROOT, TestDatabase, run_polmon
 from tests.support.config import write_config
 from tests.support.factories import Download, downloaded_media, media_to_download
 from tests.support.local_server import LocalServer
+from tests.support.processes import PolmonProcess, start_polmon
 from tests.support.telegram_scenario import runs, scenario_toml, stored_posts
 from tests.support.telegram_site import TelegramSite, channel_with_posts
 from tests.support.video_sites import MEDIA
@@ -30,10 +30,10 @@ from tests.support.video_sites import MEDIA
 pytestmark = pytest.mark.slow
 
 
-def start(config: Path, *args: str) -> subprocess.Popen[str]:
+def start(config: Path, *args: str) -> PolmonProcess:
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
-    return subprocess.Popen(
-        [sys.executable, "-m", "monitor", "--config", str(config), *args],
+    return start_polmon(
+        ["--config", str(config), *args],
         cwd=config.parent,
         env=env,
         stdout=subprocess.PIPE,
@@ -57,7 +57,7 @@ def statuses(db: TestDatabase) -> dict[str, int]:
         return {status: n for status, n in rows}
 
 
-def finish(process: subprocess.Popen[str]) -> tuple[int, str]:
+def finish(process: PolmonProcess) -> tuple[int, str]:
     try:
         _out, err = process.communicate(timeout=120)
     finally:
@@ -151,8 +151,8 @@ def test_ctrl_c_on_the_demo_leaves_no_media_leased(tmp_path: Path) -> None:
     output = tmp_path / "demo"
     database = output / "data" / "polmon.sqlite3"
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "monitor", "demo", "--output", str(output)],
+    process = start_polmon(
+        ["demo", "--output", str(output)],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

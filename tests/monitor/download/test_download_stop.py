@@ -7,7 +7,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -23,6 +22,7 @@ from tests.conftest import REPO_ROOT, TestDatabase, write_config
 from tests.support.config import make_config, video_settings
 from tests.support.factories import Download, media_to_download
 from tests.support.local_server import LocalServer
+from tests.support.processes import PolmonProcess, start_polmon
 from tests.support.video_sites import MEDIA
 
 
@@ -78,7 +78,7 @@ interval_minutes = 0.02
 """
 
 
-def wait_for(condition: Callable[[], object], what: str, process: subprocess.Popen[str]) -> None:
+def wait_for(condition: Callable[[], object], what: str, process: PolmonProcess) -> None:
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if condition():
@@ -102,8 +102,8 @@ def test_sigterm_under_polmon_run_stops_the_download_queue_after_the_item_in_han
             sqlite_db.engine, [Download("tiktok", f"75{n}", stalled) for n in range(3)]
         )
         with log_path.open("w") as log:
-            process = subprocess.Popen(
-                [sys.executable, "-m", "monitor", "--config", str(config), "run"],
+            process = start_polmon(
+                ["--config", str(config), "run"],
                 cwd=tmp_path,
                 env=env,
                 stdout=log,

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -16,9 +13,10 @@ from sqlalchemy import func, select
 
 from storage.engine import transaction
 from storage.models import Media, Transcript
-from tests.conftest import REPO_ROOT, TestDatabase
+from tests.conftest import TestDatabase
 from tests.support.config import write_config
 from tests.support.factories import downloaded_media
+from tests.support.processes import PolmonProcess, start_polmon
 from tests.support.transcription import SPEECH, transcription_settings
 
 pytestmark = pytest.mark.slow
@@ -32,13 +30,12 @@ WORKER = {"threads": 1, "lease_seconds": 3, "poll_seconds": 0.2, "max_attempts":
 
 
 @contextmanager
-def workers(config: Path, count: int, logs: Path) -> Iterator[list[subprocess.Popen[bytes]]]:
-    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+def workers(config: Path, count: int, logs: Path) -> Iterator[list[PolmonProcess]]:
     procs = []
     for n in range(count):
-        out = open(logs / f"worker{n}.log", "wb")  # noqa: SIM115 - closed with the process
-        cmd = [sys.executable, "-m", "monitor", "--config", str(config), "worker"]
-        procs.append(subprocess.Popen(cmd, env=env, stdout=out, stderr=out, cwd=logs))
+        with open(logs / f"worker{n}.log", "wb") as out:  # the process keeps its own copy
+            cmd = ["--config", str(config), "worker"]
+            procs.append(start_polmon(cmd, stdout=out, stderr=out, cwd=logs))
     try:
         yield procs
     finally:
@@ -86,7 +83,7 @@ def stopped(pid: int) -> bool:
     return stat[stat.rindex(")") + 2] in "Tt"
 
 
-def freeze_holding(db: TestDatabase, victim: subprocess.Popen[bytes]) -> int:
+def freeze_holding(db: TestDatabase, victim: PolmonProcess) -> int:
     """Stop `victim` (SIGSTOP) while it holds a lease and return that row: stopped, it can
     neither finish the job nor take another, so the SIGKILL that follows lands mid-job."""
     while True:
