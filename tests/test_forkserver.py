@@ -61,8 +61,11 @@ def test_a_forked_process_answers_as_a_fresh_interpreter(case: str, tmp_path: Pa
     )
 
 
-def test_the_process_is_forked_and_dies_of_its_signal(tmp_path: Path) -> None:
+def test_the_process_is_forked_and_dies_of_its_signal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A real process of its own: its pid, killed by a signal as a Popen child would be."""
+    monkeypatch.delenv("POLMON_TEST_NO_FORKSERVER", raising=False)
     _, config = _project(tmp_path)
     process = start_polmon(
         ["--config", str(config), "db", "upgrade"],
