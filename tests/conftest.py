@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import re
 import shutil
@@ -66,6 +67,15 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     test handed out last keeps one worker busy while the others have finished. Mark a whole
     module that has module-scoped fixtures, never some of its tests (they would be split)."""
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """What the test process holds once the suite is collected (its modules, the test items,
+    about a million objects) lives to the end: `gc.freeze()` takes it out of the collector's
+    view, so a full collection (CPython's own, faster-whisper's after each decode) walks only
+    what the tests made since. Each such collection cost about 0.15 s of CPU before."""
+    if not os.environ.get("POLMON_TEST_NO_GC_FREEZE"):
+        gc.freeze()
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import array
 import contextlib
+import gc
 import io
 import json
 import os
@@ -141,6 +142,7 @@ def serve(path: str) -> None:
     """Listen on the Unix socket `path` until stdin closes (the test process is gone)."""
     for name in PRELOAD:
         __import__(name)
+    gc.freeze()  # the children's collections skip what is imported here (and share its pages)
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     listener.bind(path)
     listener.listen(64)
