@@ -8,7 +8,6 @@ import pty
 import re
 import struct
 import subprocess
-import sys
 import termios
 from pathlib import Path
 
@@ -16,6 +15,7 @@ import pytest
 
 from tests.conftest import REPO_ROOT, TestDatabase
 from tests.support.corpus import seed
+from tests.support.processes import start_polmon
 
 ATTACK = "Candlelight \x1b]52;c;cm0gLXJmIH4=\x07 and \x1b]0;title\x07 and \x9b2J"
 
@@ -26,11 +26,8 @@ def _run_in_terminal(config: Path, *args: str, columns: int = 120) -> str:
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 50, columns, 0, 0))
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "TERM": "xterm-256color"}
     env.pop("COLUMNS", None)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "monitor", "--config", str(config), *args],
-        stdout=slave,
-        stderr=subprocess.PIPE,
-        env=env,
+    process = start_polmon(
+        ["--config", str(config), *args], stdout=slave, stderr=subprocess.PIPE, env=env
     )
     os.close(slave)
     chunks = []
