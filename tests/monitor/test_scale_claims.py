@@ -101,6 +101,13 @@ def network(
         yield machines.host, replace(pg_db, url=relayed.render_as_string(False)), machines
 
 
+def apart(processes: list[Process]) -> bool:
+    """Is each process in a network namespace of its own, none of them ours? (A process
+    joins its namespace just after it starts.)"""
+    networks = {Path(f"/proc/{process.pid}/ns/net").readlink() for process in processes}
+    return len(networks) == len(processes) and Path("/proc/self/ns/net").readlink() not in networks
+
+
 def wait_for(condition: Callable[[], object], what: Callable[[], str], logs: Path) -> None:
     deadline = time.monotonic() + DEADLINE
     while time.monotonic() < deadline:
@@ -209,6 +216,12 @@ def test_daemons_and_workers_on_machines_share_the_work_and_survive_kills(
                 transcription=transcription_settings(threads=1, poll_seconds=0.2, **MEDIA_LEASE),
             )
             with start_processes(config, COMMANDS, tmp_path, machines) as processes:
+                if machines is not None:  # each process is on a "machine" of its own
+                    wait_for(
+                        lambda: apart(processes),
+                        lambda: "each process in a network namespace of its own",
+                        tmp_path,
+                    )
                 held = kill_one_of_each(pg_db, processes, tmp_path)
                 print(f"SIGKILLed holding (kind: account or media id): {held}")
                 wait_for(

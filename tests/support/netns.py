@@ -10,7 +10,7 @@ import shutil
 import socket
 import subprocess
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 
@@ -31,10 +31,6 @@ class Namespaces:
     host: str
     names: tuple[str, ...]
     addresses: tuple[str, ...]
-
-    def command(self, index: int, argv: Sequence[str]) -> list[str]:
-        """`argv` run inside namespace `index` (`ip netns exec` execs it: same pid)."""
-        return ["ip", "netns", "exec", self.names[index], *argv]
 
 
 def _ip_batch(commands: list[str], *, force: bool = False, netns: str | None = None) -> None:

@@ -50,11 +50,11 @@ class ForkServer:
             raise RuntimeError("the fork server did not start")
 
     def start(
-        self, args: list[str], cwd: str | None, env: dict[str, str], fds: list[int], session: bool
+        self, args: list[str], cwd: str | None, env: dict[str, str], fds: list[int], **more: object
     ) -> tuple[socket.socket, int] | None:
         conn = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         conn.connect(self.path)
-        request = {"args": args, "cwd": cwd, "env": env, "new_session": session}
+        request = {"args": args, "cwd": cwd, "env": env, **more}
         rights = (socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", fds).tobytes())
         conn.sendmsg([json.dumps(request).encode()], [rights])
         answer = json.loads(conn.recv(MAX_MESSAGE))
@@ -202,9 +202,11 @@ def start_polmon(
     text: bool = False,
     start_new_session: bool = False,
     fork: bool = True,
+    netns: str | None = None,
 ) -> ForkedPolmon | subprocess.Popen[Any]:
     """`python -m monitor ARGS` with this checkout importable (PYTHONPATH), as a real process:
-    forked by the fork server, or with `fork=False` (or none to be had) a fresh interpreter."""
+    forked by the fork server, or with `fork=False` (or none to be had) a fresh interpreter;
+    in the network namespace `netns` when given (a fresh one through `ip netns exec`)."""
     full_env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), **(env or {})}
     server = fork_server() if fork else None
     if server is not None:
@@ -220,7 +222,12 @@ def start_polmon(
                 fds.append(fd if fd >= 0 else index)
                 ours.append(mine)
             started = server.start(
-                list(args), None if cwd is None else str(cwd), full_env, fds, start_new_session
+                list(args),
+                None if cwd is None else str(cwd),
+                full_env,
+                fds,
+                new_session=start_new_session,
+                netns=netns,
             )
         finally:
             for fd in opened:
@@ -230,8 +237,9 @@ def start_polmon(
         for mine in ours:
             if mine is not None:
                 mine.close()
+    prefix = ["ip", "netns", "exec", netns] if netns else []
     return subprocess.Popen(
-        [sys.executable, "-m", "monitor", *args],
+        [*prefix, sys.executable, "-m", "monitor", *args],
         cwd=cwd,
         env=full_env,
         stdin=stdin,

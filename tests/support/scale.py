@@ -3,11 +3,8 @@
 
 from __future__ import annotations
 
-import os
 import re
 import signal
-import subprocess
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -20,8 +17,9 @@ from werkzeug import Request, Response
 
 from storage.engine import transaction
 from storage.models import Account, Media
-from tests.conftest import FIXTURES, REPO_ROOT
+from tests.conftest import FIXTURES
 from tests.support.netns import Namespaces
+from tests.support.processes import PolmonProcess, start_polmon
 from tests.support.telegram_site import (
     NOW,
     SiteMedia,
@@ -93,7 +91,7 @@ def build_site(server: HTTPServer, channels: list[str], voices: int) -> list[str
 @dataclass
 class Process:
     kind: str  # daemon, collect, download, transcribe
-    popen: subprocess.Popen[bytes]
+    popen: PolmonProcess
     log: Path
 
     @property
@@ -110,17 +108,19 @@ def start_processes(
 ) -> Iterator[list[Process]]:
     """One `python -m monitor` per (kind, arguments), namespace n for the n-th when
     `machines` is given; every one still running is killed afterwards."""
-    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
     processes: list[Process] = []
     try:
         for n, (kind, arguments) in enumerate(commands):
-            argv = [sys.executable, "-m", "monitor", "--config", str(config), *arguments]
-            if machines is not None:
-                argv = machines.command(n, argv)
             log = logs / f"{kind}{n}.log"
             with log.open("wb") as out:
-                popen = subprocess.Popen(argv, cwd=logs, env=env, stdout=out, stderr=out)
-            processes.append(Process(kind, popen, log))
+                process = start_polmon(
+                    ["--config", str(config), *arguments],
+                    cwd=logs,
+                    stdout=out,
+                    stderr=out,
+                    netns=None if machines is None else machines.names[n],
+                )
+            processes.append(Process(kind, process, log))
         yield processes
     finally:
         for process in processes:
