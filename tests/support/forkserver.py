@@ -96,31 +96,41 @@ def _run_child(request: dict[str, object], fds: list[int], closing: list[int]) -
     try:
         for fd in closing:
             os.close(fd)
-        signal.set_wakeup_fd(-1)
-        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        if request.get("new_session"):
-            os.setsid()
-        if request.get("netns"):
-            enter_network_namespace(str(request["netns"]))
         for target, fd in enumerate(fds):
             os.dup2(fd, target)
         for fd in set(fds):
             if fd > 2:
                 os.close(fd)
         environ = {str(k): str(v) for k, v in dict(request["env"]).items()}  # type: ignore[call-overload]
-        os.environ.clear()
-        os.environ.update(environ)
-        time.tzset()
-        if request.get("cwd"):
-            os.chdir(str(request["cwd"]))
         _streams(environ)
-        random.seed()
+        try:  # from here on a failure is told on the process's own stderr
+            _become(request, environ)
+        except BaseException:
+            traceback.print_exc()
+            _finish()
+            raise
         sys.argv = [MAIN, *[str(a) for a in request["args"]]]  # type: ignore[attr-defined]
         code = _main()
     finally:
         os._exit(code)
+
+
+def _become(request: dict[str, object], environ: dict[str, str]) -> None:
+    """The requested process's signals, session, network, environment and directory."""
+    signal.set_wakeup_fd(-1)
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if request.get("new_session"):
+        os.setsid()
+    if request.get("netns"):
+        enter_network_namespace(str(request["netns"]))
+    os.environ.clear()
+    os.environ.update(environ)
+    time.tzset()
+    if request.get("cwd"):
+        os.chdir(str(request["cwd"]))
+    random.seed()
 
 
 def _main() -> int:

@@ -21,6 +21,7 @@ import sys
 import tempfile
 import threading
 import time
+import warnings
 from pathlib import Path
 from typing import IO, Any
 
@@ -81,13 +82,25 @@ _server_pid = -1
 _lock = threading.Lock()
 
 
+_server_failed = False
+
+
 def fork_server() -> ForkServer | None:
-    global _server, _server_pid
+    """This test process's fork server (started now if need be), or None where there is none:
+    switched off, no Unix sockets, or it failed to start (said once, as a warning)."""
+    global _server, _server_pid, _server_failed
     if os.environ.get("POLMON_TEST_NO_FORKSERVER") or not hasattr(socket, "AF_UNIX"):
         return None
     with _lock:
+        if _server_failed:
+            return None
         if _server is None or _server_pid != os.getpid() or _server.process.poll() is not None:
-            _server, _server_pid = ForkServer(), os.getpid()
+            try:
+                _server, _server_pid = ForkServer(), os.getpid()
+            except (OSError, RuntimeError) as exc:
+                _server_failed = True
+                warnings.warn(f"no fork server, fresh interpreters instead: {exc}", stacklevel=2)
+                return None
             atexit.register(_server.stop)
         return _server
 
