@@ -109,13 +109,14 @@ def build(
         return polmon(config, names_only=True)
     if name == "polmon+keyword-verify":  # polmon with [transcription] keyword_verify = true
         return polmon(keyword_config(model, threads, **{**overrides, "keyword_verify": True}))
+    identity = repr(sorted(overrides.items()))  # fused rows reuse the decodes of these
     if name.startswith("polmon+front="):  # polmon after an audio front end (kws_frontend)
-        return fronted(config, name.removeprefix("polmon+front="), repr(sorted(overrides.items())))
+        return fronted(config, name.removeprefix("polmon+front="), identity)
     if name.startswith("polmon+fuse="):  # RULE:KEY/KEY, decodes fused (kws_frontend)
-        return fused(config, name.removeprefix("polmon+fuse="), repr(sorted(overrides.items())))
+        return fused(config, name.removeprefix("polmon+fuse="), identity)
     if name == "polmon-main":
         return polmon_main(config)
-    return polmon(config)
+    return fronted(config, "raw", identity)  # polmon(config), its decodes kept for fused rows
 
 
 def audio_seconds(path: Path) -> float:

@@ -27,7 +27,9 @@ FRONT_ENDS: dict[str, str] = {
     "dn12": "afftdn=nr=12:nf=-50",  # ffmpeg's defaults
     "dn24": "afftdn=nr=24:nf=-40",  # stronger: twice the reduction, a higher floor
     "dn12-track": "afftdn=nr=12:nf=-50:tn=1",  # tracks the noise floor as it changes
-    "dynaudnorm": "dynaudnorm=f=150:g=15",
+    "dynaudnorm": "dynaudnorm=f=150:g=15",  # 150 ms frames, a 15-frame gain smoother
+    "dynaudnorm-default": "dynaudnorm",  # ffmpeg's defaults: 500 ms frames, 31-frame smoother
+    "dynaudnorm-short": "dynaudnorm=f=100:g=7",
     "speechnorm": "speechnorm=e=6.25:r=0.00001:l=1",
     "loudnorm": "loudnorm=I=-20:TP=-2:LRA=11",
     "speed0.9": f"asetrate={SAMPLE_RATE * 9 // 10},aresample={SAMPLE_RATE}",  # slower, lower
