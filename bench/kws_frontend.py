@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -14,7 +13,7 @@ from bench.kws_spotters import SEED, Found, Spotter, polmon_hits
 from monitor.config import PolmonConfig
 from monitor.keywords.fuzzy import fuzzy_options
 from monitor.keywords.live import matcher_for
-from monitor.transcription.audio import SAMPLE_RATE, ensure_ffmpeg_cli
+from monitor.transcription.audio import SAMPLE_RATE, filter_audio
 from monitor.transcription.settings import prompt_terms
 from monitor.transcription.transcriber import Transcriber
 
@@ -40,18 +39,8 @@ FRONT_ENDS: dict[str, str] = {
 
 
 def ffmpeg_filter(chain: str) -> Callable[[np.ndarray], np.ndarray]:
-    """Samples through `ffmpeg -af chain` over pipes (float32 in and out, 16 kHz mono)."""
-    binary = ensure_ffmpeg_cli()
-    raw = ["-f", "f32le", "-ar", str(SAMPLE_RATE), "-ac", "1"]
-    command = [binary, "-nostdin", "-hide_banner", "-loglevel", "error", *raw, "-i", "pipe:0"]
-    command += ["-af", chain, *raw, "pipe:1"]
-
-    def front(audio: np.ndarray) -> np.ndarray:
-        data = np.ascontiguousarray(audio, dtype=np.float32).tobytes()
-        out = subprocess.run(command, input=data, capture_output=True, check=True).stdout
-        return np.frombuffer(out, dtype=np.float32).copy()
-
-    return front
+    """Samples through `ffmpeg -af chain` (polmon's [transcription] audio_filter)."""
+    return lambda audio: filter_audio(audio, chain)
 
 
 class Decodes:
