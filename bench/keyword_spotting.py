@@ -18,6 +18,7 @@ import ctranslate2
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from bench.kws_frontend import DECODES, cpu_seconds, fronted, fused  # noqa: E402
 from bench.kws_spotters import (  # noqa: E402
     DATA,
     SEED,
@@ -108,9 +109,14 @@ def build(
         return polmon(config, names_only=True)
     if name == "polmon+keyword-verify":  # polmon with [transcription] keyword_verify = true
         return polmon(keyword_config(model, threads, **{**overrides, "keyword_verify": True}))
+    identity = repr(sorted(overrides.items()))  # fused rows reuse the decodes of these
+    if name.startswith("polmon+front="):  # polmon after an audio front end (kws_frontend)
+        return fronted(config, name.removeprefix("polmon+front="), identity)
+    if name.startswith("polmon+fuse="):  # RULE:KEY/KEY, decodes fused (kws_frontend)
+        return fused(config, name.removeprefix("polmon+fuse="), identity)
     if name == "polmon-main":
         return polmon_main(config)
-    return polmon(config)
+    return fronted(config, "raw", identity)  # polmon(config), its decodes kept for fused rows
 
 
 def audio_seconds(path: Path) -> float:
@@ -133,7 +139,9 @@ def main(argv: list[str] | None = None) -> int:
         help="comma-separated; a polmon one may be NAME@key=value;key=value ([transcription] "
         "overrides for that one); also polmon+keyword-verify ([transcription] keyword_verify); "
         "trials: polmon+no-hotword-check, polmon+order-check, polmon+order-union, "
-        "polmon+names-only, " + ", ".join(SECOND_PASS),
+        "polmon+names-only, " + ", ".join(SECOND_PASS) + "; polmon+front=KEY (a front end of "
+        "bench/kws_frontend.py FRONT_ENDS), polmon+fuse=RULE:KEY/KEY[/KEY] (union, vote2, "
+        "first+vote2, exact+vote2; KEY raw = no front end)",
     )
     parser.add_argument("--set", action="append", default=[], help="[transcription] key=value")
     parser.add_argument("--misses", action="store_true", help="print each FN and FP")
@@ -181,10 +189,12 @@ def main(argv: list[str] | None = None) -> int:
         score = Score()
         for clip in clips:
             ctranslate2.set_random_seed(SEED)  # temperature fallback samples: same draws each run
-            started, cpu = time.perf_counter(), time.process_time()
+            DECODES.take()  # a fused row is charged its reused member decodes' time
+            started, cpu = time.perf_counter(), cpu_seconds()
             found, heard = spot(DATA / clip["name"])
-            score.seconds += time.perf_counter() - started
-            score.cpu += time.process_time() - cpu
+            charged_cpu, charged_wall = DECODES.take()
+            score.seconds += time.perf_counter() - started + charged_wall
+            score.cpu += cpu_seconds() - cpu + charged_cpu
             score.audio += durations[clip["name"]]
             score.add(set(clip["terms"]), found, clip["name"], heard)
         print(score.row(label), flush=True)

@@ -6,10 +6,12 @@ from __future__ import annotations
 import tempfile
 import tomllib
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import ctranslate2
+import numpy as np
 
 from monitor.config import PolmonConfig, parse_config
 from monitor.keywords.fuzzy import fuzzy_options
@@ -105,10 +107,18 @@ def polmon(config: PolmonConfig, *, reverse: bool = False, names_only: bool = Fa
 
 
 def polmon_hits(
-    transcriber: Transcriber, terms: tuple[str, ...], matcher: KeywordMatcher, path: Path
+    transcriber: Transcriber,
+    terms: tuple[str, ...],
+    matcher: KeywordMatcher,
+    path: Path,
+    front: Callable[[np.ndarray], np.ndarray] | None = None,
 ) -> tuple[Found, str, TranscriptResult]:
-    """What polmon stores and matches for one file: its hits, the text heard, the result."""
-    result = transcriber.transcribe(path, prompt_terms=terms)
+    """What polmon stores and matches for one file: its hits, the text heard, the result
+    (`front`: a trial, the decoded samples passed through it before transcribing)."""
+    prepared = transcriber.prepare(path)
+    if front is not None:
+        prepared = replace(prepared, audio=front(prepared.audio))
+    result = transcriber.decode(prepared, terms)
     stored = [
         SegmentText(i, s.text, s.start, s.is_hallucination, s.avg_logprob, s.words_doc())
         for i, s in enumerate(result.segments)

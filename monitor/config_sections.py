@@ -171,6 +171,7 @@ class TranscriptionConfig(Section):
     keyword_drop_repeats: bool = True  # a term written twice in a row ("X, X") is no hit
     keyword_verify: bool = False  # faster-whisper: a second pass scores terms the text missed
     keyword_verify_min_llr: float = 18.0  # the log-likelihood ratio a scored term needs
+    audio_filter: str = ""  # an ffmpeg -af chain applied to the decoded samples; empty: none
     lease_seconds: PositiveInt = 900
     max_attempts: PositiveInt = 3
     poll_seconds: PositiveFloat = 10.0  # `polmon worker`: sleep this long when the queue is empty

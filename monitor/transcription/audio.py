@@ -1,9 +1,11 @@
-"""Decoding media to 16 kHz mono samples, the ffmpeg CLI for openai-whisper, speech regions."""
+"""Decoding media to 16 kHz mono samples, the ffmpeg CLI (openai-whisper, audio filters), speech
+regions."""
 
 from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import tempfile
 import threading
 from pathlib import Path
@@ -102,6 +104,22 @@ def ensure_ffmpeg_cli() -> str:
         (folder / "ffmpeg").symlink_to(binary)
         os.environ["PATH"] = f"{folder}{os.pathsep}{os.environ.get('PATH', '')}"
         return str(folder / "ffmpeg")
+
+
+def filter_audio(audio: np.ndarray, chain: str) -> np.ndarray:
+    """Samples through `ffmpeg -af chain` ([transcription] audio_filter, e.g. "dynaudnorm=f=150:
+    g=15"), over pipes: float32 in and out, 16 kHz mono. A chain ffmpeg rejects, or one that
+    leaves no samples, is a ModelLoadError (a configuration error, not the file's)."""
+    raw = ["-f", "f32le", "-ar", str(SAMPLE_RATE), "-ac", "1"]
+    command = [ensure_ffmpeg_cli(), "-nostdin", "-hide_banner", "-loglevel", "error", *raw]
+    command += ["-i", "pipe:0", "-af", chain, *raw, "pipe:1"]
+    data = np.ascontiguousarray(audio, dtype=np.float32).tobytes()
+    done = subprocess.run(command, input=data, capture_output=True, check=False)
+    out = np.frombuffer(done.stdout, dtype=np.float32).copy()
+    if done.returncode != 0 or out.size == 0:
+        detail = done.stderr.decode(errors="replace").strip().splitlines()[-1:] or ["no samples"]
+        raise ModelLoadError(f"[transcription] audio_filter {chain!r} failed: {detail[0]}")
+    return out
 
 
 def speech_regions(audio: np.ndarray) -> list[tuple[float, float]]:

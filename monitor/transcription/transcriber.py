@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from monitor.config import PolmonConfig
+from monitor.transcription.audio import filter_audio
 from monitor.transcription.base import Backend, ShouldStop
 from monitor.transcription.models import load_backend
 from monitor.transcription.result import TranscriptResult
@@ -45,6 +46,7 @@ class Transcriber:
             language: model_spec(config, model) for language, model in t.language_models.items()
         }
         self.language_hint = t.language or None
+        self.audio_filter = t.audio_filter
 
     def default_backend(self) -> Backend:
         return load_backend(self.default_spec)
@@ -64,6 +66,8 @@ class Transcriber:
         started = time.perf_counter()
         default = self.default_backend()
         audio = default.load_audio(Path(audio_path))
+        if self.audio_filter:  # [transcription] audio_filter: before detection and decoding
+            audio = filter_audio(audio, self.audio_filter)
         language = language_hint or self.language_hint
         if language is not None:
             return Prepared(audio, language, None, measured=False, started=started)

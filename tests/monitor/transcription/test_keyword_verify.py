@@ -13,7 +13,7 @@ from monitor.keywords.hitrows import SourceText, hit_rows
 from monitor.keywords.live import matcher_for
 from monitor.transcription import run_transcriptions
 from monitor.transcription.keyword_verify import heard_span
-from monitor.transcription.result import Segment, SpottedTerm
+from monitor.transcription.result import Segment, SpottedTerm, TranscriptResult
 from monitor.transcription.settings import prompt_terms
 from monitor.transcription.transcriber import Transcriber
 from storage.engine import transaction
@@ -33,6 +33,14 @@ def kws_keywords() -> dict[str, object]:
     data = tomllib.loads((KWS / "keywords.toml").read_text(encoding="utf-8"))
     keywords: dict[str, object] = data["keywords"]
     return keywords
+
+
+def transcribe_kws(tmp_path: Path, clip: str, **transcription: object) -> TranscriptResult:
+    """A clip of the keyword-spotting set through the Transcriber, its terms as hotwords."""
+    config = make_config(
+        tmp_path, transcription=transcription_settings(**transcription), keywords=kws_keywords()
+    )
+    return Transcriber(config).transcribe(KWS / clip, prompt_terms=prompt_terms(config))
 
 
 def test_a_run_of_the_plain_decode_maps_to_the_words_heard_in_its_place() -> None:
@@ -88,15 +96,7 @@ def test_the_second_pass_spots_a_term_the_text_missed(tmp_path: Path) -> None:
     """Off (the default) the segment holds no spotted term; on, "Telegram" is scored far past
     the threshold (LLR ~26 on this machine) for the words it was heard as."""
     for verify in (False, True):
-        config = make_config(
-            tmp_path,
-            transcription=transcription_settings(keyword_verify=verify),
-            keywords=kws_keywords(),
-        )
-        result = Transcriber(config).transcribe(
-            KWS / "kws010.ogg", prompt_terms=prompt_terms(config)
-        )
-        [segment] = result.segments
+        [segment] = transcribe_kws(tmp_path, "kws010.ogg", keyword_verify=verify).segments
         assert segment.text == HEARD
         if not verify:
             assert segment.spotted == ()
