@@ -17,7 +17,6 @@ from PIL import Image, ImageStat
 from sqlalchemy import select
 
 from monitor.config import PolmonConfig, load_config
-from monitor.demo.run import run_demo
 from monitor.evidence.export import export_evidence
 from monitor.evidence.stamp import run_stamp
 from monitor.evidence.verify import verify_wacz
@@ -25,6 +24,7 @@ from monitor.screenshots.worker import run_screenshots
 from storage.engine import make_engine, transaction
 from storage.models import Post
 from tests.conftest import invoke
+from tests.support.demo_build import demo_copy
 from tests.support.tsa import LocalTsa, local_tsa, openssl_verify
 from tests.support.wacz_check import check_wacz, flip_byte_in_record, rewrite, sha256
 
@@ -43,12 +43,12 @@ class Stamped:
 @pytest.fixture(scope="module")
 def stamped(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stamped]:
     folder = tmp_path_factory.mktemp("demo_evidence")
-    result = run_demo(folder / "demo")
+    config_path = demo_copy(folder / "demo", tmp_path_factory)
     with local_tsa(folder / "tsa") as tsa:
-        text = result.config_path.read_text(encoding="utf-8")
+        text = config_path.read_text(encoding="utf-8")
         text += f'\n[evidence]\ntsa_url = "{tsa.url}"\ntsa_ca_file = "{tsa.ca_file}"\n'
-        result.config_path.write_text(text, encoding="utf-8")
-        config = load_config(result.config_path)
+        config_path.write_text(text, encoding="utf-8")
+        config = load_config(config_path)
         engine = make_engine(config.database_url)
         # The deleted post's page is gone: the stage renders its last-seen version.
         shots = run_screenshots(config, engine)
@@ -60,7 +60,7 @@ def stamped(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stamped]:
         with transaction(engine) as session:
             deleted = session.scalars(select(Post.id).where(Post.deleted_at.is_not(None))).one()
         engine.dispose()
-        yield Stamped(config, result.config_path, tsa, deleted, folder)
+        yield Stamped(config, config_path, tsa, deleted, folder)
 
 
 def export(stamped: Stamped, name: str, post_id: int | None = None) -> Path:

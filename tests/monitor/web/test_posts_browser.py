@@ -11,12 +11,12 @@ import pytest
 from playwright.sync_api import Browser, Dialog, Page
 
 from monitor.config import PolmonConfig, load_config
-from monitor.demo.run import run_demo
 from monitor.queries.hits import list_hits
 from monitor.queries.posts import list_posts
 from storage.engine import make_engine, transaction
 from storage.models import Media
 from tests.support import factories
+from tests.support.demo_build import demo_copy
 from tests.support.factories import T0
 from tests.support.web import LiveServer, chromium_page, live_server, page_errors, sign_in
 
@@ -40,8 +40,8 @@ class Demo:
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
-    result = run_demo(tmp_path_factory.mktemp("demo") / "out")
-    config = load_config(result.config_path)
+    config_path = demo_copy(tmp_path_factory.mktemp("demo") / "out", tmp_path_factory)
+    config = load_config(config_path)
     engine = make_engine(config.database_url)
     with transaction(engine) as session:
         (edited,) = list_posts(session, only_edited=True)
