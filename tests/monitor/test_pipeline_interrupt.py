@@ -3,7 +3,6 @@ nothing and duplicates nothing."""
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 from pathlib import Path
@@ -12,7 +11,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from storage.models import Post
-from tests.conftest import REPO_ROOT, TestDatabase, invoke
+from tests.conftest import TestDatabase, invoke
 from tests.support.config import actors_toml, write_config
 from tests.support.processes import PolmonProcess, start_polmon
 from tests.support.telegram_scenario import count, runs, scenario_telegram, stored_posts
@@ -20,11 +19,9 @@ from tests.support.telegram_site import TelegramSite, channel_with_posts
 
 
 def start_collect(config: Path) -> PolmonProcess:
-    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
     return start_polmon(
         ["--config", str(config), "collect", "--format", "json"],
         cwd=config.parent,
-        env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

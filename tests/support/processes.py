@@ -1,4 +1,4 @@
-"""`start_polmon`: a real `python -m monitor ARGS` process, forked by the fork server when it can.
+"""`start_polmon`/`run_polmon`: a real `python -m monitor ARGS` process, forked by the fork server.
 
 The object returned behaves like the `subprocess.Popen` it replaces for what the tests use:
 `pid`, `returncode`, `stdout`/`stderr` pipes, `poll`, `wait`, `communicate`, `send_signal`,
@@ -193,12 +193,12 @@ def _target(
         opened.append(write)
         ours = os.fdopen(read, "r" if text else "rb", encoding="utf-8" if text else None)
         return write, ours
-    if stream == subprocess.DEVNULL or stream is None:
-        fd = os.open(os.devnull, os.O_RDWR) if stream is not None else -1
-        if fd >= 0:
-            opened.append(fd)
-            return fd, None
+    if stream is None:  # the test process's own
         return -1, None
+    if stream == subprocess.DEVNULL:
+        fd = os.open(os.devnull, os.O_RDWR)
+        opened.append(fd)
+        return fd, None
     if isinstance(stream, int):
         return stream, None
     return stream.fileno(), None
@@ -264,3 +264,30 @@ def start_polmon(
 
 
 PolmonProcess = ForkedPolmon | subprocess.Popen[Any]
+
+
+def run_polmon(
+    *args: str,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+    timeout: float = 120,
+    fork: bool = True,
+) -> subprocess.CompletedProcess[str]:
+    """`start_polmon` to its end: its exit status and output, as `subprocess.run` gives them
+    (`fork=False`: a fresh interpreter, for the smoke test)."""
+    process = start_polmon(
+        list(args),
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        fork=fork,
+    )
+    try:
+        stdout, stderr = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        raise
+    assert process.returncode is not None
+    return subprocess.CompletedProcess(list(args), process.returncode, stdout, stderr)

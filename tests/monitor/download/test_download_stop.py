@@ -4,7 +4,6 @@ stops a download queue after the item in hand (given back, not waited for)."""
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import time
@@ -18,7 +17,7 @@ from monitor import shutdown
 from monitor.download import run_downloads
 from storage.engine import transaction
 from storage.models import JobRun, Media
-from tests.conftest import REPO_ROOT, TestDatabase, write_config
+from tests.conftest import TestDatabase, write_config
 from tests.support.config import make_config, video_settings
 from tests.support.factories import Download, media_to_download
 from tests.support.local_server import LocalServer
@@ -94,7 +93,6 @@ def test_sigterm_under_polmon_run_stops_the_download_queue_after_the_item_in_han
 ) -> None:
     config = write_config(tmp_path, sqlite_db, RUN_CONFIG)
     log_path = tmp_path / "run.log"
-    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
     with LocalServer() as server:
         clip = (MEDIA / "clip_a.mp4").read_bytes()
         stalled = server.add("/stall.mp4", clip, "video/mp4", mode="stall")
@@ -105,7 +103,6 @@ def test_sigterm_under_polmon_run_stops_the_download_queue_after_the_item_in_han
             process = start_polmon(
                 ["--config", str(config), "run"],
                 cwd=tmp_path,
-                env=env,
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 text=True,

@@ -17,8 +17,9 @@ from starlette.routing import BaseRoute, Mount
 from monitor.web.app import create_app
 from monitor.web.auth import require_admin
 from storage.engine import make_engine
-from tests.conftest import TestDatabase, _copy_sqlite
+from tests.conftest import TestDatabase
 from tests.support.config import make_config
+from tests.support.databases import copy_sqlite
 from tests.support.web import LiveServer, csrf_from, live_server, session_data, sign_in, web_client
 
 # One worker runs this module: its module-scoped fixture is built once.
@@ -79,7 +80,7 @@ def test_the_walk_finds_the_routes() -> None:
 @pytest.fixture(scope="module")
 def server(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     folder = tmp_path_factory.mktemp("auth-routes")
-    _copy_sqlite(sqlite_template, folder / "db.sqlite3")
+    copy_sqlite(sqlite_template, folder / "db.sqlite3")
     url = f"sqlite:///{folder / 'db.sqlite3'}"
     engine = make_engine(url)
     config = make_config(folder, TestDatabase("sqlite", url, None, engine))
