@@ -19,6 +19,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from bench.kws_frontend import DECODES, cpu_seconds, fronted, fused  # noqa: E402
+from bench.kws_phoneme import phonemed  # noqa: E402
 from bench.kws_spotters import (  # noqa: E402
     DATA,
     SEED,
@@ -114,6 +115,8 @@ def build(
         return fronted(config, name.removeprefix("polmon+front="), identity)
     if name.startswith("polmon+fuse="):  # RULE:KEY/KEY, decodes fused (kws_frontend)
         return fused(config, name.removeprefix("polmon+fuse="), identity)
+    if name.startswith("polmon+phoneme="):  # phoneme hits added (kws_phoneme PRESETS)
+        return phonemed(config, name.removeprefix("polmon+phoneme="))
     if name == "polmon-main":
         return polmon_main(config)
     return fronted(config, "raw", identity)  # polmon(config), its decodes kept for fused rows
@@ -130,7 +133,9 @@ def parse_overrides(pairs: list[str]) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--split", choices=("dev", "heldout", "heldout2", "all"), default="heldout")
+    parser.add_argument(
+        "--split", choices=("dev", "heldout", "heldout2", "heldout3", "all"), default="heldout"
+    )
     parser.add_argument("--model", default=None, help="CTranslate2 model folder (tiny.en)")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument(
@@ -141,7 +146,8 @@ def main(argv: list[str] | None = None) -> int:
         "trials: polmon+no-hotword-check, polmon+order-check, polmon+order-union, "
         "polmon+names-only, " + ", ".join(SECOND_PASS) + "; polmon+front=KEY (a front end of "
         "bench/kws_frontend.py FRONT_ENDS), polmon+fuse=RULE:KEY/KEY[/KEY] (union, vote2, "
-        "first+vote2, exact+vote2; KEY raw = no front end)",
+        "first+vote2, exact+vote2; KEY raw = no front end); polmon+phoneme=KEY (espeak-ng "
+        "phoneme matching added; bench/kws_phoneme.py PRESETS)",
     )
     parser.add_argument("--set", action="append", default=[], help="[transcription] key=value")
     parser.add_argument("--misses", action="store_true", help="print each FN and FP")

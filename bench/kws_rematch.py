@@ -16,6 +16,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from bench.keyword_spotting import Score, default_model, parse_overrides  # noqa: E402
+from bench.kws_phoneme import PhonemeOptions, phoneme_finder, with_phonemes  # noqa: E402
 from bench.kws_spotters import DATA, SEED, Found, keyword_config  # noqa: E402
 from monitor.keywords.fuzzy import FuzzyOptions, fuzzy_options  # noqa: E402
 from monitor.keywords.hitrows import hit_rows  # noqa: E402
@@ -67,6 +68,13 @@ def main(argv: list[str] | None = None) -> int:
         default=[],
         help="FuzzyOptions fields as key=value;key=value (one row each; polmon's own row first)",
     )
+    parser.add_argument(
+        "--phoneme",
+        action="append",
+        default=[],
+        help="PhonemeOptions fields as key=value;key=value (one row each: polmon's own matching "
+        "and phoneme hits of the terms it lacks; bench/kws_phoneme.py)",
+    )
     parser.add_argument("--misses", action="store_true")
     args = parser.parse_args(argv)
     truth = json.loads((DATA / "truth.json").read_text(encoding="utf-8"))
@@ -76,19 +84,26 @@ def main(argv: list[str] | None = None) -> int:
     base = fuzzy_options(config)
     print("| matching | found | recall | precision | F1 | approximate TP/FP | matching s |")
     print("|---|---|---|---|---|---|---|")
-    for variant in ["", *args.variant]:
+    rows = [("", v) for v in ["", *args.variant]] + [(p, "") for p in args.phoneme]
+    for phoneme, variant in rows:
         fields = parse_overrides(variant.split(";")) if variant else {}
         options = replace(base or FuzzyOptions(), **fields) if base or fields else None
+        matcher = matcher_for(config.keywords, "transcripts", fuzzy=options)
+        sounds = PhonemeOptions(**parse_overrides(phoneme.split(";"))) if phoneme else None
+        finder = phoneme_finder(matcher, sounds) if sounds else None
         score = Score()
         for clip in clips:
             segments = heard["clips"][clip["name"]]
             started = time.perf_counter()
             found = found_in(segments, options, config)
+            if finder is not None:
+                texts = [None if s[2] else s[0] for s in segments]  # hallucinations: no text
+                found = with_phonemes(found, texts, matcher, finder)
             score.seconds += time.perf_counter() - started
             score.audio = 1.0
             text = " | ".join(s[0] for s in segments)
             score.add(set(clip["terms"]), found, clip["name"], text)
-        row = score.row(variant or "polmon (as configured)")
+        row = score.row(f"phoneme {phoneme}" if phoneme else variant or "polmon (as configured)")
         print(row.rsplit("|", 3)[0] + f"| {score.seconds:.2f} |", flush=True)
         if args.misses:
             print("\n".join(f"    {line}" for line in score.misses))

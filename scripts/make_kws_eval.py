@@ -24,6 +24,7 @@ OUT_DIR = REPO / "bench" / "data" / "kws"
 RATE = 16_000
 SEED = 16
 SEED2 = 1602  # the second held-out set's draws (heldout2, written after three rounds of tuning)
+SEED3 = 1603  # the third (heldout3, written in the sixth round before anything ran on it)
 VOICES = ("en-us", "en", "en-gb-x-rp", "en-gb-scotland", "en-029", "en-us-nyc", "en+f3", "en+m3")
 SPEEDS = (135, 150, 165, 180)
 NOISES = ("pink", "street", "babble", "music", "brown")
@@ -162,6 +163,58 @@ NOT_SAID2 = (
     "My cousin studies nursing in Sydney.",
     "The camp by the pond was quiet at night.",
 )
+# The third held-out set (split "heldout3"): written before any run on it, never used for tuning.
+SAID3 = (
+    "Hun Sen warned the opposition not to protest during the holiday.",
+    "The Candlelight Party said its members were followed by police.",
+    "A fire near the market in Battambang destroyed twenty shops.",
+    "Hun Manet signed a trade deal with Vietnam.",
+    "Kem Sokha thanked his lawyers after the verdict.",
+    "A monk shared the interview on Telegram and Facebook.",
+    "Sam Rainsy called for a boycott of the election.",
+    "The storm cut power to most of Phnom Penh.",
+    "Tourists returned to Siem Reap after the rainy season.",
+    "Officials in Kampot denied taking a bribe.",
+    "A scam centre in Sihanoukville was closed by the police.",
+    "Rangers reported deforestation along the river in Koh Kong.",
+    "Tea Banh said the army would stay neutral.",
+    "Sar Kheng ordered the arrest of officials accused of corruption.",
+    "Mu Sochua asked foreign governments to speak up.",
+    "Thousands gathered to remember Kem Ley in the rain.",
+    "Pol Pot led the Khmer Rouge from the jungle.",
+    "Funcinpec lost all its seats in parliament.",
+    "Hun Many opened a youth sports centre on Sunday.",
+    "The Cambodian People's Party praised the new budget.",
+    "Former members of the CNRP were questioned by the court.",
+    "The National Election Committee published the final results.",
+    "A singer gained fourteen million likes on TikTok.",
+    "The ministry warned against fake news on YouTube.",
+    "Gangsters set fire to a car near the casino.",
+    "Garment workers blocked the road to demand their wages.",
+    "Police tried to ban the march but the workers went on strike.",
+    "The land grab left two hundred families without homes after the flood.",
+    "A teacher was called a traitor for his poem.",
+    "The new tax on rubber exports hurt the farmers.",
+    "Troops at the border seized drugs hidden in a truck.",
+)
+NOT_SAID3 = (
+    "Sam Rowley fixed the roof of the shed.",
+    "Hans Sander sold his old bicycle.",
+    "A teapot stood on the kitchen table.",
+    "The candle shop closed early on Friday.",
+    "A shiny beetle crawled across the leaf.",
+    "Come and see them reap the rice by hand.",
+    "They cooked soup in a camp pot by the lake.",
+    "The coconut trees grew tall along the beach.",
+    "A telegraph pole fell across the road in the wind.",
+    "The robber ran away with the shopkeeper's money.",
+    "The bride wore a red dress at the wedding.",
+    "The old clock went tick tock all night.",
+    "A large banner hung above the stage.",
+    "The garden party ended after sunset.",
+    "He kept his pen next to the phone.",
+    "The fish market opens at dawn every day.",
+)
 # Spoken backwards and mixed, these make babble: speech-like sound without words.
 BABBLE = (
     "We need more roads and schools in every village of the province.",
@@ -274,8 +327,13 @@ def plan(groups: dict[str, KeywordGroupConfig]) -> list[Clip]:
     second = [*SAID2, *NOT_SAID2]
     if set(second) & set(splits):
         raise SystemExit("a heldout2 sentence is in the first set")
-    return first + clips_of(second, SAID2, dict.fromkeys(second, "heldout2"), rng2, matcher,
-                            len(first))  # fmt: skip
+    clips = first + clips_of(second, SAID2, dict.fromkeys(second, "heldout2"), rng2, matcher,
+                             len(first))  # fmt: skip
+    third = [*SAID3, *NOT_SAID3]  # heldout3: its own draws too
+    if set(third) & (set(splits) | set(second)):
+        raise SystemExit("a heldout3 sentence is in an earlier set")
+    return clips + clips_of(third, SAID3, dict.fromkeys(third, "heldout3"), random.Random(SEED3),
+                            matcher, len(clips))  # fmt: skip
 
 
 def clips_of(
@@ -307,9 +365,14 @@ def clips_of(
     return clips
 
 
-def noise_seed(index: int, first_set: int) -> int:
-    """The noise bed's seed: SEED + index in the first set, SEED2 + index in heldout2."""
-    return SEED + index if index < first_set else SEED2 + index - first_set
+def noise_seed(index: int, first_set: int, second_set: int) -> int:
+    """The noise bed's seed: SEED + index in the first set, SEED2 + index in heldout2, SEED3 +
+    index in heldout3."""
+    if index < first_set:
+        return SEED + index
+    if index < first_set + second_set:
+        return SEED2 + index - first_set
+    return SEED3 + index - first_set - second_set
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -320,12 +383,18 @@ def main(argv: list[str] | None = None) -> int:
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        first_set = len(SAID) + len(NOT_SAID)
+        first_set, second_set = len(SAID) + len(NOT_SAID), len(SAID2) + len(NOT_SAID2)
         for i, clip in enumerate(clips):
             speech = speak(clip.text, clip.voice, clip.speed, work)
-            seed = noise_seed(i, first_set)
+            seed = noise_seed(i, first_set, second_set)
             encode(mix(speech, clip.noise, clip.snr_db, seed, work), out / clip.name)
-    truth = {"seed": SEED, "seed2": SEED2, "rate": RATE, "clips": [asdict(c) for c in clips]}
+    truth = {
+        "seed": SEED,
+        "seed2": SEED2,
+        "seed3": SEED3,
+        "rate": RATE,
+        "clips": [asdict(c) for c in clips],
+    }
     (out / "truth.json").write_text(json.dumps(truth, indent=1, ensure_ascii=False) + "\n")
     size = sum((out / c.name).stat().st_size for c in clips)
     said = sum(len(c.terms) for c in clips)
