@@ -11,7 +11,14 @@ from pathlib import Path
 
 from bench.kws_spotters import Found, Spotter, polmon_hits
 from monitor.config import PolmonConfig
-from monitor.keywords.fuzzy import _WORD, FuzzyOptions, _tokens, eligible, fuzzy_options, similarity
+from monitor.keywords.fuzzy import (
+    WORD,
+    FuzzyOptions,
+    eligible,
+    fuzzy_options,
+    similarity,
+    word_spans,
+)
 from monitor.keywords.live import matcher_for
 from monitor.keywords.matcher import KeywordMatcher
 from monitor.keywords.terms import TermSpec
@@ -140,7 +147,7 @@ class PhonemeFinder:
     def __post_init__(self) -> None:
         for spec in self.specs:
             if eligible(spec, FuzzyOptions(min_letters=self.options.min_letters)):
-                words = _WORD.findall(spec.pattern.casefold())
+                words = WORD.findall(spec.pattern.casefold())
                 phones = self.phonemizer.words(words)
                 self.terms.append((spec, len(words), "".join(words), phones))
 
@@ -148,7 +155,7 @@ class PhonemeFinder:
         """Best runs scoring >= min_score for terms not in `skip` ("group/term"), none sharing
         a word with a `blocked` span (a hit already there) nor with a better phoneme hit."""
         o = self.options
-        words, spans = _tokens(text)
+        words, spans = word_spans(text)
         words = [w.casefold() for w in words]
         phones = [self.phonemizer.word(w) for w in words]
         candidates: list[PhonemeHit] = []

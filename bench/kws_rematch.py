@@ -21,6 +21,7 @@ from bench.kws_spotters import DATA, SEED, Found, keyword_config  # noqa: E402
 from monitor.keywords.fuzzy import FuzzyOptions, fuzzy_options  # noqa: E402
 from monitor.keywords.hitrows import hit_rows  # noqa: E402
 from monitor.keywords.live import matcher_for, segment_sources  # noqa: E402
+from monitor.keywords.matcher import KeywordMatcher  # noqa: E402
 from monitor.queries.keyword_sources import SegmentText  # noqa: E402
 from monitor.transcription.settings import prompt_terms  # noqa: E402
 from monitor.transcription.transcriber import Transcriber  # noqa: E402
@@ -47,11 +48,11 @@ def transcripts(clips: list[dict[str, Any]], config: Any, cache: Path | None) ->
     return out
 
 
-def found_in(segments: list[list[Any]], options: FuzzyOptions | None, config: Any) -> Found:
+def found_in(segments: list[list[Any]], matcher: KeywordMatcher) -> Found:
     stored = [SegmentText(i, *seg) for i, seg in enumerate(segments)]
     sources = segment_sources(stored, post_id=0, url=None, platform="", published_at=None)
     found: Found = {}
-    for row in hit_rows(matcher_for(config.keywords, "transcripts", fuzzy=options), sources):
+    for row in hit_rows(matcher, sources):
         key = f"{row['group_name']}/{row['term']}"
         found[key] = found.get(key, True) and bool(row["approximate"])
     return found
@@ -95,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
         for clip in clips:
             segments = heard["clips"][clip["name"]]
             started = time.perf_counter()
-            found = found_in(segments, options, config)
+            found = found_in(segments, matcher)
             if finder is not None:
                 texts = [None if s[2] else s[0] for s in segments]  # hallucinations: no text
                 found = with_phonemes(found, texts, matcher, finder)

@@ -14,7 +14,7 @@ from monitor.keywords.phonetic import phonetic_key
 from monitor.keywords.scripts import is_spaced_word_char
 from monitor.keywords.terms import TermSpec
 
-_WORD = re.compile(r"\d{1,3}(?:,\d{3})+|[^\W_]+(?:['’][^\W_]+)*")
+WORD = re.compile(r"\d{1,3}(?:,\d{3})+|[^\W_]+(?:['’][^\W_]+)*")
 _NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+|\d+")
 # Sounds a listener (or Whisper) confuses, folded to one letter; then vowels and h collapse.
 _SOUNDS = (("ph", "f"), ("ck", "k"), ("kh", "k"), ("th", "t"), ("c", "k"), ("q", "k"), ("x", "ks"),
@@ -124,12 +124,12 @@ def eligible(spec: TermSpec, options: FuzzyOptions) -> bool:
     return len(letters) >= options.min_letters and all(is_spaced_word_char(c) for c in letters)
 
 
-def _tokens(text: str) -> tuple[list[str], list[tuple[int, int]]]:
+def word_spans(text: str) -> tuple[list[str], list[tuple[int, int]]]:
     """Words of normalised text (numbers in digits spelled out) with their spans in `text`."""
     norm = normalize(text)
     words: list[str] = []
     spans: list[tuple[int, int]] = []
-    for m in _WORD.finditer(norm.text):
+    for m in WORD.finditer(norm.text):
         token = m.group()
         spoken = number_words(token) if _NUMBER.fullmatch(token) else None
         for word in spoken.split() if spoken else [token]:
@@ -147,7 +147,7 @@ class FuzzyFinder:
         self.terms = []
         for spec in specs:
             if eligible(spec, options):
-                words = _WORD.findall(spec.pattern)
+                words = WORD.findall(spec.pattern)
                 squashed = "".join(words)
                 key = self.key(squashed)
                 self.terms.append(
@@ -216,7 +216,7 @@ _Windows = dict[tuple[int, int], list[_Window]]
 
 def _windows(text: str, longest: int, key: Callable[[str], str] = sound_key) -> _Windows:
     """Every run of 1..`longest` words of `text`, by (number of words, squashed length)."""
-    words, spans = _tokens(text)
+    words, spans = word_spans(text)
     keys = [key(w) for w in words]
     runs: _Windows = {}
     for size in range(1, longest + 1):
@@ -235,7 +235,7 @@ def close_spans(
     """For each term, up to `per_term` word runs of `text` (term's words ± 1) scoring at least
     `floor` (the finder's spelling-and-sound score): (term, score, start, end), best first."""
     found: list[tuple[str, float, int, int]] = []
-    words = {term: _WORD.findall(normalize_term(term)) for term in terms}
+    words = {term: WORD.findall(normalize_term(term)) for term in terms}
     longest = max((len(w) + 1 for w in words.values()), default=0)
     windows = _windows(text, longest)
     for term, term_words in words.items():
