@@ -53,12 +53,12 @@ MORE: dict[str, dict[str, Any]] = {  # --more: two larger sampling variants
 }
 HEADER = (
     "| split | clips | terms said | polmon R / P | ceiling R (exact only) | union P | never written"
-    " | best vote (post hoc) R / P | vote k of dev R / P | CPU × polmon | polmon CPU RTF |"
+    " | best vote (post hoc) R / P | vote k of dev R / P | CPU × polmon | polmon CPU RTF |\n"
+    "|---|---|---|---|---|---|---|---|---|---|---|"
 )
-Decode = Callable[[np.ndarray, dict[str, Any]], list[str]]
 
 
-def decoder(config: PolmonConfig) -> Decode:
+def decoder(config: PolmonConfig) -> Callable[[np.ndarray, dict[str, Any]], list[str]]:
     """polmon's loaded tiny.en, each call's texts: every hypothesis of every generate() call."""
     from faster_whisper.tokenizer import Tokenizer
 
@@ -102,11 +102,9 @@ def decode_clips(
 ) -> dict[str, Any]:
     """Per clip: polmon's hits, every variant's texts and the CPU seconds of each (from `cache`
     where it holds them; what is missing is decoded and the cache rewritten after each clip)."""
-    kept: dict[str, Any] = {}
-    if cache is not None and cache.exists():
-        kept = json.loads(cache.read_text(encoding="utf-8"))
+    kept: dict[str, Any] = json.loads(cache.read_text("utf-8")) if cache and cache.exists() else {}
     variants = {**VARIANTS, **MORE}
-    tools: tuple[Decode, Spotter] | None = None
+    tools: tuple[Callable[..., list[str]], Spotter] | None = None
     for clip in clips:
         entry = kept.setdefault(clip["name"], {"texts": {}, "cpu": {}})
         todo = [n for n in names if n not in entry["texts"]]
@@ -246,8 +244,7 @@ def main(argv: list[str] | None = None) -> int:
     truth = json.loads((DATA / "truth.json").read_text(encoding="utf-8"))
     splits = SPLITS if args.split == "all" else (args.split,)
     clips = [c for c in truth["clips"] if c["split"] in splits]
-    model = args.model or default_model()
-    config = keyword_config(model, args.threads)
+    config = keyword_config(model := args.model or default_model(), args.threads)
     print(
         f"{len(clips)} clips ({args.split}), {len(names)} decodes: {', '.join(names)}; "
         f"{Path(model).name}, {args.threads} threads, {platform.processor() or platform.machine()}"
@@ -260,7 +257,6 @@ def main(argv: list[str] | None = None) -> int:
     }
     dev_k = scores["dev"].best_vote() if "dev" in scores else None
     print(HEADER)
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
     total = Ceiling()
     for split, score in scores.items():
         print(score.row(split, dev_k))
@@ -272,13 +268,12 @@ def main(argv: list[str] | None = None) -> int:
     for split, score in scores.items():
         votes = (f"{k}: {score.pair(f'k{k}')}" for k in range(1, len(names) + 1))
         print(f"  {split}: " + ", ".join(votes))
-    print("\n| decode (all splits) | R / P | true pairs no other decode writes | CPU × polmon |")
+    print("\n| decode (splits run) | R / P | true pairs no other decode writes | CPU × polmon |")
     print("|---|---|---|---|")
     for name in names:
         only = total.counts[f"only:{name}"][0]
         print(f"| {name} | {total.pair(name)} | {only} | {total.times(name):.2f}× |")
-    if args.misses:
-        print("never written by any decode: " + "; ".join(total.never))
+    print(f"never written by any decode: {'; '.join(total.never)}" if args.misses else "")
     return 0
 
 
