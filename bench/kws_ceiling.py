@@ -200,8 +200,11 @@ class Ceiling:
 
     def times(self, name: str) -> float:
         """CPU seconds of `name` ("all": every decode and one audio decode) ÷ polmon's."""
-        spent = sum(v for k, v in self.cpu.items() if k != "polmon") if name == "all" else 0
-        return (spent or self.cpu[name]) / max(self.cpu["polmon"], 1e-9)
+        if name == "all":
+            spent = sum(v for k, v in self.cpu.items() if k != "polmon")
+        else:
+            spent = self.cpu[name]
+        return spent / max(self.cpu["polmon"], 1e-9)
 
     def row(self, name: str, dev_k: int | None) -> str:
         k = self.best_vote()
